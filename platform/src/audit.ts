@@ -1,0 +1,48 @@
+// The audit log: every write records who did what to which entity, in the same
+// transaction as the write itself, in the owning service's "AuditEntry" table.
+import type { Principal } from "./principal.js";
+import type { RawSqlTransaction } from "./idempotency.js";
+
+export interface AuditRecord {
+  principal: Principal;
+  requestId: string;
+  operation: string;
+  entityType: string;
+  entityKey: string;
+  detail?: unknown;
+}
+
+export async function recordAudit(tx: RawSqlTransaction, record: AuditRecord): Promise<void> {
+  await tx.$queryRawUnsafe(
+    `INSERT INTO "AuditEntry" ("principal", "requestId", "operation", "entityType", "entityKey", "detail") VALUES ($1, $2, $3, $4, $5, $6::jsonb)`,
+    `${record.principal.kind}:${record.principal.subject}`,
+    record.requestId,
+    record.operation,
+    record.entityType,
+    record.entityKey,
+    JSON.stringify(record.detail ?? null),
+  );
+}
+
+/** The SQL each service's first migration includes for the shared write bookkeeping. */
+export const WRITE_BOOKKEEPING_SQL = `
+CREATE TABLE "IdempotencyKey" (
+  "scope" TEXT NOT NULL,
+  "key" TEXT NOT NULL,
+  "requestHash" TEXT NOT NULL,
+  "response" JSONB,
+  "createdAt" TIMESTAMPTZ NOT NULL DEFAULT now(),
+  CONSTRAINT "IdempotencyKey_pkey" PRIMARY KEY ("scope", "key")
+);
+CREATE TABLE "AuditEntry" (
+  "id" BIGSERIAL PRIMARY KEY,
+  "at" TIMESTAMPTZ NOT NULL DEFAULT now(),
+  "principal" TEXT NOT NULL,
+  "requestId" TEXT NOT NULL,
+  "operation" TEXT NOT NULL,
+  "entityType" TEXT NOT NULL,
+  "entityKey" TEXT NOT NULL,
+  "detail" JSONB
+);
+CREATE INDEX "AuditEntry_entity_idx" ON "AuditEntry" ("entityType", "entityKey");
+`;

@@ -1,0 +1,125 @@
+// Opens a service's own database from a URL: `postgres://…` for Postgres, `pglite:<dir>`
+// (or `pglite:memory`) for the embedded PGlite. It hands out the Prisma driver adapter plus
+// raw SQL and LISTEN/NOTIFY, so services never care which engine they run on.
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+
+export type DatabaseKind = "pglite" | "postgres";
+export type SqlDriverAdapterFactory = PrismaPGlite | PrismaPg;
+
+export interface SqlSession {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  exec(sql: string): Promise<void>;
+}
+
+export interface Database {
+  readonly kind: DatabaseKind;
+  /** The URL without credentials, safe to log. */
+  readonly displayUrl: string;
+  readonly adapter: SqlDriverAdapterFactory;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs a script of several statements (migrations). */
+  exec(sql: string): Promise<void>;
+  /** Runs `fn` on one dedicated connection (session-level locks, multi-statement work). */
+  withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
+  /** Subscribes to NOTIFY on `channel`; resolves to an unsubscribe function. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return url.startsWith("postgres://") || url.startsWith("postgresql://");
+}
+
+export async function openDatabase(url: string): Promise<Database> {
+  if (isPostgresUrl(url)) return openPostgres(url);
+  if (url.startsWith("pglite:")) return openPGlite(url.slice("pglite:".length));
+  throw new Error(`Unsupported database URL "${url.split("@").pop()}": use postgres://… or pglite:<directory>`);
+}
+
+async function openPGlite(location: string): Promise<Database> {
+  const inMemory = location === "memory" || location === "";
+  if (!inMemory) mkdirSync(location, { recursive: true });
+  const client = inMemory ? new PGlite() : new PGlite(location);
+  await client.waitReady;
+  const session: SqlSession = {
+    async query<T>(sql: string, params: unknown[] = []) {
+      const result = await client.query<T>(sql, params);
+      return result.rows;
+    },
+    async exec(sql: string) {
+      await client.exec(sql);
+    },
+  };
+  return {
+    ...session,
+    kind: "pglite",
+    displayUrl: `pglite:${inMemory ? "memory" : location}`,
+    adapter: new PrismaPGlite(client),
+    withSession: (fn) => fn(session),
+    async listen(channel, onPayload) {
+      const unsubscribe = await client.listen(channel, onPayload);
+      return async () => unsubscribe();
+    },
+    async close() {
+      if (!client.closed) await client.close();
+    },
+  };
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.CROSSDOCK_PG_POOL_SIZE ?? 10) });
+  const listeners = new Map<string, pg.PoolClient>();
+  // Fail the start early and clearly when the server is not reachable.
+  const probe = await pool.connect();
+  probe.release();
+  return {
+    kind: "postgres",
+    displayUrl: url.replace(/\/\/[^@/]*@/, "//"),
+    adapter: new PrismaPg(pool),
+    async query<T>(sql: string, params: unknown[] = []) {
+      const result = await pool.query(sql, params);
+      return result.rows as T[];
+    },
+    async exec(sql: string) {
+      await pool.query(sql);
+    },
+    async withSession(fn) {
+      const client = await pool.connect();
+      try {
+        return await fn({
+          async query<T>(sql: string, params: unknown[] = []) {
+            return (await client.query(sql, params)).rows as T[];
+          },
+          async exec(sql: string) {
+            await client.query(sql);
+          },
+        });
+      } finally {
+        client.release();
+      }
+    },
+    async listen(channel, onPayload) {
+      const client = await pool.connect();
+      const key = `${channel}:${listeners.size}:${Date.now()}`;
+      listeners.set(key, client);
+      client.on("notification", (message) => {
+        if (message.channel === channel) onPayload(message.payload ?? "");
+      });
+      await client.query(`LISTEN "${channel.replace(/"/g, "")}"`);
+      return async () => {
+        listeners.delete(key);
+        await client.query(`UNLISTEN "${channel.replace(/"/g, "")}"`).catch(() => undefined);
+        client.release();
+      };
+    },
+    async close() {
+      for (const client of listeners.values()) client.release();
+      listeners.clear();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,16 @@
+// @crossdock/platform: the plumbing every Crossdock service shares — config getters, logs,
+// metrics, databases and migrations, the HTTP/GraphQL server, principals, idempotency,
+// audit and DataLoader helpers. It knows no business entity and no other service.
+export * from "./env.js";
+export * from "./logger.js";
+export * from "./metrics.js";
+export * from "./database.js";
+export * from "./migrator.js";
+export * from "./prisma.js";
+export * from "./principal.js";
+export * from "./idempotency.js";
+export * from "./audit.js";
+export * from "./loaders.js";
+export * from "./httpServer.js";
+export * from "./errorMasking.js";
+export * from "./subgraphServer.js";

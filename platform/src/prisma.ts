@@ -1,0 +1,28 @@
+// Wires a service's generated Prisma client to the metrics: every SQL statement is counted
+// by table and operation, which is how tests and operators see that DataLoaders batch.
+import type { ServiceMetrics } from "./metrics.js";
+
+interface QueryEvent {
+  query: string;
+}
+
+interface EventedClient {
+  $on(event: "query", listener: (event: QueryEvent) => void): void;
+}
+
+/** Options to pass to the generated PrismaClient so that it emits query events. */
+export const prismaLogOptions = [{ emit: "event", level: "query" }] as const;
+
+const TABLE_PATTERN = /(?:FROM|INTO|UPDATE|JOIN)\s+(?:"[^"]+"\.)?"([^"]+)"/i;
+
+export function describeStatement(sql: string): { model: string; operation: string } {
+  const operation = (sql.trimStart().split(/\s+/, 1)[0] ?? "unknown").toUpperCase();
+  const model = TABLE_PATTERN.exec(sql)?.[1] ?? "none";
+  return { model, operation };
+}
+
+export function countStatements(client: EventedClient, metrics: ServiceMetrics): void {
+  client.$on("query", (event) => {
+    metrics.sqlStatements.inc(describeStatement(event.query));
+  });
+}
