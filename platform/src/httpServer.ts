@@ -1,7 +1,7 @@
 // The HTTP face of every Crossdock service: GraphQL at /graphql (through Apollo Server's
 // transport-neutral executeHTTPGraphQLRequest), plus /healthz, /readyz and /metrics.
 // It enforces the body-size limit before anything is parsed.
-import http from "node:http";
+import type http from "node:http";
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";

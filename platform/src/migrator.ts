@@ -68,7 +68,11 @@ async function applyPending(db: SqlSession, migrationsDir: string): Promise<Migr
         continue;
       }
       const id = randomUUID();
-      await db.query(`INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())`, [id, migration.checksum, migration.name]);
+      await db.query(`INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())`, [
+        id,
+        migration.checksum,
+        migration.name,
+      ]);
       try {
         await db.exec(`BEGIN;\n${migration.sql}\nCOMMIT;`);
       } catch (error) {

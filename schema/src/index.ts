@@ -6,3 +6,4 @@ export * from "./decimal.js";
 export * from "./scalars.js";
 export * from "./cursor.js";
 export * from "./demo/index.js";
+export * from "./compose.js";

@@ -8,10 +8,7 @@ import { Decimal, isDecimalLiteral } from "./decimal.js";
 function parseDecimalInput(value: unknown): string {
   if (typeof value === "string" && isDecimalLiteral(value.trim())) return new Decimal(value.trim()).toFixed();
   if (typeof value === "number" && Number.isSafeInteger(value)) return String(value);
-  throw crossdockError(
-    ErrorCode.INVALID_DECIMAL,
-    `Decimal must be a string such as "12.50" (at most 38 digits); got ${JSON.stringify(value) ?? typeof value}`,
-  );
+  throw crossdockError(ErrorCode.INVALID_DECIMAL, `Decimal must be a string such as "12.50" (at most 38 digits); got ${JSON.stringify(value) ?? typeof value}`);
 }
 
 function literalValue(ast: ValueNode): unknown {
@@ -43,7 +40,10 @@ function parseDateTimeInput(value: unknown): Date {
     const parsed = new Date(value);
     if (!Number.isNaN(parsed.getTime())) return parsed;
   }
-  throw crossdockError(ErrorCode.INVALID_DATETIME, `DateTime must be an ISO-8601 string such as "2026-01-31T12:00:00Z"; got ${JSON.stringify(value) ?? typeof value}`);
+  throw crossdockError(
+    ErrorCode.INVALID_DATETIME,
+    `DateTime must be an ISO-8601 string such as "2026-01-31T12:00:00Z"; got ${JSON.stringify(value) ?? typeof value}`,
+  );
 }
 
 export const DateTimeScalar = new GraphQLScalarType({

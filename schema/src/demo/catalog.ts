@@ -23,16 +23,115 @@ export const PRODUCT_FAMILIES = [
 
 export const PRODUCT_GRADES = ["Standard", "Heavy-Duty", "Stainless", "Zinc-Plated", "Industrial", "Premium", "Economy", "Marine-Grade"] as const;
 
-export const COMPANY_PREFIXES = ["Acme", "Northwind", "Bluewater", "Summit", "Ironclad", "Keystone", "Harbor", "Redwood", "Granite", "Pioneer", "Cascade", "Sterling", "Frontier", "Apex", "Liberty", "Atlas", "Evergreen", "Silverline", "Prairie", "Copperfield"] as const;
-export const COMPANY_KINDS = ["Supply", "Industrial", "Mechanical", "Construction", "Facilities", "Manufacturing", "Logistics", "Hardware", "Fabrication", "Maintenance"] as const;
+export const COMPANY_PREFIXES = [
+  "Acme",
+  "Northwind",
+  "Bluewater",
+  "Summit",
+  "Ironclad",
+  "Keystone",
+  "Harbor",
+  "Redwood",
+  "Granite",
+  "Pioneer",
+  "Cascade",
+  "Sterling",
+  "Frontier",
+  "Apex",
+  "Liberty",
+  "Atlas",
+  "Evergreen",
+  "Silverline",
+  "Prairie",
+  "Copperfield",
+] as const;
+export const COMPANY_KINDS = [
+  "Supply",
+  "Industrial",
+  "Mechanical",
+  "Construction",
+  "Facilities",
+  "Manufacturing",
+  "Logistics",
+  "Hardware",
+  "Fabrication",
+  "Maintenance",
+] as const;
 export const COMPANY_SUFFIXES = ["Inc.", "LLC", "Co.", "Group", "Corp."] as const;
 
-export const FIRST_NAMES = ["Ana", "Ben", "Chloe", "Dmitri", "Elena", "Farah", "Gabriel", "Hana", "Ivan", "Julia", "Kofi", "Lena", "Marco", "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sam", "Tariq", "Uma", "Victor", "Wei", "Yara", "Zoe"] as const;
-export const LAST_NAMES = ["Alvarez", "Brooks", "Chen", "Dubois", "Evans", "Fischer", "Garcia", "Hughes", "Ito", "Jensen", "Kowalski", "Larsen", "Moreau", "Nguyen", "Okafor", "Patel", "Rossi", "Schmidt", "Tanaka", "Walsh"] as const;
+export const FIRST_NAMES = [
+  "Ana",
+  "Ben",
+  "Chloe",
+  "Dmitri",
+  "Elena",
+  "Farah",
+  "Gabriel",
+  "Hana",
+  "Ivan",
+  "Julia",
+  "Kofi",
+  "Lena",
+  "Marco",
+  "Nadia",
+  "Omar",
+  "Priya",
+  "Quinn",
+  "Rosa",
+  "Sam",
+  "Tariq",
+  "Uma",
+  "Victor",
+  "Wei",
+  "Yara",
+  "Zoe",
+] as const;
+export const LAST_NAMES = [
+  "Alvarez",
+  "Brooks",
+  "Chen",
+  "Dubois",
+  "Evans",
+  "Fischer",
+  "Garcia",
+  "Hughes",
+  "Ito",
+  "Jensen",
+  "Kowalski",
+  "Larsen",
+  "Moreau",
+  "Nguyen",
+  "Okafor",
+  "Patel",
+  "Rossi",
+  "Schmidt",
+  "Tanaka",
+  "Walsh",
+] as const;
 export const CONTACT_ROLES = ["Purchasing Manager", "Accounts Payable", "Operations Lead", "Plant Manager", "Buyer"] as const;
 export const SALES_REPS = ["Avery Cole", "Jordan Blake", "Morgan Reyes", "Riley Stone", "Casey Kim", "Taylor Fox"] as const;
 export const SEGMENTS = ["ENTERPRISE", "MID_MARKET", "SMB"] as const;
 export const CARRIERS = ["UPS", "FedEx", "DHL", "XPO Freight", "Old Dominion"] as const;
 export const CHANNELS = ["EDI", "PORTAL", "SALES_REP", "PHONE"] as const;
-export const CITIES = ["Atlanta, GA", "Charlotte, NC", "Nashville, TN", "Chicago, IL", "Detroit, MI", "Columbus, OH", "Reno, NV", "Sacramento, CA", "Portland, OR", "Denver, CO"] as const;
-export const CASE_SUBJECTS = ["Damaged items on delivery", "Invoice amount query", "Request for expedited shipping", "Wrong item received", "Missing items in shipment", "Price agreement renewal", "Change of delivery address", "Return authorisation request"] as const;
+export const CITIES = [
+  "Atlanta, GA",
+  "Charlotte, NC",
+  "Nashville, TN",
+  "Chicago, IL",
+  "Detroit, MI",
+  "Columbus, OH",
+  "Reno, NV",
+  "Sacramento, CA",
+  "Portland, OR",
+  "Denver, CO",
+] as const;
+export const CASE_SUBJECTS = [
+  "Damaged items on delivery",
+  "Invoice amount query",
+  "Request for expedited shipping",
+  "Wrong item received",
+  "Missing items in shipment",
+  "Price agreement renewal",
+  "Change of delivery address",
+  "Return authorisation request",
+] as const;

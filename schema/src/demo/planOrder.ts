@@ -163,7 +163,12 @@ export class OrderPlanner {
     for (let step = 0; step < progress; step++) {
       const at = new Date(shippedAt.getTime() + (step + 1) * 18 * HOUR_MS);
       const code = exception && step === progress - 1 ? "EXCEPTION" : codes[step]!;
-      shipment.milestones.push({ code, location: rng.pick(catalog.CITIES), occurredAt: at.toISOString(), note: code === "EXCEPTION" ? "Delivery attempt failed: consignee closed" : null });
+      shipment.milestones.push({
+        code,
+        location: rng.pick(catalog.CITIES),
+        occurredAt: at.toISOString(),
+        note: code === "EXCEPTION" ? "Delivery attempt failed: consignee closed" : null,
+      });
       shipment.status = code;
       if (code === "DELIVERED") shipment.deliveredAt = at.toISOString();
     }

@@ -6,7 +6,12 @@ export type DemoOrderStatus = "CREDIT_HOLD" | "RELEASED" | "PARTIALLY_SHIPPED" |
 export type DemoFulfillmentStatus = "RELEASED" | "PICKING" | "PICKED" | "SHIPPED" | "EXCEPTION" | "CANCELLED";
 export type DemoShipmentStatus = "CREATED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERED" | "EXCEPTION";
 
-export interface DemoWarehouse { code: string; name: string; region: string; bins: string[] }
+export interface DemoWarehouse {
+  code: string;
+  name: string;
+  region: string;
+  bins: string[];
+}
 export interface DemoProduct {
   sku: string;
   description: string;
@@ -16,7 +21,13 @@ export interface DemoProduct {
   /** Stock below this per warehouse should raise a purchase suggestion. */
   reorderPoint: string;
 }
-export interface DemoContact { contactId: string; name: string; email: string; phone: string; role: string }
+export interface DemoContact {
+  contactId: string;
+  name: string;
+  email: string;
+  phone: string;
+  role: string;
+}
 export interface DemoCustomer {
   customerNumber: string;
   name: string;
@@ -31,9 +42,24 @@ export interface DemoCustomer {
   segment: string;
   contacts: DemoContact[];
 }
-export interface DemoCustomerPrice { customerNumber: string; sku: string; unitPrice: string }
-export interface DemoOrderLine { lineNumber: number; sku: string; quantity: string; unitPrice: string; quantityShipped: string }
-export interface DemoMilestone { code: DemoShipmentStatus; location: string; occurredAt: string; note: string | null }
+export interface DemoCustomerPrice {
+  customerNumber: string;
+  sku: string;
+  unitPrice: string;
+}
+export interface DemoOrderLine {
+  lineNumber: number;
+  sku: string;
+  quantity: string;
+  unitPrice: string;
+  quantityShipped: string;
+}
+export interface DemoMilestone {
+  code: DemoShipmentStatus;
+  location: string;
+  occurredAt: string;
+  note: string | null;
+}
 export interface DemoShipment {
   shipmentId: string;
   carrier: string;
@@ -50,7 +76,12 @@ export interface DemoFulfillment {
   lines: { sku: string; quantity: string; quantityPicked: string; bin: string }[];
   shipments: DemoShipment[];
 }
-export interface DemoInvoice { invoiceNumber: string; amount: string; status: "OPEN" | "PAID"; issuedAt: string }
+export interface DemoInvoice {
+  invoiceNumber: string;
+  amount: string;
+  status: "OPEN" | "PAID";
+  issuedAt: string;
+}
 export interface DemoOrder {
   orderNumber: string;
   customerNumber: string;
@@ -66,7 +97,15 @@ export interface DemoOrder {
   invoice: DemoInvoice | null;
   fulfillment: DemoFulfillment | null;
 }
-export interface DemoStock { sku: string; warehouseCode: string; bin: string; received: string; shipped: string; onHand: string; reserved: string }
+export interface DemoStock {
+  sku: string;
+  warehouseCode: string;
+  bin: string;
+  received: string;
+  shipped: string;
+  onHand: string;
+  reserved: string;
+}
 export interface DemoCase {
   caseNumber: string;
   customerNumber: string;
@@ -76,7 +115,13 @@ export interface DemoCase {
   priority: "LOW" | "MEDIUM" | "HIGH" | "URGENT";
   openedAt: string;
 }
-export interface DemoTimelineEntry { customerNumber: string; orderNumber: string | null; kind: string; summary: string; occurredAt: string }
+export interface DemoTimelineEntry {
+  customerNumber: string;
+  orderNumber: string | null;
+  kind: string;
+  summary: string;
+  occurredAt: string;
+}
 
 export interface DemoWorld {
   warehouses: DemoWarehouse[];

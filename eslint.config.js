@@ -1,0 +1,49 @@
+// Lint rules that keep the architecture honest: services meet through the graph, never
+// through each other's code (see ARCHITECTURE.md, "Who may import whom").
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+const services = ["@crossdock/erp", "@crossdock/crm", "@crossdock/wms", "@crossdock/cdc-ingest", "@crossdock/gateway", "@crossdock/flows"];
+const harness = ["@crossdock/launcher", "@crossdock/test", "@crossdock/bench"];
+
+function forbid(names, message) {
+  return { patterns: [{ group: names.flatMap((n) => [n, `${n}/*`]), message }] };
+}
+
+export default tseslint.config(
+  { ignores: ["**/node_modules/**", "**/__generated__/**", "**/dist/**", ".crossdock/**", "test-results/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ["**/*.ts"],
+    rules: {
+      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
+      "@typescript-eslint/no-non-null-assertion": "off",
+    },
+  },
+  {
+    files: ["schema/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", forbid(["@crossdock/platform", ...services, ...harness], "schema imports no other workspace")] },
+  },
+  {
+    files: ["platform/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", forbid([...services, ...harness], "platform is shared plumbing; it must not know any service")] },
+  },
+  ...["subgraphs/erp", "subgraphs/crm", "subgraphs/wms", "cdc-ingest", "gateway", "flows"].map((dir) => ({
+    files: [`${dir}/**/*.ts`],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          ...forbid([...services, ...harness], "services meet through the graph, their own database and the change feed; never import another service"),
+          paths: [],
+        },
+      ],
+    },
+  })),
+  {
+    files: ["**/*.js", "**/*.mjs"],
+    languageOptions: { globals: { process: "readonly", console: "readonly" } },
+  },
+);

@@ -1,0 +1,29 @@
+// The CRM service's configuration, read from the environment once and validated here.
+// Nothing else in the service reads process.env; a bad value fails the start naming the variable.
+import { ConfigError, envBool, envInt, envNumber, envOptional, envString } from "@crossdock/platform";
+
+export interface CrmConfig {
+  port: number;
+  host: string;
+  /** `postgres://…` or `pglite:<dir>` / `pglite:memory`. */
+  databaseUrl: string;
+  seed: { enabled: boolean; scale: number };
+  /** pino level; defaults to LOG_LEVEL or "info". */
+  logLevel?: string;
+}
+
+export const DEFAULT_CRM_PORT = 4102;
+
+export function loadConfig(env: Record<string, string | undefined>): CrmConfig {
+  const dataDir = envString(env, "CROSSDOCK_DATA_DIR", "./.crossdock");
+  const scale = envNumber(env, "CROSSDOCK_SEED_SCALE", 1);
+  if (scale <= 0) throw new ConfigError(`CROSSDOCK_SEED_SCALE must be greater than 0, got ${scale}`);
+  const logLevel = envOptional(env, "LOG_LEVEL");
+  return {
+    port: envInt(env, "CRM_PORT", DEFAULT_CRM_PORT, { min: 0, max: 65_535 }),
+    host: envString(env, "HOST", "127.0.0.1"),
+    databaseUrl: envString(env, "CRM_DATABASE_URL", `pglite:${dataDir.replace(/\/+$/, "")}/crm`),
+    seed: { enabled: envBool(env, "CROSSDOCK_SEED", true), scale },
+    ...(logLevel !== undefined ? { logLevel } : {}),
+  };
+}

@@ -1,0 +1,15 @@
+// What every CRM resolver receives: the request's principal, id and logger (from the platform),
+// the shared Prisma client and this request's own DataLoaders. It holds no request state
+// beyond that, so nothing leaks between callers.
+import type { RequestContextBase } from "@crossdock/platform";
+import type { CrmPrisma } from "./db.js";
+import { createLoaders, type CrmLoaders } from "./loaders.js";
+
+export interface CrmContext extends RequestContextBase {
+  prisma: CrmPrisma;
+  loaders: CrmLoaders;
+}
+
+export function createCrmContext(prisma: CrmPrisma): (base: RequestContextBase) => CrmContext {
+  return (base) => ({ ...base, prisma, loaders: createLoaders(prisma) });
+}

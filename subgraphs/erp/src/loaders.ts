@@ -1,0 +1,88 @@
+// Per-request DataLoaders for everything the ERP resolves by key or relation: N keys in one
+// request cost one SQL statement per loader, never N. Loaders are created fresh for every
+// request (createErpLoaders in the context) and must never be shared between requests.
+import { DataLoader, groupLoader, uniqueLoader } from "@crossdock/platform";
+import type { Customer, CustomerPrice, Invoice, Product, SalesOrder, SalesOrderLine } from "./__generated__/prisma/client.js";
+import type { ErpPrisma } from "./db.js";
+import { findOrderPagesForCustomers, type OrderPosition } from "./orderPages.js";
+
+export interface CustomerOrdersPageKey {
+  customerNumber: string;
+  size: number;
+  after: OrderPosition | null;
+}
+
+export interface ErpLoaders {
+  customerByNumber: DataLoader<string, Customer | null>;
+  productBySku: DataLoader<string, Product | null>;
+  orderByNumber: DataLoader<string, SalesOrder | null>;
+  linesByOrderId: DataLoader<number, SalesOrderLine[]>;
+  invoiceByOrderId: DataLoader<number, Invoice | null>;
+  /** Keyed by `customerPriceKey(customerNumber, sku)`. */
+  customerPrice: DataLoader<string, CustomerPrice | null>;
+  /** Up to size + 1 orders per customer, newest first. */
+  ordersOfCustomer: DataLoader<CustomerOrdersPageKey, SalesOrder[], string>;
+}
+
+const PRICE_KEY_SEPARATOR = "\u0000";
+
+export function customerPriceKey(customerNumber: string, sku: string): string {
+  return `${customerNumber}${PRICE_KEY_SEPARATOR}${sku}`;
+}
+
+function pageGroupKey(key: CustomerOrdersPageKey): string {
+  return `${key.size}|${key.after ? `${key.after.placedAt.toISOString()}|${key.after.id}` : ""}`;
+}
+
+export function createErpLoaders(prisma: ErpPrisma): ErpLoaders {
+  return {
+    customerByNumber: uniqueLoader(
+      (numbers: readonly string[]) => prisma.customer.findMany({ where: { customerNumber: { in: [...numbers] } } }),
+      (customer) => customer.customerNumber,
+    ),
+    productBySku: uniqueLoader((skus: readonly string[]) => prisma.product.findMany({ where: { sku: { in: [...skus] } } }), (product) => product.sku),
+    orderByNumber: uniqueLoader(
+      (numbers: readonly string[]) => prisma.salesOrder.findMany({ where: { orderNumber: { in: [...numbers] } } }),
+      (order) => order.orderNumber,
+    ),
+    linesByOrderId: groupLoader(
+      (ids: readonly number[]) => prisma.salesOrderLine.findMany({ where: { orderId: { in: [...ids] } }, orderBy: [{ orderId: "asc" }, { lineNumber: "asc" }] }),
+      (line) => line.orderId,
+    ),
+    invoiceByOrderId: uniqueLoader((ids: readonly number[]) => prisma.invoice.findMany({ where: { orderId: { in: [...ids] } } }), (invoice) => invoice.orderId),
+    customerPrice: uniqueLoader(
+      (keys: readonly string[]) => {
+        const pairs = keys.map((key) => {
+          const [customerNumber = "", sku = ""] = key.split(PRICE_KEY_SEPARATOR);
+          return { customerNumber, sku };
+        });
+        return prisma.customerPrice.findMany({ where: { OR: pairs } });
+      },
+      (price) => customerPriceKey(price.customerNumber, price.sku),
+    ),
+    ordersOfCustomer: new DataLoader<CustomerOrdersPageKey, SalesOrder[], string>(
+      async (keys) => {
+        // Requests in one batch usually share page arguments; each distinct (size, after) is one statement.
+        const groups = new Map<string, CustomerOrdersPageKey[]>();
+        for (const key of keys) {
+          const group = groups.get(pageGroupKey(key)) ?? [];
+          group.push(key);
+          groups.set(pageGroupKey(key), group);
+        }
+        const results = new Map<string, SalesOrder[]>();
+        for (const group of groups.values()) {
+          const { size, after } = group[0]!;
+          const rows = await findOrderPagesForCustomers(prisma, { customerNumbers: [...new Set(group.map((k) => k.customerNumber))], size, after });
+          for (const row of rows) {
+            const cacheKey = `${pageGroupKey(group[0]!)}|${row.customerNumber}`;
+            const list = results.get(cacheKey) ?? [];
+            list.push(row);
+            results.set(cacheKey, list);
+          }
+        }
+        return keys.map((key) => results.get(`${pageGroupKey(key)}|${key.customerNumber}`) ?? []);
+      },
+      { cacheKeyFn: (key) => `${pageGroupKey(key)}|${key.customerNumber}` },
+    ),
+  };
+}
