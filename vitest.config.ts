@@ -1,9 +1,17 @@
+import { createRequire } from "node:module";
 import { defineConfig } from "vitest/config";
+
+const require = createRequire(import.meta.url);
 
 // One run over every package. Unit suites live in each package's tests/; the cross-service
 // end-to-end suites in test/. PGlite instances are heavy (hundreds of MB each), so files run
 // in a small number of forks.
 export default defineConfig({
+  resolve: {
+    // One graphql instance for everyone: Apollo (loaded by Node) uses graphql's CommonJS entry,
+    // so workspace sources must too, or `instanceof GraphQLError` fails across the two copies.
+    alias: [{ find: /^graphql$/, replacement: require.resolve("graphql") }],
+  },
   test: {
     include: ["{schema,platform,cdc-ingest,gateway,launcher,test}/tests/**/*.test.ts", "subgraphs/*/tests/**/*.test.ts", "test/e2e/**/*.test.ts"],
     testTimeout: 60_000,

@@ -25,6 +25,8 @@ export interface Database {
   exec(sql: string): Promise<void>;
   /** Runs `fn` on one dedicated connection (session-level locks, multi-statement work). */
   withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
+  /** Runs `fn` in one transaction on one connection; commits when it resolves, rolls back when it throws. */
+  transaction<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
   /** Subscribes to NOTIFY on `channel`; resolves to an unsubscribe function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
@@ -60,6 +62,19 @@ async function openPGlite(location: string): Promise<Database> {
     displayUrl: `pglite:${inMemory ? "memory" : location}`,
     adapter: new PrismaPGlite(client),
     withSession: (fn) => fn(session),
+    // PGlite is one connection: its own transaction() holds the lock that keeps every other
+    // caller (Prisma included) out until commit, so nothing interleaves with the transaction.
+    transaction: (fn) =>
+      client.transaction((tx) =>
+        fn({
+          async query<T>(sql: string, params: unknown[] = []) {
+            return (await tx.query<T>(sql, params)).rows;
+          },
+          async exec(sql: string) {
+            await tx.exec(sql);
+          },
+        }),
+      ),
     async listen(channel, onPayload) {
       const unsubscribe = await client.listen(channel, onPayload);
       return async () => unsubscribe();
@@ -98,6 +113,27 @@ async function openPostgres(url: string): Promise<Database> {
             await client.query(sql);
           },
         });
+      } finally {
+        client.release();
+      }
+    },
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const result = await fn({
+          async query<T>(sql: string, params: unknown[] = []) {
+            return (await client.query(sql, params)).rows as T[];
+          },
+          async exec(sql: string) {
+            await client.query(sql);
+          },
+        });
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
       } finally {
         client.release();
       }

@@ -21,7 +21,9 @@ export function createErrorFormatter(logger: Logger): (formatted: GraphQLFormatt
     const original = unwrapResolverError(error);
     const code = formatted.extensions?.code;
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-    if (original instanceof GraphQLError && typeof original.extensions.code === "string") {
+    // Duck-typed rather than instanceof: a second copy of graphql must not unmask anything.
+    const originalCode = (original as GraphQLError | undefined)?.extensions?.code;
+    if ((original instanceof GraphQLError || (original as Error | undefined)?.name === "GraphQLError") && typeof originalCode === "string") {
       return { ...formatted, extensions: { ...extensions } };
     }
     if (typeof code === "string" && PASS_THROUGH.has(code)) return { ...formatted, extensions: { ...extensions } };

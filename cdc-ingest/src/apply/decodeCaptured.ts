@@ -1,0 +1,57 @@
+// Classifies one captured message: a row change to apply (with the system of record it
+// belongs to), something to skip (tombstone, heartbeat, transaction marker, other table),
+// or a dead letter with its reason. Never throws: bad input is data, not a crash.
+import { decodeDebeziumMessage, isDebeziumDecodeError, type DebeziumRowChange } from "../debezium/index.js";
+import { CAPTURED_TABLES, isSourceName } from "../capture/capturedTables.js";
+import { rawText, type DeadLetterInput } from "../dlq/deadLetters.js";
+import type { CapturedMessage } from "../sources/captureSource.js";
+
+export interface DecodedMessage {
+  message: CapturedMessage;
+  system: string | null;
+  change: DebeziumRowChange | null;
+  deadLetter: DeadLetterInput | null;
+  skipped?: string;
+  heartbeatAt?: Date;
+}
+
+export type SystemResolver = (message: CapturedMessage, change: DebeziumRowChange | null) => string | null;
+
+/** Default: the connector's name (outbox, Debezium `topic.prefix`) or the topic's first segment. */
+export function defaultSystemOf(message: CapturedMessage, change: DebeziumRowChange | null): string | null {
+  const named = change?.source.serverName;
+  if (named && isSourceName(named)) return named;
+  const prefix = message.topic.split(".", 1)[0] ?? "";
+  return isSourceName(prefix) ? prefix : null;
+}
+
+export function deadLetterFor(message: CapturedMessage, source: string, reason: string, error: string, attempts = 1): DecodedMessage {
+  return {
+    message,
+    system: source,
+    change: null,
+    deadLetter: { source, topic: message.topic, position: message.ackToken, rawKey: rawText(message.key), rawValue: rawText(message.value), reason, error, attempts },
+  };
+}
+
+export function decodeCaptured(message: CapturedMessage, sourceName: string, systemOf: SystemResolver = defaultSystemOf): DecodedMessage {
+  const fallback = isSourceName(sourceName) ? sourceName : null;
+  const skip = (reason: string, extra: Partial<DecodedMessage> = {}): DecodedMessage => ({ message, system: null, change: null, deadLetter: null, skipped: reason, ...extra });
+  try {
+    const envelope = decodeDebeziumMessage(message);
+    if (envelope === null) return skip("tombstone");
+    if (envelope.kind === "heartbeat") return skip("heartbeat", { heartbeatAt: new Date(envelope.tsMs) });
+    if (envelope.kind === "transaction") return skip("transaction");
+    if (envelope.op === "m") return skip("logical_message");
+    if (envelope.op === "t") {
+      return deadLetterFor(message, fallback ?? sourceName, "TRUNCATE_NOT_APPLIED", `TRUNCATE of ${envelope.table.table} is not replayed onto the read model; resnapshot the source`);
+    }
+    const system = systemOf(message, envelope) ?? fallback;
+    if (!system || !isSourceName(system)) return deadLetterFor(message, sourceName, "UNKNOWN_SOURCE", `cannot tell which system of record topic ${message.topic} belongs to`);
+    if (!CAPTURED_TABLES[system].includes(envelope.table.table)) return skip("uncaptured_table");
+    return { message, system, change: envelope, deadLetter: null };
+  } catch (error) {
+    if (isDebeziumDecodeError(error)) return deadLetterFor(message, fallback ?? sourceName, error.reason, error.message);
+    return deadLetterFor(message, fallback ?? sourceName, "DECODE_FAILED", error instanceof Error ? error.message : String(error));
+  }
+}

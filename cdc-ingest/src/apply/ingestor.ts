@@ -1,0 +1,194 @@
+// Drives one capture source: poll -> decode -> apply in one read-model transaction -> ack.
+// Undecodable messages go to the dead-letter queue inside the same transaction; a batch that
+// fails to apply is retried with backoff, then applied event by event so one poison event is
+// parked and the stream goes on. The source is acked only after the read model committed.
+import type { Database, Logger } from "@crossdock/platform";
+import type { DebeziumRowChange } from "../debezium/index.js";
+import { MARKER_TABLES } from "../capture/capturedTables.js";
+import type { CaptureSource, CapturedMessage } from "../sources/captureSource.js";
+import type { FeedBus } from "../feed/feedBus.js";
+import type { DeadLetterInput } from "../dlq/deadLetters.js";
+import { deadLetterFor, decodeCaptured, type DecodedMessage, type SystemResolver } from "./decodeCaptured.js";
+import { applyBatch, type BatchToApply } from "./applyBatch.js";
+import { positionOf } from "./mirrorChanges.js";
+import type { IngestMetrics } from "./ingestMetrics.js";
+
+export interface IngestorOptions {
+  source: CaptureSource;
+  hub: Database;
+  bus: FeedBus;
+  metrics: IngestMetrics;
+  logger: Logger;
+  batchSize?: number;
+  idleWaitMs?: number;
+  /** Maps a message to the system of record it belongs to; default: topic prefix / source name. */
+  systemOf?: SystemResolver;
+  retryDelaysMs?: readonly number[];
+}
+
+export interface SourceStatus {
+  source: string;
+  kind: string;
+  lagMs: number;
+  lastEventAt: Date | null;
+  eventsApplied: number;
+  running: boolean;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class Ingestor {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private readonly state: SourceStatus;
+  private readonly batchSize: number;
+  private readonly retryDelays: readonly number[];
+
+  constructor(private readonly options: IngestorOptions) {
+    this.batchSize = options.batchSize ?? 500;
+    this.retryDelays = options.retryDelaysMs ?? [100, 400, 1600];
+    this.state = { source: options.source.name, kind: options.source.kind, lagMs: 0, lastEventAt: null, eventsApplied: 0, running: false };
+  }
+
+  status(): SourceStatus {
+    return { ...this.state };
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.state.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.state.running = false;
+    await this.options.source.stop();
+    await this.loop;
+  }
+
+  /** Processes everything currently available; used by replays and tests. Returns messages handled. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const handled = await this.step(0);
+      total += handled;
+      if (handled === 0) return total;
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.step(this.options.idleWaitMs ?? 1000);
+        if (this.options.source.exhausted) break;
+      } catch (error) {
+        this.options.logger.error({ err: error, source: this.state.source }, "ingest step failed; retrying");
+        await sleep(1000);
+      }
+    }
+  }
+
+  private async step(waitMs: number): Promise<number> {
+    const { source } = this.options;
+    const messages = await source.poll(this.batchSize, waitMs);
+    if (messages.length === 0) {
+      this.state.lagMs = 0;
+      this.options.metrics.lagSeconds.set({ source: source.name }, 0);
+      return 0;
+    }
+    try {
+      const decoded = messages.map((m) => this.decode(m));
+      await this.applyDecoded(decoded);
+      await source.ack(messages);
+    } catch (error) {
+      (source as { release?: (m: readonly CapturedMessage[]) => void }).release?.(messages);
+      throw error;
+    }
+    return messages.length;
+  }
+
+  private decode(message: CapturedMessage): DecodedMessage {
+    const decoded = decodeCaptured(message, this.options.source.name, this.options.systemOf);
+    if (decoded.skipped) this.options.metrics.eventsSkipped.inc({ source: this.options.source.name, reason: decoded.skipped });
+    if (decoded.heartbeatAt) this.state.lastEventAt = decoded.heartbeatAt;
+    return decoded;
+  }
+
+  private dead(message: CapturedMessage, system: string | null, reason: string, error: string, attempts = 1): DecodedMessage {
+    return deadLetterFor(message, system ?? this.options.source.name, reason, error, attempts);
+  }
+
+  private async applyDecoded(decoded: DecodedMessage[]): Promise<void> {
+    const systems = new Set(decoded.map((d) => d.system ?? this.options.source.name));
+    for (const system of systems) {
+      const part = decoded.filter((d) => (d.system ?? this.options.source.name) === system);
+      if (part.every((d) => !d.change && !d.deadLetter)) continue;
+      await this.applyWithRetry(system, part);
+    }
+  }
+
+  private toBatch(system: string, part: readonly DecodedMessage[]): BatchToApply {
+    const changes = part.map((d) => d.change).filter((c): c is DebeziumRowChange => c !== null);
+    const rows = changes.filter((c) => !MARKER_TABLES.has(c.table.table));
+    const positions = changes.map(positionOf).sort();
+    const committed = changes.map((c) => c.source.tsMs);
+    return {
+      source: system,
+      changes: rows,
+      txIds: changes.map((c) => c.source.txId).filter((t): t is string => t !== null),
+      deadLetters: part.map((d) => d.deadLetter).filter((d): d is DeadLetterInput => d !== null),
+      position: positions.at(-1) ?? "0",
+      lastCommittedAt: committed.length > 0 ? new Date(Math.max(...committed)) : null,
+      eventCount: changes.length,
+    };
+  }
+
+  private async applyWithRetry(system: string, part: DecodedMessage[]): Promise<void> {
+    let lastError: unknown;
+    for (let attempt = 0; attempt <= this.retryDelays.length; attempt++) {
+      try {
+        await this.applyAndPublish(this.toBatch(system, part));
+        return;
+      } catch (error) {
+        lastError = error;
+        this.options.metrics.batches.inc({ source: system, outcome: "retry" });
+        const delay = this.retryDelays[attempt];
+        if (delay === undefined) break;
+        await sleep(delay * (0.5 + Math.random()));
+      }
+    }
+    this.options.logger.warn({ err: lastError, source: system, size: part.length }, "batch keeps failing; applying event by event");
+    for (const item of part) {
+      try {
+        await this.applyAndPublish(this.toBatch(system, [item]));
+      } catch (error) {
+        const parked = this.dead(item.message, system, "APPLY_FAILED", error instanceof Error ? error.message : String(error), this.retryDelays.length + 2);
+        await this.applyAndPublish(this.toBatch(system, [parked]));
+      }
+    }
+  }
+
+  private async applyAndPublish(batch: BatchToApply): Promise<void> {
+    const { metrics } = this.options;
+    const result = await applyBatch(this.options.hub, batch);
+    const now = Date.now();
+    metrics.batches.inc({ source: batch.source, outcome: "applied" });
+    for (const change of batch.changes) {
+      metrics.eventsApplied.inc({ source: batch.source, table: change.table.table });
+      metrics.applyLatency.observe({ source: batch.source }, Math.max(0, now - change.source.tsMs) / 1000);
+    }
+    for (const letter of batch.deadLetters) metrics.deadLetters.inc({ source: letter.source, reason: letter.reason });
+    this.state.eventsApplied += batch.eventCount;
+    if (batch.lastCommittedAt) {
+      this.state.lastEventAt = batch.lastCommittedAt;
+      this.state.lagMs = Math.max(0, now - batch.lastCommittedAt.getTime());
+      metrics.lagSeconds.set({ source: batch.source }, this.state.lagMs / 1000);
+    }
+    this.options.bus.publish(
+      result.feed,
+      [...new Set(batch.txIds)].map((txId) => ({ source: batch.source, txId })),
+    );
+  }
+}

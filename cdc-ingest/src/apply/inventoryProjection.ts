@@ -1,0 +1,74 @@
+// InventoryPosition (sku x warehouse): onHand from WMS stock over all bins, allocated from
+// open ERP order lines at that warehouse not yet shipped, available = onHand - allocated.
+// Recomputed from the mirrored source rows for exactly the keys a batch touched.
+import type { SqlSession } from "@crossdock/platform";
+import type { FeedEntryInput } from "../feed/feedTypes.js";
+
+export interface InventoryKey {
+  sku: string;
+  warehouseCode: string;
+  committedAt: Date;
+}
+
+const OPEN_ORDER_STATUSES = "('RELEASED', 'PARTIALLY_SHIPPED')";
+
+export async function projectInventoryPositions(session: SqlSession, keys: readonly InventoryKey[]): Promise<FeedEntryInput[]> {
+  if (keys.length === 0) return [];
+  const rows = await session.query<{
+    sku: string;
+    warehouseCode: string;
+    onHand: string;
+    allocated: string;
+    available: string;
+    sourceCommittedAt: Date;
+    previousAvailable: string | null;
+    previousOnHand: string | null;
+  }>(
+    `WITH k AS (
+       SELECT DISTINCT ON (sku, wh) sku, wh, ts FROM jsonb_to_recordset($1::jsonb) AS x(sku text, wh text, ts timestamptz) ORDER BY sku, wh, ts DESC),
+     stock AS (
+       SELECT k.sku, k.wh, COALESCE(SUM((r."data"->>'onHand')::numeric), 0) AS on_hand, COUNT(r."sourceId") AS rows
+       FROM k LEFT JOIN "SourceRow" r ON r."source" = 'wms' AND r."tableName" = 'Stock' AND NOT r."deleted"
+         AND r."data"->>'sku' = k.sku AND r."data"->>'warehouseCode' = k.wh
+       GROUP BY k.sku, k.wh),
+     alloc AS (
+       SELECT k.sku, k.wh, SUM(GREATEST((l."data"->>'quantity')::numeric - COALESCE((l."data"->>'quantityShipped')::numeric, 0), 0)) AS allocated
+       FROM k JOIN "SourceRow" l ON l."source" = 'erp' AND l."tableName" = 'SalesOrderLine' AND NOT l."deleted" AND l."data"->>'sku' = k.sku
+       JOIN "SourceRow" o ON o."source" = 'erp' AND o."tableName" = 'SalesOrder' AND o."sourceId" = l."data"->>'orderId' AND NOT o."deleted"
+         AND o."data"->>'warehouseCode' = k.wh AND o."data"->>'status' IN ${OPEN_ORDER_STATUSES}
+       GROUP BY k.sku, k.wh),
+     prev AS (SELECT p.* FROM "InventoryPosition" p JOIN k ON p."sku" = k.sku AND p."warehouseCode" = k.wh),
+     computed AS (
+       SELECT k.sku, k.wh, k.ts, s.on_hand, COALESCE(a.allocated, 0) AS allocated
+       FROM k JOIN stock s ON s.sku = k.sku AND s.wh = k.wh LEFT JOIN alloc a ON a.sku = k.sku AND a.wh = k.wh
+       WHERE s.rows > 0 OR COALESCE(a.allocated, 0) > 0 OR EXISTS (SELECT 1 FROM prev WHERE prev."sku" = k.sku AND prev."warehouseCode" = k.wh)),
+     up AS (
+       INSERT INTO "InventoryPosition" ("sku", "warehouseCode", "onHand", "allocated", "available", "updatedAt", "sourceCommittedAt")
+       SELECT sku, wh, on_hand, allocated, on_hand - allocated, now(), ts FROM computed
+       ON CONFLICT ("sku", "warehouseCode") DO UPDATE SET
+         "onHand" = excluded."onHand", "allocated" = excluded."allocated", "available" = excluded."available",
+         "updatedAt" = excluded."updatedAt", "sourceCommittedAt" = GREATEST("InventoryPosition"."sourceCommittedAt", excluded."sourceCommittedAt")
+       WHERE ("InventoryPosition"."onHand", "InventoryPosition"."allocated") IS DISTINCT FROM (excluded."onHand", excluded."allocated")
+       RETURNING *)
+     SELECT up."sku", up."warehouseCode", up."onHand"::text AS "onHand", up."allocated"::text AS "allocated", up."available"::text AS "available",
+            up."sourceCommittedAt", prev."available"::text AS "previousAvailable", prev."onHand"::text AS "previousOnHand"
+     FROM up LEFT JOIN prev ON prev."sku" = up."sku" AND prev."warehouseCode" = up."warehouseCode"
+     ORDER BY up."sku", up."warehouseCode"`,
+    [JSON.stringify(keys.map((k) => ({ sku: k.sku, wh: k.warehouseCode, ts: k.committedAt.toISOString() })))],
+  );
+  return rows.map((row) => ({
+    entityType: "InventoryPosition",
+    entityKey: `${row.sku}|${row.warehouseCode}`,
+    changeKind: row.previousAvailable === null ? "CREATED" : "UPDATED",
+    occurredAt: new Date(row.sourceCommittedAt),
+    payload: {
+      sku: row.sku,
+      warehouseCode: row.warehouseCode,
+      onHand: row.onHand,
+      allocated: row.allocated,
+      available: row.available,
+      previousAvailable: row.previousAvailable,
+      previousOnHand: row.previousOnHand,
+    },
+  }));
+}

@@ -1,0 +1,80 @@
+// Turns decoded Debezium row changes into mirror writes: one per source row per batch, the
+// later change folded over the earlier (so unchanged-TOAST columns keep the latest known
+// value), keyed by the source row's primary key and ordered by the source position.
+import { isUnchanged, type DebeziumRow, type DebeziumRowChange, type DebeziumValue } from "../debezium/index.js";
+
+/** A JSON-safe column value: decimals and big integers as strings, bytes as base64. */
+export type PlainValue = null | boolean | number | string | PlainValue[] | { [key: string]: PlainValue };
+export type PlainRow = Record<string, PlainValue>;
+
+export interface MirrorWrite {
+  table: string;
+  sourceId: string;
+  /** Columns to merge over the stored image (absent = unchanged). */
+  data: PlainRow;
+  deleted: boolean;
+  position: string;
+  committedAt: Date;
+  /** Every image this batch saw of the row (before and after), for the keys it touched. */
+  images: PlainRow[];
+}
+
+export function toPlain(value: DebeziumValue): PlainValue {
+  if (value === null || typeof value === "boolean" || typeof value === "string") return value;
+  if (typeof value === "number") return Number.isFinite(value) ? value : String(value);
+  if (typeof value === "bigint") return value.toString();
+  if (Buffer.isBuffer(value)) return value.toString("base64");
+  if (Array.isArray(value)) return value.map((v) => toPlain(v as DebeziumValue));
+  const row: Record<string, PlainValue> = {};
+  for (const [k, v] of Object.entries(value as DebeziumRow)) if (!isUnchanged(v)) row[k] = toPlain(v);
+  return row;
+}
+
+export function plainRow(row: DebeziumRow | null): PlainRow | null {
+  return row ? (toPlain(row) as PlainRow) : null;
+}
+
+/** Orders positions numerically: LSNs and outbox ids are decimal digit strings. */
+export function positionOf(change: DebeziumRowChange): string {
+  const lsn = change.source.lsn ?? "0";
+  return lsn.padStart(20, "0");
+}
+
+function keyOf(change: DebeziumRowChange): string | null {
+  const image = change.after ?? change.before;
+  const id = image?.["id"];
+  if (id !== undefined && id !== null && !isUnchanged(id)) return String(toPlain(id));
+  const key = change.key;
+  if (key && typeof key === "object" && !Buffer.isBuffer(key) && !Array.isArray(key)) {
+    const values = Object.values(key as DebeziumRow).map((v) => String(toPlain(v)));
+    if (values.length > 0) return values.join("|");
+  }
+  return null;
+}
+
+export class MirrorKeyError extends Error {}
+
+export function foldMirrorWrites(changes: readonly DebeziumRowChange[]): MirrorWrite[] {
+  const writes = new Map<string, MirrorWrite>();
+  for (const change of changes) {
+    const sourceId = keyOf(change);
+    if (sourceId === null) throw new MirrorKeyError(`change on ${change.table.table} has no primary key in key, before or after`);
+    const table = change.table.table;
+    const before = plainRow(change.before);
+    const after = plainRow(change.after);
+    const id = `${table}|${sourceId}`;
+    const previous = writes.get(id);
+    const images = [...(previous?.images ?? []), ...(before ? [before] : []), ...(after ? [after] : [])];
+    const deleted = change.op === "d";
+    writes.set(id, {
+      table,
+      sourceId,
+      data: deleted ? {} : { ...(previous && !previous.deleted ? previous.data : {}), ...(after ?? {}) },
+      deleted,
+      position: positionOf(change),
+      committedAt: new Date(change.source.tsMs),
+      images,
+    });
+  }
+  return [...writes.values()];
+}

@@ -1,0 +1,72 @@
+// OrderStatusView (one row per order): the stage derived from the ERP order and invoice and
+// the WMS fulfilments and shipments, recomputed for the orders a batch touched.
+import type { SqlSession } from "@crossdock/platform";
+import type { FeedEntryInput } from "../feed/feedTypes.js";
+import { deriveOrderStage } from "./orderStage.js";
+
+export interface OrderKey {
+  orderNumber: string;
+  committedAt: Date;
+}
+
+interface OrderFactsRow {
+  orderNumber: string;
+  committedAt: Date;
+  erpStatus: string | null;
+  customerNumber: string | null;
+  invoices: number;
+  fulfillments: string[] | null;
+  shipments: string[] | null;
+  previousStage: string | null;
+  previousCommittedAt: Date | null;
+}
+
+export async function projectOrderStatuses(session: SqlSession, keys: readonly OrderKey[]): Promise<FeedEntryInput[]> {
+  if (keys.length === 0) return [];
+  const facts = await session.query<OrderFactsRow>(
+    `WITH k AS (
+       SELECT num, MAX(ts) AS ts FROM jsonb_to_recordset($1::jsonb) AS x(num text, ts timestamptz) GROUP BY num)
+     SELECT k.num AS "orderNumber", k.ts AS "committedAt",
+       o."data"->>'status' AS "erpStatus", o."data"->>'customerNumber' AS "customerNumber",
+       (SELECT COUNT(*)::int FROM "SourceRow" i WHERE i."source" = 'erp' AND i."tableName" = 'Invoice' AND NOT i."deleted" AND i."data"->>'orderId' = o."sourceId") AS invoices,
+       (SELECT array_agg(f."data"->>'status') FROM "SourceRow" f WHERE f."source" = 'wms' AND f."tableName" = 'FulfillmentOrder' AND NOT f."deleted" AND f."data"->>'orderNumber' = k.num) AS fulfillments,
+       (SELECT array_agg(s."data"->>'status') FROM "SourceRow" s WHERE s."source" = 'wms' AND s."tableName" = 'Shipment' AND NOT s."deleted" AND s."data"->>'orderNumber' = k.num) AS shipments,
+       v."stage" AS "previousStage", v."sourceCommittedAt" AS "previousCommittedAt"
+     FROM k
+     LEFT JOIN "SourceRow" o ON o."source" = 'erp' AND o."tableName" = 'SalesOrder' AND NOT o."deleted" AND o."data"->>'orderNumber' = k.num
+     LEFT JOIN "OrderStatusView" v ON v."orderNumber" = k.num`,
+    [JSON.stringify(keys.map((k) => ({ num: k.orderNumber, ts: k.committedAt.toISOString() })))],
+  );
+  const changed = facts
+    .map((f) => ({
+      ...f,
+      stage: deriveOrderStage({ erpStatus: f.erpStatus, invoiced: f.invoices > 0, fulfillmentStatuses: f.fulfillments ?? [], shipmentStatuses: f.shipments ?? [] }),
+    }))
+    .filter((f) => f.stage !== f.previousStage);
+  if (changed.length === 0) return [];
+  await session.query(
+    `INSERT INTO "OrderStatusView" ("orderNumber", "customerNumber", "stage", "erpStatus", "lastEventAt", "sourceCommittedAt", "updatedAt")
+     SELECT num, cust, stage, erp, ts, ts, now() FROM jsonb_to_recordset($1::jsonb) AS x(num text, cust text, stage text, erp text, ts timestamptz)
+     ON CONFLICT ("orderNumber") DO UPDATE SET "customerNumber" = COALESCE(excluded."customerNumber", "OrderStatusView"."customerNumber"),
+       "stage" = excluded."stage", "erpStatus" = excluded."erpStatus", "lastEventAt" = excluded."lastEventAt",
+       "sourceCommittedAt" = excluded."sourceCommittedAt", "updatedAt" = excluded."updatedAt"`,
+    [JSON.stringify(changed.map((c) => ({ num: c.orderNumber, cust: c.customerNumber, stage: c.stage, erp: c.erpStatus, ts: new Date(c.committedAt).toISOString() })))],
+  );
+  return changed.map((c) => ({
+    entityType: "OrderStatus",
+    entityKey: c.orderNumber,
+    changeKind: c.previousStage === null ? "CREATED" : "UPDATED",
+    occurredAt: new Date(c.committedAt),
+    payload: { orderNumber: c.orderNumber, customerNumber: c.customerNumber, stage: c.stage, previousStage: c.previousStage, erpStatus: c.erpStatus },
+  }));
+}
+
+/** Touches the order status of every order whose status stays the same but whose facts moved (lastEventAt). */
+export async function touchOrderEvents(session: SqlSession, keys: readonly OrderKey[]): Promise<void> {
+  if (keys.length === 0) return;
+  await session.query(
+    `UPDATE "OrderStatusView" v SET "lastEventAt" = GREATEST(v."lastEventAt", x.ts), "updatedAt" = now()
+     FROM jsonb_to_recordset($1::jsonb) AS x(num text, ts timestamptz) WHERE v."orderNumber" = x.num`,
+    [JSON.stringify(keys.map((k) => ({ num: k.orderNumber, ts: k.committedAt.toISOString() })))],
+  );
+}

@@ -1,0 +1,51 @@
+// Shipment events for the change feed: every change to a WMS shipment or a new milestone
+// becomes one entry carrying the shipment's order, status and (when there is one) milestone.
+import type { SqlSession } from "@crossdock/platform";
+import type { FeedEntryInput } from "../feed/feedTypes.js";
+import type { MirrorWrite, PlainRow } from "./mirrorChanges.js";
+
+export async function projectShipmentEvents(session: SqlSession, writes: readonly MirrorWrite[]): Promise<FeedEntryInput[]> {
+  const shipments = writes.filter((w) => w.table === "Shipment" && !w.deleted);
+  const milestones = writes.filter((w) => w.table === "ShipmentMilestone" && !w.deleted);
+  if (shipments.length === 0 && milestones.length === 0) return [];
+  const ids = [...new Set([...shipments.map((w) => String(w.data["shipmentId"])), ...milestones.map((w) => String(w.data["shipmentId"]))])];
+  const current = await session.query<{ shipmentId: string; data: PlainRow }>(
+    `SELECT "data"->>'shipmentId' AS "shipmentId", "data" FROM "SourceRow"
+     WHERE "source" = 'wms' AND "tableName" = 'Shipment' AND NOT "deleted" AND "data"->>'shipmentId' = ANY($1::text[])`,
+    [ids],
+  );
+  const byId = new Map(current.map((row) => [row.shipmentId, row.data]));
+  const entries: FeedEntryInput[] = [];
+  const covered = new Set<string>();
+  for (const milestone of milestones) {
+    const shipmentId = String(milestone.data["shipmentId"]);
+    const shipment = byId.get(shipmentId);
+    if (!shipment) continue;
+    covered.add(shipmentId);
+    entries.push({
+      entityType: "Shipment",
+      entityKey: shipmentId,
+      changeKind: "UPDATED",
+      occurredAt: milestone.committedAt,
+      payload: {
+        shipmentId,
+        orderNumber: shipment["orderNumber"] ?? null,
+        status: shipment["status"] ?? null,
+        milestone: { code: milestone.data["code"], location: milestone.data["location"] ?? null, occurredAt: milestone.data["occurredAt"], note: milestone.data["note"] ?? null },
+      },
+    });
+  }
+  for (const write of shipments) {
+    const shipmentId = String(write.data["shipmentId"]);
+    if (covered.has(shipmentId)) continue;
+    const shipment = byId.get(shipmentId) ?? write.data;
+    entries.push({
+      entityType: "Shipment",
+      entityKey: shipmentId,
+      changeKind: write.images.length === 1 ? "CREATED" : "UPDATED",
+      occurredAt: write.committedAt,
+      payload: { shipmentId, orderNumber: shipment["orderNumber"] ?? null, status: shipment["status"] ?? null, milestone: null },
+    });
+  }
+  return entries;
+}

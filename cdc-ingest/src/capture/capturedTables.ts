@@ -1,0 +1,19 @@
+// Which tables of which system of record the hub captures. The projections read these;
+// "AuditEntry" is captured only because every write transaction records one, so each
+// mutation's transaction shows up here and read-your-writes can wait on it.
+export type SourceName = "erp" | "crm" | "wms";
+
+export const SOURCE_NAMES: readonly SourceName[] = ["erp", "crm", "wms"];
+
+export const CAPTURED_TABLES: Readonly<Record<SourceName, readonly string[]>> = {
+  erp: ["Customer", "SalesOrder", "SalesOrderLine", "Invoice", "AuditEntry"],
+  crm: ["Case", "AuditEntry"],
+  wms: ["Stock", "FulfillmentOrder", "Shipment", "ShipmentMilestone", "AuditEntry"],
+};
+
+/** Tables whose rows are only transaction markers, never mirrored. */
+export const MARKER_TABLES = new Set(["AuditEntry"]);
+
+export function isSourceName(value: string): value is SourceName {
+  return (SOURCE_NAMES as readonly string[]).includes(value);
+}

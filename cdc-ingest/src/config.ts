@@ -1,0 +1,41 @@
+// cdc-ingest configuration: the hub database, how change is captured from each system of
+// record, and the ops subgraph's port. Read from the environment once and validated.
+import { ConfigError, envInt, envOptional, envString } from "@crossdock/platform";
+import type { SourceName } from "./capture/capturedTables.js";
+
+export type CaptureMode = "outbox" | "pg-logical" | "kafka" | "none";
+
+export interface IngestConfig {
+  port: number;
+  host: string;
+  hubDatabaseUrl: string;
+  capture: CaptureMode;
+  /** Source database URLs for outbox / pg-logical capture when run as its own process. */
+  sourceDatabaseUrls: Partial<Record<SourceName, string>>;
+  batchSize: number;
+  feedRetentionHours: number;
+  logLevel: string;
+}
+
+const MODES: readonly CaptureMode[] = ["outbox", "pg-logical", "kafka", "none"];
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): IngestConfig {
+  const dataDir = envString(env, "CROSSDOCK_DATA_DIR", "./.crossdock");
+  const capture = envString(env, "CROSSDOCK_CAPTURE", "outbox") as CaptureMode;
+  if (!MODES.includes(capture)) throw new ConfigError(`CROSSDOCK_CAPTURE must be one of ${MODES.join(", ")}, got "${capture}"`);
+  const sourceDatabaseUrls: Partial<Record<SourceName, string>> = {};
+  for (const source of ["erp", "crm", "wms"] as const) {
+    const url = envOptional(env, `${source.toUpperCase()}_DATABASE_URL`);
+    if (url) sourceDatabaseUrls[source] = url;
+  }
+  return {
+    port: envInt(env, "OPS_PORT", 4104, { min: 0, max: 65535 }),
+    host: envString(env, "HOST_OPS", "127.0.0.1"),
+    hubDatabaseUrl: envString(env, "HUB_DATABASE_URL", `pglite:${dataDir}/hub`),
+    capture,
+    sourceDatabaseUrls,
+    batchSize: envInt(env, "CROSSDOCK_INGEST_BATCH_SIZE", 500, { min: 1, max: 10_000 }),
+    feedRetentionHours: envInt(env, "CROSSDOCK_FEED_RETENTION_HOURS", 72, { min: 1 }),
+    logLevel: envString(env, "LOG_LEVEL", "info"),
+  };
+}

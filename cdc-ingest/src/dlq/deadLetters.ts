@@ -1,0 +1,68 @@
+// The dead-letter queue: a change that cannot be decoded or applied is stored with its raw
+// message, position, reason, error and attempts, and the stream goes on. Operators list,
+// replay or discard dead letters through the ops subgraph.
+import type { SqlSession } from "@crossdock/platform";
+
+export interface DeadLetterInput {
+  source: string;
+  topic: string;
+  position: string | null;
+  rawKey: string | null;
+  rawValue: string | null;
+  reason: string;
+  error: string;
+  attempts: number;
+}
+
+export type DeadLetterStatus = "PARKED" | "REPLAYED" | "DISCARDED";
+
+export interface DeadLetterRow extends DeadLetterInput {
+  id: string;
+  status: DeadLetterStatus;
+  firstFailedAt: Date;
+  lastFailedAt: Date;
+}
+
+export function rawText(value: Buffer | string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === "string" ? value : value.toString("utf8");
+}
+
+export async function insertDeadLetters(session: SqlSession, letters: readonly DeadLetterInput[]): Promise<void> {
+  if (letters.length === 0) return;
+  await session.query(
+    `INSERT INTO "DeadLetter" ("source", "topic", "position", "rawKey", "rawValue", "reason", "error", "attempts", "status", "firstFailedAt", "lastFailedAt")
+     SELECT x.source, x.topic, x.position, x.k, x.v, x.reason, x.error, x.attempts, 'PARKED', now(), now()
+     FROM jsonb_to_recordset($1::jsonb) AS x(source text, topic text, position text, k text, v text, reason text, error text, attempts int)`,
+    [JSON.stringify(letters.map((l) => ({ ...l, k: l.rawKey, v: l.rawValue })))],
+  );
+}
+
+const COLUMNS = `id::text AS id, "source", "topic", "position", "rawKey", "rawValue", "reason", "error", "attempts", "status", "firstFailedAt", "lastFailedAt"`;
+
+export async function listDeadLetters(session: SqlSession, options: { source?: string | null; status?: DeadLetterStatus | null; afterId: string; limit: number }): Promise<DeadLetterRow[]> {
+  return session.query<DeadLetterRow>(
+    `SELECT ${COLUMNS} FROM "DeadLetter" WHERE ($1::text IS NULL OR "source" = $1) AND ($2::text IS NULL OR "status" = $2) AND id > $3::bigint ORDER BY id LIMIT $4`,
+    [options.source ?? null, options.status ?? null, options.afterId, options.limit],
+  );
+}
+
+export async function getDeadLetter(session: SqlSession, id: string): Promise<DeadLetterRow | null> {
+  const [row] = await session.query<DeadLetterRow>(`SELECT ${COLUMNS} FROM "DeadLetter" WHERE id = $1::bigint`, [id]);
+  return row ?? null;
+}
+
+export async function setDeadLetterStatus(session: SqlSession, id: string, status: DeadLetterStatus, failure?: { error: string }): Promise<DeadLetterRow | null> {
+  const [row] = await session.query<DeadLetterRow>(
+    `UPDATE "DeadLetter" SET "status" = $2, "attempts" = "attempts" + CASE WHEN $3::text IS NULL THEN 0 ELSE 1 END,
+       "error" = COALESCE($3, "error"), "lastFailedAt" = CASE WHEN $3::text IS NULL THEN "lastFailedAt" ELSE now() END
+     WHERE id = $1::bigint RETURNING ${COLUMNS}`,
+    [id, status, failure?.error ?? null],
+  );
+  return row ?? null;
+}
+
+export async function parkedCountsBySource(session: SqlSession): Promise<Map<string, number>> {
+  const rows = await session.query<{ source: string; n: number }>(`SELECT "source", count(*)::int AS n FROM "DeadLetter" WHERE "status" = 'PARKED' GROUP BY "source"`);
+  return new Map(rows.map((r) => [r.source, r.n]));
+}

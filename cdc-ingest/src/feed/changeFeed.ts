@@ -1,0 +1,62 @@
+// The change feed: every read-model change appended in the same transaction as the change,
+// with a monotonic cursor. Appends take one transaction-scoped lock so that cursor order is
+// commit order: a reader that has seen cursor N can never later find a smaller one appear.
+import type { SqlSession } from "@crossdock/platform";
+import type { FeedEntry, FeedEntryInput } from "./feedTypes.js";
+
+const FEED_APPEND_LOCK = 7_730_001;
+export const FEED_CHANNEL = "crossdock_feed";
+
+export async function appendFeedEntries(session: SqlSession, source: string, sourcePosition: string, entries: readonly FeedEntryInput[]): Promise<FeedEntry[]> {
+  if (entries.length === 0) return [];
+  await session.query("SELECT pg_advisory_xact_lock($1)", [FEED_APPEND_LOCK]);
+  const rows = await session.query<{ cursor: string }>(
+    `INSERT INTO "ChangeFeedEntry" ("entityType", "entityKey", "changeKind", "occurredAt", "source", "sourcePosition", "payload")
+     SELECT x.et, x.ek, x.ck, x.at, $1, $2, x.p FROM jsonb_to_recordset($3::jsonb) WITH ORDINALITY AS x(et text, ek text, ck text, at timestamptz, p jsonb, n int)
+     ORDER BY x.n
+     RETURNING "cursor"::text AS cursor`,
+    [source, sourcePosition, JSON.stringify(entries.map((e) => ({ et: e.entityType, ek: e.entityKey, ck: e.changeKind, at: e.occurredAt.toISOString(), p: e.payload })))],
+  );
+  return entries.map((entry, i) => ({ ...entry, cursor: rows[i]!.cursor, source, sourcePosition }));
+}
+
+export interface FeedReadOptions {
+  after: string;
+  limit: number;
+  entityTypes?: readonly string[];
+}
+
+export async function readFeed(session: SqlSession, options: FeedReadOptions): Promise<FeedEntry[]> {
+  const rows = await session.query<{
+    cursor: string;
+    entityType: FeedEntry["entityType"];
+    entityKey: string;
+    changeKind: FeedEntry["changeKind"];
+    occurredAt: Date;
+    source: string;
+    sourcePosition: string;
+    payload: Record<string, unknown>;
+  }>(
+    `SELECT "cursor"::text AS cursor, "entityType", "entityKey", "changeKind", "occurredAt", "source", "sourcePosition", "payload"
+     FROM "ChangeFeedEntry" WHERE "cursor" > $1::bigint AND ($3::text[] IS NULL OR "entityType" = ANY($3::text[]))
+     ORDER BY "cursor" LIMIT $2`,
+    [options.after, options.limit, options.entityTypes ? [...options.entityTypes] : null],
+  );
+  return rows.map((r) => ({ ...r, occurredAt: new Date(r.occurredAt) }));
+}
+
+/** The oldest cursor still retained (0 when the feed is empty): resuming before it is CURSOR_EXPIRED. */
+export async function oldestRetainedCursor(session: SqlSession): Promise<string> {
+  const [row] = await session.query<{ cursor: string | null }>(`SELECT MIN("cursor")::text AS cursor FROM "ChangeFeedEntry"`);
+  return row?.cursor ?? "0";
+}
+
+/** Deletes entries older than the retention window; returns how many went. */
+export async function pruneFeed(session: SqlSession, retentionHours: number): Promise<number> {
+  const rows = await session.query<{ n: string }>(
+    `WITH gone AS (DELETE FROM "ChangeFeedEntry" WHERE "occurredAt" < now() - make_interval(hours => $1) RETURNING 1) SELECT count(*)::text AS n FROM gone`,
+    [retentionHours],
+  );
+  await session.query(`DELETE FROM "AppliedTransaction" WHERE "appliedAt" < now() - make_interval(hours => $1)`, [retentionHours]);
+  return Number(rows[0]?.n ?? 0);
+}

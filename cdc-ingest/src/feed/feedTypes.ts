@@ -1,0 +1,17 @@
+// Shapes of change-feed entries: what subscribers and flows read, in apply order.
+export type FeedEntityType = "InventoryPosition" | "OrderStatus" | "Shipment";
+export type FeedChangeKind = "CREATED" | "UPDATED" | "DELETED";
+
+export interface FeedEntryInput {
+  entityType: FeedEntityType;
+  entityKey: string;
+  changeKind: FeedChangeKind;
+  occurredAt: Date;
+  payload: Record<string, unknown>;
+}
+
+export interface FeedEntry extends FeedEntryInput {
+  cursor: string;
+  source: string;
+  sourcePosition: string;
+}

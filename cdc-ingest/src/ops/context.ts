@@ -1,0 +1,19 @@
+// Per-request context of the ops subgraph: the hub database, loaders and the ingest's live state.
+import type { Database, RequestContextBase } from "@crossdock/platform";
+import type { PrismaClient } from "../__generated__/prisma/client.js";
+import type { FeedBus } from "../feed/feedBus.js";
+import type { SourceStatus } from "../apply/ingestor.js";
+import type { OpsLoaders } from "./loaders.js";
+
+export interface OpsServices {
+  prisma: PrismaClient;
+  hub: Database;
+  bus: FeedBus;
+  sourceStatuses: () => SourceStatus[];
+  replayDeadLetter: (id: string) => Promise<void>;
+}
+
+export interface OpsContext extends RequestContextBase {
+  services: OpsServices;
+  loaders: OpsLoaders;
+}

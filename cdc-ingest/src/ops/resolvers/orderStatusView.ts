@@ -1,0 +1,13 @@
+// OrderStatusView and the Order.statusView field the ops subgraph contributes to the order.
+import type { OrderStatusView } from "../../__generated__/prisma/client.js";
+import type { OpsContext } from "../context.js";
+
+export const orderStatusViewResolvers = {
+  OrderStatusView: {
+    order: (view: OrderStatusView) => ({ __typename: "Order", orderNumber: view.orderNumber }),
+  },
+  Order: {
+    __resolveReference: (ref: { orderNumber: string }) => ({ orderNumber: ref.orderNumber }),
+    statusView: (order: { orderNumber: string }, _args: unknown, ctx: OpsContext) => ctx.loaders.orderStatusByNumber.load(order.orderNumber),
+  },
+};

@@ -1,0 +1,74 @@
+// Query fields of the ops subgraph: positions, order status, sync health, dead letters and
+// read-your-writes.
+import { crossdockError, decodeCursor, encodeCursor, ErrorCode, pageSize } from "@crossdock/schema";
+import type { Prisma } from "../../__generated__/prisma/client.js";
+import { listDeadLetters, parkedCountsBySource, type DeadLetterStatus } from "../../dlq/deadLetters.js";
+import { SOURCE_NAMES } from "../../capture/capturedTables.js";
+import type { OpsContext } from "../context.js";
+import { positionKey } from "../loaders.js";
+import { awaitChangeCursor } from "../readYourWrites.js";
+
+interface PositionsArgs {
+  sku?: string | null;
+  warehouseCode?: string | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+export const queryResolvers = {
+  Query: {
+    inventoryPosition: (_: unknown, args: { sku: string; warehouseCode: string }, ctx: OpsContext) => ctx.loaders.positionByKey.load(positionKey(args.sku, args.warehouseCode)),
+
+    async inventoryPositions(_: unknown, args: PositionsArgs, ctx: OpsContext) {
+      const first = pageSize(args.first);
+      const where: Prisma.InventoryPositionWhereInput = {
+        ...(args.sku ? { sku: args.sku } : {}),
+        ...(args.warehouseCode ? { warehouseCode: args.warehouseCode } : {}),
+      };
+      if (args.after) {
+        const [sku, warehouseCode] = decodeCursor(args.after, 2) as [string, string];
+        where.OR = [{ sku: { gt: sku } }, { sku, warehouseCode: { gt: warehouseCode } }];
+      }
+      const rows = await ctx.services.prisma.inventoryPosition.findMany({ where, orderBy: [{ sku: "asc" }, { warehouseCode: "asc" }], take: first + 1 });
+      const page = rows.slice(0, first);
+      const edges = page.map((node) => ({ cursor: encodeCursor([node.sku, node.warehouseCode]), node }));
+      return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+    },
+
+    orderStatus: (_: unknown, args: { orderNumber: string }, ctx: OpsContext) => ctx.loaders.orderStatusByNumber.load(args.orderNumber),
+
+    async syncStatus(_: unknown, _args: unknown, ctx: OpsContext) {
+      const checkpoints = await ctx.services.prisma.sourceCheckpoint.findMany();
+      const parked = await parkedCountsBySource(ctx.services.hub);
+      const live = new Map(ctx.services.sourceStatuses().map((s) => [s.source, s]));
+      const names = [...new Set([...SOURCE_NAMES, ...checkpoints.map((c) => c.source), ...live.keys()])];
+      return {
+        sources: names.map((source) => {
+          const checkpoint = checkpoints.find((c) => c.source === source);
+          const status = live.get(source);
+          return {
+            source,
+            lagMs: Math.round(status?.lagMs ?? 0),
+            lastEventAt: checkpoint?.lastCommittedAt ?? status?.lastEventAt ?? null,
+            deadLetters: parked.get(source) ?? 0,
+            capture: status?.kind ?? null,
+            eventsApplied: String(checkpoint?.eventsApplied ?? 0),
+          };
+        }),
+      };
+    },
+
+    async deadLetters(_: unknown, args: { source?: string | null; status?: DeadLetterStatus | null; first?: number | null; after?: string | null }, ctx: OpsContext) {
+      const first = pageSize(args.first);
+      const afterId = args.after ? String(decodeCursor(args.after, 1)[0]) : "0";
+      const rows = await listDeadLetters(ctx.services.hub, { source: args.source ?? null, status: args.status ?? null, afterId, limit: first + 1 });
+      const edges = rows.slice(0, first).map((node) => ({ cursor: encodeCursor([node.id]), node }));
+      return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+    },
+
+    awaitChangeCursor(_: unknown, args: { changeCursor: string; timeoutMs?: number | null }, ctx: OpsContext) {
+      if (args.timeoutMs === null) throw crossdockError(ErrorCode.BAD_USER_INPUT, "timeoutMs must not be null", { field: "timeoutMs" });
+      return awaitChangeCursor(ctx.services.hub, ctx.services.bus, args.changeCursor, args.timeoutMs ?? 5000);
+    },
+  },
+};

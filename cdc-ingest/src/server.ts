@@ -1,0 +1,131 @@
+// cdc-ingest: captures change from the systems of record, keeps the read model and change
+// feed current, and serves them as the `ops` subgraph. In embedded mode the launcher hands
+// over the source databases it already opened (PGlite allows one owner per directory).
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { countStatements, createLogger, createServiceMetrics, migrate, openDatabase, prismaLogOptions, startSubgraphServer, type Database } from "@crossdock/platform";
+import { PrismaClient } from "./__generated__/prisma/client.js";
+import { loadConfig, type IngestConfig } from "./config.js";
+import { SOURCE_NAMES, type SourceName } from "./capture/capturedTables.js";
+import { OutboxSource } from "./sources/outboxSource.js";
+import type { CaptureSource } from "./sources/captureSource.js";
+import { Ingestor } from "./apply/ingestor.js";
+import { createIngestMetrics } from "./apply/ingestMetrics.js";
+import { FeedBus } from "./feed/feedBus.js";
+import { pruneFeed } from "./feed/changeFeed.js";
+import { createOpsLoaders } from "./ops/loaders.js";
+import { opsResolvers } from "./ops/resolvers/index.js";
+import type { OpsContext, OpsServices } from "./ops/context.js";
+import { replayDeadLetter } from "./dlq/replay.js";
+
+export { loadConfig, type IngestConfig };
+export * from "./debezium/index.js";
+export { FeedBus } from "./feed/feedBus.js";
+export type { FeedEntry } from "./feed/feedTypes.js";
+export { JsonlSource } from "./sources/jsonlSource.js";
+export { Ingestor } from "./apply/ingestor.js";
+
+export interface IngestDependencies {
+  /** Already-open source databases (embedded mode); otherwise opened from the config URLs. */
+  sourceDatabases?: Partial<Record<SourceName, Database>>;
+  /** Extra capture sources (kafka, jsonl) to run besides the configured ones. */
+  extraSources?: CaptureSource[];
+  bus?: FeedBus;
+}
+
+export interface RunningIngest {
+  url: string;
+  bus: FeedBus;
+  hub: Database;
+  /** Applies everything the sources hold right now (tests, replays). */
+  drain(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const SCHEMA_PATH = fileURLToPath(new URL("./ops/schema.graphql", import.meta.url));
+const MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations", import.meta.url));
+
+export async function start(config: IngestConfig, deps: IngestDependencies = {}): Promise<RunningIngest> {
+  const logger = createLogger("cdc-ingest", config.logLevel);
+  const metrics = createServiceMetrics("ops");
+  const ingestMetrics = createIngestMetrics(metrics.registry);
+  const bus = deps.bus ?? new FeedBus();
+  const hub = await openDatabase(config.hubDatabaseUrl);
+  const owned: Database[] = [hub];
+  const ingestors: Ingestor[] = [];
+  let server: { stop(): Promise<void>; url: string } | undefined;
+  let pruneTimer: NodeJS.Timeout | undefined;
+  try {
+    await migrate(hub, MIGRATIONS_DIR);
+    const prisma = new PrismaClient({ adapter: hub.adapter, log: [...prismaLogOptions] });
+    countStatements(prisma, metrics);
+
+    const sources: CaptureSource[] = [...(deps.extraSources ?? [])];
+    if (config.capture === "outbox") {
+      for (const name of SOURCE_NAMES) {
+        let db = deps.sourceDatabases?.[name];
+        if (!db && config.sourceDatabaseUrls[name]) {
+          db = await openDatabase(config.sourceDatabaseUrls[name]!);
+          owned.push(db);
+        }
+        if (db) sources.push(new OutboxSource(name, db));
+        else logger.warn({ source: name }, "no database for this source; it is not captured");
+      }
+    } else if (config.capture !== "none" && config.capture !== "kafka") {
+      throw new Error(`capture mode ${config.capture} is not available in this build`);
+    }
+    for (const source of sources) {
+      await source.start();
+      ingestors.push(new Ingestor({ source, hub, bus, metrics: ingestMetrics, logger: logger.child({ source: source.name }), batchSize: config.batchSize }));
+    }
+    // Catch up before serving, so a fresh start answers from a complete read model.
+    for (const ingestor of ingestors) await ingestor.drain();
+    for (const ingestor of ingestors) ingestor.start();
+
+    const services: OpsServices = {
+      prisma,
+      hub,
+      bus,
+      sourceStatuses: () => ingestors.map((i) => i.status()),
+      replayDeadLetter: (id) => replayDeadLetter({ hub, bus, id }),
+    };
+    server = await startSubgraphServer<OpsContext>({
+      name: "ops",
+      typeDefs: readFileSync(SCHEMA_PATH, "utf8"),
+      resolvers: opsResolvers,
+      port: config.port,
+      host: config.host,
+      logger,
+      metrics,
+      createContext: (base) => ({ ...base, services, loaders: createOpsLoaders(prisma) }),
+    });
+    pruneTimer = setInterval(() => {
+      void pruneFeed(hub, config.feedRetentionHours).catch((error) => logger.warn({ err: error }, "feed pruning failed"));
+    }, 60 * 60_000);
+    pruneTimer.unref();
+    const running = server;
+    return {
+      url: running.url,
+      bus,
+      hub,
+      async drain() {
+        let total = 0;
+        for (const ingestor of ingestors) total += await ingestor.drain();
+        return total;
+      },
+      async stop() {
+        clearInterval(pruneTimer);
+        await running.stop();
+        for (const ingestor of ingestors) await ingestor.stop();
+        await prisma.$disconnect();
+        for (const db of owned) await db.close();
+      },
+    };
+  } catch (error) {
+    clearInterval(pruneTimer);
+    await server?.stop().catch(() => undefined);
+    for (const ingestor of ingestors) await ingestor.stop().catch(() => undefined);
+    for (const db of owned) await db.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,54 @@
+// The contract every capture source (outbox, pg-logical, kafka, jsonl) fulfils: hand over
+// Debezium-format records in source order, and forget them only when told the read model
+// has committed them (`ack`). At-least-once by construction; the apply is idempotent.
+import type { DebeziumRawMessage } from "../debezium/index.js";
+
+export interface CapturedMessage extends DebeziumRawMessage {
+  /** Source-specific token for `ack` (outbox row id, LSN, Kafka offset). */
+  readonly ackToken: string;
+}
+
+export interface CaptureSource {
+  /** The system of record this source reads (erp, crm, wms) or a replay label. */
+  readonly name: string;
+  readonly kind: "outbox" | "pg-logical" | "kafka" | "jsonl";
+  start(): Promise<void>;
+  /** Up to `max` messages in source order; waits up to `waitMs` for new ones when idle. */
+  poll(max: number, waitMs: number): Promise<CapturedMessage[]>;
+  /** The read model committed everything up to and including these messages. */
+  ack(messages: readonly CapturedMessage[]): Promise<void>;
+  /** How many messages are waiting at the source, when the source can tell cheaply. */
+  backlog?(): Promise<number>;
+  /** True once a finite source (a file) has handed over everything. */
+  readonly exhausted?: boolean;
+  stop(): Promise<void>;
+}
+
+/** Resolves after `ms`, or earlier when `wake` is called. */
+export class Waker {
+  private pending: (() => void) | undefined;
+  private signalled = false;
+
+  wake(): void {
+    this.signalled = true;
+    this.pending?.();
+  }
+
+  async wait(ms: number): Promise<void> {
+    if (this.signalled) {
+      this.signalled = false;
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.pending = undefined;
+        resolve();
+      }
+      this.pending = done;
+    });
+    this.signalled = false;
+  }
+}

@@ -1,0 +1,71 @@
+// `outbox` capture: reads the envelopes the source's row triggers wrote to "_crossdock_outbox",
+// in id order, woken by LISTEN/NOTIFY, and deletes exactly the rows it was told are applied.
+// Only committed rows are visible, so a slow transaction's rows simply arrive later; per
+// source row, id order is commit order because a later change waits on the row lock.
+import type { Database } from "@crossdock/platform";
+import { CAPTURED_TABLES, type SourceName } from "../capture/capturedTables.js";
+import { installOutboxCapture, OUTBOX_CHANNEL, OUTBOX_TABLE } from "../capture/outboxCapture.js";
+import { Waker, type CaptureSource, type CapturedMessage } from "./captureSource.js";
+
+export class OutboxSource implements CaptureSource {
+  readonly kind = "outbox" as const;
+  private readonly waker = new Waker();
+  private unlisten: (() => Promise<void>) | undefined;
+  private inFlight = new Set<string>();
+
+  constructor(
+    readonly name: SourceName,
+    private readonly db: Database,
+  ) {}
+
+  async start(): Promise<void> {
+    await installOutboxCapture(this.db, this.name, CAPTURED_TABLES[this.name]);
+    this.unlisten = await this.db.listen(OUTBOX_CHANNEL, () => this.waker.wake());
+  }
+
+  async poll(max: number, waitMs: number): Promise<CapturedMessage[]> {
+    let rows = await this.read(max);
+    if (rows.length === 0) {
+      await this.waker.wait(waitMs);
+      rows = await this.read(max);
+    }
+    return rows;
+  }
+
+  private async read(max: number): Promise<CapturedMessage[]> {
+    // The row id becomes the change's LSN: the position projections compare per source row.
+    const rows = await this.db.query<{ id: string; tableName: string; value: string }>(
+      `SELECT id::text AS id, "tableName", jsonb_set(payload, '{source,lsn}', to_jsonb(id))::text AS value
+       FROM "${OUTBOX_TABLE}" ORDER BY id LIMIT $1`,
+      [max],
+    );
+    return rows
+      .filter((row) => !this.inFlight.has(row.id))
+      .map((row) => {
+        this.inFlight.add(row.id);
+        return { topic: `${this.name}.public.${row.tableName}`, key: null, value: row.value, ackToken: row.id };
+      });
+  }
+
+  async ack(messages: readonly CapturedMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const ids = messages.map((m) => m.ackToken);
+    await this.db.query(`DELETE FROM "${OUTBOX_TABLE}" WHERE id = ANY($1::bigint[])`, [ids]);
+    for (const id of ids) this.inFlight.delete(id);
+  }
+
+  /** Forget in-flight rows after a failed apply so they are read again. */
+  release(messages: readonly CapturedMessage[]): void {
+    for (const m of messages) this.inFlight.delete(m.ackToken);
+  }
+
+  async backlog(): Promise<number> {
+    const [row] = await this.db.query<{ count: string }>(`SELECT count(*)::text AS count FROM "${OUTBOX_TABLE}"`);
+    return Number(row?.count ?? 0);
+  }
+
+  async stop(): Promise<void> {
+    await this.unlisten?.();
+    this.waker.wake();
+  }
+}

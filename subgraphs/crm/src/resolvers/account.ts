@@ -1,0 +1,30 @@
+// Account: a CRM account, its owning sales rep (through the ownerById loader) and contacts.
+// Every relation goes through a DataLoader; an account always links to exactly one customer.
+import type { Account as AccountRow, Contact, Owner } from "../__generated__/prisma/client.js";
+import type { CrmContext } from "../context.js";
+import { customerReference, type CustomerReference } from "./references.js";
+
+async function ownerOf(account: AccountRow, ctx: CrmContext): Promise<Owner> {
+  const owner = await ctx.loaders.ownerById.load(account.ownerId);
+  // The foreign key makes a missing owner impossible; fail loudly rather than invent one.
+  if (!owner) throw new Error(`account ${account.accountId} has no owner row ${account.ownerId}`);
+  return owner;
+}
+
+export const Account = {
+  __resolveReference(reference: { accountId: string }, ctx: CrmContext): Promise<AccountRow | null> {
+    return ctx.loaders.accountByAccountId.load(reference.accountId);
+  },
+  async owner(account: AccountRow, _args: unknown, ctx: CrmContext): Promise<string> {
+    return (await ownerOf(account, ctx)).name;
+  },
+  async ownerEmail(account: AccountRow, _args: unknown, ctx: CrmContext): Promise<string> {
+    return (await ownerOf(account, ctx)).email;
+  },
+  contacts(account: AccountRow, _args: unknown, ctx: CrmContext): Promise<Contact[]> {
+    return ctx.loaders.contactsByAccountId.load(account.accountId);
+  },
+  customer(account: AccountRow): CustomerReference {
+    return customerReference(account.customerNumber);
+  },
+};

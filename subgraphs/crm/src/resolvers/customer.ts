@@ -1,0 +1,18 @@
+// Customer (owned by the ERP): the CRM's account and open cases for a customer number. A
+// reference resolves without touching the database; each field batches through a DataLoader,
+// and a customer the CRM has no account for simply has none (null, []).
+import type { Account, Case } from "../__generated__/prisma/client.js";
+import type { CrmContext } from "../context.js";
+import type { CustomerReference } from "./references.js";
+
+export const Customer = {
+  __resolveReference(reference: CustomerReference): CustomerReference {
+    return { customerNumber: reference.customerNumber };
+  },
+  account(customer: CustomerReference, _args: unknown, ctx: CrmContext): Promise<Account | null> {
+    return ctx.loaders.accountByCustomerNumber.load(customer.customerNumber);
+  },
+  openCases(customer: CustomerReference, _args: unknown, ctx: CrmContext): Promise<Case[]> {
+    return ctx.loaders.openCasesByCustomerNumber.load(customer.customerNumber);
+  },
+};

@@ -1,0 +1,63 @@
+// Starts the CRM subgraph: opens its own database, applies its migrations, seeds the demo slice
+// on an empty database, and serves the SDL on its port. It is the only place that wires the
+// service together; it must never reach into another service's database.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { createLogger, createServiceMetrics, migrate, openDatabase, startSubgraphServer } from "@crossdock/platform";
+import { loadConfig, type CrmConfig } from "./config.js";
+import { createCrmContext } from "./context.js";
+import { createCrmPrisma } from "./db.js";
+import { resolvers } from "./resolvers/index.js";
+import { seedDemoWorld } from "./seed.js";
+
+export { loadConfig, type CrmConfig };
+
+export const SERVICE_NAME = "crm";
+const SDL_PATH = fileURLToPath(new URL("./schema.graphql", import.meta.url));
+const MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations", import.meta.url));
+
+export interface RunningCrm {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function start(config: CrmConfig): Promise<RunningCrm> {
+  const logger = createLogger(SERVICE_NAME, config.logLevel);
+  const metrics = createServiceMetrics(SERVICE_NAME);
+  const db = await openDatabase(config.databaseUrl);
+  try {
+    const migrations = await migrate(db, MIGRATIONS_DIR);
+    logger.info({ database: db.displayUrl, applied: migrations.applied }, "crm database ready");
+    const prisma = createCrmPrisma(db, metrics);
+    try {
+      if (config.seed.enabled) {
+        const seeded = await seedDemoWorld(prisma, { scale: config.seed.scale });
+        if (seeded.seeded) logger.info(seeded, "crm demo data seeded");
+      }
+      const server = await startSubgraphServer({
+        name: SERVICE_NAME,
+        typeDefs: readFileSync(SDL_PATH, "utf8"),
+        resolvers,
+        port: config.port,
+        host: config.host,
+        logger,
+        metrics,
+        createContext: createCrmContext(prisma),
+      });
+      return {
+        url: server.url,
+        async stop() {
+          await server.stop();
+          await prisma.$disconnect();
+          await db.close();
+        },
+      };
+    } catch (error) {
+      await prisma.$disconnect();
+      throw error;
+    }
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}

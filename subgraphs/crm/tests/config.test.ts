@@ -1,0 +1,38 @@
+// The CRM configuration: defaults, the variables it reads, and that bad values fail the start
+// with the variable's name.
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config.js";
+
+describe("loadConfig", () => {
+  it("defaults to port 4102 on localhost, a PGlite database under the data dir, seeding at scale 1", () => {
+    expect(loadConfig({})).toEqual({ port: 4102, host: "127.0.0.1", databaseUrl: "pglite:./.crossdock/crm", seed: { enabled: true, scale: 1 } });
+  });
+
+  it("reads CRM_PORT, HOST, CRM_DATABASE_URL, CROSSDOCK_DATA_DIR, CROSSDOCK_SEED, CROSSDOCK_SEED_SCALE and LOG_LEVEL", () => {
+    expect(
+      loadConfig({
+        CRM_PORT: "0",
+        HOST: "0.0.0.0",
+        CROSSDOCK_DATA_DIR: "/var/lib/crossdock/",
+        CROSSDOCK_SEED: "false",
+        CROSSDOCK_SEED_SCALE: "0.5",
+        LOG_LEVEL: "warn",
+      }),
+    ).toEqual({
+      port: 0,
+      host: "0.0.0.0",
+      databaseUrl: "pglite:/var/lib/crossdock/crm",
+      seed: { enabled: false, scale: 0.5 },
+      logLevel: "warn",
+    });
+    expect(loadConfig({ CRM_DATABASE_URL: "postgres://crm@db:5432/crm" }).databaseUrl).toBe("postgres://crm@db:5432/crm");
+  });
+
+  it("rejects bad values naming the variable", () => {
+    expect(() => loadConfig({ CRM_PORT: "http" })).toThrow(/CRM_PORT/);
+    expect(() => loadConfig({ CRM_PORT: "70000" })).toThrow(/CRM_PORT/);
+    expect(() => loadConfig({ CROSSDOCK_SEED: "maybe" })).toThrow(/CROSSDOCK_SEED/);
+    expect(() => loadConfig({ CROSSDOCK_SEED_SCALE: "0" })).toThrow(/CROSSDOCK_SEED_SCALE/);
+    expect(() => loadConfig({ CROSSDOCK_SEED_SCALE: "lots" })).toThrow(/CROSSDOCK_SEED_SCALE/);
+  });
+});

@@ -1,0 +1,2 @@
+export * from "./graphqlClient.js";
+export * from "./postgres.js";
