@@ -1,45 +1,23 @@
 // Exact decimal arithmetic for Connect's Decimal and Debezium's VariableScaleDecimal:
-// two's-complement unscaled bytes <-> bigint, and bigint + scale <-> plain decimal text.
+// two's-complement unscaled bytes to bigint, and bigint + scale to plain decimal text.
 // Nothing here may pass through a JS number: that would round past 15-17 digits.
 
 /** Reads a big-endian two's-complement integer, as Java's `new BigInteger(byte[])` does. */
 export function unscaledFromBytes(bytes: Uint8Array): bigint {
   if (bytes.length === 0) return 0n;
-  const magnitude = BigInt(`0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`);
+  const magnitude = BigInt(`0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`);
   const negative = (bytes[0] ?? 0) >= 0x80;
   return negative ? magnitude - (1n << BigInt(bytes.length * 8)) : magnitude;
-}
-
-/** The minimal two's-complement bytes of a value, as Java's `BigInteger.toByteArray()`. */
-export function unscaledToBytes(value: bigint): Buffer {
-  if (value >= 0n) {
-    let hex = value.toString(16);
-    if (hex.length % 2 === 1) hex = `0${hex}`;
-    if (parseInt(hex.slice(0, 2), 16) >= 0x80) hex = `00${hex}`;
-    return Buffer.from(hex, 'hex');
-  }
-  let byteCount = 1;
-  while (value < -(1n << BigInt(byteCount * 8 - 1))) byteCount++;
-  const twos = (1n << BigInt(byteCount * 8)) + value;
-  return Buffer.from(twos.toString(16).padStart(byteCount * 2, '0'), 'hex');
 }
 
 /** `unscaled × 10^-scale` as plain text, like Java's `BigDecimal.toPlainString()`. */
 export function formatDecimal(unscaled: bigint, scale: number): string {
   const negative = unscaled < 0n;
   const digits = (negative ? -unscaled : unscaled).toString();
-  const sign = negative ? '-' : '';
-  if (scale <= 0) return unscaled === 0n ? '0' : `${sign}${digits}${'0'.repeat(-scale)}`;
-  const padded = digits.padStart(scale + 1, '0');
+  const sign = negative ? "-" : "";
+  if (scale <= 0) return unscaled === 0n ? "0" : `${sign}${digits}${"0".repeat(-scale)}`;
+  const padded = digits.padStart(scale + 1, "0");
   return `${sign}${padded.slice(0, -scale)}.${padded.slice(-scale)}`;
-}
-
-/** Splits plain decimal text back into unscaled value and scale (inverse of formatDecimal). */
-export function parseDecimal(text: string): { unscaled: bigint; scale: number } | null {
-  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
-  if (!match) return null;
-  const fraction = match[3] ?? '';
-  return { unscaled: BigInt(`${match[1]}${match[2]}${fraction}`), scale: fraction.length };
 }
 
 /**
@@ -49,17 +27,17 @@ export function parseDecimal(text: string): { unscaled: bigint; scale: number } 
 export function decimalFromNumberLiteral(raw: string, scale: number): string | null {
   const match = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(raw);
   if (!match) return null;
-  const fraction = match[3] ?? '';
-  const exponent = Number(match[4] ?? '0');
+  const fraction = match[3] ?? "";
+  const exponent = Number(match[4] ?? "0");
   if (!Number.isSafeInteger(exponent) || Math.abs(exponent) > MAX_DECIMAL_SCALE) return null;
   let digits = `${match[2]}${fraction}`;
   const literalScale = fraction.length - exponent;
   if (literalScale < scale) {
-    digits += '0'.repeat(scale - literalScale);
+    digits += "0".repeat(scale - literalScale);
   } else if (literalScale > scale) {
     const dropped = digits.slice(digits.length - (literalScale - scale));
     if (/[^0]/.test(dropped)) return null;
-    digits = digits.slice(0, digits.length - (literalScale - scale)) || '0';
+    digits = digits.slice(0, digits.length - (literalScale - scale)) || "0";
   }
   return formatDecimal(BigInt(`${match[1]}${digits}`), scale);
 }

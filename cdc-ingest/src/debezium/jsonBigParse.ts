@@ -23,7 +23,7 @@ export interface PlainJsonObject {
 }
 
 export class JsonSyntaxError extends Error {
-  override readonly name = 'JsonSyntaxError';
+  override readonly name = "JsonSyntaxError";
   constructor(
     message: string,
     readonly offset: number,
@@ -41,17 +41,17 @@ export function parseJsonExact(text: string): JsonValue {
   parser.skipWhitespace();
   const value = parser.parseValue(0);
   parser.skipWhitespace();
-  if (parser.offset !== text.length) parser.fail('unexpected characters after the JSON value');
+  if (parser.offset !== text.length) parser.fail("unexpected characters after the JSON value");
   return value;
 }
 
 export function isJsonObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof JsonNumber);
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof JsonNumber);
 }
 
 /** Sets a property so that a key named `__proto__` stays data instead of replacing the prototype. */
 export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
-  if (key === '__proto__') {
+  if (key === "__proto__") {
     Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   } else {
     target[key] = value;
@@ -65,7 +65,7 @@ export function jsonNumberToPlain(value: JsonNumber): number | bigint {
 }
 
 export function toPlainJson(value: JsonValue): PlainJson {
-  if (value === null || typeof value === 'boolean' || typeof value === 'string') return value;
+  if (value === null || typeof value === "boolean" || typeof value === "string") return value;
   if (value instanceof JsonNumber) return jsonNumberToPlain(value);
   if (Array.isArray(value)) return value.map(toPlainJson);
   const out: PlainJsonObject = {};
@@ -81,10 +81,7 @@ class ExactJsonParser {
   constructor(private readonly text: string) {}
 
   fail(message: string): never {
-    throw new JsonSyntaxError(
-      this.offset >= this.text.length ? 'unexpected end of input' : message,
-      this.offset,
-    );
+    throw new JsonSyntaxError(this.offset >= this.text.length ? "unexpected end of input" : message, this.offset);
   }
 
   skipWhitespace(): void {
@@ -109,14 +106,14 @@ class ExactJsonParser {
       case QUOTE:
         return this.parseString();
       case 0x74:
-        return this.parseLiteral('true', true);
+        return this.parseLiteral("true", true);
       case 0x66:
-        return this.parseLiteral('false', false);
+        return this.parseLiteral("false", false);
       case 0x6e:
-        return this.parseLiteral('null', null);
+        return this.parseLiteral("null", null);
       default:
         if (c === 0x2d || isDigit(c)) return this.parseNumber();
-        return this.fail('unexpected character');
+        return this.fail("unexpected character");
     }
   }
 
@@ -138,14 +135,14 @@ class ExactJsonParser {
       while (isDigit(text.charCodeAt(i))) i++;
     } else {
       this.offset = i;
-      this.fail('invalid number');
+      this.fail("invalid number");
     }
     if (text.charCodeAt(i) === 0x2e) {
       isInteger = false;
       i++;
       if (!isDigit(text.charCodeAt(i))) {
         this.offset = i;
-        this.fail('invalid number: digit expected after the decimal point');
+        this.fail("invalid number: digit expected after the decimal point");
       }
       while (isDigit(text.charCodeAt(i))) i++;
     }
@@ -157,7 +154,7 @@ class ExactJsonParser {
       if (sign === 0x2b || sign === 0x2d) i++;
       if (!isDigit(text.charCodeAt(i))) {
         this.offset = i;
-        this.fail('invalid number: digit expected in the exponent');
+        this.fail("invalid number: digit expected in the exponent");
       }
       while (isDigit(text.charCodeAt(i))) i++;
     }
@@ -169,7 +166,7 @@ class ExactJsonParser {
     const { text } = this;
     let i = this.offset + 1;
     let chunkStart = i;
-    let result = '';
+    let result = "";
     for (;;) {
       const c = text.charCodeAt(i);
       if (c === QUOTE) {
@@ -187,7 +184,7 @@ class ExactJsonParser {
       }
       if (Number.isNaN(c) || c < 0x20) {
         this.offset = i;
-        this.fail('unescaped control character in string');
+        this.fail("unescaped control character in string");
       }
       i++;
     }
@@ -204,14 +201,14 @@ class ExactJsonParser {
       const hex = this.text.slice(at + 1, at + 5);
       if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
         this.offset = at;
-        this.fail('invalid \\u escape');
+        this.fail("invalid \\u escape");
       }
       // Lone surrogates are kept as JSON.parse keeps them; pairs join by concatenation.
       emit(String.fromCharCode(parseInt(hex, 16)));
       return at + 5;
     }
     this.offset = at;
-    return this.fail('invalid escape sequence');
+    return this.fail("invalid escape sequence");
   }
 
   private parseArray(depth: number): JsonValue[] {
@@ -246,7 +243,7 @@ class ExactJsonParser {
     }
     for (;;) {
       this.skipWhitespace();
-      if (this.text.charCodeAt(this.offset) !== QUOTE) this.fail('expected a string key in object');
+      if (this.text.charCodeAt(this.offset) !== QUOTE) this.fail("expected a string key in object");
       const key = this.parseString();
       this.skipWhitespace();
       if (this.text.charCodeAt(this.offset) !== 0x3a) this.fail("expected ':' after object key");
@@ -267,13 +264,13 @@ class ExactJsonParser {
 
 const SIMPLE_ESCAPES = new Map<number, string>([
   [0x22, '"'],
-  [0x5c, '\\'],
-  [0x2f, '/'],
-  [0x62, '\b'],
-  [0x66, '\f'],
-  [0x6e, '\n'],
-  [0x72, '\r'],
-  [0x74, '\t'],
+  [0x5c, "\\"],
+  [0x2f, "/"],
+  [0x62, "\b"],
+  [0x66, "\f"],
+  [0x6e, "\n"],
+  [0x72, "\r"],
+  [0x74, "\t"],
 ]);
 
 function isDigit(c: number): boolean {

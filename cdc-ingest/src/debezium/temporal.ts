@@ -2,7 +2,7 @@
 // to ISO 8601 text and the normalisation of zoned strings. JS Date is never used: it only
 // spans ±275760 years and milliseconds, while PostgreSQL timestamps reach year 294276 in µs.
 
-export type EpochUnit = 'ms' | 'us' | 'ns';
+export type EpochUnit = "ms" | "us" | "ns";
 
 const UNITS: Record<EpochUnit, { perSecond: bigint; digits: number }> = {
   ms: { perSecond: 1_000n, digits: 3 },
@@ -15,11 +15,11 @@ const UNITS: Record<EpochUnit, { perSecond: bigint; digits: number }> = {
 const POSITIVE_INFINITY_TIMESTAMPS = new Set([9223372036825200000n, 9223372036854775807n]);
 const NEGATIVE_INFINITY_TIMESTAMPS = new Set([-9223372036832400000n, -9223372036854775808n]);
 
-// 'infinity' dates: epoch days of +5877611-06-21 and -5877611-06-22 (PostgresValueConverter,
-// dbz#2524), of -5877611-06-21 (what connectors before that fix wrote for +infinity), and
-// the int32 extremes. All lie outside PostgreSQL's date range, so none can be a real date.
-const POSITIVE_INFINITY_DAYS = new Set([2146033979, -2147472693, 2147483647]);
-const NEGATIVE_INFINITY_DAYS = new Set([-2147472692, -2147483648]);
+// 'infinity' dates. pgoutput sends PostgreSQL's DATEVAL_NOEND/NOBEGIN (int32 extremes from
+// 2000-01-01) shifted to the Unix epoch, which wraps to -5877611-06-21 / -06-22; connectors
+// since dbz#2524 write +5877611-06-21 for +infinity. Day numbers, all outside PostgreSQL's range:
+const POSITIVE_INFINITY_DAYS = new Set([2146033979, -2147472692, 2147483647]);
+const NEGATIVE_INFINITY_DAYS = new Set([-2147472691, -2147483648]);
 
 /** Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm). */
 export function civilFromDays(epochDay: number): { year: number; month: number; day: number } {
@@ -45,12 +45,12 @@ export function daysFromCivil(year: number, month: number, day: number): number 
 
 /** ISO 8601 year as java.time prints it: 4 digits, '+' past 9999, '-' before year 0. */
 function formatYear(year: number): string {
-  if (year < 0) return `-${String(-year).padStart(4, '0')}`;
-  return year > 9999 ? `+${year}` : String(year).padStart(4, '0');
+  if (year < 0) return `-${String(-year).padStart(4, "0")}`;
+  return year > 9999 ? `+${year}` : String(year).padStart(4, "0");
 }
 
 function two(n: number | bigint): string {
-  return String(n).padStart(2, '0');
+  return String(n).padStart(2, "0");
 }
 
 function formatCivilDate(epochDay: number): string {
@@ -60,8 +60,8 @@ function formatCivilDate(epochDay: number): string {
 
 /** Days since the epoch to `YYYY-MM-DD`, or 'infinity' / '-infinity' for the sentinels. */
 export function formatEpochDay(epochDay: number): string {
-  if (POSITIVE_INFINITY_DAYS.has(epochDay)) return 'infinity';
-  if (NEGATIVE_INFINITY_DAYS.has(epochDay)) return '-infinity';
+  if (POSITIVE_INFINITY_DAYS.has(epochDay)) return "infinity";
+  if (NEGATIVE_INFINITY_DAYS.has(epochDay)) return "-infinity";
   return formatCivilDate(epochDay);
 }
 
@@ -69,13 +69,13 @@ function formatClock(secondOfDay: bigint, fraction: string): string {
   const h = secondOfDay / 3600n;
   const m = (secondOfDay / 60n) % 60n;
   const s = secondOfDay % 60n;
-  return `${two(h)}:${two(m)}:${two(s)}${fraction === '' ? '' : `.${fraction}`}`;
+  return `${two(h)}:${two(m)}:${two(s)}${fraction === "" ? "" : `.${fraction}`}`;
 }
 
 /** Epoch count to `YYYY-MM-DDTHH:MM:SS.fffZ` with the unit's digits (3, 6 or 9). */
 export function formatEpochTimestamp(value: bigint, unit: EpochUnit): string {
-  if (POSITIVE_INFINITY_TIMESTAMPS.has(value)) return 'infinity';
-  if (NEGATIVE_INFINITY_TIMESTAMPS.has(value)) return '-infinity';
+  if (POSITIVE_INFINITY_TIMESTAMPS.has(value)) return "infinity";
+  if (NEGATIVE_INFINITY_TIMESTAMPS.has(value)) return "-infinity";
   const { perSecond, digits } = UNITS[unit];
   const perDay = perSecond * 86400n;
   let days = value / perDay;
@@ -84,7 +84,7 @@ export function formatEpochTimestamp(value: bigint, unit: EpochUnit): string {
     days -= 1n;
     rest += perDay;
   }
-  const fraction = String(rest % perSecond).padStart(digits, '0');
+  const fraction = String(rest % perSecond).padStart(digits, "0");
   return `${formatCivilDate(Number(days))}T${formatClock(rest / perSecond, fraction)}Z`;
 }
 
@@ -95,19 +95,19 @@ export function formatEpochTimestamp(value: bigint, unit: EpochUnit): string {
 export function formatTimeOfDay(value: bigint, unit: EpochUnit): string | null {
   const { perSecond, digits } = UNITS[unit];
   if (value < 0n || value > perSecond * 86400n) return null;
-  return formatClock(value / perSecond, String(value % perSecond).padStart(digits, '0'));
+  return formatClock(value / perSecond, String(value % perSecond).padStart(digits, "0"));
 }
 
-const ZONED_TIMESTAMP =
-  /^([+-]?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2}(?::\d{2})?)$/;
-const ZONED_TIME = /^(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2}(?::\d{2})?)$/;
+// As java.time's ISO_OFFSET_DATE_TIME / ISO_OFFSET_TIME parse them: seconds optional.
+const ZONED_TIMESTAMP = /^([+-]?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2}(?::\d{2})?)$/;
+const ZONED_TIME = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2}(?::\d{2})?)$/;
 
 function offsetSeconds(offset: string): number | null {
-  if (offset === 'Z') return 0;
-  const [hours, minutes, seconds] = offset.slice(1).split(':').map(Number);
+  if (offset === "Z") return 0;
+  const [hours, minutes, seconds] = offset.slice(1).split(":").map(Number);
   if (hours === undefined || minutes === undefined || hours > 18 || minutes > 59 || (seconds ?? 0) > 59) return null;
   const total = hours * 3600 + minutes * 60 + (seconds ?? 0);
-  return offset.startsWith('-') ? -total : total;
+  return offset.startsWith("-") ? -total : total;
 }
 
 function daysInMonth(year: number, month: number): number {
@@ -119,21 +119,20 @@ function daysInMonth(year: number, month: number): number {
  * as given; 'infinity' / '-infinity' pass. Null when the text is not such a timestamp.
  */
 export function normaliseZonedTimestamp(text: string): string | null {
-  if (text === 'infinity' || text === '-infinity') return text;
+  if (text === "infinity" || text === "-infinity") return text;
   const match = ZONED_TIMESTAMP.exec(text);
   if (!match) return null;
   const [, y, mo, d, h, mi, s, fraction, offset] = match;
   const year = Number(y);
   const month = Number(mo);
   const day = Number(d);
-  const shift = offsetSeconds(offset ?? '');
+  const shift = offsetSeconds(offset ?? "");
   if (!Number.isSafeInteger(year) || Math.abs(year) > 1_000_000 || shift === null) return null;
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return null;
-  const utcSeconds =
-    daysFromCivil(year, month, day) * 86400 + Number(h) * 3600 + Number(mi) * 60 + Number(s) - shift;
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s ?? 0) > 59) return null;
+  const utcSeconds = daysFromCivil(year, month, day) * 86400 + Number(h) * 3600 + Number(mi) * 60 + Number(s ?? 0) - shift;
   const epochDay = Math.floor(utcSeconds / 86400);
-  const clock = formatClock(BigInt(utcSeconds - epochDay * 86400), fraction ?? '');
+  const clock = formatClock(BigInt(utcSeconds - epochDay * 86400), fraction ?? "");
   return `${formatCivilDate(epochDay)}T${clock}Z`;
 }
 
@@ -142,12 +141,12 @@ export function normaliseZonedTime(text: string): string | null {
   const match = ZONED_TIME.exec(text);
   if (!match) return null;
   const [, h, mi, s, fraction, offset] = match;
-  const shift = offsetSeconds(offset ?? '');
-  if (shift === null || Number(h) > 24 || Number(mi) > 59 || Number(s) > 59) return null;
-  const local = Number(h) * 3600 + Number(mi) * 60 + Number(s);
+  const shift = offsetSeconds(offset ?? "");
+  if (shift === null || Number(h) > 24 || Number(mi) > 59 || Number(s ?? 0) > 59) return null;
+  const local = Number(h) * 3600 + Number(mi) * 60 + Number(s ?? 0);
   if (local > 86400) return null;
   const utc = shift === 0 ? local : (((local - shift) % 86400) + 86400) % 86400;
-  return `${formatClock(BigInt(utc), fraction ?? '')}Z`;
+  return `${formatClock(BigInt(utc), fraction ?? "")}Z`;
 }
 
 /**
@@ -158,6 +157,8 @@ export function formatMicroDuration(micros: bigint): string {
   const negative = micros < 0n;
   const magnitude = negative ? -micros : micros;
   const whole = magnitude / 1_000_000n;
-  const fraction = String(magnitude % 1_000_000n).padStart(6, '0').replace(/0+$/, '');
-  return `PT${negative ? '-' : ''}${whole}${fraction === '' ? '' : `.${fraction}`}S`;
+  const fraction = String(magnitude % 1_000_000n)
+    .padStart(6, "0")
+    .replace(/0+$/, "");
+  return `PT${negative ? "-" : ""}${whole}${fraction === "" ? "" : `.${fraction}`}S`;
 }

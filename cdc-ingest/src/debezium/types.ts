@@ -1,7 +1,7 @@
 // Public shapes of a decoded Debezium message: the input record, the decoded values and
 // the envelope union (change, heartbeat, transaction). Types only; no behaviour lives here,
 // and nothing here may depend on a capture source (Kafka, pg-logical, outbox, file).
-import type { Unchanged } from './unchanged.js';
+import type { Unchanged } from "./unchanged.js";
 
 /** A record as any capture source hands it over; shaped after a Kafka record. */
 export interface DebeziumRawMessage {
@@ -22,11 +22,11 @@ export interface DebeziumDecodeOptions {
    * namespaces that this decoder does not know. 'error' (default) rejects the message, since
    * its underlying value (often an epoch count) would be misread; 'raw' keeps that value.
    */
-  readonly unknownLogicalTypes?: 'error' | 'raw';
+  readonly unknownLogicalTypes?: "error" | "raw";
 }
 
 /** How Java floats/doubles that are not finite arrive (Jackson writes them as strings). */
-export type NonFiniteNumberMarker = 'NaN' | 'Infinity' | '-Infinity';
+export type NonFiniteNumberMarker = "NaN" | "Infinity" | "-Infinity";
 
 /**
  * A decoded column or key value.
@@ -36,23 +36,14 @@ export type NonFiniteNumberMarker = 'NaN' | 'Infinity' | '-Infinity';
  * - bytes: Buffer; Json columns: their parsed value; not-finite floats: NonFiniteNumberMarker;
  * - UNCHANGED: the column kept its previous value (see unchanged.ts).
  */
-export type DebeziumValue =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | Buffer
-  | Unchanged
-  | readonly DebeziumValue[]
-  | DebeziumRow;
+export type DebeziumValue = null | boolean | number | bigint | string | Buffer | Unchanged | readonly DebeziumValue[] | DebeziumRow;
 
 export interface DebeziumRow {
   readonly [column: string]: DebeziumValue;
 }
 
-export type DebeziumOp = 'c' | 'u' | 'd' | 'r' | 't' | 'm';
-export type DebeziumRowOp = 'c' | 'u' | 'd' | 'r';
+export type DebeziumOp = "c" | "u" | "d" | "r" | "t" | "m";
+export type DebeziumRowOp = "c" | "u" | "d" | "r";
 
 export interface DebeziumTableRef {
   readonly schema: string;
@@ -63,13 +54,7 @@ export interface DebeziumTableRef {
  * `source.snapshot`, normalised: true/false for "true"/"false" (string or boolean, absent =
  * false); the phase names of SnapshotRecord otherwise.
  */
-export type DebeziumSnapshotMarker =
-  | boolean
-  | 'first'
-  | 'first_in_data_collection'
-  | 'last_in_data_collection'
-  | 'last'
-  | 'incremental';
+export type DebeziumSnapshotMarker = boolean | "first" | "first_in_data_collection" | "last_in_data_collection" | "last" | "incremental";
 
 /** Where in the source database's history a change comes from. */
 export interface DebeziumSourcePosition {
@@ -105,7 +90,7 @@ export interface DebeziumKeyUpdate {
 }
 
 interface DebeziumChangeCommon {
-  readonly kind: 'change';
+  readonly kind: "change";
   readonly topic: string;
   readonly key: DebeziumValue;
   readonly source: DebeziumSourcePosition;
@@ -126,7 +111,7 @@ export interface DebeziumRowChange extends DebeziumChangeCommon {
 }
 
 export interface DebeziumTruncate extends DebeziumChangeCommon {
-  readonly op: 't';
+  readonly op: "t";
   readonly table: DebeziumTableRef;
   readonly before: null;
   readonly after: null;
@@ -139,7 +124,7 @@ export interface DebeziumLogicalMessage {
 }
 
 export interface DebeziumMessageChange extends DebeziumChangeCommon {
-  readonly op: 'm';
+  readonly op: "m";
   readonly table: null;
   readonly before: null;
   readonly after: null;
@@ -149,7 +134,7 @@ export interface DebeziumMessageChange extends DebeziumChangeCommon {
 export type DebeziumChange = DebeziumRowChange | DebeziumTruncate | DebeziumMessageChange;
 
 export interface DebeziumHeartbeat {
-  readonly kind: 'heartbeat';
+  readonly kind: "heartbeat";
   readonly topic: string;
   /** From the key (`ServerNameKey`); null when the key is absent. */
   readonly serverName: string | null;
@@ -163,9 +148,9 @@ export interface DebeziumDataCollectionCount {
 }
 
 export interface DebeziumTransactionEvent {
-  readonly kind: 'transaction';
+  readonly kind: "transaction";
   readonly topic: string;
-  readonly status: 'BEGIN' | 'END';
+  readonly status: "BEGIN" | "END";
   /** `txId:LSN` for PostgreSQL. */
   readonly id: string;
   readonly tsMs: number;
