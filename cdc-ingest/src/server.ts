@@ -3,7 +3,16 @@
 // over the source databases it already opened (PGlite allows one owner per directory).
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { countStatements, createLogger, createServiceMetrics, migrate, openDatabase, prismaLogOptions, startSubgraphServer, type Database } from "@crossdock/platform";
+import {
+  countStatements,
+  createLogger,
+  createServiceMetrics,
+  migrate,
+  openDatabase,
+  prismaLogOptions,
+  startSubgraphServer,
+  type Database,
+} from "@crossdock/platform";
 import { PrismaClient } from "./__generated__/prisma/client.js";
 import { loadConfig, type IngestConfig } from "./config.js";
 import { SOURCE_NAMES, type SourceName } from "./capture/capturedTables.js";

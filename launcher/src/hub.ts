@@ -6,6 +6,7 @@ import * as erp from "@crossdock/erp";
 import * as crm from "@crossdock/crm";
 import * as wms from "@crossdock/wms";
 import * as gateway from "@crossdock/gateway";
+import * as ingest from "@crossdock/cdc-ingest";
 import { createLogger } from "@crossdock/platform";
 import { loadHubConfig, type HubConfig } from "./config.js";
 import { startSimulator } from "./simulator.js";
@@ -15,40 +16,61 @@ export { loadHubConfig, type HubConfig };
 export interface HubOptions extends Partial<HubConfig> {
   /** Gateway port; 0 picks a free one. Defaults to PORT or 4000. */
   port?: number;
-  /** Ports of the subgraphs; 0 (the default in tests) picks free ones. */
-  subgraphPorts?: { erp?: number; crm?: number; wms?: number };
+  /** Ports of the subgraphs; default each service's own (ERP_PORT, … or 4101-4104); 0 picks a free one. */
+  subgraphPorts?: { erp?: number; crm?: number; wms?: number; ops?: number };
   /** Database URLs per service; default `pglite:<dataDir>/<service>`, or `pglite:memory` when dataDir is "memory". */
-  databaseUrls?: { erp?: string; crm?: string; wms?: string };
+  databaseUrls?: { erp?: string; crm?: string; wms?: string; hub?: string };
   env?: Record<string, string | undefined>;
 }
 
 export interface RunningHub {
   url: string;
-  subgraphUrls: { erp: string; crm: string; wms: string };
+  subgraphUrls: { erp: string; crm: string; wms: string; ops: string };
+  /** The read model's change feed in this process (subscriptions and flows attach here). */
+  feed: ingest.FeedBus;
+  /** Applies every captured change now pending (tests use it to avoid sleeping). */
+  drainCapture(): Promise<number>;
   stop(): Promise<void>;
 }
 
 export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const env = options.env ?? process.env;
-  const config: HubConfig = { ...loadHubConfig(env), ...stripUndefined(options) };
+  const base = loadHubConfig(env);
+  const config: HubConfig = {
+    dataDir: options.dataDir ?? base.dataDir,
+    seedScale: options.seedScale ?? base.seedScale,
+    simulate: options.simulate ?? base.simulate,
+    simulateRate: options.simulateRate ?? base.simulateRate,
+  };
   const logger = createLogger("hub");
-  const dbUrl = (service: "erp" | "crm" | "wms") =>
-    options.databaseUrls?.[service] ?? (config.dataDir === "memory" ? "pglite:memory" : `pglite:${join(config.dataDir, service)}`);
+  const dbUrl = (service: "erp" | "crm" | "wms" | "hub") =>
+    options.databaseUrls?.[service] ??
+    env[`${service.toUpperCase()}_DATABASE_URL`] ??
+    (config.dataDir === "memory" ? "pglite:memory" : `pglite:${join(config.dataDir, service)}`);
   const seed = { enabled: true, scale: config.seedScale };
   const stops: (() => Promise<void>)[] = [];
   try {
     // Sequential on purpose: each PGlite instance allocates hundreds of MB while it starts.
-    const erpService = await erp.start({ ...erp.loadConfig(env), port: options.subgraphPorts?.erp ?? 0, databaseUrl: dbUrl("erp"), seed });
+    const erpConfig = erp.loadConfig(env);
+    const erpService = await erp.start({ ...erpConfig, port: options.subgraphPorts?.erp ?? erpConfig.port, databaseUrl: dbUrl("erp"), seed });
     stops.push(erpService.stop);
-    const crmService = await crm.start({ ...crm.loadConfig(env), port: options.subgraphPorts?.crm ?? 0, databaseUrl: dbUrl("crm"), seed });
+    const crmConfig = crm.loadConfig(env);
+    const crmService = await crm.start({ ...crmConfig, port: options.subgraphPorts?.crm ?? crmConfig.port, databaseUrl: dbUrl("crm"), seed });
     stops.push(crmService.stop);
-    const wmsService = await wms.start({ ...wms.loadConfig(env), port: options.subgraphPorts?.wms ?? 0, databaseUrl: dbUrl("wms"), seed });
+    const wmsConfig = wms.loadConfig(env);
+    const wmsService = await wms.start({ ...wmsConfig, port: options.subgraphPorts?.wms ?? wmsConfig.port, databaseUrl: dbUrl("wms"), seed });
     stops.push(wmsService.stop);
+    const opsConfig = ingest.loadConfig(env);
+    const opsService = await ingest.start(
+      { ...opsConfig, port: options.subgraphPorts?.ops ?? opsConfig.port, hubDatabaseUrl: dbUrl("hub"), capture: "outbox" },
+      { sourceDatabases: { erp: erpService.database, crm: crmService.database, wms: wmsService.database } },
+    );
+    stops.push(opsService.stop);
     const gatewayConfig = gateway.loadConfig(env);
     const gatewayService = await gateway.start({
       ...gatewayConfig,
       port: options.port ?? gatewayConfig.port,
-      subgraphUrls: { ...gatewayConfig.subgraphUrls, erp: erpService.url, crm: crmService.url, wms: wmsService.url },
+      subgraphUrls: { ...gatewayConfig.subgraphUrls, erp: erpService.url, crm: crmService.url, wms: wmsService.url, ops: opsService.url },
     });
     stops.push(gatewayService.stop);
     if (config.simulate) {
@@ -58,7 +80,9 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     logger.info({ url: gatewayService.url, dataDir: config.dataDir, simulate: config.simulate }, "Crossdock hub is up");
     return {
       url: gatewayService.url,
-      subgraphUrls: { erp: erpService.url, crm: crmService.url, wms: wmsService.url },
+      subgraphUrls: { erp: erpService.url, crm: crmService.url, wms: wmsService.url, ops: opsService.url },
+      feed: opsService.bus,
+      drainCapture: () => opsService.drain(),
       stop: () => stopAll(stops),
     };
   } catch (error) {
@@ -70,8 +94,4 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
 async function stopAll(stops: (() => Promise<void>)[]): Promise<void> {
   for (const stop of stops.reverse()) await stop().catch(() => undefined);
   stops.length = 0;
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

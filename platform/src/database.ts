@@ -88,6 +88,9 @@ async function openPGlite(location: string): Promise<Database> {
 async function openPostgres(url: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: Number(process.env.CROSSDOCK_PG_POOL_SIZE ?? 10) });
   const listeners = new Map<string, pg.PoolClient>();
+  // An idle connection dropped by the server (restart, failover, DROP DATABASE) must not crash
+  // the process: the pool replaces it on the next checkout.
+  pool.on("error", () => undefined);
   // Fail the start early and clearly when the server is not reachable.
   const probe = await pool.connect();
   probe.release();
@@ -140,6 +143,7 @@ async function openPostgres(url: string): Promise<Database> {
     },
     async listen(channel, onPayload) {
       const client = await pool.connect();
+      client.on("error", () => undefined);
       const key = `${channel}:${listeners.size}:${Date.now()}`;
       listeners.set(key, client);
       client.on("notification", (message) => {

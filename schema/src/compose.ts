@@ -18,6 +18,7 @@ export const SUBGRAPHS: readonly SubgraphSource[] = [
   { name: "erp", sdlPath: "subgraphs/erp/src/schema.graphql" },
   { name: "crm", sdlPath: "subgraphs/crm/src/schema.graphql" },
   { name: "wms", sdlPath: "subgraphs/wms/src/schema.graphql" },
+  { name: "ops", sdlPath: "cdc-ingest/src/ops/schema.graphql" },
 ];
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));

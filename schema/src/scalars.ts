@@ -23,7 +23,8 @@ export const DecimalScalar = new GraphQLScalarType({
   description: 'An exact decimal number serialized as a string, e.g. "1234.50".',
   serialize(value) {
     if (value === null || value === undefined) return value;
-    if (typeof value === "string") return new Decimal(value).toFixed();
+    // A valid decimal string keeps its scale ("1234.50" stays "1234.50"); money is formatted by its owner.
+    if (typeof value === "string") return isDecimalLiteral(value) ? value : new Decimal(value).toFixed();
     if (typeof value === "number") return new Decimal(value).toFixed();
     if (typeof value === "object" && "toFixed" in value && typeof value.toFixed === "function") return (value as Decimal).toFixed();
     return new Decimal(String(value)).toFixed();

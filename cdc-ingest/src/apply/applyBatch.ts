@@ -44,7 +44,10 @@ async function upsertMirror(session: SqlSession, source: string, writes: readonl
        "position" = excluded."position", "committedAt" = excluded."committedAt", "deleted" = excluded."deleted"
      WHERE excluded."position" > "SourceRow"."position"
      RETURNING "tableName", "sourceId"`,
-    [source, JSON.stringify(writes.map((w) => ({ t: w.table, id: w.sourceId, data: w.data, pos: w.position, ts: w.committedAt.toISOString(), del: w.deleted })))],
+    [
+      source,
+      JSON.stringify(writes.map((w) => ({ t: w.table, id: w.sourceId, data: w.data, pos: w.position, ts: w.committedAt.toISOString(), del: w.deleted }))),
+    ],
   );
   return new Set(changed.map((row) => `${row.tableName}|${row.sourceId}`));
 }
@@ -53,11 +56,14 @@ async function upsertMirror(session: SqlSession, source: string, writes: readonl
 async function resolveOrderLineKeys(session: SqlSession, writes: readonly MirrorWrite[], inventory: InventoryKey[], orders: OrderKey[]): Promise<void> {
   const lineIds = writes.filter((w) => w.table === "SalesOrderLine").map((w) => w.sourceId);
   const orderWrites = writes.filter((w) => w.table === "SalesOrder");
-  const invoiceOrderIds = writes.filter((w) => w.table === "Invoice").flatMap((w) => w.images.map((i) => str(i, "orderId")).filter((v): v is string => v !== null));
+  const invoiceOrderIds = writes
+    .filter((w) => w.table === "Invoice")
+    .flatMap((w) => w.images.map((i) => str(i, "orderId")).filter((v): v is string => v !== null));
   if (lineIds.length === 0 && orderWrites.length === 0 && invoiceOrderIds.length === 0) return;
   const orderIds = orderWrites.map((w) => w.sourceId);
   const committed = new Map<string, Date>();
-  for (const w of writes) if (w.table === "SalesOrderLine" || w.table === "SalesOrder" || w.table === "Invoice") committed.set(`${w.table}|${w.sourceId}`, w.committedAt);
+  for (const w of writes)
+    if (w.table === "SalesOrderLine" || w.table === "SalesOrder" || w.table === "Invoice") committed.set(`${w.table}|${w.sourceId}`, w.committedAt);
   const rows = await session.query<{ sku: string | null; wh: string | null; num: string | null; orderId: string; lineId: string | null }>(
     `SELECT l."data"->>'sku' AS sku, o."data"->>'warehouseCode' AS wh, o."data"->>'orderNumber' AS num, o."sourceId" AS "orderId", l."sourceId" AS "lineId"
      FROM "SourceRow" o
@@ -139,10 +145,10 @@ export async function applyBatch(db: Database, batch: BatchToApply, applyTruncat
       [batch.source, batch.position, batch.lastCommittedAt?.toISOString() ?? null, batch.eventCount],
     );
     if (batch.txIds.length > 0) {
-      await session.query(
-        `INSERT INTO "AppliedTransaction" ("source", "txId", "appliedAt") SELECT $1, unnest($2::text[]), now() ON CONFLICT DO NOTHING`,
-        [batch.source, [...new Set(batch.txIds)]],
-      );
+      await session.query(`INSERT INTO "AppliedTransaction" ("source", "txId", "appliedAt") SELECT $1, unnest($2::text[]), now() ON CONFLICT DO NOTHING`, [
+        batch.source,
+        [...new Set(batch.txIds)],
+      ]);
     }
     // Other processes (gateway replicas, flows) tail the feed from Postgres; NOTIFY fires on commit.
     if (feed.length > 0) await session.query(`SELECT pg_notify('${FEED_CHANNEL}', $1)`, [feed.at(-1)!.cursor]);

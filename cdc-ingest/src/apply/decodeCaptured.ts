@@ -30,13 +30,29 @@ export function deadLetterFor(message: CapturedMessage, source: string, reason: 
     message,
     system: source,
     change: null,
-    deadLetter: { source, topic: message.topic, position: message.ackToken, rawKey: rawText(message.key), rawValue: rawText(message.value), reason, error, attempts },
+    deadLetter: {
+      source,
+      topic: message.topic,
+      position: message.ackToken,
+      rawKey: rawText(message.key),
+      rawValue: rawText(message.value),
+      reason,
+      error,
+      attempts,
+    },
   };
 }
 
 export function decodeCaptured(message: CapturedMessage, sourceName: string, systemOf: SystemResolver = defaultSystemOf): DecodedMessage {
   const fallback = isSourceName(sourceName) ? sourceName : null;
-  const skip = (reason: string, extra: Partial<DecodedMessage> = {}): DecodedMessage => ({ message, system: null, change: null, deadLetter: null, skipped: reason, ...extra });
+  const skip = (reason: string, extra: Partial<DecodedMessage> = {}): DecodedMessage => ({
+    message,
+    system: null,
+    change: null,
+    deadLetter: null,
+    skipped: reason,
+    ...extra,
+  });
   try {
     const envelope = decodeDebeziumMessage(message);
     if (envelope === null) return skip("tombstone");
@@ -44,10 +60,16 @@ export function decodeCaptured(message: CapturedMessage, sourceName: string, sys
     if (envelope.kind === "transaction") return skip("transaction");
     if (envelope.op === "m") return skip("logical_message");
     if (envelope.op === "t") {
-      return deadLetterFor(message, fallback ?? sourceName, "TRUNCATE_NOT_APPLIED", `TRUNCATE of ${envelope.table.table} is not replayed onto the read model; resnapshot the source`);
+      return deadLetterFor(
+        message,
+        fallback ?? sourceName,
+        "TRUNCATE_NOT_APPLIED",
+        `TRUNCATE of ${envelope.table.table} is not replayed onto the read model; resnapshot the source`,
+      );
     }
     const system = systemOf(message, envelope) ?? fallback;
-    if (!system || !isSourceName(system)) return deadLetterFor(message, sourceName, "UNKNOWN_SOURCE", `cannot tell which system of record topic ${message.topic} belongs to`);
+    if (!system || !isSourceName(system))
+      return deadLetterFor(message, sourceName, "UNKNOWN_SOURCE", `cannot tell which system of record topic ${message.topic} belongs to`);
     if (!CAPTURED_TABLES[system].includes(envelope.table.table)) return skip("uncaptured_table");
     return { message, system, change: envelope, deadLetter: null };
   } catch (error) {

@@ -37,6 +37,11 @@ export interface SourceStatus {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The message of an error, without driver detail such as the full statement parameters. */
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 export class Ingestor {
   private running = false;
   private loop: Promise<void> | undefined;
@@ -84,7 +89,7 @@ export class Ingestor {
         await this.step(this.options.idleWaitMs ?? 1000);
         if (this.options.source.exhausted) break;
       } catch (error) {
-        this.options.logger.error({ err: error, source: this.state.source }, "ingest step failed; retrying");
+        this.options.logger.error({ error: describeError(error), source: this.state.source }, "ingest step failed; retrying");
         await sleep(1000);
       }
     }
@@ -159,7 +164,7 @@ export class Ingestor {
         await sleep(delay * (0.5 + Math.random()));
       }
     }
-    this.options.logger.warn({ err: lastError, source: system, size: part.length }, "batch keeps failing; applying event by event");
+    this.options.logger.warn({ error: describeError(lastError), source: system, size: part.length }, "batch keeps failing; applying event by event");
     for (const item of part) {
       try {
         await this.applyAndPublish(this.toBatch(system, [item]));

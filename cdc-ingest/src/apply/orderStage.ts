@@ -2,17 +2,7 @@
 // is the system of record for the order's financial status; the WMS knows the physical
 // progress first, so its facts move the stage ahead of the ERP where they are newer.
 export type OrderStage =
-  | "RECEIVED"
-  | "CREDIT_HOLD"
-  | "RELEASED"
-  | "PICKING"
-  | "SHIPPED"
-  | "PARTIALLY_SHIPPED"
-  | "DELIVERED"
-  | "EXCEPTION"
-  | "INVOICED"
-  | "CANCELLED"
-  | "REJECTED";
+  "RECEIVED" | "CREDIT_HOLD" | "RELEASED" | "PICKING" | "SHIPPED" | "PARTIALLY_SHIPPED" | "DELIVERED" | "EXCEPTION" | "INVOICED" | "CANCELLED" | "REJECTED";
 
 export interface OrderFacts {
   erpStatus: string | null;

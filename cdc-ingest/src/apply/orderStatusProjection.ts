@@ -40,7 +40,12 @@ export async function projectOrderStatuses(session: SqlSession, keys: readonly O
   const changed = facts
     .map((f) => ({
       ...f,
-      stage: deriveOrderStage({ erpStatus: f.erpStatus, invoiced: f.invoices > 0, fulfillmentStatuses: f.fulfillments ?? [], shipmentStatuses: f.shipments ?? [] }),
+      stage: deriveOrderStage({
+        erpStatus: f.erpStatus,
+        invoiced: f.invoices > 0,
+        fulfillmentStatuses: f.fulfillments ?? [],
+        shipmentStatuses: f.shipments ?? [],
+      }),
     }))
     .filter((f) => f.stage !== f.previousStage);
   if (changed.length === 0) return [];
@@ -50,7 +55,11 @@ export async function projectOrderStatuses(session: SqlSession, keys: readonly O
      ON CONFLICT ("orderNumber") DO UPDATE SET "customerNumber" = COALESCE(excluded."customerNumber", "OrderStatusView"."customerNumber"),
        "stage" = excluded."stage", "erpStatus" = excluded."erpStatus", "lastEventAt" = excluded."lastEventAt",
        "sourceCommittedAt" = excluded."sourceCommittedAt", "updatedAt" = excluded."updatedAt"`,
-    [JSON.stringify(changed.map((c) => ({ num: c.orderNumber, cust: c.customerNumber, stage: c.stage, erp: c.erpStatus, ts: new Date(c.committedAt).toISOString() })))],
+    [
+      JSON.stringify(
+        changed.map((c) => ({ num: c.orderNumber, cust: c.customerNumber, stage: c.stage, erp: c.erpStatus, ts: new Date(c.committedAt).toISOString() })),
+      ),
+    ],
   );
   return changed.map((c) => ({
     entityType: "OrderStatus",

@@ -31,7 +31,12 @@ export async function projectShipmentEvents(session: SqlSession, writes: readonl
         shipmentId,
         orderNumber: shipment["orderNumber"] ?? null,
         status: shipment["status"] ?? null,
-        milestone: { code: milestone.data["code"], location: milestone.data["location"] ?? null, occurredAt: milestone.data["occurredAt"], note: milestone.data["note"] ?? null },
+        milestone: {
+          code: milestone.data["code"],
+          location: milestone.data["location"] ?? null,
+          occurredAt: milestone.data["occurredAt"],
+          note: milestone.data["note"] ?? null,
+        },
       },
     });
   }

@@ -40,7 +40,10 @@ export async function insertDeadLetters(session: SqlSession, letters: readonly D
 
 const COLUMNS = `id::text AS id, "source", "topic", "position", "rawKey", "rawValue", "reason", "error", "attempts", "status", "firstFailedAt", "lastFailedAt"`;
 
-export async function listDeadLetters(session: SqlSession, options: { source?: string | null; status?: DeadLetterStatus | null; afterId: string; limit: number }): Promise<DeadLetterRow[]> {
+export async function listDeadLetters(
+  session: SqlSession,
+  options: { source?: string | null; status?: DeadLetterStatus | null; afterId: string; limit: number },
+): Promise<DeadLetterRow[]> {
   return session.query<DeadLetterRow>(
     `SELECT ${COLUMNS} FROM "DeadLetter" WHERE ($1::text IS NULL OR "source" = $1) AND ($2::text IS NULL OR "status" = $2) AND id > $3::bigint ORDER BY id LIMIT $4`,
     [options.source ?? null, options.status ?? null, options.afterId, options.limit],
@@ -52,7 +55,12 @@ export async function getDeadLetter(session: SqlSession, id: string): Promise<De
   return row ?? null;
 }
 
-export async function setDeadLetterStatus(session: SqlSession, id: string, status: DeadLetterStatus, failure?: { error: string }): Promise<DeadLetterRow | null> {
+export async function setDeadLetterStatus(
+  session: SqlSession,
+  id: string,
+  status: DeadLetterStatus,
+  failure?: { error: string },
+): Promise<DeadLetterRow | null> {
   const [row] = await session.query<DeadLetterRow>(
     `UPDATE "DeadLetter" SET "status" = $2, "attempts" = "attempts" + CASE WHEN $3::text IS NULL THEN 0 ELSE 1 END,
        "error" = COALESCE($3, "error"), "lastFailedAt" = CASE WHEN $3::text IS NULL THEN "lastFailedAt" ELSE now() END
@@ -63,6 +71,8 @@ export async function setDeadLetterStatus(session: SqlSession, id: string, statu
 }
 
 export async function parkedCountsBySource(session: SqlSession): Promise<Map<string, number>> {
-  const rows = await session.query<{ source: string; n: number }>(`SELECT "source", count(*)::int AS n FROM "DeadLetter" WHERE "status" = 'PARKED' GROUP BY "source"`);
+  const rows = await session.query<{ source: string; n: number }>(
+    `SELECT "source", count(*)::int AS n FROM "DeadLetter" WHERE "status" = 'PARKED' GROUP BY "source"`,
+  );
   return new Map(rows.map((r) => [r.source, r.n]));
 }

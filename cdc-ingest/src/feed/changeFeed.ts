@@ -12,12 +12,18 @@ export async function appendFeedEntries(session: SqlSession, source: string, sou
   await session.query("SELECT pg_advisory_xact_lock($1)", [FEED_APPEND_LOCK]);
   const rows = await session.query<{ cursor: string }>(
     `INSERT INTO "ChangeFeedEntry" ("entityType", "entityKey", "changeKind", "occurredAt", "source", "sourcePosition", "payload")
-     SELECT x.et, x.ek, x.ck, x.at, $1, $2, x.p FROM jsonb_to_recordset($3::jsonb) WITH ORDINALITY AS x(et text, ek text, ck text, at timestamptz, p jsonb, n int)
+     SELECT x.et, x.ek, x.ck, x.at, $1, $2, x.p FROM jsonb_to_recordset($3::jsonb) AS x(n int, et text, ek text, ck text, at timestamptz, p jsonb)
      ORDER BY x.n
      RETURNING "cursor"::text AS cursor`,
-    [source, sourcePosition, JSON.stringify(entries.map((e) => ({ et: e.entityType, ek: e.entityKey, ck: e.changeKind, at: e.occurredAt.toISOString(), p: e.payload })))],
+    [
+      source,
+      sourcePosition,
+      JSON.stringify(entries.map((e, n) => ({ n, et: e.entityType, ek: e.entityKey, ck: e.changeKind, at: e.occurredAt.toISOString(), p: e.payload }))),
+    ],
   );
-  return entries.map((entry, i) => ({ ...entry, cursor: rows[i]!.cursor, source, sourcePosition }));
+  // Cursors come from the sequence in the SELECT's order, so sorted cursors line up with entries.
+  const cursors = rows.map((r) => BigInt(r.cursor)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return entries.map((entry, i) => ({ ...entry, cursor: cursors[i]!.toString(), source, sourcePosition }));
 }
 
 export interface FeedReadOptions {

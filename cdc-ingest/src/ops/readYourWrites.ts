@@ -14,16 +14,19 @@ export interface ChangeCursorStatus {
 
 export function parseChangeCursor(changeCursor: string): { source: string; txId: string } {
   const match = /^(erp|crm|wms):(\d+)$/.exec(changeCursor);
-  if (!match) throw crossdockError(ErrorCode.INVALID_CURSOR, `"${changeCursor}" is not a change cursor (expected e.g. "erp:1234" from a mutation payload)`, { field: "changeCursor" });
+  if (!match)
+    throw crossdockError(ErrorCode.INVALID_CURSOR, `"${changeCursor}" is not a change cursor (expected e.g. "erp:1234" from a mutation payload)`, {
+      field: "changeCursor",
+    });
   return { source: match[1]!, txId: match[2]! };
 }
 
 export async function awaitChangeCursor(db: Database, bus: FeedBus, changeCursor: string, timeoutMs: number): Promise<ChangeCursorStatus> {
   const { source, txId } = parseChangeCursor(changeCursor);
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > 30_000) throw crossdockError(ErrorCode.BAD_USER_INPUT, "timeoutMs must be between 0 and 30000", { field: "timeoutMs" });
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > 30_000)
+    throw crossdockError(ErrorCode.BAD_USER_INPUT, "timeoutMs must be between 0 and 30000", { field: "timeoutMs" });
   const started = Date.now();
-  const isApplied = async () =>
-    (await db.query(`SELECT 1 FROM "AppliedTransaction" WHERE "source" = $1 AND "txId" = $2`, [source, txId])).length > 0;
+  const isApplied = async () => (await db.query(`SELECT 1 FROM "AppliedTransaction" WHERE "source" = $1 AND "txId" = $2`, [source, txId])).length > 0;
   if (await isApplied()) return { changeCursor, applied: true, waitedMs: 0 };
   return new Promise<ChangeCursorStatus>((resolve) => {
     let settled = false;

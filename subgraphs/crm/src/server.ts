@@ -3,7 +3,7 @@
 // service together; it must never reach into another service's database.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createLogger, createServiceMetrics, migrate, openDatabase, startSubgraphServer } from "@crossdock/platform";
+import { createLogger, createServiceMetrics, migrate, openDatabase, startSubgraphServer, type Database } from "@crossdock/platform";
 import { loadConfig, type CrmConfig } from "./config.js";
 import { createCrmContext } from "./context.js";
 import { createCrmPrisma } from "./db.js";
@@ -18,6 +18,8 @@ const MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations", import.meta
 
 export interface RunningCrm {
   url: string;
+  /** The service's own database; the embedded launcher hands it to cdc-ingest for capture. */
+  database: Database;
   stop(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export async function start(config: CrmConfig): Promise<RunningCrm> {
       });
       return {
         url: server.url,
+        database: db,
         async stop() {
           await server.stop();
           await prisma.$disconnect();

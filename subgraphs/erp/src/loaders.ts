@@ -40,16 +40,23 @@ export function createErpLoaders(prisma: ErpPrisma): ErpLoaders {
       (numbers: readonly string[]) => prisma.customer.findMany({ where: { customerNumber: { in: [...numbers] } } }),
       (customer) => customer.customerNumber,
     ),
-    productBySku: uniqueLoader((skus: readonly string[]) => prisma.product.findMany({ where: { sku: { in: [...skus] } } }), (product) => product.sku),
+    productBySku: uniqueLoader(
+      (skus: readonly string[]) => prisma.product.findMany({ where: { sku: { in: [...skus] } } }),
+      (product) => product.sku,
+    ),
     orderByNumber: uniqueLoader(
       (numbers: readonly string[]) => prisma.salesOrder.findMany({ where: { orderNumber: { in: [...numbers] } } }),
       (order) => order.orderNumber,
     ),
     linesByOrderId: groupLoader(
-      (ids: readonly number[]) => prisma.salesOrderLine.findMany({ where: { orderId: { in: [...ids] } }, orderBy: [{ orderId: "asc" }, { lineNumber: "asc" }] }),
+      (ids: readonly number[]) =>
+        prisma.salesOrderLine.findMany({ where: { orderId: { in: [...ids] } }, orderBy: [{ orderId: "asc" }, { lineNumber: "asc" }] }),
       (line) => line.orderId,
     ),
-    invoiceByOrderId: uniqueLoader((ids: readonly number[]) => prisma.invoice.findMany({ where: { orderId: { in: [...ids] } } }), (invoice) => invoice.orderId),
+    invoiceByOrderId: uniqueLoader(
+      (ids: readonly number[]) => prisma.invoice.findMany({ where: { orderId: { in: [...ids] } } }),
+      (invoice) => invoice.orderId,
+    ),
     customerPrice: uniqueLoader(
       (keys: readonly string[]) => {
         const pairs = keys.map((key) => {

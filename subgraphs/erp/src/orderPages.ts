@@ -31,8 +31,8 @@ export async function findOrderPage(
   const { after } = options;
   return prisma.salesOrder.findMany({
     where: {
-      ...(options.customerNumber ? { customerNumber: options.customerNumber } : {}),
-      ...(options.status ? { status: options.status } : {}),
+      ...(options.customerNumber != null ? { customerNumber: options.customerNumber } : {}),
+      ...(options.status != null ? { status: options.status } : {}),
       ...(after ? { OR: [{ placedAt: { lt: after.placedAt } }, { placedAt: after.placedAt, id: { lt: after.id } }] } : {}),
     },
     orderBy: [{ placedAt: "desc" }, { id: "desc" }],
@@ -41,7 +41,23 @@ export async function findOrderPage(
 }
 
 const ORDER_COLUMNS = Prisma.raw(
-  ["id", "orderNumber", "customerNumber", "status", "warehouseCode", "total", "currency", "placedAt", "billingHold", "channel", "externalReference", "idempotencyKey", "requestedBy", "cancelReason", "updatedAt"]
+  [
+    "id",
+    "orderNumber",
+    "customerNumber",
+    "status",
+    "warehouseCode",
+    "total",
+    "currency",
+    "placedAt",
+    "billingHold",
+    "channel",
+    "externalReference",
+    "idempotencyKey",
+    "requestedBy",
+    "cancelReason",
+    "updatedAt",
+  ]
     .map((column) => `"${column}"`)
     .join(", "),
 );

@@ -17,7 +17,8 @@ interface PositionsArgs {
 
 export const queryResolvers = {
   Query: {
-    inventoryPosition: (_: unknown, args: { sku: string; warehouseCode: string }, ctx: OpsContext) => ctx.loaders.positionByKey.load(positionKey(args.sku, args.warehouseCode)),
+    inventoryPosition: (_: unknown, args: { sku: string; warehouseCode: string }, ctx: OpsContext) =>
+      ctx.loaders.positionByKey.load(positionKey(args.sku, args.warehouseCode)),
 
     async inventoryPositions(_: unknown, args: PositionsArgs, ctx: OpsContext) {
       const first = pageSize(args.first);
@@ -58,7 +59,11 @@ export const queryResolvers = {
       };
     },
 
-    async deadLetters(_: unknown, args: { source?: string | null; status?: DeadLetterStatus | null; first?: number | null; after?: string | null }, ctx: OpsContext) {
+    async deadLetters(
+      _: unknown,
+      args: { source?: string | null; status?: DeadLetterStatus | null; first?: number | null; after?: string | null },
+      ctx: OpsContext,
+    ) {
       const first = pageSize(args.first);
       const afterId = args.after ? String(decodeCursor(args.after, 1)[0]) : "0";
       const rows = await listDeadLetters(ctx.services.hub, { source: args.source ?? null, status: args.status ?? null, afterId, limit: first + 1 });

@@ -1,0 +1,20 @@
+// Customer, the ERP-owned entity keyed by customerNumber: resolved by reference through the
+// batched loader; its orders page comes from one windowed statement per batch of customers.
+import { pageSize } from "@crossdock/schema";
+import type { Customer as CustomerRow } from "../__generated__/prisma/client.js";
+import { toConnection } from "../connection.js";
+import type { ErpContext } from "../context.js";
+import { decodeOrderCursor, orderCursor } from "../orderPages.js";
+import { moneyFields } from "./money.js";
+
+export const Customer = {
+  ...moneyFields("creditLimit", "openBalance"),
+  __resolveReference: (reference: { customerNumber: string }, ctx: ErpContext) => ctx.loaders.customerByNumber.load(reference.customerNumber),
+
+  async orders(customer: CustomerRow, args: { first?: number | null; after?: string | null }, ctx: ErpContext) {
+    const size = pageSize(args.first);
+    const rows = await ctx.loaders.ordersOfCustomer.load({ customerNumber: customer.customerNumber, size, after: decodeOrderCursor(args.after) });
+    for (const row of rows) ctx.loaders.orderByNumber.prime(row.orderNumber, row);
+    return toConnection(rows, size, orderCursor);
+  },
+};

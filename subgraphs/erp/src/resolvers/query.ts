@@ -1,0 +1,65 @@
+// Query root fields the ERP owns: single lookups go through the request's loaders; lists are
+// keyset-paged connections. It never writes.
+import { decodeCursor, encodeCursor, pageSize } from "@crossdock/schema";
+import type { CustomerStatus, OrderStatus } from "../__generated__/prisma/client.js";
+import { toConnection } from "../connection.js";
+import type { ErpContext } from "../context.js";
+import { decodeOrderCursor, findOrderPage, orderCursor } from "../orderPages.js";
+
+interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+function afterKey(after: string | null | undefined): string | null {
+  if (after === null || after === undefined) return null;
+  return String(decodeCursor(after, 1)[0]);
+}
+
+export const Query = {
+  order: (_: unknown, args: { orderNumber: string }, ctx: ErpContext) => ctx.loaders.orderByNumber.load(args.orderNumber),
+  customer: (_: unknown, args: { customerNumber: string }, ctx: ErpContext) => ctx.loaders.customerByNumber.load(args.customerNumber),
+  product: (_: unknown, args: { sku: string }, ctx: ErpContext) => ctx.loaders.productBySku.load(args.sku),
+
+  async orders(_: unknown, args: PageArgs & { customerNumber?: string | null; status?: OrderStatus | null }, ctx: ErpContext) {
+    const size = pageSize(args.first);
+    const rows = await findOrderPage(ctx.prisma, {
+      customerNumber: args.customerNumber ?? null,
+      status: args.status ?? null,
+      size,
+      after: decodeOrderCursor(args.after),
+    });
+    for (const row of rows) ctx.loaders.orderByNumber.prime(row.orderNumber, row);
+    return toConnection(rows, size, orderCursor);
+  },
+
+  async customers(_: unknown, args: PageArgs & { status?: CustomerStatus | null }, ctx: ErpContext) {
+    const size = pageSize(args.first);
+    const after = afterKey(args.after);
+    const rows = await ctx.prisma.customer.findMany({
+      where: { ...(args.status ? { status: args.status } : {}), ...(after !== null ? { customerNumber: { gt: after } } : {}) },
+      orderBy: { customerNumber: "asc" },
+      take: size + 1,
+    });
+    for (const row of rows) ctx.loaders.customerByNumber.prime(row.customerNumber, row);
+    return toConnection(rows, size, (row) => encodeCursor([row.customerNumber]));
+  },
+
+  async products(_: unknown, args: PageArgs & { search?: string | null }, ctx: ErpContext) {
+    const size = pageSize(args.first);
+    const after = afterKey(args.after);
+    const search = args.search?.trim();
+    const rows = await ctx.prisma.product.findMany({
+      where: {
+        ...(after !== null ? { sku: { gt: after } } : {}),
+        ...(search
+          ? { OR: [{ sku: { contains: search, mode: "insensitive" as const } }, { description: { contains: search, mode: "insensitive" as const } }] }
+          : {}),
+      },
+      orderBy: { sku: "asc" },
+      take: size + 1,
+    });
+    for (const row of rows) ctx.loaders.productBySku.prime(row.sku, row);
+    return toConnection(rows, size, (row) => encodeCursor([row.sku]));
+  },
+};

@@ -1,0 +1,98 @@
+// The frame every WMS write runs in: one interactive transaction that claims the idempotency
+// key, runs the write, records the audit entry, and swaps in fresh DataLoaders afterwards.
+// Also the row locks and input checks the writes share. It never commits a half-done write.
+import { recordAudit, runIdempotent } from "@crossdock/platform";
+import { crossdockError, Decimal, ErrorCode } from "@crossdock/schema";
+import type { WmsContext } from "../context.js";
+import { Prisma, type WmsTransaction } from "../db.js";
+import { createWmsLoaders } from "../loaders.js";
+
+export interface AuditSubject {
+  entityType: string;
+  entityKey: string;
+  detail?: unknown;
+}
+
+export interface WmsWriteOptions<T> {
+  /** Also the idempotency scope. */
+  operation: string;
+  /** Absent for writes that are idempotent by nature (cancelling a cancelled fulfilment). */
+  idempotency?: { key: string; request: unknown };
+  /** Returns plain JSON identifiers (stored for replays) and what to audit; null audit = nothing written. */
+  execute: (tx: WmsTransaction) => Promise<{ result: T; audit: AuditSubject | null }>;
+}
+
+// PGlite is one connection: a write waits for the ones before it, so allow some queueing.
+const TRANSACTION_OPTIONS = { maxWait: 20_000, timeout: 20_000 };
+
+export async function runWmsWrite<T>(ctx: WmsContext, options: WmsWriteOptions<T>): Promise<T> {
+  const result = await ctx.prisma.$transaction(async (tx) => {
+    const write = async (): Promise<T> => {
+      const { result, audit } = await options.execute(tx);
+      if (audit) await recordAudit(tx, { principal: ctx.principal, requestId: ctx.requestId, operation: options.operation, ...audit });
+      return result;
+    };
+    if (!options.idempotency) return write();
+    const outcome = await runIdempotent({ tx, scope: options.operation, key: options.idempotency.key, request: options.idempotency.request, execute: write });
+    return outcome.result;
+  }, TRANSACTION_OPTIONS);
+  // Later fields of the same operation must not see rows cached before this write.
+  ctx.loaders = createWmsLoaders(ctx.prisma);
+  return result;
+}
+
+/** A quantity that fits numeric(18,3): at most 3 fraction digits and 15 integer digits. */
+export function parseQuantity(text: string, field: string): Decimal {
+  const value = new Decimal(text);
+  if (value.decimalPlaces() > 3) throw crossdockError(ErrorCode.INVALID_QUANTITY, `${field} allows at most 3 decimal places`, { field });
+  if (value.abs().gte("1e15")) throw crossdockError(ErrorCode.INVALID_QUANTITY, `${field} is too large`, { field });
+  return value;
+}
+
+export function positiveQuantity(text: string, field: string): Decimal {
+  const value = parseQuantity(text, field);
+  if (value.lte(0)) throw crossdockError(ErrorCode.INVALID_QUANTITY, `${field} must be greater than 0`, { field });
+  return value;
+}
+
+export function requireText(value: string, field: string): string {
+  const trimmed = value.trim();
+  if (trimmed === "") throw crossdockError(ErrorCode.BAD_USER_INPUT, `${field} must not be empty`, { field });
+  return trimmed;
+}
+
+export function rejectDuplicateSkus(lines: readonly { sku: string }[]): void {
+  const seen = new Set<string>();
+  lines.forEach((line, index) => {
+    if (seen.has(line.sku)) throw crossdockError(ErrorCode.BAD_USER_INPUT, `sku ${line.sku} appears more than once`, { field: `lines.${index}.sku` });
+    seen.add(line.sku);
+  });
+}
+
+// Row locks: on Postgres two concurrent writes to the same fulfilment or stock would
+// otherwise both pass validation on stale reads. (PGlite serializes anyway.)
+export async function lockFulfillment(tx: WmsTransaction, fulfillmentId: string): Promise<boolean> {
+  const rows = await tx.$queryRaw<{ id: number }[]>`SELECT "id" FROM "FulfillmentOrder" WHERE "fulfillmentId" = ${fulfillmentId} FOR UPDATE`;
+  return rows.length > 0;
+}
+
+export async function lockShipment(tx: WmsTransaction, shipmentId: string): Promise<boolean> {
+  const rows = await tx.$queryRaw<{ id: number }[]>`SELECT "id" FROM "Shipment" WHERE "shipmentId" = ${shipmentId} FOR UPDATE`;
+  return rows.length > 0;
+}
+
+export async function lockStock(tx: WmsTransaction, warehouseCode: string, skus: readonly string[]): Promise<void> {
+  if (skus.length === 0) return;
+  await tx.$queryRaw`SELECT "id" FROM "Stock" WHERE "warehouseCode" = ${warehouseCode} AND "sku" IN (${Prisma.join([...skus])}) ORDER BY "id" FOR UPDATE`;
+}
+
+export async function skuEverStocked(tx: WmsTransaction, sku: string): Promise<boolean> {
+  return (await tx.stock.findFirst({ where: { sku }, select: { id: true } })) !== null;
+}
+
+/** The next number of a sequence created by the migration, as FF-W000001 / SH-W000001. */
+export async function nextDocumentNumber(tx: WmsTransaction, prefix: "FF" | "SH"): Promise<string> {
+  const sequence = prefix === "FF" ? "FulfillmentNumberSeq" : "ShipmentNumberSeq";
+  const [row] = await tx.$queryRawUnsafe<{ n: string }[]>(`SELECT nextval('"${sequence}"')::text AS n`);
+  return `${prefix}-W${(row?.n ?? "0").padStart(6, "0")}`;
+}

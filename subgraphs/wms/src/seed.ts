@@ -1,0 +1,134 @@
+// Seeds the WMS's slice of the shared demo world: warehouses and bins, stock with the
+// movements that explain it (onHand = Σ movements), fulfilments, shipments and milestones.
+// It only ever fills an empty database and writes nothing the demo world does not imply.
+import { DEMO_ANCHOR, generateDemoWorld, Decimal, type DemoWorld } from "@crossdock/schema";
+import type { Prisma } from "./__generated__/prisma/client.js";
+import type { WmsPrisma, WmsTransaction } from "./db.js";
+
+const CHUNK = 1000;
+// Opening stock was received before the demo's 120 days of orders; the shipped totals are
+// booked as one movement at the anchor, because the demo world keeps per-row totals only.
+const OPENING_RECEIPT_AT = new Date(Date.parse(DEMO_ANCHOR) - 121 * 86_400_000);
+const SHIPMENTS_BOOKED_AT = new Date(DEMO_ANCHOR);
+
+async function inChunks<T>(rows: readonly T[], write: (chunk: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) await write(rows.slice(i, i + CHUNK));
+}
+
+export interface SeedSummary {
+  warehouses: number;
+  stockRows: number;
+  movements: number;
+  fulfillments: number;
+  shipments: number;
+}
+
+export async function isDatabaseEmpty(prisma: WmsPrisma): Promise<boolean> {
+  return (await prisma.warehouse.count()) === 0;
+}
+
+export function wmsSlice(world: DemoWorld) {
+  const warehouses = world.warehouses.map(({ code, name, region }) => ({ code, name, region }));
+  const bins = world.warehouses.flatMap((w) => w.bins.map((code) => ({ warehouseCode: w.code, code })));
+  const stock = world.stock.map((s) => ({
+    sku: s.sku,
+    warehouseCode: s.warehouseCode,
+    binCode: s.bin,
+    onHand: s.onHand,
+    reserved: s.reserved,
+    updatedAt: SHIPMENTS_BOOKED_AT,
+  }));
+  const movements: Prisma.StockMovementCreateManyInput[] = [];
+  for (const s of world.stock) {
+    movements.push({
+      sku: s.sku,
+      warehouseCode: s.warehouseCode,
+      binCode: s.bin,
+      quantity: s.received,
+      reason: "RECEIPT",
+      reference: "DEMO-OPENING-STOCK",
+      occurredAt: OPENING_RECEIPT_AT,
+    });
+    // A zero movement would explain nothing; rows that never shipped have the receipt only.
+    if (!new Decimal(s.shipped).isZero()) {
+      movements.push({
+        sku: s.sku,
+        warehouseCode: s.warehouseCode,
+        binCode: s.bin,
+        quantity: new Decimal(s.shipped).negated().toFixed(),
+        reason: "SHIPMENT",
+        reference: "DEMO-SHIPMENTS",
+        occurredAt: SHIPMENTS_BOOKED_AT,
+      });
+    }
+  }
+  const fulfillments: Prisma.FulfillmentOrderCreateManyInput[] = [];
+  const lines: Prisma.FulfillmentLineCreateManyInput[] = [];
+  const shipments: Prisma.ShipmentCreateManyInput[] = [];
+  const milestones: Prisma.ShipmentMilestoneCreateManyInput[] = [];
+  for (const order of world.orders) {
+    const f = order.fulfillment;
+    if (!f) continue;
+    const lastEvent =
+      f.shipments
+        .flatMap((s) => s.milestones.map((m) => m.occurredAt))
+        .sort()
+        .at(-1) ?? f.createdAt;
+    fulfillments.push({
+      fulfillmentId: f.fulfillmentId,
+      orderNumber: order.orderNumber,
+      warehouseCode: order.warehouseCode,
+      status: f.status,
+      createdAt: f.createdAt,
+      updatedAt: lastEvent,
+    });
+    for (const line of f.lines) {
+      const shipped = order.lines.find((l) => l.sku === line.sku)?.quantityShipped ?? "0";
+      lines.push({
+        fulfillmentId: f.fulfillmentId,
+        sku: line.sku,
+        binCode: line.bin,
+        quantity: line.quantity,
+        quantityPicked: line.quantityPicked,
+        quantityShipped: shipped,
+      });
+    }
+    for (const s of f.shipments) {
+      shipments.push({
+        shipmentId: s.shipmentId,
+        fulfillmentId: f.fulfillmentId,
+        orderNumber: order.orderNumber,
+        carrier: s.carrier,
+        trackingNumber: s.trackingNumber,
+        status: s.status,
+        shippedAt: s.shippedAt,
+        deliveredAt: s.deliveredAt,
+      });
+      for (const m of s.milestones) milestones.push({ shipmentId: s.shipmentId, code: m.code, location: m.location, note: m.note, occurredAt: m.occurredAt });
+    }
+  }
+  return { warehouses, bins, stock, movements, fulfillments, lines, shipments, milestones };
+}
+
+export async function seedDemoSlice(prisma: WmsPrisma, scale: number): Promise<SeedSummary> {
+  const slice = wmsSlice(generateDemoWorld({ scale }));
+  const write = async (tx: WmsTransaction) => {
+    await tx.warehouse.createMany({ data: slice.warehouses });
+    await inChunks(slice.bins, (data) => tx.bin.createMany({ data }));
+    await inChunks(slice.stock, (data) => tx.stock.createMany({ data }));
+    await inChunks(slice.movements, (data) => tx.stockMovement.createMany({ data }));
+    await inChunks(slice.fulfillments, (data) => tx.fulfillmentOrder.createMany({ data }));
+    await inChunks(slice.lines, (data) => tx.fulfillmentLine.createMany({ data }));
+    await inChunks(slice.shipments, (data) => tx.shipment.createMany({ data }));
+    await inChunks(slice.milestones, (data) => tx.shipmentMilestone.createMany({ data }));
+  };
+  // One transaction: a crash half-way leaves an empty database that the next start seeds again.
+  await prisma.$transaction(write, { maxWait: 60_000, timeout: 600_000 });
+  return {
+    warehouses: slice.warehouses.length,
+    stockRows: slice.stock.length,
+    movements: slice.movements.length,
+    fulfillments: slice.fulfillments.length,
+    shipments: slice.shipments.length,
+  };
+}

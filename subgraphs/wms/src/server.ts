@@ -1,0 +1,62 @@
+// Starts the WMS subgraph: opens its own database, applies its migrations, seeds the demo
+// slice into an empty database, and serves the SDL on its port. It is the package's public
+// face (the launcher imports start and loadConfig from here) and holds no business logic.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { createLogger, createServiceMetrics, migrate, openDatabase, startSubgraphServer, type Database } from "@crossdock/platform";
+import type { WmsConfig } from "./config.js";
+import { wmsContextFactory } from "./context.js";
+import { createWmsPrisma } from "./db.js";
+import { resolvers } from "./resolvers/index.js";
+import { isDatabaseEmpty, seedDemoSlice } from "./seed.js";
+
+export { loadConfig, DEFAULT_WMS_PORT } from "./config.js";
+export type { WmsConfig } from "./config.js";
+
+const MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations", import.meta.url));
+const TYPE_DEFS = readFileSync(new URL("./schema.graphql", import.meta.url), "utf8");
+
+export interface RunningWms {
+  url: string;
+  /** The service's own database, for tests and operator tooling in the same process. */
+  database: Database;
+  stop(): Promise<void>;
+}
+
+export async function start(config: WmsConfig): Promise<RunningWms> {
+  const logger = createLogger("wms", config.logLevel);
+  const metrics = createServiceMetrics("wms");
+  const database = await openDatabase(config.databaseUrl);
+  const prisma = createWmsPrisma(database, metrics);
+  try {
+    const migrations = await migrate(database, MIGRATIONS_DIR);
+    if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, "wms migrations applied");
+    if (config.seed.enabled && (await isDatabaseEmpty(prisma))) {
+      const summary = await seedDemoSlice(prisma, config.seed.scale);
+      logger.info({ ...summary, scale: config.seed.scale }, "wms demo data seeded");
+    }
+    const server = await startSubgraphServer({
+      name: "wms",
+      typeDefs: TYPE_DEFS,
+      resolvers,
+      port: config.port,
+      host: config.host,
+      logger,
+      metrics,
+      createContext: wmsContextFactory(prisma),
+    });
+    return {
+      url: server.url,
+      database,
+      async stop() {
+        await server.stop();
+        await prisma.$disconnect();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await prisma.$disconnect().catch(() => undefined);
+    await database.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,54 @@
+// Starts the whole hub for an end-to-end suite on the chosen backend: PGlite in process, or
+// fresh Postgres databases (one per service). Suites use the public GraphQL API only.
+import { startHub, type RunningHub } from "@crossdock/launcher";
+import { createTestDatabases, postgresAvailable } from "../src/index.js";
+
+export type Backend = "pglite" | "postgres";
+
+export const BACKENDS: Backend[] = ["pglite", "postgres"];
+
+const ANY_PORTS = { erp: 0, crm: 0, wms: 0, ops: 0 };
+
+export interface TestHub {
+  hub: RunningHub;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function backendAvailable(backend: Backend): Promise<boolean> {
+  return backend === "pglite" ? true : postgresAvailable();
+}
+
+export async function startTestHub(backend: Backend, seedScale = 0.05): Promise<TestHub> {
+  const env = { ...process.env, LOG_LEVEL: "warn", NODE_ENV: "development" };
+  if (backend === "pglite") {
+    const hub = await startHub({ port: 0, subgraphPorts: ANY_PORTS, dataDir: "memory", seedScale, simulate: false, env });
+    return { hub, url: hub.url, stop: () => hub.stop() };
+  }
+  const databases = await createTestDatabases(["erp", "crm", "wms", "hub"] as const);
+  try {
+    const hub = await startHub({ port: 0, subgraphPorts: ANY_PORTS, dataDir: "memory", seedScale, simulate: false, env, databaseUrls: databases.urls });
+    return {
+      hub,
+      url: hub.url,
+      async stop() {
+        await hub.stop();
+        await databases.drop();
+      },
+    };
+  } catch (error) {
+    await databases.drop();
+    throw error;
+  }
+}
+
+/** Polls `read` until `done` holds or the timeout passes; returns the last value. */
+export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 3000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    value = await read();
+  }
+  return value;
+}

@@ -1,0 +1,64 @@
+// The gateway's baseline protection: depth and alias limits, body size, batching off, CSRF
+// prevention, health and readiness — each answered with a typed error, before any subgraph work.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { graphql } from "../src/index.js";
+import { startTestHub, type TestHub } from "./hubHarness.js";
+
+describe("gateway limits", () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await startTestHub("pglite", 0.02);
+  });
+  afterAll(async () => t?.stop());
+
+  it("rejects a query deeper than the limit with QUERY_TOO_DEEP", async () => {
+    let selection = "orderNumber";
+    for (let i = 0; i < 7; i++) selection = `orderNumber customer { orders(first: 1) { edges { node { ${selection} } } } }`;
+    const result = await graphql(t.url, `{ order(orderNumber: "SO-100001") { ${selection} } }`);
+    expect(result.status).toBe(400);
+    expect(result.errors?.[0]?.extensions?.code).toBe("QUERY_TOO_DEEP");
+  });
+
+  it("rejects too many aliases with TOO_MANY_ALIASES", async () => {
+    const aliases = Array.from({ length: 31 }, (_, i) => `a${i}: order(orderNumber: "SO-100001") { orderNumber }`).join(" ");
+    const result = await graphql(t.url, `{ ${aliases} }`);
+    expect(result.errors?.[0]?.extensions?.code).toBe("TOO_MANY_ALIASES");
+  });
+
+  it("rejects an oversize body with 413 PAYLOAD_TOO_LARGE", async () => {
+    const response = await fetch(t.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: `{ __typename }`, padding: "x".repeat(1_100_000) }),
+    });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe("PAYLOAD_TOO_LARGE");
+  });
+
+  it("refuses batched requests and CSRF-prone requests", async () => {
+    const batched = await fetch(t.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify([{ query: "{ __typename }" }, { query: "{ __typename }" }]),
+    });
+    expect(batched.status).toBe(400);
+    const csrf = await fetch(`${t.url}?query=${encodeURIComponent("{ __typename }")}`, { method: "GET" });
+    expect(csrf.status).toBe(400);
+    const ok = await fetch(`${t.url}?query=${encodeURIComponent("{ __typename }")}`, { method: "GET", headers: { "apollo-require-preflight": "true" } });
+    expect(ok.status).toBe(200);
+  });
+
+  it("reports health and readiness and propagates the request id", async () => {
+    const base = t.url.replace(/\/graphql$/, "");
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const response = await fetch(t.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-request-id": "req-e2e-1" },
+      body: JSON.stringify({ query: "{ __typename }" }),
+    });
+    expect(response.headers.get("x-request-id")).toBe("req-e2e-1");
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/crossdock_graphql_requests_total/);
+  });
+});
