@@ -12,6 +12,8 @@ export interface IngestConfig {
   capture: CaptureMode;
   /** Source database URLs for outbox / pg-logical capture when run as its own process. */
   sourceDatabaseUrls: Partial<Record<SourceName, string>>;
+  /** Kafka capture: Debezium topics named `<system>.<schema>.<table>` unless mapped. */
+  kafka: { brokers: string[]; groupId: string; clientId: string; topics: (string | RegExp)[]; maxBuffered: number };
   batchSize: number;
   feedRetentionHours: number;
   logLevel: string;
@@ -28,12 +30,35 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const url = envOptional(env, `${source.toUpperCase()}_DATABASE_URL`);
     if (url) sourceDatabaseUrls[source] = url;
   }
+  const topicList = envOptional(env, "KAFKA_TOPICS");
+  const topicPattern = envString(env, "KAFKA_TOPIC_PATTERN", "^(erp|crm|wms)\\.[^.]+\\.[^.]+$");
+  let pattern: RegExp;
+  try {
+    pattern = new RegExp(topicPattern);
+  } catch {
+    throw new ConfigError(`KAFKA_TOPIC_PATTERN is not a valid regular expression: ${topicPattern}`);
+  }
   return {
     port: envInt(env, "OPS_PORT", 4104, { min: 0, max: 65535 }),
     host: envString(env, "HOST_OPS", "127.0.0.1"),
     hubDatabaseUrl: envString(env, "HUB_DATABASE_URL", `pglite:${dataDir}/hub`),
     capture,
     sourceDatabaseUrls,
+    kafka: {
+      brokers: envString(env, "KAFKA_BROKERS", "127.0.0.1:9092")
+        .split(",")
+        .map((b) => b.trim())
+        .filter(Boolean),
+      groupId: envString(env, "KAFKA_GROUP_ID", "crossdock-ingest"),
+      clientId: envString(env, "KAFKA_CLIENT_ID", "crossdock-ingest"),
+      topics: topicList
+        ? topicList
+            .split(",")
+            .map((t) => t.trim())
+            .filter(Boolean)
+        : [pattern],
+      maxBuffered: envInt(env, "KAFKA_MAX_BUFFERED", 2000, { min: 10 }),
+    },
     batchSize: envInt(env, "CROSSDOCK_INGEST_BATCH_SIZE", 500, { min: 1, max: 10_000 }),
     feedRetentionHours: envInt(env, "CROSSDOCK_FEED_RETENTION_HOURS", 72, { min: 1 }),
     logLevel: envString(env, "LOG_LEVEL", "info"),

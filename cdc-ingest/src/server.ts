@@ -17,6 +17,7 @@ import { PrismaClient } from "./__generated__/prisma/client.js";
 import { loadConfig, type IngestConfig } from "./config.js";
 import { SOURCE_NAMES, type SourceName } from "./capture/capturedTables.js";
 import { OutboxSource } from "./sources/outboxSource.js";
+import { KafkaSource } from "./sources/kafkaSource.js";
 import type { CaptureSource } from "./sources/captureSource.js";
 import { Ingestor } from "./apply/ingestor.js";
 import { createIngestMetrics } from "./apply/ingestMetrics.js";
@@ -32,6 +33,7 @@ export * from "./debezium/index.js";
 export { FeedBus } from "./feed/feedBus.js";
 export type { FeedEntry } from "./feed/feedTypes.js";
 export { JsonlSource } from "./sources/jsonlSource.js";
+export { KafkaSource, systemOfTopic } from "./sources/kafkaSource.js";
 export { Ingestor } from "./apply/ingestor.js";
 
 export interface IngestDependencies {
@@ -80,12 +82,26 @@ export async function start(config: IngestConfig, deps: IngestDependencies = {})
         if (db) sources.push(new OutboxSource(name, db));
         else logger.warn({ source: name }, "no database for this source; it is not captured");
       }
-    } else if (config.capture !== "none" && config.capture !== "kafka") {
+    } else if (config.capture === "kafka") {
+      const { brokers, groupId, clientId, topics, maxBuffered } = config.kafka;
+      sources.push(new KafkaSource({ name: "kafka", brokers, groupId, clientId, topics, maxBuffered, logger }));
+    } else if (config.capture !== "none") {
       throw new Error(`capture mode ${config.capture} is not available in this build`);
     }
     for (const source of sources) {
       await source.start();
-      ingestors.push(new Ingestor({ source, hub, bus, metrics: ingestMetrics, logger: logger.child({ source: source.name }), batchSize: config.batchSize }));
+      const systemOf = source instanceof KafkaSource ? source.systemOf : undefined;
+      ingestors.push(
+        new Ingestor({
+          source,
+          hub,
+          bus,
+          metrics: ingestMetrics,
+          logger: logger.child({ source: source.name }),
+          batchSize: config.batchSize,
+          ...(systemOf ? { systemOf } : {}),
+        }),
+      );
     }
     // Catch up before serving, so a fresh start answers from a complete read model.
     for (const ingestor of ingestors) await ingestor.drain();

@@ -108,7 +108,7 @@ export class Ingestor {
       await this.applyDecoded(decoded);
       await source.ack(messages);
     } catch (error) {
-      (source as { release?: (m: readonly CapturedMessage[]) => void }).release?.(messages);
+      source.release?.(messages);
       throw error;
     }
     return messages.length;

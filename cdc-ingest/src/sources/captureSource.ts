@@ -17,6 +17,8 @@ export interface CaptureSource {
   poll(max: number, waitMs: number): Promise<CapturedMessage[]>;
   /** The read model committed everything up to and including these messages. */
   ack(messages: readonly CapturedMessage[]): Promise<void>;
+  /** Hands back messages whose apply failed so the next poll returns them again, in order. */
+  release?(messages: readonly CapturedMessage[]): void;
   /** How many messages are waiting at the source, when the source can tell cheaply. */
   backlog?(): Promise<number>;
   /** True once a finite source (a file) has handed over everything. */
