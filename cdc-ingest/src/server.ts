@@ -18,6 +18,7 @@ import { loadConfig, type IngestConfig } from "./config.js";
 import { SOURCE_NAMES, type SourceName } from "./capture/capturedTables.js";
 import { OutboxSource } from "./sources/outboxSource.js";
 import { KafkaSource } from "./sources/kafkaSource.js";
+import { PgLogicalSource } from "./sources/pgLogicalSource.js";
 import type { CaptureSource } from "./sources/captureSource.js";
 import { Ingestor } from "./apply/ingestor.js";
 import { createIngestMetrics } from "./apply/ingestMetrics.js";
@@ -34,6 +35,7 @@ export { FeedBus } from "./feed/feedBus.js";
 export type { FeedEntry } from "./feed/feedTypes.js";
 export { JsonlSource } from "./sources/jsonlSource.js";
 export { KafkaSource, systemOfTopic } from "./sources/kafkaSource.js";
+export { PgLogicalSource, dropPgLogicalCapture } from "./sources/pgLogicalSource.js";
 export { Ingestor } from "./apply/ingestor.js";
 
 export interface IngestDependencies {
@@ -81,6 +83,12 @@ export async function start(config: IngestConfig, deps: IngestDependencies = {})
         }
         if (db) sources.push(new OutboxSource(name, db));
         else logger.warn({ source: name }, "no database for this source; it is not captured");
+      }
+    } else if (config.capture === "pg-logical") {
+      for (const name of SOURCE_NAMES) {
+        const url = config.sourceDatabaseUrls[name];
+        if (url) sources.push(new PgLogicalSource({ name, connectionString: url }));
+        else logger.warn({ source: name }, `no ${name.toUpperCase()}_DATABASE_URL; this source is not captured`);
       }
     } else if (config.capture === "kafka") {
       const { brokers, groupId, clientId, topics, maxBuffered } = config.kafka;

@@ -21,6 +21,8 @@ export interface HubOptions extends Partial<HubConfig> {
   /** Database URLs per service; default `pglite:<dataDir>/<service>`, or `pglite:memory` when dataDir is "memory". */
   databaseUrls?: { erp?: string; crm?: string; wms?: string; hub?: string };
   env?: Record<string, string | undefined>;
+  /** Capture method: outbox (default; works on PGlite and Postgres) or pg-logical (Postgres only). */
+  capture?: "outbox" | "pg-logical";
 }
 
 export interface RunningHub {
@@ -61,8 +63,16 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     const wmsService = await wms.start({ ...wmsConfig, port: options.subgraphPorts?.wms ?? wmsConfig.port, databaseUrl: dbUrl("wms"), seed });
     stops.push(wmsService.stop);
     const opsConfig = ingest.loadConfig(env);
+    // Embedded capture is the outbox; on Postgres, CROSSDOCK_CAPTURE=pg-logical reads the WAL instead.
+    const capture = opsConfig.capture === "pg-logical" && options.capture !== "outbox" ? "pg-logical" : (options.capture ?? "outbox");
     const opsService = await ingest.start(
-      { ...opsConfig, port: options.subgraphPorts?.ops ?? opsConfig.port, hubDatabaseUrl: dbUrl("hub"), capture: "outbox" },
+      {
+        ...opsConfig,
+        port: options.subgraphPorts?.ops ?? opsConfig.port,
+        hubDatabaseUrl: dbUrl("hub"),
+        capture,
+        sourceDatabaseUrls: { erp: dbUrl("erp"), crm: dbUrl("crm"), wms: dbUrl("wms") },
+      },
       { sourceDatabases: { erp: erpService.database, crm: crmService.database, wms: wmsService.database } },
     );
     stops.push(opsService.stop);

@@ -27,7 +27,17 @@ export async function startTestHub(backend: Backend, seedScale = 0.05): Promise<
   }
   const databases = await createTestDatabases(["erp", "crm", "wms", "hub"] as const);
   try {
-    const hub = await startHub({ port: 0, subgraphPorts: ANY_PORTS, dataDir: "memory", seedScale, simulate: false, env, databaseUrls: databases.urls });
+    // Postgres runs the production capture: the WAL through logical replication.
+    const hub = await startHub({
+      port: 0,
+      subgraphPorts: ANY_PORTS,
+      dataDir: "memory",
+      seedScale,
+      simulate: false,
+      env,
+      databaseUrls: databases.urls,
+      capture: "pg-logical",
+    });
     return {
       hub,
       url: hub.url,

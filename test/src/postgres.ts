@@ -51,7 +51,13 @@ export async function createTestDatabases<K extends string>(names: readonly K[])
     async drop() {
       const client = new pg.Client({ connectionString: postgresAdminUrl });
       await client.connect();
-      for (const database of created) await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
+      for (const database of created) {
+        // A logical replication slot pins its database; drop the slots first.
+        await client
+          .query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1 AND NOT active`, [database])
+          .catch(() => undefined);
+        await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
+      }
       await client.end();
     },
   };

@@ -1,0 +1,278 @@
+// `pg-logical` capture: reads a system database's logical replication stream (pgoutput), like
+// Debezium's Postgres connector: an initial snapshot consistent with the slot, then streaming.
+// The slot is confirmed only up to transactions the read model committed; never beyond.
+import type pg from "pg";
+import { CAPTURED_TABLES, type SourceName } from "../capture/capturedTables.js";
+import { Waker, type CaptureSource, type CapturedMessage } from "./captureSource.js";
+import { AckLedger, type LedgerProgress, type LedgerTransaction } from "./pgLogical/ackLedger.js";
+import {
+  dropSlot,
+  loadArrayElements,
+  openControlClient,
+  prepareCatalog,
+  quoteIdent,
+  recordSnapshot,
+  slotRestartLsn,
+  waitForSlotRelease,
+  CAPTURE_STATE_TABLE,
+} from "./pgLogical/captureSetup.js";
+import { ChangeAssembler, type AssembledChange } from "./pgLogical/changeAssembler.js";
+import { ReplicationConnection } from "./pgLogical/replicationConnection.js";
+import { SnapshotReader } from "./pgLogical/snapshotReader.js";
+
+export interface PgLogicalSourceOptions {
+  readonly name: SourceName;
+  readonly connectionString: string;
+  /** Default: CAPTURED_TABLES[name]. */
+  readonly tables?: readonly string[];
+  /** Default: crossdock_<name>. */
+  readonly slotName?: string;
+  /** Default: crossdock_<name>. */
+  readonly publicationName?: string;
+  /** Received but not yet polled messages above which reading the stream pauses. Default 10 000. */
+  readonly maxBuffered?: number;
+}
+
+interface SnapshotPhase {
+  readonly reader: SnapshotReader;
+  readonly entry: LedgerTransaction;
+  /** The slot's restart LSN minus one: below every change the slot streams (see start). */
+  readonly position: bigint;
+  readonly consistentPoint: bigint;
+  readonly startedMs: number;
+}
+
+export class PgLogicalSource implements CaptureSource {
+  readonly kind = "pg-logical" as const;
+  readonly name: SourceName;
+  private readonly tables: readonly string[];
+  private readonly slot: string;
+  private readonly publication: string;
+  private readonly maxBuffered: number;
+  private readonly waker = new Waker();
+  private control: pg.Client | undefined;
+  private replication: ReplicationConnection | undefined;
+  private snapshot: SnapshotPhase | undefined;
+  private assembler: ChangeAssembler | undefined;
+  private ledger = new AckLedger();
+  private transaction: LedgerTransaction | undefined;
+  private buffer: CapturedMessage[] = [];
+  private paused = false;
+  private failure: Error | undefined;
+  private running = false;
+  private reconnecting = false;
+
+  constructor(private readonly options: PgLogicalSourceOptions) {
+    this.name = options.name;
+    this.tables = options.tables ?? CAPTURED_TABLES[options.name];
+    this.slot = options.slotName ?? defaultSlotName(options.name, options.connectionString);
+    this.publication = options.publicationName ?? `crossdock_${options.name}`;
+    this.maxBuffered = options.maxBuffered ?? 10_000;
+  }
+
+  /**
+   * A slot with a finished snapshot resumes from its confirmed_flush_lsn. A slot whose
+   * snapshot never finished (the process died during it) is dropped and made again, snapshot
+   * included: simpler than resuming a half snapshot, and harmless because the apply is
+   * idempotent. Snapshot rows carry the new slot's restart LSN minus one as their position:
+   * every change the slot streams lies at or after its restart LSN (it cannot decode earlier
+   * WAL), so a streamed change always wins over the snapshot image of the same row, even one
+   * from a transaction that began before the consistent point.
+   */
+  async start(): Promise<void> {
+    const control = await openControlClient(this.options.connectionString);
+    this.control = control;
+    await prepareCatalog(control, this.publication, this.tables);
+    const [{ db }] = (await control.query<{ db: string }>("SELECT current_database() AS db")).rows as [{ db: string }];
+    this.assembler = new ChangeAssembler({ sourceName: this.name, db, arrayElements: await loadArrayElements(control) });
+    this.ledger = new AckLedger();
+    this.replication = await ReplicationConnection.open(this.options.connectionString);
+    this.running = true;
+    let slot = await waitForSlotRelease(control, this.slot);
+    if (slot && !slot.snapshotDone) {
+      await dropSlot(control, this.slot);
+      slot = null;
+    }
+    if (slot) {
+      this.stream(slot.confirmedFlush ?? 0n);
+      return;
+    }
+    const { consistentPoint, snapshotName } = await this.replication.createSlot(this.slot);
+    const reader = await SnapshotReader.open(this.options.connectionString, snapshotName, this.tables);
+    const position = (await slotRestartLsn(control, this.slot)) - 1n;
+    await recordSnapshot(control, this.slot, false, position);
+    this.snapshot = { reader, entry: this.ledger.open(true), position, consistentPoint, startedMs: Date.now() };
+  }
+
+  async poll(max: number, waitMs: number): Promise<CapturedMessage[]> {
+    await this.recoverIfFailed();
+    if (this.snapshot && this.buffer.length < max) {
+      // A lost snapshot connection is a failure like any other: the restart redoes the snapshot.
+      await this.readSnapshot(max - this.buffer.length).catch((error: unknown) => this.fail(error));
+    }
+    // A wake left over from an earlier enqueue must not cut the wait short: loop to the deadline.
+    const deadline = Date.now() + waitMs;
+    while (this.buffer.length === 0 && this.running && !this.failure && Date.now() < deadline) {
+      await this.waker.wait(deadline - Date.now());
+    }
+    if (this.buffer.length === 0) await this.recoverIfFailed();
+    const batch = this.buffer.splice(0, max);
+    if (this.paused && this.buffer.length < this.maxBuffered / 2) {
+      this.paused = false;
+      this.replication?.resume();
+    }
+    return batch;
+  }
+
+  async ack(messages: readonly CapturedMessage[]): Promise<void> {
+    await this.advance(this.ledger.ack(messages));
+  }
+
+  /** Hands back messages whose apply failed; the next poll returns them first. */
+  release(messages: readonly CapturedMessage[]): void {
+    this.buffer.unshift(...messages);
+  }
+
+  async backlog(): Promise<number> {
+    return this.buffer.length;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.closeConnections();
+    this.waker.wake();
+  }
+
+  private async readSnapshot(room: number): Promise<void> {
+    const phase = this.snapshot as SnapshotPhase;
+    const page = await phase.reader.next(room);
+    if (page) {
+      this.enqueue(phase.entry, (this.assembler as ChangeAssembler).snapshotChanges(page, phase.position, phase.startedMs));
+      return;
+    }
+    // Every row is read: the stream takes over at the consistent point the snapshot matches.
+    this.snapshot = undefined;
+    await phase.reader.close();
+    const progress = this.ledger.close(phase.entry, null);
+    this.stream(phase.consistentPoint);
+    await this.advance(progress);
+  }
+
+  private stream(fromLsn: bigint): void {
+    const assembler = this.assembler as ChangeAssembler;
+    (this.replication as ReplicationConnection).stream(
+      { slot: this.slot, publication: this.publication, fromLsn },
+      {
+        onMessage: (walStart, payload) => {
+          for (const event of assembler.accept(walStart, payload)) {
+            if (event.kind === "begin") this.transaction = this.ledger.open();
+            else if (event.kind === "change") this.enqueue(this.transaction as LedgerTransaction, [event.change]);
+            else {
+              const progress = this.ledger.close(this.transaction as LedgerTransaction, event.endLsn);
+              this.transaction = undefined;
+              // A transaction with no captured rows can be confirmed at once.
+              this.advance(progress).catch((error: unknown) => this.fail(error));
+            }
+          }
+        },
+        onKeepalive: (walEnd) => {
+          // Nothing received is unapplied: WAL up to here held nothing for us, so let it go
+          // (otherwise an idle publication would make the slot retain WAL without bound).
+          if (this.ledger.idle && !this.transaction) this.replication?.confirm(walEnd);
+        },
+        onError: (error) => this.fail(error),
+      },
+    );
+  }
+
+  private enqueue(entry: LedgerTransaction, changes: readonly AssembledChange[]): void {
+    for (const change of changes) {
+      const message: CapturedMessage = { topic: change.topic, key: null, value: change.value, ackToken: change.lsn.toString() };
+      this.ledger.track(entry, message);
+      this.buffer.push(message);
+    }
+    if (!this.paused && this.buffer.length >= this.maxBuffered && this.replication) {
+      this.paused = true;
+      this.replication.pause();
+    }
+    this.waker.wake();
+  }
+
+  private async advance(progress: LedgerProgress): Promise<void> {
+    // Recorded before any later transaction is confirmed: a restart then never resumes
+    // streaming on top of a snapshot that was not completely applied.
+    if (progress.snapshotApplied && this.control) await recordSnapshot(this.control, this.slot, true);
+    if (progress.confirmLsn !== null) this.replication?.confirm(progress.confirmLsn);
+  }
+
+  private fail(error: unknown): void {
+    this.failure ??= error instanceof Error ? error : new Error(String(error));
+    this.waker.wake();
+  }
+
+  /**
+   * After a lost connection everything unconfirmed is dropped and streaming starts again from
+   * the slot's confirmed position: Postgres resends those transactions (at-least-once). The
+   * failure is thrown once (the ingestor logs it); the next poll reconnects, until it works.
+   */
+  private async recoverIfFailed(): Promise<void> {
+    if (!this.running) return;
+    const failure = this.failure;
+    if (failure) {
+      this.failure = undefined;
+      this.reconnecting = true;
+      await this.closeConnections();
+      this.buffer = [];
+      this.transaction = undefined;
+      this.paused = false;
+      throw failure;
+    }
+    if (!this.reconnecting) return;
+    try {
+      await this.start();
+      this.reconnecting = false;
+    } catch (error) {
+      await this.closeConnections();
+      throw error;
+    }
+  }
+
+  private async closeConnections(): Promise<void> {
+    await this.replication?.close();
+    await this.snapshot?.reader.close();
+    await this.control?.end().catch(() => undefined);
+    this.replication = undefined;
+    this.snapshot = undefined;
+    this.control = undefined;
+  }
+}
+
+/** Removes the slot, the publication and the snapshot record (tests and decommissioning). */
+export async function dropPgLogicalCapture(
+  connectionString: string,
+  name: SourceName,
+  options: { slotName?: string; publicationName?: string } = {},
+): Promise<void> {
+  const slot = options.slotName ?? defaultSlotName(name, connectionString);
+  const client = await openControlClient(connectionString);
+  try {
+    await dropSlot(client, slot, true);
+    await client.query(`DROP PUBLICATION IF EXISTS ${quoteIdent(options.publicationName ?? `crossdock_${name}`)}`);
+    const [state] = (await client.query(`SELECT to_regclass($1) AS t`, [`public.${quoteIdent(CAPTURE_STATE_TABLE)}`])).rows as Array<{ t: string | null }>;
+    if (state?.t) await client.query(`DELETE FROM ${quoteIdent(CAPTURE_STATE_TABLE)} WHERE "slotName" = $1`, [slot]);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Replication slots are cluster-wide while publications live per database, so the default
+ * slot name carries the database name: two hubs (or test runs) on one server never collide.
+ */
+export function defaultSlotName(name: string, connectionString: string): string {
+  const database = decodeURIComponent(new URL(connectionString).pathname.replace(/^\//, "")) || "postgres";
+  return `crossdock_${name}_${database}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, "_")
+    .slice(0, 63);
+}
