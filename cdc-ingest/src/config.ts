@@ -40,7 +40,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   return {
     port: envInt(env, "OPS_PORT", 4104, { min: 0, max: 65535 }),
-    host: envString(env, "HOST_OPS", "127.0.0.1"),
+    host: envString(env, "OPS_HOST", "127.0.0.1"),
     hubDatabaseUrl: envString(env, "HUB_DATABASE_URL", `pglite:${dataDir}/hub`),
     capture,
     sourceDatabaseUrls,

@@ -21,7 +21,7 @@ export function loadConfig(env: Record<string, string | undefined>): CrmConfig {
   const logLevel = envOptional(env, "LOG_LEVEL");
   return {
     port: envInt(env, "CRM_PORT", DEFAULT_CRM_PORT, { min: 0, max: 65_535 }),
-    host: envString(env, "HOST", "127.0.0.1"),
+    host: envString(env, "CRM_HOST", "127.0.0.1"),
     databaseUrl: envString(env, "CRM_DATABASE_URL", `pglite:${dataDir.replace(/\/+$/, "")}/crm`),
     seed: { enabled: envBool(env, "CROSSDOCK_SEED", true), scale },
     ...(logLevel !== undefined ? { logLevel } : {}),

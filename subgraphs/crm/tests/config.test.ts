@@ -8,11 +8,11 @@ describe("loadConfig", () => {
     expect(loadConfig({})).toEqual({ port: 4102, host: "127.0.0.1", databaseUrl: "pglite:./.crossdock/crm", seed: { enabled: true, scale: 1 } });
   });
 
-  it("reads CRM_PORT, HOST, CRM_DATABASE_URL, CROSSDOCK_DATA_DIR, CROSSDOCK_SEED, CROSSDOCK_SEED_SCALE and LOG_LEVEL", () => {
+  it("reads CRM_PORT, CRM_HOST, CRM_DATABASE_URL, CROSSDOCK_DATA_DIR, CROSSDOCK_SEED, CROSSDOCK_SEED_SCALE and LOG_LEVEL", () => {
     expect(
       loadConfig({
         CRM_PORT: "0",
-        HOST: "0.0.0.0",
+        CRM_HOST: "0.0.0.0",
         CROSSDOCK_DATA_DIR: "/var/lib/crossdock/",
         CROSSDOCK_SEED: "false",
         CROSSDOCK_SEED_SCALE: "0.5",

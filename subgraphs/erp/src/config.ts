@@ -27,7 +27,7 @@ export function loadConfig(env: Env): ErpConfig {
   return {
     // PORT belongs to the gateway; the ERP has its own variable so all services can share one environment.
     port: envInt(env, "ERP_PORT", DEFAULT_ERP_PORT, { min: 0, max: 65535 }),
-    host: envString(env, "ERP_HOST", envString(env, "HOST", "127.0.0.1")),
+    host: envString(env, "ERP_HOST", "127.0.0.1"),
     databaseUrl,
     seed: { enabled: envBool(env, "CROSSDOCK_SEED", true), scale },
     ...(logLevel !== undefined ? { logLevel } : {}),

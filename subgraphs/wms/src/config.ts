@@ -27,7 +27,7 @@ export function loadConfig(env: Env): WmsConfig {
   return {
     // PORT belongs to the gateway; each service has its own variable so all can share one environment.
     port: envInt(env, "WMS_PORT", DEFAULT_WMS_PORT, { min: 0, max: 65535 }),
-    host: envString(env, "WMS_HOST", envString(env, "HOST", "127.0.0.1")),
+    host: envString(env, "WMS_HOST", "127.0.0.1"),
     databaseUrl,
     seed: { enabled: envBool(env, "CROSSDOCK_SEED", true), scale },
     ...(logLevel !== undefined ? { logLevel } : {}),

@@ -1,0 +1,129 @@
+// `npm run bench:gateway`: a federated order query (order + customer + account + lines.product
+// + stock + fulfilments) at 50 concurrent clients against the whole hub, embedded (PGlite)
+// and on Postgres, beside a query answered by the ERP subgraph directly, so the gateway's
+// overhead shows as a ratio. Prints figures; asserts nothing.
+import { parseArgs } from "node:util";
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { cpuSeconds, rssMegabytes, startHubProcess, type HubProcess } from "./support/hubProcess.js";
+import { percentile, runLoad, type LoadResult } from "./support/load.js";
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: "string", default: "30" },
+    concurrency: { type: "string", default: "50" },
+    backend: { type: "string", default: "both" },
+    scale: { type: "string", default: "1" },
+    postgres: { type: "string", default: process.env.CROSSDOCK_TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres" },
+  },
+});
+const durationMs = Number(values.duration) * 1000;
+const concurrency = Number(values.concurrency);
+
+const FEDERATED = `query Federated($n: ID!) { order(orderNumber: $n) {
+  orderNumber status total currency
+  customer { name status account { owner segment } }
+  lines { lineNumber quantity unitPrice product { sku description stock { warehouse { code } onHand reserved } } }
+  fulfillments { status shipments { carrier trackingNumber status } }
+} }`;
+const DIRECT = `query Direct($n: ID!) { order(orderNumber: $n) {
+  orderNumber status total currency customer { name status } lines { lineNumber quantity unitPrice product { sku description } }
+} }`;
+
+interface Row {
+  label: string;
+  result: LoadResult;
+  cpu: number;
+}
+
+async function orderNumbers(hub: HubProcess): Promise<string[]> {
+  const response = await fetch(hub.gatewayUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query: `{ orders(first: 200) { edges { node { orderNumber } } } }` }),
+  });
+  const body = (await response.json()) as { data: { orders: { edges: { node: { orderNumber: string } }[] } } };
+  return body.data.orders.edges.map((e) => e.node.orderNumber);
+}
+
+async function measure(hub: HubProcess, label: string, url: string, query: string, numbers: string[]): Promise<Row> {
+  // A short warm-up so JIT and connection pools are settled before the measured run.
+  await runLoad({ url, concurrency, durationMs: 2000, body: (i) => JSON.stringify({ query, variables: { n: numbers[i % numbers.length] } }) });
+  const cpuBefore = cpuSeconds(hub.child.pid!);
+  const result = await runLoad({ url, concurrency, durationMs, body: (i) => JSON.stringify({ query, variables: { n: numbers[i % numbers.length] } }) });
+  return { label, result, cpu: cpuSeconds(hub.child.pid!) - cpuBefore };
+}
+
+function print(rows: Row[]): void {
+  const header = ["run", "req/s", "p50 ms", "p95 ms", "p99 ms", "CPU s/1k req", "errors"];
+  console.log(header.map((h) => h.padEnd(34 > h.length && h === "run" ? 34 : 13)).join(""));
+  for (const { label, result, cpu } of rows) {
+    const sorted = [...result.latenciesMs].sort((a, b) => a - b);
+    const cells = [
+      (result.requests / result.seconds).toFixed(0),
+      percentile(sorted, 50).toFixed(1),
+      percentile(sorted, 95).toFixed(1),
+      percentile(sorted, 99).toFixed(1),
+      ((cpu / result.requests) * 1000).toFixed(2),
+      String(result.errors),
+    ];
+    console.log(label.padEnd(34) + cells.map((c) => c.padEnd(13)).join(""));
+  }
+}
+
+async function createDatabases(adminUrl: string): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  const suffix = randomBytes(3).toString("hex");
+  const env: Record<string, string> = { CROSSDOCK_CAPTURE: "pg-logical" };
+  const names: string[] = [];
+  for (const service of ["erp", "crm", "wms", "hub"]) {
+    const name = `crossdock_bench_${service}_${suffix}`;
+    await admin.query(`CREATE DATABASE "${name}"`);
+    names.push(name);
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    env[`${service.toUpperCase()}_DATABASE_URL`] = url.toString();
+  }
+  await admin.end();
+  return {
+    env,
+    async drop() {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      for (const name of names) {
+        await client.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1 AND NOT active`, [name]).catch(() => undefined);
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
+      }
+      await client.end();
+    },
+  };
+}
+
+async function benchBackend(backend: "pglite" | "postgres"): Promise<Row[]> {
+  const databases = backend === "postgres" ? await createDatabases(values.postgres!) : undefined;
+  const hub = await startHubProcess({ env: databases?.env ?? {}, seedScale: Number(values.scale) });
+  try {
+    const numbers = await orderNumbers(hub);
+    const federated = await measure(hub, `${backend}: federated via gateway`, hub.gatewayUrl, FEDERATED, numbers);
+    const direct = await measure(hub, `${backend}: ERP subgraph directly`, hub.erpUrl, DIRECT, numbers);
+    console.log(`\n${backend}: hub RSS ${rssMegabytes(hub.child.pid!).toFixed(0)} MB after the runs`);
+    return [federated, direct];
+  } finally {
+    await hub.stop();
+    await databases?.drop();
+  }
+}
+
+const backends = values.backend === "both" ? (["pglite", "postgres"] as const) : [values.backend as "pglite" | "postgres"];
+console.log(`gateway benchmark: ${concurrency} concurrent clients, ${durationMs / 1000} s per run, seed scale ${values.scale}, node ${process.version}\n`);
+const rows: Row[] = [];
+for (const backend of backends) rows.push(...(await benchBackend(backend)));
+console.log();
+print(rows);
+for (const backend of backends) {
+  const fed = rows.find((r) => r.label.startsWith(`${backend}: federated`))!;
+  const direct = rows.find((r) => r.label.startsWith(`${backend}: ERP`))!;
+  const p95 = (r: Row) => percentile([...r.result.latenciesMs].sort((a, b) => a - b), 95);
+  console.log(`${backend}: federated p95 / direct p95 = ${(p95(fed) / p95(direct)).toFixed(2)} (target <= 3)`);
+}
