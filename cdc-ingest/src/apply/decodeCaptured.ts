@@ -44,7 +44,8 @@ export function deadLetterFor(message: CapturedMessage, source: string, reason: 
 }
 
 export function decodeCaptured(message: CapturedMessage, sourceName: string, systemOf: SystemResolver = defaultSystemOf): DecodedMessage {
-  const fallback = isSourceName(sourceName) ? sourceName : null;
+  // Undecodable messages are still attributed to a system when the topic names one.
+  const fallback = isSourceName(sourceName) ? sourceName : defaultSystemOf(message, null);
   const skip = (reason: string, extra: Partial<DecodedMessage> = {}): DecodedMessage => ({
     message,
     system: null,
