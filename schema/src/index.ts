@@ -7,3 +7,4 @@ export * from "./scalars.js";
 export * from "./cursor.js";
 export * from "./demo/index.js";
 export * from "./compose.js";
+export * from "./canonical/canonicalObjects.js";
