@@ -94,7 +94,7 @@ describe("cdc-ingest in kafka mode", () => {
     const letters = (await query(ingest.url, `{ deadLetters { edges { node { source topic reason status } } } }`)).data.deadLetters.edges.map(
       (e: any) => e.node,
     );
-    expect(letters).toEqual([{ source: "kafka", topic: "wms.public.Stock", reason: "INVALID_JSON", status: "PARKED" }]);
+    expect(letters).toEqual([{ source: "wms", topic: "wms.public.Stock", reason: "INVALID_JSON", status: "PARKED" }]);
   });
 
   it("resumes from committed offsets after a restart, applying only what is new", async () => {
