@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
+  Gauge,
   countStatements,
   createLogger,
   createServiceMetrics,
@@ -28,6 +29,7 @@ import { createOpsLoaders } from "./ops/loaders.js";
 import { opsResolvers } from "./ops/resolvers/index.js";
 import type { OpsContext, OpsServices } from "./ops/context.js";
 import { replayDeadLetter } from "./dlq/replay.js";
+import { parkedCountsBySource } from "./dlq/deadLetters.js";
 
 export { loadConfig, type IngestConfig };
 export * from "./debezium/index.js";
@@ -115,6 +117,17 @@ export async function start(config: IngestConfig, deps: IngestDependencies = {})
     for (const ingestor of ingestors) await ingestor.drain();
     for (const ingestor of ingestors) ingestor.start();
 
+    // DLQ depth is read from the database at scrape time, so it is right whatever process parked them.
+    new Gauge({
+      name: "crossdock_cdc_dead_letters_parked",
+      help: "Dead letters waiting for an operator (status PARKED), by source",
+      labelNames: ["source"],
+      registers: [metrics.registry],
+      async collect() {
+        this.reset();
+        for (const [source, count] of await parkedCountsBySource(hub)) this.set({ source }, count);
+      },
+    });
     const services: OpsServices = {
       prisma,
       hub,

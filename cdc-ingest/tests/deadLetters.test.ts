@@ -82,6 +82,9 @@ describe("dead-letter queue", () => {
     expect(new Set(fixtureLetters.map((l: any) => l.reason))).toEqual(new Set(["UNKNOWN_SOURCE", "TRUNCATE_NOT_APPLIED", "UNSUPPORTED_FORMAT"]));
     const { data: sync } = await gql(ingest.url, `{ syncStatus { sources { source deadLetters } } }`);
     expect(sync.syncStatus.sources.find((s: any) => s.source === "wms").deadLetters).toBe(4);
+    const metrics = await (await fetch(ingest.url.replace(/graphql$/, "metrics"))).text();
+    expect(metrics).toMatch(/crossdock_cdc_dead_letters_parked\{[^}]*source="wms"[^}]*\} 4/);
+    expect(metrics).toMatch(/crossdock_cdc_dead_letters_total\{[^}]*reason="INVALID_JSON"/);
   });
 
   it("replays a dead letter (still failing: stays parked, one more attempt) and discards one", async () => {
