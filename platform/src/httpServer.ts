@@ -63,6 +63,11 @@ export function createGraphQLRequestListener<TContext extends BaseContext>(optio
         res.writeHead(200, { "content-type": options.registry.contentType });
         return res.end(await options.registry.metrics());
       }
+      if (url.pathname === "/" && path !== "/") {
+        // http://localhost:4000 in a browser lands on the GraphQL endpoint (Apollo Sandbox in development).
+        res.writeHead(302, { location: path });
+        return res.end();
+      }
       if (url.pathname !== path) return sendJson(res, 404, { error: "not found" });
       let body: unknown;
       if (req.method === "POST") {

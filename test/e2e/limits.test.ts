@@ -51,6 +51,12 @@ describe("gateway limits", () => {
   it("reports health and readiness and propagates the request id", async () => {
     const base = t.url.replace(/\/graphql$/, "");
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const landing = await fetch(`${base}/`, { redirect: "manual" });
+    expect(landing.status).toBe(302);
+    expect(landing.headers.get("location")).toBe("/graphql");
+    const sandbox = await fetch(t.url, { headers: { accept: "text/html" } });
+    expect(sandbox.status).toBe(200);
+    expect(await sandbox.text()).toMatch(/sandbox/i);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     const response = await fetch(t.url, {
       method: "POST",
