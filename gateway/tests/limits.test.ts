@@ -16,6 +16,15 @@ describe("gateway limit rules", () => {
     expect(check(`{ __schema { types { fields { type { name } } } } }`, [maxDepthRule(3)])).toEqual([]);
   });
 
+  it("stays linear for fragments that spread each other many times over", () => {
+    // Each fragment spreads the next twice: a naive walk would visit 2^40 paths and never finish.
+    const fragments = Array.from({ length: 40 }, (_, i) =>
+      i === 39 ? `fragment F${i} on Node { id }` : `fragment F${i} on Node { ...F${i + 1} ... on Node { ...F${i + 1} } }`,
+    );
+    expect(check(`{ node { ...F0 } } ${fragments.join(" ")}`, [maxDepthRule(3)])).toEqual([]);
+    expect(check(`{ node { child { ...F0 } } } ${fragments.join(" ")}`, [maxDepthRule(1)])).toEqual(["QUERY_TOO_DEEP"]);
+  });
+
   it("limits aliases per operation and reports once", () => {
     expect(check(`{ a: node { id } b: node { id } }`)).toEqual([]);
     expect(check(`{ a: node { id } b: node { id } c: node { id } d: node { id } }`)).toEqual(["TOO_MANY_ALIASES"]);
