@@ -51,7 +51,9 @@ export function createGraphQLRequestListener<TContext extends BaseContext>(optio
   const limit = options.maxBodyBytes ?? 1_000_000;
   return (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
-    const requestId = (req.headers[REQUEST_ID_HEADER] as string | undefined) ?? randomUUID();
+    // A caller's request id is kept only when it is a plain token; it ends up in every log line.
+    const offered = req.headers[REQUEST_ID_HEADER];
+    const requestId = typeof offered === "string" && /^[\w.:-]{1,100}$/.test(offered) ? offered : randomUUID();
     res.setHeader(REQUEST_ID_HEADER, requestId);
     void (async () => {
       if (url.pathname === "/healthz") return sendJson(res, 200, { status: "ok" });

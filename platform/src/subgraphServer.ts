@@ -38,13 +38,29 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/**
+ * Operation names come from clients, so they are bounded before they become metric labels:
+ * well-formed names up to a fixed number of distinct ones, everything else is "other".
+ */
+export function operationLabeler(limit = 200): (name: string | null | undefined) => string {
+  const seen = new Set<string>();
+  return (name) => {
+    if (!name) return "anonymous";
+    if (seen.has(name)) return name;
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name) || seen.size >= limit) return "other";
+    seen.add(name);
+    return name;
+  };
+}
+
 export function metricsPlugin(metrics: ServiceMetrics): ApolloServerPlugin<BaseContext> {
+  const label = operationLabeler();
   return {
     async requestDidStart() {
       const started = process.hrtime.bigint();
       return {
         async willSendResponse(ctx) {
-          const operation = ctx.operationName ?? ctx.operation?.name?.value ?? "anonymous";
+          const operation = label(ctx.operationName ?? ctx.operation?.name?.value);
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           const outcome = ctx.errors?.length ? "error" : "ok";
           metrics.graphqlRequests.inc({ operation, outcome });

@@ -9,6 +9,7 @@ import {
   envBool,
   envInt,
   openDatabase,
+  operationLabeler,
   recordAudit,
   runIdempotent,
   type Database,
@@ -74,6 +75,11 @@ describe("principals, statements and env", () => {
   it("labels SQL statements by table and operation", () => {
     expect(describeStatement(`SELECT "public"."SalesOrder"."id" FROM "public"."SalesOrder" WHERE 1=1`)).toEqual({ model: "SalesOrder", operation: "SELECT" });
     expect(describeStatement(`INSERT INTO "public"."Stock" ("a") VALUES ($1)`)).toEqual({ model: "Stock", operation: "INSERT" });
+  });
+
+  it("bounds operation-name metric labels", () => {
+    const label = operationLabeler(2);
+    expect([label("A"), label("B"), label("C"), label("A"), label("bad name!"), label(undefined)]).toEqual(["A", "B", "other", "A", "other", "anonymous"]);
   });
 
   it("validates environment values", () => {
