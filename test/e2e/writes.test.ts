@@ -114,6 +114,9 @@ for (const backend of BACKENDS) {
         input: { idempotencyKey: randomUUID(), customerNumber, lines: [{ sku: "NO-SUCH-SKU", quantity: "1" }] },
       });
       expect(unknownSku.submitOrder).toMatchObject({ outcome: "REJECTED", reason: "UNKNOWN_SKU", order: null });
+      // A rejection is a write the read model sees too (its audit entry), so read-your-writes answers.
+      const waited = await graphqlData<{ awaitChangeCursor: { applied: boolean } }>(t.url, AWAIT, { c: unknownSku.submitOrder.changeCursor });
+      expect(waited.awaitChangeCursor.applied).toBe(true);
 
       const cases: [Record<string, unknown>, string][] = [
         [{ lines: [{ sku: stocked.sku, quantity: "-2" }] }, "INVALID_QUANTITY"],

@@ -67,13 +67,19 @@ async function decideOrder(tx: ErpTransaction, actor: WriteActor, request: Submi
     const known = await tx.inventoryLedger.findFirst({ where: { warehouseCode: request.warehouseCode }, select: { id: true } });
     if (!known) throw crossdockError(ErrorCode.UNKNOWN_WAREHOUSE, `No warehouse ${request.warehouseCode}`, { field: "warehouseCode" });
   }
-  const reject = async (reason: SubmitReason, message: string): Promise<SubmitOrderResult> => ({
-    orderNumber: null,
-    outcome: "REJECTED",
-    reason,
-    message,
-    changeCursor: await currentChangeCursor(tx, "erp"),
-  });
+  // A rejection is a write too: its audit entry is what the audit log and read-your-writes
+  // (the captured AuditEntry marks the transaction as applied) see of it.
+  const reject = async (reason: SubmitReason, message: string): Promise<SubmitOrderResult> => {
+    await recordAudit(tx, {
+      principal: actor.principal,
+      requestId: actor.requestId,
+      operation: "submitOrder",
+      entityType: "Customer",
+      entityKey: customer.customerNumber,
+      detail: { outcome: "REJECTED", reason, message, idempotencyKey: request.idempotencyKey },
+    });
+    return { orderNumber: null, outcome: "REJECTED", reason, message, changeCursor: await currentChangeCursor(tx, "erp") };
+  };
 
   if (customer.status === "BLOCKED") return reject("CUSTOMER_BLOCKED", `Customer ${customer.customerNumber} is blocked`);
   const skus = request.lines.map((line) => line.sku);

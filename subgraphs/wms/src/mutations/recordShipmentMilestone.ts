@@ -42,8 +42,9 @@ export async function recordShipmentMilestone(ctx: WmsContext, input: ShipmentMi
       let fulfillmentStatus = fulfillment.status;
       if (code === "EXCEPTION") {
         fulfillmentStatus = "EXCEPTION";
-      } else if (fulfillment.status === "EXCEPTION") {
-        // The carrier moved on, so the exception is over: back to where the lines say it is.
+      } else if (fulfillment.status === "EXCEPTION" && (await tx.shipment.count({ where: { fulfillmentId, status: "EXCEPTION" } })) === 0) {
+        // Every shipment of the fulfilment has moved on, so the exception is over: back to where
+        // the lines say it is. (Another shipment still in EXCEPTION keeps the fulfilment there.)
         const lines = await tx.fulfillmentLine.findMany({ where: { fulfillmentId } });
         fulfillmentStatus = lines.every((line) => toDecimal(line.quantityShipped).eq(toDecimal(line.quantity))) ? "SHIPPED" : "PICKING";
       }
