@@ -51,7 +51,13 @@ export async function adjustInventory(ctx: WmsContext, input: AdjustInventoryInp
       const warehouse = await tx.warehouse.findUnique({ where: { code: warehouseCode } });
       if (!warehouse) throw crossdockError(ErrorCode.UNKNOWN_WAREHOUSE, `No warehouse ${warehouseCode}`, { field: "warehouseCode" });
       await lockStock(tx, warehouseCode, [sku]);
-      const rows = await tx.stock.findMany({ where: { sku, warehouseCode }, orderBy: { binCode: "asc" } });
+      let rows = await tx.stock.findMany({ where: { sku, warehouseCode }, orderBy: { binCode: "asc" } });
+      if (rows.length === 0) {
+        // No stock row to lock yet: two first adjustments of a sku new to this warehouse would both
+        // insert one. The warehouse row lock orders them; the second then sees the first's row.
+        await tx.$queryRaw`SELECT 1 FROM "Warehouse" WHERE "code" = ${warehouseCode} FOR UPDATE`;
+        rows = await tx.stock.findMany({ where: { sku, warehouseCode }, orderBy: { binCode: "asc" } });
+      }
       const level = stockLevelAt(rows, sku, warehouseCode);
 
       let changes: BinChange[];

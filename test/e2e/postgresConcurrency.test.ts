@@ -1,0 +1,83 @@
+// Row locks only matter where transactions really run side by side: on Postgres (PGlite is
+// one connection and serializes everything). These would fail with the locks removed.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Decimal } from "@crossdock/schema";
+import * as erp from "@crossdock/erp";
+import * as wms from "@crossdock/wms";
+import { createTestDatabases, graphql, graphqlData, postgresAvailable } from "../src/index.js";
+
+describe.skipIf(!(await postgresAvailable()))("concurrent writes on Postgres", () => {
+  let databases: Awaited<ReturnType<typeof createTestDatabases<"erp" | "wms">>>;
+  let erpService: Awaited<ReturnType<typeof erp.start>>;
+  let wmsService: Awaited<ReturnType<typeof wms.start>>;
+
+  beforeAll(async () => {
+    databases = await createTestDatabases(["erp", "wms"] as const);
+    const seed = { enabled: true, scale: 0.05 };
+    erpService = await erp.start({ ...erp.loadConfig({ LOG_LEVEL: "warn" }), port: 0, databaseUrl: databases.urls.erp, seed });
+    wmsService = await wms.start({ ...wms.loadConfig({ LOG_LEVEL: "warn" }), port: 0, databaseUrl: databases.urls.wms, seed });
+  });
+  afterAll(async () => {
+    await erpService?.stop();
+    await wmsService?.stop();
+    await databases?.drop();
+  });
+
+  it("releases exactly as many concurrent orders as the credit limit allows", async () => {
+    const { customers } = await graphqlData<{ customers: { edges: { node: { customerNumber: string; openBalance: string } }[] } }>(
+      erpService.url,
+      `{ customers(status: ACTIVE, first: 1) { edges { node { customerNumber openBalance } } } }`,
+    );
+    const customer = customers.edges[0]!.node;
+    const { product } = await graphqlData<{ product: { sku: string; listPrice: string } }>(erpService.url, `{ product(sku: "SKU-00001") { sku listPrice } }`);
+    // Room for exactly three one-unit orders at the price this customer pays.
+    const { product: priced } = await graphqlData<{ product: { priceFor: string } }>(
+      erpService.url,
+      `query($c: ID!) { product(sku: "SKU-00001") { priceFor(customerNumber: $c) } }`,
+      {
+        c: customer.customerNumber,
+      },
+    );
+    const limit = new Decimal(customer.openBalance).plus(new Decimal(priced.priceFor).mul(3)).toFixed(2);
+    await graphqlData(erpService.url, `mutation($c: ID!, $l: Decimal!) { setCreditLimit(customerNumber: $c, creditLimit: $l) { creditLimit } }`, {
+      c: customer.customerNumber,
+      l: limit,
+    });
+    const submit = `mutation($input: SubmitOrderInput!) { submitOrder(input: $input) { outcome } }`;
+    const outcomes = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        graphqlData<{ submitOrder: { outcome: string } }>(erpService.url, submit, {
+          input: { idempotencyKey: randomUUID(), customerNumber: customer.customerNumber, lines: [{ sku: product.sku, quantity: "1" }] },
+        }),
+      ),
+    );
+    const released = outcomes.filter((o) => o.submitOrder.outcome === "RELEASED").length;
+    expect(released).toBe(3);
+    expect(outcomes.filter((o) => o.submitOrder.outcome === "CREDIT_HOLD")).toHaveLength(9);
+    const { customer: after } = await graphqlData<{ customer: { openBalance: string; creditLimit: string } }>(
+      erpService.url,
+      `query($c: ID!) { customer(customerNumber: $c) { openBalance creditLimit } }`,
+      { c: customer.customerNumber },
+    );
+    expect(new Decimal(after.openBalance).eq(limit)).toBe(true);
+  });
+
+  it("books concurrent first adjustments of a new sku into one stock row, exactly", async () => {
+    const adjust = `mutation($input: AdjustInventoryInput!) { adjustInventory(input: $input) { onHand } }`;
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        graphql(wmsService.url, adjust, {
+          input: { sku: "SKU-NEW-CONC", warehouseCode: "ATL1", quantityDelta: "1.5", reason: "found", idempotencyKey: randomUUID() },
+        }),
+      ),
+    );
+    expect(results.flatMap((r) => r.errors ?? [])).toEqual([]);
+    const movements = await wmsService.database.query<{ rows: number; total: string; onHand: string }>(
+      `SELECT (SELECT count(*)::int FROM "Stock" WHERE sku = 'SKU-NEW-CONC') AS rows,
+              (SELECT sum(quantity)::text FROM "StockMovement" WHERE sku = 'SKU-NEW-CONC') AS total,
+              (SELECT sum("onHand")::text FROM "Stock" WHERE sku = 'SKU-NEW-CONC') AS "onHand"`,
+    );
+    expect(movements[0]).toEqual({ rows: 1, total: "15.000", onHand: "15.000" });
+  });
+});
