@@ -83,7 +83,10 @@ export async function start(config: IngestConfig, deps: IngestDependencies = {})
           db = await openDatabase(config.sourceDatabaseUrls[name]!);
           owned.push(db);
         }
-        if (db) sources.push(new OutboxSource(name, db));
+        // A read model without a checkpoint for this source (new, or rebuilt from empty) needs the
+        // source's current rows again, even if an earlier hub already snapshotted them.
+        const known = (await hub.query(`SELECT 1 FROM "SourceCheckpoint" WHERE "source" = $1`, [name])).length > 0;
+        if (db) sources.push(new OutboxSource(name, db, { resnapshot: !known }));
         else logger.warn({ source: name }, "no database for this source; it is not captured");
       }
     } else if (config.capture === "pg-logical") {

@@ -3,10 +3,11 @@
 // transaction as the change. Numbers are written as strings (Debezium's decimal.handling.mode
 // =string) so money never passes through a JavaScript float.
 import type { Database } from "@crossdock/platform";
-import type { SourceName } from "./capturedTables.js";
+import { MARKER_TABLES, type SourceName } from "./capturedTables.js";
 
 export const OUTBOX_TABLE = "_crossdock_outbox";
 export const OUTBOX_CHANNEL = "crossdock_outbox";
+const SNAPSHOT_STATE_TABLE = "_crossdock_outbox_tables";
 
 function captureFunctionSql(source: SourceName): string {
   return `
@@ -46,41 +47,52 @@ $fn$;`;
 }
 
 /**
- * Installs (or refreshes) capture. On first install the current rows of every captured table
- * are written as snapshot reads (op "r") in the same transaction that creates the triggers,
- * so the ingest sees each row exactly once: no gap before the triggers, no duplicate after.
+ * Installs (or refreshes) capture. A table's current rows are written as snapshot reads
+ * (op "r") in the same transaction that creates its trigger, so the ingest sees each row
+ * exactly once: no gap before the trigger, no duplicate after. Tables are snapshotted once
+ * (remembered in "_crossdock_outbox_tables"), so a table added to the capture later still
+ * arrives whole; `resnapshot` snapshots everything again, for a read model rebuilt from empty.
  */
-export async function installOutboxCapture(db: Database, source: SourceName, tables: readonly string[]): Promise<{ snapshotRows: number }> {
+export async function installOutboxCapture(
+  db: Database,
+  source: SourceName,
+  tables: readonly string[],
+  options: { resnapshot?: boolean } = {},
+): Promise<{ snapshotRows: number }> {
   return db.transaction(async (session) => {
-    {
-      // One installer at a time per database (several ingest replicas may start together).
-      await session.query("SELECT pg_advisory_xact_lock(hashtext('crossdock_outbox_install'))");
-      const [existing] = await session.query<{ present: boolean }>(`SELECT to_regclass('public."${OUTBOX_TABLE}"') IS NOT NULL AS present`);
+    // One installer at a time per database (several ingest replicas may start together).
+    await session.query("SELECT pg_advisory_xact_lock(hashtext('crossdock_outbox_install'))");
+    await session.exec(`
+      CREATE TABLE IF NOT EXISTS "${OUTBOX_TABLE}" (
+        "id" BIGSERIAL PRIMARY KEY,
+        "tableName" TEXT NOT NULL,
+        "payload" JSONB NOT NULL,
+        "capturedAt" TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
+      );
+      CREATE TABLE IF NOT EXISTS "${SNAPSHOT_STATE_TABLE}" (
+        "tableName" TEXT PRIMARY KEY,
+        "snapshotAt" TIMESTAMPTZ NOT NULL DEFAULT now()
+      );
+      ${captureFunctionSql(source)}`);
+    const done = new Set((await session.query<{ tableName: string }>(`SELECT "tableName" FROM "${SNAPSHOT_STATE_TABLE}"`)).map((row) => row.tableName));
+    let snapshotRows = 0;
+    for (const table of tables) {
       await session.exec(`
-        CREATE TABLE IF NOT EXISTS "${OUTBOX_TABLE}" (
-          "id" BIGSERIAL PRIMARY KEY,
-          "tableName" TEXT NOT NULL,
-          "payload" JSONB NOT NULL,
-          "capturedAt" TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
-        );
-        ${captureFunctionSql(source)}`);
-      let snapshotRows = 0;
-      for (const table of tables) {
-        await session.exec(`
-          DROP TRIGGER IF EXISTS "_crossdock_capture" ON "${table}";
-          CREATE TRIGGER "_crossdock_capture" AFTER INSERT OR UPDATE OR DELETE ON "${table}" FOR EACH ROW EXECUTE FUNCTION "_crossdock_capture"();`);
-        if (!existing?.present && table !== "AuditEntry") {
-          const rows = await session.query<{ count: string }>(
-            `WITH inserted AS (
-               INSERT INTO "${OUTBOX_TABLE}" ("tableName", "payload")
-               SELECT '${table}', "_crossdock_envelope"('r', '${table}', NULL, "_crossdock_row"(to_jsonb(t)), 'true') FROM "${table}" t
-               RETURNING 1)
-             SELECT count(*)::text AS count FROM inserted`,
-          );
-          snapshotRows += Number(rows[0]?.count ?? 0);
-        }
-      }
-      return { snapshotRows };
+        DROP TRIGGER IF EXISTS "_crossdock_capture" ON "${table}";
+        CREATE TRIGGER "_crossdock_capture" AFTER INSERT OR UPDATE OR DELETE ON "${table}" FOR EACH ROW EXECUTE FUNCTION "_crossdock_capture"();`);
+      if (MARKER_TABLES.has(table) || (done.has(table) && !options.resnapshot)) continue;
+      const rows = await session.query<{ count: string }>(
+        `WITH inserted AS (
+           INSERT INTO "${OUTBOX_TABLE}" ("tableName", "payload")
+           SELECT '${table}', "_crossdock_envelope"('r', '${table}', NULL, "_crossdock_row"(to_jsonb(t)), 'true') FROM "${table}" t
+           RETURNING 1)
+         SELECT count(*)::text AS count FROM inserted`,
+      );
+      await session.query(`INSERT INTO "${SNAPSHOT_STATE_TABLE}" ("tableName") VALUES ($1) ON CONFLICT ("tableName") DO UPDATE SET "snapshotAt" = now()`, [
+        table,
+      ]);
+      snapshotRows += Number(rows[0]?.count ?? 0);
     }
+    return { snapshotRows };
   });
 }

@@ -16,10 +16,12 @@ export class OutboxSource implements CaptureSource {
   constructor(
     readonly name: SourceName,
     private readonly db: Database,
+    /** Snapshot every captured table again (the read model has nothing from this source yet). */
+    private readonly options: { resnapshot?: boolean } = {},
   ) {}
 
   async start(): Promise<void> {
-    await installOutboxCapture(this.db, this.name, CAPTURED_TABLES[this.name]);
+    await installOutboxCapture(this.db, this.name, CAPTURED_TABLES[this.name], this.options);
     this.unlisten = await this.db.listen(OUTBOX_CHANNEL, () => this.waker.wake());
   }
 
