@@ -29,6 +29,15 @@ export interface AppliedBatch {
   mirrorRowsChanged: number;
 }
 
+/**
+ * Serializes read-model applies across ingestors (one per source, possibly in several
+ * processes). The projections mix sources: the ERP's batch recomputes a position from the
+ * WMS stock mirror and vice versa. Under READ COMMITTED two concurrent batches would each
+ * compute from the other's pre-commit mirror, and the later upsert would overwrite the
+ * earlier with a half-stale row (lost update). Taken first, so every read sees the other's commit.
+ */
+const READ_MODEL_APPLY_LOCK = 7_730_002;
+
 const str = (row: PlainRow, column: string): string | null => {
   const value = row[column];
   return value === null || value === undefined ? null : String(value);
@@ -64,13 +73,14 @@ async function resolveOrderLineKeys(session: SqlSession, writes: readonly Mirror
   const committed = new Map<string, Date>();
   for (const w of writes)
     if (w.table === "SalesOrderLine" || w.table === "SalesOrder" || w.table === "Invoice") committed.set(`${w.table}|${w.sourceId}`, w.committedAt);
+  // The touched order ids first, then primary-key and expression-index lookups: an OR over
+  // the whole order mirror made every batch scan all orders and lines (cost grew with history).
   const rows = await session.query<{ sku: string | null; wh: string | null; num: string | null; orderId: string; lineId: string | null }>(
     `SELECT l."data"->>'sku' AS sku, o."data"->>'warehouseCode' AS wh, o."data"->>'orderNumber' AS num, o."sourceId" AS "orderId", l."sourceId" AS "lineId"
-     FROM "SourceRow" o
-     LEFT JOIN "SourceRow" l ON l."source" = 'erp' AND l."tableName" = 'SalesOrderLine' AND l."data"->>'orderId' = o."sourceId"
-     WHERE o."source" = 'erp' AND o."tableName" = 'SalesOrder'
-       AND (o."sourceId" = ANY($1::text[]) OR o."sourceId" = ANY($3::text[])
-            OR o."sourceId" IN (SELECT x."data"->>'orderId' FROM "SourceRow" x WHERE x."source" = 'erp' AND x."tableName" = 'SalesOrderLine' AND x."sourceId" = ANY($2::text[])))`,
+     FROM (SELECT unnest($1::text[]) AS id UNION SELECT unnest($3::text[])
+           UNION SELECT x."data"->>'orderId' FROM "SourceRow" x WHERE x."source" = 'erp' AND x."tableName" = 'SalesOrderLine' AND x."sourceId" = ANY($2::text[])) ids
+     JOIN "SourceRow" o ON o."source" = 'erp' AND o."tableName" = 'SalesOrder' AND o."sourceId" = ids.id
+     LEFT JOIN "SourceRow" l ON l."source" = 'erp' AND l."tableName" = 'SalesOrderLine' AND l."data"->>'orderId' = o."sourceId"`,
     [orderIds, lineIds, invoiceOrderIds],
   );
   const batchTime = writes.reduce((max, w) => (w.committedAt > max ? w.committedAt : max), new Date(0));
@@ -109,6 +119,7 @@ async function resolveOrderLineKeys(session: SqlSession, writes: readonly Mirror
 export async function applyBatch(db: Database, batch: BatchToApply, applyTruncate?: (session: SqlSession) => Promise<void>): Promise<AppliedBatch> {
   const writes = foldMirrorWrites(batch.changes);
   return db.transaction(async (session) => {
+    await session.query("SELECT pg_advisory_xact_lock($1)", [READ_MODEL_APPLY_LOCK]);
     if (applyTruncate) await applyTruncate(session);
     const changedIds = await upsertMirror(session, batch.source, writes);
     const changed = writes.filter((w) => changedIds.has(`${w.table}|${w.sourceId}`));

@@ -37,6 +37,16 @@ export interface SourceStatus {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const TRANSIENT_SQLSTATE_CLASSES = ["08", "40", "53", "57", "58"];
+const TRANSIENT_NODE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND"]);
+
+/** Connection loss, deadlock, serialization failure, resource or operator trouble: retry, do not park. */
+export function isTransient(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return false;
+  return TRANSIENT_NODE_CODES.has(code) || (code.length === 5 && TRANSIENT_SQLSTATE_CLASSES.includes(code.slice(0, 2)));
+}
+
 /** The message of an error, without driver detail such as the full statement parameters. */
 function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -44,6 +54,7 @@ function describeError(error: unknown): string {
 
 export class Ingestor {
   private running = false;
+  private stepChain: Promise<unknown> = Promise.resolve();
   private loop: Promise<void> | undefined;
   private readonly state: SourceStatus;
   private readonly batchSize: number;
@@ -95,7 +106,17 @@ export class Ingestor {
     }
   }
 
-  private async step(waitMs: number): Promise<number> {
+  /**
+   * One poll-apply-ack at a time per source: `drain()` (tests, replays) and the live loop take
+   * turns, so batches of one source never overtake each other and a drain really is a barrier.
+   */
+  private step(waitMs: number): Promise<number> {
+    const next = this.stepChain.then(() => this.stepOnce(waitMs));
+    this.stepChain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async stepOnce(waitMs: number): Promise<number> {
     const { source } = this.options;
     const messages = await source.poll(this.batchSize, waitMs);
     if (messages.length === 0) {
@@ -164,6 +185,9 @@ export class Ingestor {
         await sleep(delay * (0.5 + Math.random()));
       }
     }
+    // A database that is down, restarting or deadlocked is not the events' fault: keep them and
+    // let the loop retry the whole batch later. Only a deterministic failure isolates and parks.
+    if (isTransient(lastError)) throw lastError;
     this.options.logger.warn({ error: describeError(lastError), source: system, size: part.length }, "batch keeps failing; applying event by event");
     for (const item of part) {
       try {

@@ -56,7 +56,15 @@ export class MirrorKeyError extends Error {}
 
 export function foldMirrorWrites(changes: readonly DebeziumRowChange[]): MirrorWrite[] {
   const writes = new Map<string, MirrorWrite>();
-  for (const change of changes) {
+  // Fold in position order, whatever order the source delivered: the write keeps the LAST
+  // change's position, and the mirror's guard rejects a write whose position is not newer, so
+  // folding a newer change under an older one would drop the newer one silently. (Stable sort:
+  // changes without a position, all "0", keep their delivery order.)
+  const ordered = changes
+    .map((change) => ({ change, position: positionOf(change) }))
+    .sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0))
+    .map((entry) => entry.change);
+  for (const change of ordered) {
     const sourceId = keyOf(change);
     if (sourceId === null) throw new MirrorKeyError(`change on ${change.table.table} has no primary key in key, before or after`);
     const table = change.table.table;

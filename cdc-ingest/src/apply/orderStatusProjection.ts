@@ -18,6 +18,8 @@ interface OrderFactsRow {
   fulfillments: string[] | null;
   shipments: string[] | null;
   previousStage: string | null;
+  previousErpStatus: string | null;
+  previousCustomerNumber: string | null;
   previousCommittedAt: Date | null;
 }
 
@@ -31,7 +33,8 @@ export async function projectOrderStatuses(session: SqlSession, keys: readonly O
        (SELECT COUNT(*)::int FROM "SourceRow" i WHERE i."source" = 'erp' AND i."tableName" = 'Invoice' AND NOT i."deleted" AND i."data"->>'orderId' = o."sourceId") AS invoices,
        (SELECT array_agg(f."data"->>'status') FROM "SourceRow" f WHERE f."source" = 'wms' AND f."tableName" = 'FulfillmentOrder' AND NOT f."deleted" AND f."data"->>'orderNumber' = k.num) AS fulfillments,
        (SELECT array_agg(s."data"->>'status') FROM "SourceRow" s WHERE s."source" = 'wms' AND s."tableName" = 'Shipment' AND NOT s."deleted" AND s."data"->>'orderNumber' = k.num) AS shipments,
-       v."stage" AS "previousStage", v."sourceCommittedAt" AS "previousCommittedAt"
+       v."stage" AS "previousStage", v."erpStatus" AS "previousErpStatus", v."customerNumber" AS "previousCustomerNumber",
+       v."sourceCommittedAt" AS "previousCommittedAt"
      FROM k
      LEFT JOIN "SourceRow" o ON o."source" = 'erp' AND o."tableName" = 'SalesOrder' AND NOT o."deleted" AND o."data"->>'orderNumber' = k.num
      LEFT JOIN "OrderStatusView" v ON v."orderNumber" = k.num`,
@@ -47,7 +50,11 @@ export async function projectOrderStatuses(session: SqlSession, keys: readonly O
         shipmentStatuses: f.shipments ?? [],
       }),
     }))
-    .filter((f) => f.stage !== f.previousStage);
+    // The row also carries the ERP status and customer: an ERP status change that leaves the
+    // stage as it was (an order already DELIVERED going INVOICED -> CLOSED) must still land.
+    .filter(
+      (f) => f.stage !== f.previousStage || f.erpStatus !== f.previousErpStatus || (f.customerNumber !== null && f.customerNumber !== f.previousCustomerNumber),
+    );
   if (changed.length === 0) return [];
   await session.query(
     `INSERT INTO "OrderStatusView" ("orderNumber", "customerNumber", "stage", "erpStatus", "lastEventAt", "sourceCommittedAt", "updatedAt")
@@ -61,13 +68,16 @@ export async function projectOrderStatuses(session: SqlSession, keys: readonly O
       ),
     ],
   );
-  return changed.map((c) => ({
-    entityType: "OrderStatus",
-    entityKey: c.orderNumber,
-    changeKind: c.previousStage === null ? "CREATED" : "UPDATED",
-    occurredAt: new Date(c.committedAt),
-    payload: { orderNumber: c.orderNumber, customerNumber: c.customerNumber, stage: c.stage, previousStage: c.previousStage, erpStatus: c.erpStatus },
-  }));
+  // The feed's OrderStatus events are stage transitions (previousStage -> stage); only those.
+  return changed
+    .filter((c) => c.stage !== c.previousStage)
+    .map((c) => ({
+      entityType: "OrderStatus",
+      entityKey: c.orderNumber,
+      changeKind: c.previousStage === null ? "CREATED" : "UPDATED",
+      occurredAt: new Date(c.committedAt),
+      payload: { orderNumber: c.orderNumber, customerNumber: c.customerNumber, stage: c.stage, previousStage: c.previousStage, erpStatus: c.erpStatus },
+    }));
 }
 
 /** Touches the order status of every order whose status stays the same but whose facts moved (lastEventAt). */

@@ -36,10 +36,12 @@ export class OutboxSource implements CaptureSource {
 
   private async read(max: number): Promise<CapturedMessage[]> {
     // The row id becomes the change's LSN: the position projections compare per source row.
+    // Rows already handed out (an apply in flight) are skipped in SQL, not after the LIMIT, so a
+    // concurrent reader still gets the next rows. Ordered by the bigint id, never its text form.
     const rows = await this.db.query<{ id: string; tableName: string; value: string }>(
-      `SELECT id::text AS id, "tableName", jsonb_set(payload, '{source,lsn}', to_jsonb(id))::text AS value
-       FROM "${OUTBOX_TABLE}" ORDER BY id LIMIT $1`,
-      [max],
+      `SELECT o.id::text AS id, o."tableName", jsonb_set(o.payload, '{source,lsn}', to_jsonb(o.id))::text AS value
+       FROM "${OUTBOX_TABLE}" o WHERE NOT (o.id = ANY($2::bigint[])) ORDER BY o.id LIMIT $1`,
+      [max, [...this.inFlight]],
     );
     return rows
       .filter((row) => !this.inFlight.has(row.id))
