@@ -8,7 +8,7 @@ import type { FeedEntry, FeedEntryInput } from "../feed/feedTypes.js";
 import { appendFeedEntries, FEED_CHANNEL } from "../feed/changeFeed.js";
 import { insertDeadLetters, type DeadLetterInput } from "../dlq/deadLetters.js";
 import { foldMirrorWrites, type MirrorWrite, type PlainRow } from "./mirrorChanges.js";
-import { projectInventoryPositions, type InventoryKey } from "./inventoryProjection.js";
+import { projectInventoryPositions, refreshOpenAllocations, type InventoryKey } from "./inventoryProjection.js";
 import { projectOrderStatuses, touchOrderEvents, type OrderKey } from "./orderStatusProjection.js";
 import { projectShipmentEvents } from "./shipmentProjection.js";
 
@@ -59,6 +59,16 @@ async function upsertMirror(session: SqlSession, source: string, writes: readonl
     ],
   );
   return new Set(changed.map((row) => `${row.tableName}|${row.sourceId}`));
+}
+
+/** ERP orders whose open allocations may have moved: changed orders and the orders of changed lines (old and new). */
+function touchedOrderIds(writes: readonly MirrorWrite[]): string[] {
+  const ids: string[] = [];
+  for (const w of writes) {
+    if (w.table === "SalesOrder") ids.push(w.sourceId);
+    if (w.table === "SalesOrderLine") for (const image of w.images) ids.push(...[str(image, "orderId")].filter((id): id is string => id !== null));
+  }
+  return ids;
 }
 
 /** Inventory keys and orders touched through ERP order lines need the mirrored order rows. */
@@ -139,6 +149,7 @@ export async function applyBatch(db: Database, batch: BatchToApply, applyTruncat
       }
     }
     await resolveOrderLineKeys(session, changed, inventory, orders);
+    await refreshOpenAllocations(session, touchedOrderIds(changed));
     const entries: FeedEntryInput[] = [
       ...(await projectInventoryPositions(session, inventory)),
       ...(await projectOrderStatuses(session, orders)),

@@ -1,6 +1,6 @@
 // InventoryPosition (sku x warehouse): onHand from WMS stock over all bins, allocated from
-// open ERP order lines at that warehouse not yet shipped, available = onHand - allocated.
-// Recomputed from the mirrored source rows for exactly the keys a batch touched.
+// open ERP order lines at that warehouse not yet shipped (kept as typed "OpenAllocation" rows),
+// available = onHand - allocated. Recomputed for exactly the keys a batch touched.
 import type { SqlSession } from "@crossdock/platform";
 import type { FeedEntryInput } from "../feed/feedTypes.js";
 
@@ -11,6 +11,30 @@ export interface InventoryKey {
 }
 
 const OPEN_ORDER_STATUSES = "('RELEASED', 'PARTIALLY_SHIPPED')";
+
+/**
+ * Rewrites the open allocations of the given ERP orders from the mirror: one row per line of
+ * an open order with quantity left to ship. Run for every order a batch touched (its own row
+ * or any of its lines) before positions are recomputed.
+ */
+export async function refreshOpenAllocations(session: SqlSession, orderIds: readonly string[]): Promise<void> {
+  if (orderIds.length === 0) return;
+  const ids = [...new Set(orderIds)];
+  await session.query(`DELETE FROM "OpenAllocation" WHERE "orderId" = ANY($1::text[])`, [ids]);
+  await session.query(
+    `INSERT INTO "OpenAllocation" ("lineId", "orderId", "sku", "warehouseCode", "openQuantity")
+     SELECT l."sourceId", o."sourceId", l."data"->>'sku', o."data"->>'warehouseCode',
+            (l."data"->>'quantity')::numeric - COALESCE((l."data"->>'quantityShipped')::numeric, 0)
+     FROM "SourceRow" o
+     JOIN "SourceRow" l ON l."source" = 'erp' AND l."tableName" = 'SalesOrderLine' AND NOT l."deleted" AND l."data"->>'orderId' = o."sourceId"
+     WHERE o."source" = 'erp' AND o."tableName" = 'SalesOrder' AND o."sourceId" = ANY($1::text[]) AND NOT o."deleted"
+       AND o."data"->>'status' IN ${OPEN_ORDER_STATUSES}
+       AND (l."data"->>'quantity')::numeric - COALESCE((l."data"->>'quantityShipped')::numeric, 0) > 0
+     ON CONFLICT ("lineId") DO UPDATE SET "orderId" = excluded."orderId", "sku" = excluded."sku",
+       "warehouseCode" = excluded."warehouseCode", "openQuantity" = excluded."openQuantity"`,
+    [ids],
+  );
+}
 
 export async function projectInventoryPositions(session: SqlSession, keys: readonly InventoryKey[]): Promise<FeedEntryInput[]> {
   if (keys.length === 0) return [];
@@ -32,10 +56,8 @@ export async function projectInventoryPositions(session: SqlSession, keys: reado
          AND r."data"->>'sku' = k.sku AND r."data"->>'warehouseCode' = k.wh
        GROUP BY k.sku, k.wh),
      alloc AS (
-       SELECT k.sku, k.wh, SUM(GREATEST((l."data"->>'quantity')::numeric - COALESCE((l."data"->>'quantityShipped')::numeric, 0), 0)) AS allocated
-       FROM k JOIN "SourceRow" l ON l."source" = 'erp' AND l."tableName" = 'SalesOrderLine' AND NOT l."deleted" AND l."data"->>'sku' = k.sku
-       JOIN "SourceRow" o ON o."source" = 'erp' AND o."tableName" = 'SalesOrder' AND o."sourceId" = l."data"->>'orderId' AND NOT o."deleted"
-         AND o."data"->>'warehouseCode' = k.wh AND o."data"->>'status' IN ${OPEN_ORDER_STATUSES}
+       SELECT k.sku, k.wh, SUM(a."openQuantity") AS allocated
+       FROM k JOIN "OpenAllocation" a ON a."sku" = k.sku AND a."warehouseCode" = k.wh
        GROUP BY k.sku, k.wh),
      prev AS (SELECT p.* FROM "InventoryPosition" p JOIN k ON p."sku" = k.sku AND p."warehouseCode" = k.wh),
      computed AS (

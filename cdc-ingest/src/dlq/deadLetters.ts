@@ -33,7 +33,8 @@ export async function insertDeadLetters(session: SqlSession, letters: readonly D
   await session.query(
     `INSERT INTO "DeadLetter" ("source", "topic", "position", "rawKey", "rawValue", "reason", "error", "attempts", "status", "firstFailedAt", "lastFailedAt")
      SELECT x.source, x.topic, x.position, x.k, x.v, x.reason, x.error, x.attempts, 'PARKED', now(), now()
-     FROM jsonb_to_recordset($1::jsonb) AS x(source text, topic text, position text, k text, v text, reason text, error text, attempts int)`,
+     FROM jsonb_to_recordset($1::jsonb) AS x(source text, topic text, position text, k text, v text, reason text, error text, attempts int)
+     ON CONFLICT ("source", "topic", "position") DO NOTHING`,
     [JSON.stringify(letters.map((l) => ({ ...l, k: l.rawKey, v: l.rawValue })))],
   );
 }

@@ -57,10 +57,18 @@ export async function oldestRetainedCursor(session: SqlSession): Promise<string>
   return row?.cursor ?? "0";
 }
 
-/** Deletes entries older than the retention window; returns how many went. */
+/**
+ * Deletes entries appended before the retention window, as a prefix of cursors only: every
+ * entry below the first one still inside the window goes, none above it, so the retained feed
+ * never has holes (a reader either resumes exactly or gets CURSOR_EXPIRED).
+ */
 export async function pruneFeed(session: SqlSession, retentionHours: number): Promise<number> {
   const rows = await session.query<{ n: string }>(
-    `WITH gone AS (DELETE FROM "ChangeFeedEntry" WHERE "occurredAt" < now() - make_interval(hours => $1) RETURNING 1) SELECT count(*)::text AS n FROM gone`,
+    `WITH boundary AS (
+       SELECT COALESCE((SELECT MIN("cursor") FROM "ChangeFeedEntry" WHERE "appendedAt" >= now() - make_interval(hours => $1)),
+                       (SELECT MAX("cursor") + 1 FROM "ChangeFeedEntry"), 0) AS c),
+     gone AS (DELETE FROM "ChangeFeedEntry" WHERE "cursor" < (SELECT c FROM boundary) RETURNING 1)
+     SELECT count(*)::text AS n FROM gone`,
     [retentionHours],
   );
   await session.query(`DELETE FROM "AppliedTransaction" WHERE "appliedAt" < now() - make_interval(hours => $1)`, [retentionHours]);

@@ -46,7 +46,8 @@ export class JsonlSource implements CaptureSource {
   }
 
   private toMessage(line: string): CapturedMessage {
-    const ackToken = String(this.lineNumber);
+    // Position of a line in this very file, so parked messages of different files never collide.
+    const ackToken = `${this.options.path}:${this.lineNumber}`;
     const topic = this.options.defaultTopic ?? "jsonl";
     let record: unknown;
     try {
