@@ -92,7 +92,9 @@ async function createDatabases(adminUrl: string): Promise<{ env: Record<string, 
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
       for (const name of names) {
-        await client.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1 AND NOT active`, [name]).catch(() => undefined);
+        await client
+          .query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1 AND NOT active`, [name])
+          .catch(() => undefined);
         await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
       }
       await client.end();
@@ -124,6 +126,10 @@ print(rows);
 for (const backend of backends) {
   const fed = rows.find((r) => r.label.startsWith(`${backend}: federated`))!;
   const direct = rows.find((r) => r.label.startsWith(`${backend}: ERP`))!;
-  const p95 = (r: Row) => percentile([...r.result.latenciesMs].sort((a, b) => a - b), 95);
+  const p95 = (r: Row) =>
+    percentile(
+      [...r.result.latenciesMs].sort((a, b) => a - b),
+      95,
+    );
   console.log(`${backend}: federated p95 / direct p95 = ${(p95(fed) / p95(direct)).toFixed(2)} (target <= 3)`);
 }

@@ -1,5 +1,5 @@
 // The gateway's configuration, read from the environment once and validated.
-import { envBool, envInt, envOptional, envString } from "@crossdock/platform";
+import { envBool, envInt, envOptional, envString, isPostgresUrl } from "@crossdock/platform";
 
 export interface GatewayConfig {
   port: number;
@@ -9,11 +9,37 @@ export interface GatewayConfig {
   subgraphUrls: Record<string, string>;
   supergraphPath?: string;
   limits: { maxDepth: number; maxAliases: number; maxBodyBytes: number; allowBatchedRequests: boolean };
+  subscriptions: SubscriptionConfig;
   logLevel: string;
+  /** The process layer's bearer token; in development a well-known default (flows uses the same). */
+  serviceToken?: string;
+}
+
+export interface SubscriptionConfig {
+  /** The hub database whose change feed this replica tails (Postgres only; embedded mode injects its feed). */
+  hubDatabaseUrl?: string;
+  /** Events queued for one subscriber; a subscriber with a full queue reads on from the feed at its own pace. */
+  maxQueuedEvents: number;
+  /** A subscriber that takes no event for this long while events wait is closed as a slow consumer. */
+  stallTimeoutMs: number;
+  /** Live events held per subscriber during a replay before it reads further from the feed instead. */
+  maxHeldEvents: number;
+  /** Entity keys per batched resolution query, and how many such queries run at once. */
+  batchSize: number;
+  maxConcurrentResolutions: number;
+  /** includeCurrent refuses filters matching more entities than this. */
+  maxInitialEntities: number;
+  /** Safety poll of the feed in case a commit notification was lost. */
+  feedPollIntervalMs: number;
+  /** graphql-ws keep-alive ping interval. */
+  keepAliveMs: number;
+  /** On shutdown, how long queued events may take to go out before connections close. */
+  drainTimeoutMs: number;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
   const supergraphPath = envOptional(env, "CROSSDOCK_SUPERGRAPH_PATH");
+  const hubDatabaseUrl = envOptional(env, "HUB_DATABASE_URL");
   return {
     port: envInt(env, "PORT", 4000, { min: 0, max: 65535 }),
     host: envString(env, "HOST", "0.0.0.0"),
@@ -31,6 +57,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxBodyBytes: envInt(env, "CROSSDOCK_MAX_BODY_BYTES", 1_000_000, { min: 1024 }),
       allowBatchedRequests: envBool(env, "CROSSDOCK_ALLOW_BATCHED_REQUESTS", false),
     },
+    subscriptions: {
+      ...(hubDatabaseUrl && isPostgresUrl(hubDatabaseUrl) ? { hubDatabaseUrl } : {}),
+      maxQueuedEvents: envInt(env, "CROSSDOCK_SUBSCRIPTION_MAX_QUEUE", 256, { min: 2 }),
+      stallTimeoutMs: envInt(env, "CROSSDOCK_SUBSCRIPTION_STALL_MS", 10_000, { min: 100 }),
+      maxHeldEvents: envInt(env, "CROSSDOCK_SUBSCRIPTION_MAX_HELD", 1000, { min: 1 }),
+      batchSize: envInt(env, "CROSSDOCK_SUBSCRIPTION_BATCH_SIZE", 25, { min: 1, max: 200 }),
+      maxConcurrentResolutions: envInt(env, "CROSSDOCK_SUBSCRIPTION_CONCURRENCY", 4, { min: 1 }),
+      maxInitialEntities: envInt(env, "CROSSDOCK_SUBSCRIPTION_MAX_INITIAL", 1000, { min: 1 }),
+      feedPollIntervalMs: envInt(env, "CROSSDOCK_FEED_POLL_MS", 1000, { min: 10 }),
+      keepAliveMs: envInt(env, "CROSSDOCK_WS_KEEPALIVE_MS", 12_000, { min: 0 }),
+      drainTimeoutMs: envInt(env, "CROSSDOCK_SUBSCRIPTION_DRAIN_MS", 5000, { min: 0 }),
+    },
     logLevel: envString(env, "LOG_LEVEL", "info"),
+    ...serviceTokenOf(env),
   };
+}
+
+/** Production must set CROSSDOCK_SERVICE_TOKEN; development shares a default with flows. */
+function serviceTokenOf(env: Record<string, string | undefined>): { serviceToken?: string } {
+  const token = envOptional(env, "CROSSDOCK_SERVICE_TOKEN") ?? (env.NODE_ENV === "production" ? undefined : "crossdock-flows-dev-token");
+  return token ? { serviceToken: token } : {};
 }

@@ -1,6 +1,7 @@
 // The Crossdock gateway: Apollo Server + @apollo/gateway on the committed supergraph (no
 // runtime introspection of subgraphs), with request limits, error masking, a principal in
 // the context, health and metrics. It owns no data; every field is resolved by a subgraph.
+// Subscriptions (graphql-ws and SSE on the same /graphql) are served from the change feed.
 import http from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
@@ -8,27 +9,56 @@ import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloGateway } from "@apollo/gateway";
 import { loadSupergraphSdl } from "@crossdock/schema";
-import { closeServer, createGraphQLRequestListener, createLogger, createServiceMetrics, listen, metricsPlugin } from "@crossdock/platform";
+import type { GraphQLSchema } from "graphql";
+import { GraphQLError } from "graphql";
+import {
+  ChangeFeedReader,
+  closeServer,
+  createGraphQLRequestListener,
+  createLogger,
+  createServiceMetrics,
+  listen,
+  metricsPlugin,
+  openDatabase,
+  type Principal,
+} from "@crossdock/platform";
 import { loadConfig, type GatewayConfig } from "./config.js";
-import { resolvePrincipal, type GatewayContext } from "./context.js";
+import { createPrincipalResolver, credentialsFromHeaders, type GatewayContext, type PrincipalResolver } from "./context.js";
+import { startSubscriptions } from "./subscriptions/index.js";
 import { CrossdockSubgraphDataSource } from "./subgraphDataSource.js";
 import { createGatewayErrorFormatter } from "./errors.js";
 import { maxDepthRule } from "./limits/queryDepth.js";
 import { maxAliasesRule } from "./limits/aliasCount.js";
 
 export { loadConfig, type GatewayConfig };
+export type { CallerCredentials, PrincipalResolver } from "./context.js";
+export { SLOW_CONSUMER_CLOSE_CODE, SubscriptionErrorCode } from "./subscriptions/index.js";
 
 export interface RunningGateway {
   url: string;
+  /** Swaps in a new supergraph (default: the file again) without dropping open subscriptions. */
+  reloadSupergraph(supergraphSdl?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function start(config: GatewayConfig): Promise<RunningGateway> {
+export interface GatewayDependencies {
+  /** The change feed to serve subscriptions from (embedded mode); otherwise HUB_DATABASE_URL is opened. */
+  feed?: ChangeFeedReader;
+  /** Authentication for every transport; defaults to the foundation's (anonymous) seam. */
+  resolvePrincipal?: PrincipalResolver;
+}
+
+export async function start(config: GatewayConfig, deps: GatewayDependencies = {}): Promise<RunningGateway> {
   const logger = createLogger("gateway", config.logLevel);
   const metrics = createServiceMetrics("gateway");
-  const supergraphSdl = loadSupergraphSdl(config.supergraphPath);
+  let supergraphUpdate: ((sdl: string) => void) | undefined;
+  let apiSchema: GraphQLSchema | undefined;
   const gateway = new ApolloGateway({
-    supergraphSdl,
+    // A function, not a string, so reloadSupergraph() can hand @apollo/gateway a new supergraph.
+    supergraphSdl: async ({ update }) => {
+      supergraphUpdate = update;
+      return { supergraphSdl: loadSupergraphSdl(config.supergraphPath) };
+    },
     buildService({ name, url }) {
       const configured = config.subgraphUrls[name];
       if (!configured) throw new Error(`No URL configured for subgraph "${name}" (set ${name.toUpperCase()}_URL)`);
@@ -36,6 +66,9 @@ export async function start(config: GatewayConfig): Promise<RunningGateway> {
       return new CrossdockSubgraphDataSource({ url: configured });
     },
     logger,
+  });
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: next }) => {
+    apiSchema = next;
   });
   const httpServer = http.createServer();
   let ready = false;
@@ -56,25 +89,62 @@ export async function start(config: GatewayConfig): Promise<RunningGateway> {
     ],
   });
   await apollo.start();
-  httpServer.on(
-    "request",
-    createGraphQLRequestListener<GatewayContext>({
-      apollo,
-      registry: metrics.registry,
-      isReady: () => ready,
-      maxBodyBytes: config.limits.maxBodyBytes,
-      context: async ({ req, requestId }) => ({ requestId, principal: resolvePrincipal(req), logger: logger.child({ requestId }) }),
-    }),
-  );
+  const principalResolver = deps.resolvePrincipal ?? createPrincipalResolver({ serviceToken: config.serviceToken });
+  const principalOf = async (req: http.IncomingMessage): Promise<Principal> => {
+    try {
+      return await principalResolver(credentialsFromHeaders(req.headers));
+    } catch {
+      throw new GraphQLError("Unauthorized", { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
+    }
+  };
+  const formatError = createGatewayErrorFormatter(logger, config.environment);
+  let feed = deps.feed;
+  const ownsFeed = !feed && config.subscriptions.hubDatabaseUrl !== undefined;
+  if (!feed && config.subscriptions.hubDatabaseUrl) {
+    feed = new ChangeFeedReader({ database: await openDatabase(config.subscriptions.hubDatabaseUrl), ownsDatabase: true });
+  }
+  if (!feed) logger.warn("no change feed (HUB_DATABASE_URL is not a Postgres URL and none was injected): subscriptions are refused");
+  const subscriptions = await startSubscriptions({
+    httpServer,
+    apollo,
+    gateway,
+    schema: () => apiSchema!,
+    feed,
+    config,
+    resolvePrincipal: principalResolver,
+    formatError: (error) => formatError(error.toJSON(), error),
+    validationRules: [maxDepthRule(config.limits.maxDepth), maxAliasesRule(config.limits.maxAliases)],
+    logger,
+    registry: metrics.registry,
+  });
+  const graphqlListener = createGraphQLRequestListener<GatewayContext>({
+    apollo,
+    registry: metrics.registry,
+    isReady: () => ready,
+    maxBodyBytes: config.limits.maxBodyBytes,
+    context: async ({ req, requestId }) => ({ requestId, principal: await principalOf(req), logger: logger.child({ requestId }) }),
+  });
+  httpServer.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (subscriptions.handlesHttp(req)) return void subscriptions.handleHttp(req, res);
+    graphqlListener(req, res);
+  });
   const base = await listen(httpServer, config.port, config.host);
   ready = true;
-  logger.info({ url: `${base}/graphql`, environment: config.environment }, "gateway listening");
+  logger.info({ url: `${base}/graphql`, environment: config.environment, subscriptions: feed ? "on" : "off" }, "gateway listening");
   return {
     url: `${base}/graphql`,
+    async reloadSupergraph(supergraphSdl) {
+      if (!supergraphUpdate) throw new Error("the gateway has not loaded its supergraph yet");
+      supergraphUpdate(supergraphSdl ?? loadSupergraphSdl(config.supergraphPath));
+      logger.info("supergraph reloaded");
+    },
     async stop() {
       ready = false;
+      // Drain first: queued events go out, then sockets close with 1001 and clients resume elsewhere.
+      await subscriptions.stop();
       await apollo.stop();
       if (httpServer.listening) await closeServer(httpServer);
+      if (ownsFeed) await feed?.close();
     },
   };
 }

@@ -7,7 +7,8 @@ import * as crm from "@crossdock/crm";
 import * as wms from "@crossdock/wms";
 import * as gateway from "@crossdock/gateway";
 import * as ingest from "@crossdock/cdc-ingest";
-import { createLogger } from "@crossdock/platform";
+import * as flows from "@crossdock/flows";
+import { ChangeFeedReader, createLogger } from "@crossdock/platform";
 import { loadHubConfig, type HubConfig } from "./config.js";
 import { startSimulator } from "./simulator.js";
 
@@ -17,7 +18,7 @@ export interface HubOptions extends Partial<HubConfig> {
   /** Gateway port; 0 picks a free one. Defaults to PORT or 4000. */
   port?: number;
   /** Ports of the subgraphs; default each service's own (ERP_PORT, … or 4101-4104); 0 picks a free one. */
-  subgraphPorts?: { erp?: number; crm?: number; wms?: number; ops?: number };
+  subgraphPorts?: { erp?: number; crm?: number; wms?: number; ops?: number; flows?: number };
   /** Database URLs per service; default `pglite:<dataDir>/<service>`, or `pglite:memory` when dataDir is "memory". */
   databaseUrls?: { erp?: string; crm?: string; wms?: string; hub?: string };
   env?: Record<string, string | undefined>;
@@ -30,8 +31,12 @@ export interface RunningHub {
   subgraphUrls: { erp: string; crm: string; wms: string; ops: string };
   /** The read model's change feed in this process (subscriptions and flows attach here). */
   feed: ingest.FeedBus;
+  /** The same feed as the gateway reads it (hub database + in-process wake-ups); extra gateways can share it. */
+  subscriptionFeed: ChangeFeedReader;
   /** Applies every captured change now pending (tests use it to avoid sleeping). */
   drainCapture(): Promise<number>;
+  /** The flows service (process layer); tests stop it like a crash and restart it from its cursor. */
+  flows: { url: string; stop(options?: { abrupt?: boolean }): Promise<void>; restart(): Promise<void> };
   stop(): Promise<void>;
 }
 
@@ -76,13 +81,40 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       { sourceDatabases: { erp: erpService.database, crm: crmService.database, wms: wmsService.database } },
     );
     stops.push(opsService.stop);
+    // Flows serve their subgraph before the gateway composes it, and write through the gateway once it is up.
+    const flowsConfig = flows.loadConfig(env);
+    let resolveGatewayUrl: (url: string) => void = () => undefined;
+    const gatewayUrl = env.FLOWS_GATEWAY_URL ? undefined : new Promise<string>((resolve) => (resolveGatewayUrl = resolve));
+    const flowsDeps = { hub: opsService.hub, feed: opsService.bus, ...(gatewayUrl ? { gatewayUrl } : {}) };
+    let flowsService = await flows.start({ ...flowsConfig, port: options.subgraphPorts?.flows ?? flowsConfig.port }, flowsDeps);
+    const flowsPort = Number(new URL(flowsService.url).port);
+    stops.push(() => flowsService.stop());
     const gatewayConfig = gateway.loadConfig(env);
-    const gatewayService = await gateway.start({
-      ...gatewayConfig,
-      port: options.port ?? gatewayConfig.port,
-      subgraphUrls: { ...gatewayConfig.subgraphUrls, erp: erpService.url, crm: crmService.url, wms: wmsService.url, ops: opsService.url },
+    // Subscriptions tail the hub database cdc-ingest owns, woken by its in-process bus after each commit.
+    const subscriptionFeed = new ChangeFeedReader({
+      database: opsService.hub,
+      notifier: async (onCommitted) => {
+        const off = opsService.bus.onApplied(() => onCommitted());
+        return async () => off();
+      },
     });
+    const gatewayService = await gateway.start(
+      {
+        ...gatewayConfig,
+        port: options.port ?? gatewayConfig.port,
+        subgraphUrls: {
+          ...gatewayConfig.subgraphUrls,
+          erp: erpService.url,
+          crm: crmService.url,
+          wms: wmsService.url,
+          ops: opsService.url,
+          flows: flowsService.url,
+        },
+      },
+      { feed: subscriptionFeed },
+    );
     stops.push(gatewayService.stop);
+    resolveGatewayUrl(gatewayService.url);
     if (config.simulate) {
       const simulator = startSimulator({ gatewayUrl: gatewayService.url, ratePerSecond: config.simulateRate, logger });
       stops.push(simulator.stop);
@@ -92,7 +124,17 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       url: gatewayService.url,
       subgraphUrls: { erp: erpService.url, crm: crmService.url, wms: wmsService.url, ops: opsService.url },
       feed: opsService.bus,
+      subscriptionFeed,
       drainCapture: () => opsService.drain(),
+      flows: {
+        get url() {
+          return flowsService.url;
+        },
+        stop: (stopOptions) => flowsService.stop(stopOptions),
+        async restart() {
+          flowsService = await flows.start({ ...flowsConfig, port: flowsPort }, flowsDeps);
+        },
+      },
       stop: () => stopAll(stops),
     };
   } catch (error) {

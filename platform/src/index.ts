@@ -14,3 +14,4 @@ export * from "./loaders.js";
 export * from "./httpServer.js";
 export * from "./errorMasking.js";
 export * from "./subgraphServer.js";
+export * from "./changeFeedReader.js";

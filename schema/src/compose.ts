@@ -19,6 +19,7 @@ export const SUBGRAPHS: readonly SubgraphSource[] = [
   { name: "crm", sdlPath: "subgraphs/crm/src/schema.graphql" },
   { name: "wms", sdlPath: "subgraphs/wms/src/schema.graphql" },
   { name: "ops", sdlPath: "cdc-ingest/src/ops/schema.graphql" },
+  { name: "flows", sdlPath: "flows/src/schema.graphql" },
 ];
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));

@@ -7,7 +7,7 @@ export type Backend = "pglite" | "postgres";
 
 export const BACKENDS: Backend[] = ["pglite", "postgres"];
 
-const ANY_PORTS = { erp: 0, crm: 0, wms: 0, ops: 0 };
+const ANY_PORTS = { erp: 0, crm: 0, wms: 0, ops: 0, flows: 0 };
 
 export interface TestHub {
   hub: RunningHub;
@@ -19,8 +19,10 @@ export async function backendAvailable(backend: Backend): Promise<boolean> {
   return backend === "pglite" ? true : postgresAvailable();
 }
 
-export async function startTestHub(backend: Backend, seedScale = 0.05): Promise<TestHub> {
-  const env = { ...process.env, LOG_LEVEL: "warn", NODE_ENV: "development" };
+export async function startTestHub(backend: Backend, seedScale = 0.05, extraEnv: Record<string, string> = {}): Promise<TestHub> {
+  // The flows engine is opt-in here: older suites play the process layer's part by hand
+  // (createFulfillment), and a running engine would race them. Flows suites pass FLOWS_ENABLED=1.
+  const env = { ...process.env, LOG_LEVEL: "warn", NODE_ENV: "development", FLOWS_ENABLED: "0", ...extraEnv };
   if (backend === "pglite") {
     const hub = await startHub({ port: 0, subgraphPorts: ANY_PORTS, dataDir: "memory", seedScale, simulate: false, env });
     return { hub, url: hub.url, stop: () => hub.stop() };

@@ -11,6 +11,8 @@ import { foldMirrorWrites, type MirrorWrite, type PlainRow } from "./mirrorChang
 import { projectInventoryPositions, refreshOpenAllocations, type InventoryKey } from "./inventoryProjection.js";
 import { projectOrderStatuses, touchOrderEvents, type OrderKey } from "./orderStatusProjection.js";
 import { projectShipmentEvents } from "./shipmentProjection.js";
+import { projectCaseEvents } from "./caseProjection.js";
+import { projectReceiptEvents } from "./receiptProjection.js";
 
 export interface BatchToApply {
   source: string;
@@ -154,6 +156,8 @@ export async function applyBatch(db: Database, batch: BatchToApply, applyTruncat
       ...(await projectInventoryPositions(session, inventory)),
       ...(await projectOrderStatuses(session, orders)),
       ...(await projectShipmentEvents(session, changed)),
+      ...(await projectCaseEvents(changed)),
+      ...(await projectReceiptEvents(session, changed)),
     ];
     await touchOrderEvents(session, orders);
     const feed = await appendFeedEntries(session, batch.source, batch.position, entries);

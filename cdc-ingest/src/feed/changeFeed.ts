@@ -45,7 +45,7 @@ export async function readFeed(session: SqlSession, options: FeedReadOptions): P
   }>(
     `SELECT "cursor"::text AS cursor, "entityType", "entityKey", "changeKind", "occurredAt", "source", "sourcePosition", "payload"
      FROM "ChangeFeedEntry" WHERE "cursor" > $1::bigint AND ($3::text[] IS NULL OR "entityType" = ANY($3::text[]))
-     ORDER BY "cursor" LIMIT $2`,
+     ORDER BY "ChangeFeedEntry"."cursor" LIMIT $2`, // qualified: a bare "cursor" sorts the text alias
     [options.after, options.limit, options.entityTypes ? [...options.entityTypes] : null],
   );
   return rows.map((r) => ({ ...r, occurredAt: new Date(r.occurredAt) }));

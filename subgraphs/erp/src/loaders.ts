@@ -2,7 +2,7 @@
 // request cost one SQL statement per loader, never N. Loaders are created fresh for every
 // request (createErpLoaders in the context) and must never be shared between requests.
 import { DataLoader, groupLoader, uniqueLoader } from "@crossdock/platform";
-import type { Customer, CustomerPrice, Invoice, Product, SalesOrder, SalesOrderLine } from "./__generated__/prisma/client.js";
+import type { CreditMemo, Customer, CustomerPrice, Invoice, Product, SalesOrder, SalesOrderLine } from "./__generated__/prisma/client.js";
 import type { ErpPrisma } from "./db.js";
 import { findOrderPagesForCustomers, type OrderPosition } from "./orderPages.js";
 
@@ -18,6 +18,7 @@ export interface ErpLoaders {
   orderByNumber: DataLoader<string, SalesOrder | null>;
   linesByOrderId: DataLoader<number, SalesOrderLine[]>;
   invoiceByOrderId: DataLoader<number, Invoice | null>;
+  creditMemosByOrderNumber: DataLoader<string, CreditMemo[]>;
   /** Keyed by `customerPriceKey(customerNumber, sku)`. */
   customerPrice: DataLoader<string, CustomerPrice | null>;
   /** Up to size + 1 orders per customer, newest first. */
@@ -56,6 +57,10 @@ export function createErpLoaders(prisma: ErpPrisma): ErpLoaders {
     invoiceByOrderId: uniqueLoader(
       (ids: readonly number[]) => prisma.invoice.findMany({ where: { orderId: { in: [...ids] } } }),
       (invoice) => invoice.orderId,
+    ),
+    creditMemosByOrderNumber: groupLoader(
+      (numbers: readonly string[]) => prisma.creditMemo.findMany({ where: { orderNumber: { in: [...numbers] } }, orderBy: { id: "asc" } }),
+      (memo) => memo.orderNumber ?? "",
     ),
     customerPrice: uniqueLoader(
       (keys: readonly string[]) => {

@@ -2,7 +2,17 @@
 // request cost one SQL statement per loader, never N. They are created fresh for every
 // request (createWmsLoaders in the context) and must never be shared between requests.
 import { groupLoader, uniqueLoader, type DataLoader } from "@crossdock/platform";
-import type { Bin, FulfillmentLine, FulfillmentOrder, Shipment, ShipmentMilestone, Stock, Warehouse } from "./__generated__/prisma/client.js";
+import type {
+  Bin,
+  FulfillmentLine,
+  FulfillmentOrder,
+  ReceiptLine,
+  Shipment,
+  ShipmentMilestone,
+  Stock,
+  StockMovement,
+  Warehouse,
+} from "./__generated__/prisma/client.js";
 import type { WmsPrisma } from "./db.js";
 
 export interface WmsLoaders {
@@ -16,6 +26,8 @@ export interface WmsLoaders {
   shipmentById: DataLoader<string, Shipment | null>;
   shipmentsByFulfillmentId: DataLoader<string, Shipment[]>;
   milestonesByShipmentId: DataLoader<string, ShipmentMilestone[]>;
+  shipmentMovementsByShipmentId: DataLoader<string, StockMovement[]>;
+  receiptLinesByNumber: DataLoader<string, ReceiptLine[]>;
 }
 
 export function createWmsLoaders(prisma: WmsPrisma): WmsLoaders {
@@ -57,6 +69,14 @@ export function createWmsLoaders(prisma: WmsPrisma): WmsLoaders {
       (ids: readonly string[]) =>
         prisma.shipmentMilestone.findMany({ where: { shipmentId: { in: [...ids] } }, orderBy: [{ occurredAt: "asc" }, { id: "asc" }] }),
       (milestone) => milestone.shipmentId,
+    ),
+    shipmentMovementsByShipmentId: groupLoader(
+      (ids: readonly string[]) => prisma.stockMovement.findMany({ where: { reason: "SHIPMENT", reference: { in: [...ids] } }, orderBy: { id: "asc" } }),
+      (movement) => movement.reference ?? "",
+    ),
+    receiptLinesByNumber: groupLoader(
+      (numbers: readonly string[]) => prisma.receiptLine.findMany({ where: { receiptNumber: { in: [...numbers] } }, orderBy: { id: "asc" } }),
+      (line) => line.receiptNumber,
     ),
   };
 }

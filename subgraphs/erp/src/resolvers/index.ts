@@ -9,6 +9,7 @@ import { Product } from "./product.js";
 import { Query } from "./query.js";
 import { SubmitOrderPayload } from "./submitOrderPayload.js";
 import { moneyFields } from "./money.js";
+import { CreditMemo, PurchaseSuggestion, RecordShipmentPayload } from "./flowDocuments.js";
 
 export const resolvers = {
   ...scalarResolvers,
@@ -20,4 +21,7 @@ export const resolvers = {
   OrderLine,
   SubmitOrderPayload,
   Invoice: moneyFields("amount"),
+  CreditMemo,
+  PurchaseSuggestion,
+  RecordShipmentPayload,
 };

@@ -5,6 +5,10 @@ import { cancelOrder } from "../commands/cancelOrder.js";
 import type { SubmitOrderInput } from "../commands/orderInput.js";
 import { setCreditLimit } from "../commands/setCreditLimit.js";
 import { submitOrder } from "../commands/submitOrder.js";
+import { recordShipment, type RecordShipmentInput } from "../commands/recordShipment.js";
+import { setBillingHold, type BillingHoldInput } from "../commands/billingHold.js";
+import { createCreditMemo, type CreateCreditMemoInput } from "../commands/createCreditMemo.js";
+import { createPurchaseSuggestion, type CreatePurchaseSuggestionInput } from "../commands/createPurchaseSuggestion.js";
 
 function actorOf(ctx: ErpContext) {
   return { principal: ctx.principal, requestId: ctx.requestId };
@@ -28,5 +32,31 @@ export const Mutation = {
   async setCreditLimit(_: unknown, args: { customerNumber: string; creditLimit: string }, ctx: ErpContext) {
     await setCreditLimit(ctx.prisma, actorOf(ctx), args.customerNumber, args.creditLimit);
     return ctx.loaders.customerByNumber.clear(args.customerNumber).load(args.customerNumber);
+  },
+
+  async recordShipment(_: unknown, args: { input: RecordShipmentInput }, ctx: ErpContext) {
+    const result = await recordShipment(ctx.prisma, actorOf(ctx), args.input);
+    ctx.loaders.orderByNumber.clear(result.orderNumber);
+    return result;
+  },
+
+  async placeBillingHold(_: unknown, args: { input: BillingHoldInput }, ctx: ErpContext) {
+    await setBillingHold(ctx.prisma, actorOf(ctx), args.input, true);
+    return ctx.loaders.orderByNumber.clear(args.input.orderNumber).load(args.input.orderNumber);
+  },
+
+  async liftBillingHold(_: unknown, args: { input: BillingHoldInput }, ctx: ErpContext) {
+    await setBillingHold(ctx.prisma, actorOf(ctx), args.input, false);
+    return ctx.loaders.orderByNumber.clear(args.input.orderNumber).load(args.input.orderNumber);
+  },
+
+  async createCreditMemo(_: unknown, args: { input: CreateCreditMemoInput }, ctx: ErpContext) {
+    const { memoNumber } = await createCreditMemo(ctx.prisma, actorOf(ctx), args.input);
+    return ctx.prisma.creditMemo.findUniqueOrThrow({ where: { memoNumber } });
+  },
+
+  async createPurchaseSuggestion(_: unknown, args: { input: CreatePurchaseSuggestionInput }, ctx: ErpContext) {
+    const { id } = await createPurchaseSuggestion(ctx.prisma, actorOf(ctx), args.input);
+    return { suggestion: id === null ? null : await ctx.prisma.purchaseSuggestion.findUnique({ where: { id } }) };
   },
 };

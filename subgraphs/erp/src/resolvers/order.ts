@@ -10,4 +10,5 @@ export const Order = {
   customer: (order: SalesOrder, _: unknown, ctx: ErpContext) => ctx.loaders.customerByNumber.load(order.customerNumber),
   lines: (order: SalesOrder, _: unknown, ctx: ErpContext) => ctx.loaders.linesByOrderId.load(order.id),
   invoice: (order: SalesOrder, _: unknown, ctx: ErpContext) => ctx.loaders.invoiceByOrderId.load(order.id),
+  creditMemos: (order: SalesOrder, _: unknown, ctx: ErpContext) => ctx.loaders.creditMemosByOrderNumber.load(order.orderNumber),
 };

@@ -33,6 +33,22 @@ export const Query = {
     return toConnection(rows, size, orderCursor);
   },
 
+  purchaseSuggestions(
+    _: unknown,
+    args: { sku?: string | null; warehouseCode?: string | null; status?: string | null; first?: number | null },
+    ctx: ErpContext,
+  ) {
+    return ctx.prisma.purchaseSuggestion.findMany({
+      where: {
+        ...(args.sku ? { sku: args.sku } : {}),
+        ...(args.warehouseCode ? { warehouseCode: args.warehouseCode } : {}),
+        ...(args.status ? { status: args.status } : {}),
+      },
+      orderBy: { id: "desc" },
+      take: pageSize(args.first),
+    });
+  },
+
   async customers(_: unknown, args: PageArgs & { status?: CustomerStatus | null }, ctx: ErpContext) {
     const size = pageSize(args.first);
     const after = afterKey(args.after);

@@ -6,6 +6,7 @@ import { cancelFulfillment } from "../mutations/cancelFulfillment.js";
 import { confirmPick, type ConfirmPickInput } from "../mutations/confirmPick.js";
 import { createFulfillment, type CreateFulfillmentInput } from "../mutations/createFulfillment.js";
 import { recordShipmentMilestone, type ShipmentMilestoneInput } from "../mutations/recordShipmentMilestone.js";
+import { recordReceipt, type RecordReceiptInput } from "../mutations/recordReceipt.js";
 import { shipFulfillment, type ShipFulfillmentInput } from "../mutations/shipFulfillment.js";
 
 export const mutationResolvers = {
@@ -17,5 +18,6 @@ export const mutationResolvers = {
     createFulfillment: (_: unknown, args: { input: CreateFulfillmentInput }, ctx: WmsContext) => createFulfillment(ctx, args.input),
     cancelFulfillment: (_: unknown, args: { fulfillmentId: string; reason: string }, ctx: WmsContext) =>
       cancelFulfillment(ctx, args.fulfillmentId, args.reason),
+    recordReceipt: (_: unknown, args: { input: RecordReceiptInput }, ctx: WmsContext) => recordReceipt(ctx, args.input),
   },
 };

@@ -22,6 +22,7 @@ export const queryResolvers = {
     warehouses: (_: unknown, __: unknown, ctx: WmsContext) => ctx.prisma.warehouse.findMany({ orderBy: { code: "asc" } }),
     shipment: (_: unknown, args: { shipmentId: string }, ctx: WmsContext) => ctx.loaders.shipmentById.load(args.shipmentId),
     fulfillment: (_: unknown, args: { fulfillmentId: string }, ctx: WmsContext) => ctx.loaders.fulfillmentById.load(args.fulfillmentId),
+    receipt: (_: unknown, args: { receiptNumber: string }, ctx: WmsContext) => ctx.prisma.receipt.findUnique({ where: { receiptNumber: args.receiptNumber } }),
     async stockMovements(_: unknown, args: StockMovementsArgs, ctx: WmsContext) {
       const size = pageSize(args.first);
       // Newest first: the cursor is the id of the last movement seen, so new movements never shift a page.

@@ -1,0 +1,55 @@
+// The flows service's configuration: where the hub database is, which gateway it writes
+// through and as whom, and the engine's retry and concurrency limits. Read once, validated.
+import { ConfigError, envBool, envInt, envOptional, envString } from "@crossdock/platform";
+
+export interface FlowsConfig {
+  port: number;
+  host: string;
+  /** The hub database (read model + change feed); flow state lives there in its own tables. */
+  hubDatabaseUrl: string;
+  /** The gateway every mutation goes through. */
+  gatewayUrl: string;
+  /** Sent as `authorization: Bearer …`: the flows' service principal. */
+  serviceToken: string;
+  /** Stable per replica: after a crash, a restarted worker reclaims its own in-flight steps at once. */
+  workerId: string;
+  /** Run the feed reader and step workers (the GraphQL API is served either way). */
+  engineEnabled: boolean;
+  /** Where a fresh cursor starts: the feed's head (ignore history) or its beginning. */
+  startFrom: "latest" | "earliest";
+  concurrency: number;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  stepTimeoutMs: number;
+  leaseMs: number;
+  feedBatchSize: number;
+  pollMs: number;
+  logLevel: string;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): FlowsConfig {
+  const dataDir = envString(env, "CROSSDOCK_DATA_DIR", "./.crossdock");
+  const startFrom = envString(env, "FLOWS_START_FROM", "latest");
+  if (startFrom !== "latest" && startFrom !== "earliest") throw new ConfigError(`FLOWS_START_FROM must be latest or earliest, got "${startFrom}"`);
+  const serviceToken = envOptional(env, "CROSSDOCK_SERVICE_TOKEN") ?? "crossdock-flows-dev-token";
+  return {
+    port: envInt(env, "FLOWS_PORT", 4105, { min: 0, max: 65535 }),
+    host: envString(env, "FLOWS_HOST", "127.0.0.1"),
+    hubDatabaseUrl: envString(env, "HUB_DATABASE_URL", `pglite:${dataDir}/hub`),
+    gatewayUrl: envString(env, "FLOWS_GATEWAY_URL", envString(env, "GATEWAY_URL", "http://127.0.0.1:4000/graphql")),
+    serviceToken,
+    workerId: envString(env, "FLOWS_WORKER_ID", "flows-1"),
+    engineEnabled: envBool(env, "FLOWS_ENABLED", true),
+    startFrom,
+    concurrency: envInt(env, "FLOWS_CONCURRENCY", 32, { min: 1, max: 1000 }),
+    maxAttempts: envInt(env, "FLOWS_MAX_ATTEMPTS", 6, { min: 1, max: 100 }),
+    backoffBaseMs: envInt(env, "FLOWS_BACKOFF_BASE_MS", 200, { min: 1 }),
+    backoffMaxMs: envInt(env, "FLOWS_BACKOFF_MAX_MS", 30_000, { min: 1 }),
+    stepTimeoutMs: envInt(env, "FLOWS_STEP_TIMEOUT_MS", 15_000, { min: 100 }),
+    leaseMs: envInt(env, "FLOWS_LEASE_MS", 60_000, { min: 1000 }),
+    feedBatchSize: envInt(env, "FLOWS_FEED_BATCH_SIZE", 200, { min: 1, max: 5000 }),
+    pollMs: envInt(env, "FLOWS_POLL_MS", 500, { min: 10 }),
+    logLevel: envString(env, "LOG_LEVEL", "info"),
+  };
+}

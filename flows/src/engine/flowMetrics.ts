@@ -1,0 +1,84 @@
+// Prometheus figures of the process layer: step latency and failures per flow and step kind,
+// runs finished, the parked (dead-letter) count, and the business KPIs — order cycle time,
+// fulfilment latency and manual touch rate. Gauges read the hub database when scraped.
+import { Counter, Gauge, Histogram, type Database, type Registry } from "@crossdock/platform";
+import type { FinishedRun } from "./runStore.js";
+
+const SECONDS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600, 86_400];
+
+export interface FlowMetrics {
+  stepDuration: Histogram<"flow" | "step" | "outcome">;
+  stepFailures: Counter<"flow" | "step" | "code">;
+  runsFinished: Counter<"flow" | "status">;
+  orderCycleTime: Histogram<never>;
+  fulfilmentLatency: Histogram<never>;
+  observeFinished(runs: readonly FinishedRun[]): void;
+}
+
+export function createFlowMetrics(registry: Registry, hub: Database): FlowMetrics {
+  const orderCycleTime = new Histogram({
+    name: "crossdock_flow_order_cycle_seconds",
+    help: "Order cycle time: release (the submit that released it) to delivered",
+    buckets: SECONDS,
+    registers: [registry],
+  });
+  const fulfilmentLatency = new Histogram({
+    name: "crossdock_flow_fulfilment_latency_seconds",
+    help: "Fulfilment latency: order released to first shipment",
+    buckets: SECONDS,
+    registers: [registry],
+  });
+  const runsFinished = new Counter({
+    name: "crossdock_flow_runs_finished_total",
+    help: "Flow runs finished",
+    labelNames: ["flow", "status"],
+    registers: [registry],
+  });
+  new Gauge({
+    name: "crossdock_flow_parked_runs",
+    help: "Flow runs parked in the dead-letter queue",
+    registers: [registry],
+    async collect() {
+      const [row] = await hub.query<{ n: number }>(`SELECT count(*)::int AS n FROM "FlowRun" WHERE "status" = 'PARKED'`);
+      this.set(row?.n ?? 0);
+    },
+  });
+  new Gauge({
+    name: "crossdock_flow_manual_touch_rate",
+    help: "Share of flow runs that needed an operator (retry, skip, cancel)",
+    registers: [registry],
+    async collect() {
+      const [row] = await hub.query<{ rate: number | null }>(
+        `SELECT (count(*) FILTER (WHERE "operatorActions" > 0))::float / NULLIF(count(*), 0) AS rate FROM "FlowRun"`,
+      );
+      this.set(row?.rate ?? 0);
+    },
+  });
+  return {
+    stepDuration: new Histogram({
+      name: "crossdock_flow_step_duration_seconds",
+      help: "Flow step attempt latency by flow, step kind and outcome",
+      labelNames: ["flow", "step", "outcome"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15],
+      registers: [registry],
+    }),
+    stepFailures: new Counter({
+      name: "crossdock_flow_step_failures_total",
+      help: "Failed flow step attempts by flow, step kind and error code",
+      labelNames: ["flow", "step", "code"],
+      registers: [registry],
+    }),
+    runsFinished,
+    orderCycleTime,
+    fulfilmentLatency,
+    observeFinished(runs) {
+      for (const run of runs) {
+        runsFinished.inc({ flow: run.flow, status: run.status });
+        if (run.flow !== "orderToCash" || run.status !== "COMPLETED" || !run.releasedAt) continue;
+        const released = new Date(run.releasedAt).getTime();
+        if (run.deliveredAt) orderCycleTime.observe((new Date(run.deliveredAt).getTime() - released) / 1000);
+        if (run.shippedAt) fulfilmentLatency.observe((new Date(run.shippedAt).getTime() - released) / 1000);
+      }
+    },
+  };
+}

@@ -1,0 +1,79 @@
+// Calls the gateway as the flows' service principal: plain GraphQL over HTTP with the bearer
+// token, a timeout, and an abort signal for shutdown. It sorts failures into permanent (a typed
+// business error: retrying cannot help) and transient (network, 5xx, a subgraph down).
+import { PermanentStepError } from "./types.js";
+
+/** Error codes from the registry that mean "this request will never succeed as it is". */
+const PERMANENT_CODES = new Set([
+  "BAD_USER_INPUT",
+  "INVALID_DECIMAL",
+  "INVALID_QUANTITY",
+  "INVALID_DATETIME",
+  "NOT_FOUND",
+  "UNKNOWN_CUSTOMER",
+  "UNKNOWN_SKU",
+  "UNKNOWN_WAREHOUSE",
+  "UNKNOWN_ORDER",
+  "UNKNOWN_FULFILLMENT",
+  "UNKNOWN_SHIPMENT",
+  "UNKNOWN_CASE",
+  "INVALID_STATE",
+  "INSUFFICIENT_STOCK",
+  "IDEMPOTENCY_KEY_REUSED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "FORBIDDEN",
+]);
+
+export class TransientStepError extends Error {
+  override name = "TransientStepError";
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface GatewayClientOptions {
+  url: string | Promise<string>;
+  serviceToken: string;
+  timeoutMs: number;
+  /** Aborted when the engine stops: in-flight calls end at once. */
+  signal?: AbortSignal;
+}
+
+export class GatewayClient {
+  constructor(private readonly options: GatewayClientOptions) {}
+
+  async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    const url = await this.options.url;
+    const signals = [AbortSignal.timeout(this.options.timeoutMs), ...(this.options.signal ? [this.options.signal] : [])];
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${this.options.serviceToken}`, "x-crossdock-client": "flows" },
+        body: JSON.stringify({ query, variables }),
+        signal: AbortSignal.any(signals),
+      });
+    } catch (error) {
+      throw new TransientStepError(`gateway unreachable: ${(error as Error).message}`, "GATEWAY_UNREACHABLE");
+    }
+    let body: { data?: T | null; errors?: { message: string; extensions?: { code?: string } }[] };
+    try {
+      body = (await response.json()) as typeof body;
+    } catch {
+      throw new TransientStepError(`gateway answered ${response.status} without a GraphQL body`, `HTTP_${response.status}`);
+    }
+    const error = body.errors?.[0];
+    if (error) {
+      const code = error.extensions?.code ?? `HTTP_${response.status}`;
+      if (PERMANENT_CODES.has(code)) throw new PermanentStepError(error.message, code);
+      throw new TransientStepError(error.message, code);
+    }
+    if (!response.ok || body.data === undefined || body.data === null) {
+      throw new TransientStepError(`gateway answered ${response.status}`, `HTTP_${response.status}`);
+    }
+    return body.data;
+  }
+}

@@ -1,0 +1,134 @@
+// The workers: claim due steps (one live step per run, so a run's steps run in order while
+// runs run side by side), execute them through the gateway, and record the outcome — success,
+// a retry after exponential backoff with jitter, or compensation and parking when the step
+// cannot complete. A slow or failing run never holds up another.
+import type { Logger } from "@crossdock/platform";
+import { backoffDelayMs, type BackoffPolicy } from "./backoff.js";
+import { compensateRun } from "./compensation.js";
+import type { FlowMetrics } from "./flowMetrics.js";
+import type { FlowRegistry } from "./flowRegistry.js";
+import { TransientStepError, type GatewayClient } from "./gatewayClient.js";
+import { idempotencyKeyOf, type ClaimedStep, type RunStore } from "./runStore.js";
+import { PermanentStepError } from "./types.js";
+
+export interface StepRunnerOptions {
+  store: RunStore;
+  registry: FlowRegistry;
+  gateway: GatewayClient;
+  metrics: FlowMetrics;
+  logger: Logger;
+  workerId: string;
+  concurrency: number;
+  maxAttempts: number;
+  backoff: BackoffPolicy;
+  leaseMs: number;
+  pollMs: number;
+  /** Aborted on an abrupt stop: outcomes of in-flight steps are then not recorded (a crash). */
+  signal: AbortSignal;
+}
+
+export class StepRunner {
+  private readonly inFlight = new Set<Promise<void>>();
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private wakeUp: (() => void) | null = null;
+  private pendingWake = false;
+
+  constructor(private readonly options: StepRunnerOptions) {}
+
+  start(): void {
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  wake(): void {
+    this.pendingWake = true;
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loopDone;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async loop(): Promise<void> {
+    const { store, concurrency, workerId, leaseMs, logger } = this.options;
+    while (this.running) {
+      this.pendingWake = false;
+      let claimed: ClaimedStep[] = [];
+      const free = concurrency - this.inFlight.size;
+      if (free > 0) {
+        try {
+          claimed = await store.claim(free, workerId, leaseMs);
+        } catch (error) {
+          if (!this.running) break;
+          logger.warn({ err: error }, "claiming flow steps failed; trying again");
+        }
+      }
+      for (const step of claimed) {
+        const task = this.execute(step).finally(() => {
+          this.inFlight.delete(task);
+          this.wake();
+        });
+        this.inFlight.add(task);
+      }
+      if (claimed.length > 0 && claimed.length === free) continue;
+      if (this.pendingWake) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollMs);
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeUp = null;
+    }
+  }
+
+  private async execute(step: ClaimedStep): Promise<void> {
+    const { store, registry, gateway, metrics, logger, workerId, maxAttempts, signal } = this.options;
+    const labels = { flow: step.flow, step: step.kind };
+    const started = performance.now();
+    const definition = registry.step(step.flow, step.kind);
+    try {
+      if (!definition) throw new PermanentStepError(`flow ${step.flow} has no step kind ${step.kind}`, "UNKNOWN_STEP");
+      const result = await definition.run({
+        runId: step.runId,
+        stepName: step.name,
+        input: step.input,
+        facts: step.facts,
+        orderNumber: step.orderNumber,
+        customerNumber: step.customerNumber,
+        idempotencyKey: idempotencyKeyOf(step.runId, step.name, step.generation),
+        gateway,
+      });
+      if (signal.aborted) return;
+      const { finished } = await store.succeed(step, workerId, result.output ?? null, result.facts ?? {});
+      metrics.stepDuration.observe({ ...labels, outcome: "succeeded" }, (performance.now() - started) / 1000);
+      metrics.observeFinished(finished);
+    } catch (error) {
+      // Killed mid-step: leave the step leased to this worker; a restart reclaims and re-sends it.
+      if (signal.aborted) return;
+      const permanent = error instanceof PermanentStepError;
+      const code = error instanceof PermanentStepError || error instanceof TransientStepError ? error.code : "INTERNAL";
+      const message = (error as Error).message ?? String(error);
+      metrics.stepDuration.observe({ ...labels, outcome: "failed" }, (performance.now() - started) / 1000);
+      metrics.stepFailures.inc({ ...labels, code });
+      try {
+        if (!permanent && step.attempts < maxAttempts) {
+          await store.retryLater(step, workerId, { code, message }, backoffDelayMs(this.options.backoff, step.attempts));
+          return;
+        }
+        const problems = await compensateRun({ store, registry, gateway, failed: step });
+        const why = permanent ? `${code}: ${message}` : `gave up after ${step.attempts} attempts; last ${code}: ${message}`;
+        await store.park(step, workerId, { code, message }, [`${step.name} ${why}`, ...problems].join("; "));
+        logger.warn({ runId: step.runId, step: step.name, code, problems }, "flow run parked");
+      } catch (recordError) {
+        // The lease runs out and another attempt follows: nothing is lost, at worst retried.
+        logger.error({ err: recordError, runId: step.runId, step: step.name }, "could not record a step failure");
+      }
+    }
+  }
+}

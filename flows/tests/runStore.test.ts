@@ -1,0 +1,101 @@
+// The durable engine state on a real (PGlite) database: triggers are idempotent, a run's steps
+// are claimed one at a time in order, failures back off, abandoned leases are reclaimed, parking
+// stops the run, and an operator's retry re-runs a compensated step under a new key.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, type Database } from "@crossdock/platform";
+import { migrateFlows } from "../src/engine/migrateFlows.js";
+import { retryRun } from "../src/engine/operatorActions.js";
+import { applyTriggers, idempotencyKeyOf, RunStore } from "../src/engine/runStore.js";
+import type { RunTrigger } from "../src/engine/types.js";
+
+let db: Database;
+let store: RunStore;
+const release = (order: string): RunTrigger => ({
+  flow: "orderToCash",
+  subjectKey: order,
+  orderNumber: order,
+  create: true,
+  steps: [
+    { name: "createFulfillment", kind: "createFulfillment", input: {} },
+    { name: "timelineReleased", kind: "timelineReleased", input: {} },
+  ],
+});
+const statuses = async (runId: string) =>
+  (await db.query<{ name: string; status: string }>(`SELECT "name", "status" FROM "FlowStep" WHERE "runId" = $1 ORDER BY "id"`, [runId])).map(
+    (r) => `${r.name}:${r.status}`,
+  );
+
+beforeAll(async () => {
+  db = await openDatabase("pglite:memory");
+  expect(await migrateFlows(db)).toEqual(["0001_init"]);
+  expect(await migrateFlows(db)).toEqual([]);
+  store = new RunStore(db);
+});
+afterAll(async () => db?.close());
+
+describe("run store", () => {
+  it("applies a trigger once however often it is replayed", async () => {
+    await db.transaction((s) => applyTriggers(s, [release("SO-1"), release("SO-1")]));
+    await db.transaction((s) => applyTriggers(s, [release("SO-1")]));
+    expect(await statuses("orderToCash:SO-1")).toEqual(["createFulfillment:PENDING", "timelineReleased:PENDING"]);
+  });
+
+  it("claims only the first live step of each run, then the next once it succeeded", async () => {
+    await db.transaction((s) => applyTriggers(s, [release("SO-2")]));
+    const first = await store.claim(10, "w1", 60_000);
+    expect(first.map((c) => `${c.runId}/${c.name}`).sort()).toEqual(["orderToCash:SO-1/createFulfillment", "orderToCash:SO-2/createFulfillment"]);
+    expect(await store.claim(10, "w1", 60_000)).toEqual([]);
+    const one = first.find((c) => c.runId === "orderToCash:SO-1")!;
+    expect((await store.succeed(one, "w1", { fulfillmentId: "FF-1" }, { fulfillmentId: "FF-1" })).recorded).toBe(true);
+    const [next] = await store.claim(10, "w1", 60_000);
+    expect(next).toMatchObject({ name: "timelineReleased", facts: { fulfillmentId: "FF-1" } });
+    await store.retryLater(next!, "w1", { code: "SERVICE_UNAVAILABLE", message: "down" }, 60_000);
+    expect(await store.claim(10, "w1", 60_000)).toEqual([]);
+  });
+
+  it("a crashed worker's steps come back at once on its restart; a stale worker can no longer record", async () => {
+    const other = (await db.query<{ id: string }>(`SELECT "id"::text AS id FROM "FlowStep" WHERE "runId" = 'orderToCash:SO-2' AND "status" = 'RUNNING'`))[0]!;
+    expect(other).toBeDefined();
+    expect(await store.releaseOwnLeases("w1")).toBe(1);
+    const [again] = await store.claim(10, "w2", 60_000);
+    expect(again).toMatchObject({ runId: "orderToCash:SO-2", name: "createFulfillment", attempts: 2 });
+    expect((await store.succeed({ ...again!, attempts: 1 }, "w1", null, {})).recorded).toBe(false);
+    expect((await store.succeed(again!, "w2", { fulfillmentId: "FF-2" }, {})).recorded).toBe(true);
+  });
+
+  it("parks a run, and a retry re-runs the compensated step under a new idempotency key", async () => {
+    const [step] = await store.claim(1, "w2", 60_000);
+    expect(step!.runId).toBe("orderToCash:SO-2");
+    const [created] = await store.compensable("orderToCash:SO-2");
+    await store.markCompensated(created!.id);
+    await store.park(step!, "w2", { code: "SERVICE_UNAVAILABLE", message: "crm down" }, "gave up");
+    expect(await statuses("orderToCash:SO-2")).toEqual(["createFulfillment:COMPENSATED", "timelineReleased:PARKED"]);
+    expect(await store.claim(10, "w2", 60_000)).toEqual([]);
+    await retryRun(db, "orderToCash:SO-2", null);
+    const [rerun] = await store.claim(10, "w2", 60_000);
+    expect(rerun).toMatchObject({ name: "createFulfillment", generation: 1 });
+    expect(idempotencyKeyOf(rerun!.runId, rerun!.name, rerun!.generation)).toBe("flow:orderToCash:SO-2:createFulfillment:g1");
+    const [run] = await db.query<{ status: string; operatorActions: number }>(
+      `SELECT "status", "operatorActions" FROM "FlowRun" WHERE "id" = 'orderToCash:SO-2'`,
+    );
+    expect(run).toEqual({ status: "RUNNING", operatorActions: 1 });
+  });
+
+  it("finishes a run that is done once no step is live, as CANCELLED when it was cancelled", async () => {
+    await db.transaction((s) =>
+      applyTriggers(s, [
+        release("SO-3"),
+        {
+          flow: "orderToCash",
+          subjectKey: "SO-3",
+          create: false,
+          skipPendingKinds: ["createFulfillment", "timelineReleased"],
+          facts: { cancelled: true, done: true },
+        },
+      ]),
+    );
+    const [run] = await db.query<{ status: string }>(`SELECT "status" FROM "FlowRun" WHERE "id" = 'orderToCash:SO-3'`);
+    expect(run!.status).toBe("CANCELLED");
+    expect(await statuses("orderToCash:SO-3")).toEqual(["createFulfillment:SKIPPED", "timelineReleased:SKIPPED"]);
+  });
+});

@@ -1,0 +1,139 @@
+// GraphQL over Server-Sent Events (graphql-sse, "distinct connections" mode: one HTTP stream per
+// operation) on /graphql for requests that accept text/event-stream — the fallback for networks
+// that drop WebSockets. Credentials come from the request headers; writes wait for the socket to
+// drain, so a slow reader fills its bounded subscription queue instead of this process's memory.
+import type http from "node:http";
+import { once } from "node:events";
+import { createHandler, type Request as SseRequest } from "graphql-sse";
+import { getOperationAST, type GraphQLError } from "graphql";
+import type { ApolloServer } from "@apollo/server";
+import type { Logger, Principal } from "@crossdock/platform";
+import { credentialsFromHeaders, type GatewayContext, type PrincipalResolver } from "../context.js";
+import { executeThroughApollo } from "./apolloOperation.js";
+import type { ErrorFormatter, EventResponse } from "./eventShaping.js";
+import type { SubscriptionMetrics } from "./subscriptionMetrics.js";
+import type { SubscriptionService } from "./subscriptionService.js";
+
+export interface SseTransportOptions {
+  apollo: ApolloServer<GatewayContext>;
+  service: SubscriptionService;
+  resolvePrincipal: PrincipalResolver;
+  formatError: ErrorFormatter;
+  logger: Logger;
+  metrics: SubscriptionMetrics;
+  maxBodyBytes: number;
+}
+
+interface SseRequestContext {
+  res: http.ServerResponse;
+  principal?: Principal;
+}
+
+/** Bytes buffered on a stream before the next event waits for it to drain. */
+const HIGH_WATER_BYTES = 64 * 1024;
+
+const json = (status: number, body: unknown) =>
+  [JSON.stringify(body), { status, statusText: String(status), headers: { "content-type": "application/json; charset=utf-8" } }] as const;
+
+export function isSseRequest(req: http.IncomingMessage): boolean {
+  return (req.headers.accept ?? "").includes("text/event-stream");
+}
+
+export function createSseTransport(options: SseTransportOptions) {
+  const { service, formatError, logger, metrics } = options;
+  const open = new Set<http.ServerResponse>();
+  const errorResult = (errors: readonly GraphQLError[]) => ({ data: null, errors: errors.map(formatError) });
+  const handler = createHandler<http.IncomingMessage, SseRequestContext>({
+    async authenticate(req) {
+      try {
+        req.context.principal = await options.resolvePrincipal(credentialsFromHeaders(req.raw.headers));
+      } catch (error) {
+        const message = error instanceof Error && error.message ? error.message : "invalid credentials";
+        return json(401, { errors: [{ message: `Unauthorized: ${message}`, extensions: { code: "UNAUTHENTICATED" } }] });
+      }
+      // null: no single-connection mode; every operation is its own event stream.
+      return null;
+    },
+    async onSubscribe(req, params) {
+      const principal = req.context.principal!;
+      const { document, errors } = service.parseAndValidate(params.query);
+      if (!document || errors.length > 0) return errorResult(errors);
+      const operation = getOperationAST(document, params.operationName ?? undefined);
+      if (operation?.operation !== "subscription") {
+        return executeThroughApollo(
+          options.apollo,
+          { query: params.query, variables: params.variables, operationName: params.operationName },
+          principal,
+          logger,
+        );
+      }
+      const prepared = service.prepare(document, params.operationName, params.variables);
+      if (!prepared.ok) return errorResult(prepared.errors);
+      const opened = await service.open(prepared.plan, principal);
+      // The SLOW_CONSUMER error is the stream's last event; the client resumes with its cursor.
+      return Array.isArray(opened) ? errorResult(opened as readonly GraphQLError[]) : (opened as AsyncIterable<EventResponse>);
+    },
+    async onNext(_ctx, req) {
+      const res = req.context.res;
+      if (res.writableLength > HIGH_WATER_BYTES && !res.destroyed) await Promise.race([once(res, "drain"), once(res, "close")]);
+    },
+  } as Parameters<typeof createHandler<http.IncomingMessage, SseRequestContext>>[0]);
+
+  async function readBody(req: http.IncomingMessage): Promise<string> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > options.maxBodyBytes) throw new Error("body too large");
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString("utf8");
+  }
+
+  return {
+    async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+      let body: string;
+      try {
+        body = req.method === "POST" ? await readBody(req) : "";
+      } catch {
+        res
+          .writeHead(413, { "content-type": "application/json; charset=utf-8" })
+          .end(JSON.stringify({ errors: [{ message: "Request body too large", extensions: { code: "PAYLOAD_TOO_LARGE" } }] }));
+        return;
+      }
+      const request: SseRequest<http.IncomingMessage, SseRequestContext> = {
+        method: req.method ?? "GET",
+        url: req.url ?? "/",
+        headers: { get: (key) => (Array.isArray(req.headers[key]) ? (req.headers[key] as string[]).join("\n") : (req.headers[key] as string | undefined)) },
+        body,
+        raw: req,
+        context: { res },
+      };
+      const [stream, init] = await handler(request);
+      res.writeHead(init.status, init.statusText, init.headers);
+      if (!stream || typeof stream === "string") {
+        res.end(stream);
+        return;
+      }
+      open.add(res);
+      metrics.connections.inc({ transport: "sse" });
+      res.once("close", () => {
+        open.delete(res);
+        metrics.connections.dec({ transport: "sse" });
+        void stream.return(undefined);
+      });
+      try {
+        for await (const chunk of stream) {
+          if (res.destroyed) break;
+          res.write(chunk);
+        }
+      } finally {
+        res.end();
+      }
+    },
+    /** Cuts every stream without a `complete`, so graphql-sse clients retry (and resume) elsewhere. */
+    close(): void {
+      for (const res of open) res.destroy();
+    },
+  };
+}

@@ -1,0 +1,127 @@
+// The three subscription fields and how each maps onto the change feed: which feed entity type
+// feeds it, how its filter arguments match a feed payload (and index subscribers by key), which
+// query root field resolves its entity through the graph, and the event's own fields.
+import type { ChangeFeedRecord } from "@crossdock/platform";
+
+export type StreamFieldName = "inventoryChanged" | "orderStatusChanged" | "shipmentUpdated";
+
+export type StreamFilter = Readonly<Record<string, string>>;
+
+/** One feed entry as a subscription event: the cursor plus the values at that change. */
+export interface StreamEvent {
+  cursor: bigint;
+  /** Stable key of the entity the event is about (sku|warehouse, order number, shipment id). */
+  entityKey: string;
+  /** Arguments of the query field that resolves the entity through the graph. */
+  entityArgs: Readonly<Record<string, string>>;
+  occurredAt: Date;
+  payload: Readonly<Record<string, unknown>>;
+}
+
+export interface StreamField {
+  name: StreamFieldName;
+  feedEntityType: string;
+  eventTypeName: string;
+  filterArgs: readonly string[];
+  /** The field of the event type that carries the entity (resolved through the supergraph). */
+  entityField: string;
+  /** The query root field that resolves that entity, with its key arguments and their types. */
+  entityQuery: { field: string; args: readonly { name: string; type: string }[] };
+  /** Index buckets an event can be found under; a subscriber registers under exactly one of them. */
+  eventBuckets(payload: Readonly<Record<string, unknown>>): string[];
+  subscriberBucket(filter: StreamFilter): string;
+  matches(filter: StreamFilter, payload: Readonly<Record<string, unknown>>): boolean;
+  /** Values of the event type's own (non-entity) fields. */
+  eventFieldValue(fieldName: string, event: StreamEvent): unknown;
+  /** Narrows a replay read to the filter's key when the filter pins it (index use only). */
+  replayKey(filter: StreamFilter): { entityKey?: string; entityKeyPrefix?: string };
+}
+
+const text = (value: unknown): string | undefined => (typeof value === "string" ? value : typeof value === "number" ? String(value) : undefined);
+
+function matchesAll(filter: StreamFilter, payload: Readonly<Record<string, unknown>>, fields: Readonly<Record<string, string>>): boolean {
+  for (const [arg, payloadField] of Object.entries(fields)) {
+    const wanted = filter[arg];
+    if (wanted !== undefined && text(payload[payloadField]) !== wanted) return false;
+  }
+  return true;
+}
+
+const common = (fieldName: string, event: StreamEvent): unknown => {
+  if (fieldName === "cursor") return event.cursor.toString();
+  if (fieldName === "occurredAt") return event.occurredAt.toISOString();
+  return undefined;
+};
+
+const inventoryChanged: StreamField = {
+  name: "inventoryChanged",
+  feedEntityType: "InventoryPosition",
+  eventTypeName: "InventoryEvent",
+  filterArgs: ["sku", "warehouseCode"],
+  entityField: "position",
+  entityQuery: {
+    field: "inventoryPosition",
+    args: [
+      { name: "sku", type: "ID!" },
+      { name: "warehouseCode", type: "ID!" },
+    ],
+  },
+  eventBuckets: (p) => [`${text(p.sku)}|${text(p.warehouseCode)}`, `${text(p.sku)}|*`, `*|${text(p.warehouseCode)}`, "*|*"],
+  subscriberBucket: (f) => `${f.sku ?? "*"}|${f.warehouseCode ?? "*"}`,
+  matches: (f, p) => matchesAll(f, p, { sku: "sku", warehouseCode: "warehouseCode" }),
+  eventFieldValue: (name, e) => (name === "previousAvailable" ? (e.payload.previousAvailable ?? null) : common(name, e)),
+  replayKey: (f) =>
+    f.sku !== undefined && f.warehouseCode !== undefined
+      ? { entityKey: `${f.sku}|${f.warehouseCode}` }
+      : f.sku !== undefined
+        ? { entityKeyPrefix: `${f.sku}|` }
+        : {},
+};
+
+const orderStatusChanged: StreamField = {
+  name: "orderStatusChanged",
+  feedEntityType: "OrderStatus",
+  eventTypeName: "OrderStatusEvent",
+  filterArgs: ["orderNumber", "customerNumber"],
+  entityField: "order",
+  entityQuery: { field: "order", args: [{ name: "orderNumber", type: "ID!" }] },
+  eventBuckets: (p) => [`o:${text(p.orderNumber)}`, `c:${text(p.customerNumber)}`, "*"],
+  // With both filters the order number is the narrower bucket; matches() checks the customer.
+  subscriberBucket: (f) => (f.orderNumber !== undefined ? `o:${f.orderNumber}` : f.customerNumber !== undefined ? `c:${f.customerNumber}` : "*"),
+  matches: (f, p) => matchesAll(f, p, { orderNumber: "orderNumber", customerNumber: "customerNumber" }),
+  eventFieldValue: (name, e) => (name === "stage" ? e.payload.stage : name === "previousStage" ? (e.payload.previousStage ?? null) : common(name, e)),
+  replayKey: (f) => (f.orderNumber !== undefined ? { entityKey: f.orderNumber } : {}),
+};
+
+const shipmentUpdated: StreamField = {
+  name: "shipmentUpdated",
+  feedEntityType: "Shipment",
+  eventTypeName: "ShipmentEvent",
+  filterArgs: ["orderNumber", "shipmentId"],
+  entityField: "shipment",
+  entityQuery: { field: "shipment", args: [{ name: "shipmentId", type: "ID!" }] },
+  eventBuckets: (p) => [`s:${text(p.shipmentId)}`, `o:${text(p.orderNumber)}`, "*"],
+  subscriberBucket: (f) => (f.shipmentId !== undefined ? `s:${f.shipmentId}` : f.orderNumber !== undefined ? `o:${f.orderNumber}` : "*"),
+  matches: (f, p) => matchesAll(f, p, { orderNumber: "orderNumber", shipmentId: "shipmentId" }),
+  eventFieldValue: (name, e) => (name === "milestone" ? (e.payload.milestone ?? null) : common(name, e)),
+  replayKey: (f) => (f.shipmentId !== undefined ? { entityKey: f.shipmentId } : {}),
+};
+
+export const STREAM_FIELDS: Readonly<Record<StreamFieldName, StreamField>> = { inventoryChanged, orderStatusChanged, shipmentUpdated };
+
+export const FEED_ENTITY_TYPES = Object.values(STREAM_FIELDS).map((f) => f.feedEntityType);
+
+export function streamFieldOf(name: string): StreamField | undefined {
+  return Object.hasOwn(STREAM_FIELDS, name) ? STREAM_FIELDS[name as StreamFieldName] : undefined;
+}
+
+export function streamFieldForEntityType(entityType: string): StreamField | undefined {
+  return Object.values(STREAM_FIELDS).find((f) => f.feedEntityType === entityType);
+}
+
+/** A feed record as an event of its stream: the entity's query arguments come from the payload. */
+export function toStreamEvent(field: StreamField, record: Pick<ChangeFeedRecord, "cursor" | "entityKey" | "occurredAt" | "payload">): StreamEvent {
+  const entityArgs: Record<string, string> = {};
+  for (const arg of field.entityQuery.args) entityArgs[arg.name] = text(record.payload[arg.name]) ?? "";
+  return { cursor: record.cursor, entityKey: record.entityKey, entityArgs, occurredAt: record.occurredAt, payload: record.payload };
+}

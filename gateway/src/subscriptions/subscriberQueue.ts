@@ -1,0 +1,122 @@
+// One subscriber's outbox: responses in cursor order (each a promise, since resolutions finish
+// out of order), bounded. The transport pulls it as an async iterator. A full queue refuses
+// more (the subscriber then reads on from the feed at its own pace); a queue that makes no
+// progress for too long is replaced by one SLOW_CONSUMER error and ends, so memory never grows.
+import type { EventResponse } from "./eventShaping.js";
+import { SubscriptionErrorCode } from "./subscriptionErrors.js";
+
+export class SubscriberQueue implements AsyncIterableIterator<EventResponse> {
+  private items: Promise<EventResponse>[] = [];
+  private ended = false;
+  private closed = false;
+  private wakeReader: (() => void) | undefined;
+  private spaceWaiters: (() => void)[] = [];
+  /** When the transport last took an event (or the queue last went from empty to non-empty). */
+  private lastProgressAt = Date.now();
+
+  constructor(
+    private readonly maxQueued: number,
+    private readonly onOverflow: () => void,
+    private readonly onClose: () => void,
+  ) {}
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  get isClosed(): boolean {
+    return this.closed || this.ended;
+  }
+
+  /** Appends a response; false when the queue is full or closed (see `isClosed`). */
+  push(response: Promise<EventResponse>): boolean {
+    if (this.isClosed || this.items.length >= this.maxQueued) return false;
+    if (this.items.length === 0) this.lastProgressAt = Date.now();
+    this.items.push(response);
+    this.wakeReader?.();
+    return true;
+  }
+
+  /** How long events have waited without the transport taking any (0 when nothing waits). */
+  stalledMs(now: number): number {
+    return this.items.length === 0 || this.isClosed ? 0 : now - this.lastProgressAt;
+  }
+
+  /** Ends the stream with SLOW_CONSUMER in place of everything queued. */
+  overflow(): void {
+    if (this.isClosed) return;
+    this.items = [
+      Promise.resolve({
+        errors: [
+          {
+            message: `Subscriber too slow: no event taken for too long with ${this.items.length} queued. Resubscribe with the last cursor received to resume.`,
+            extensions: { code: SubscriptionErrorCode.SLOW_CONSUMER, maxQueued: this.maxQueued },
+          },
+        ],
+      }),
+    ];
+    this.end();
+    this.onOverflow();
+  }
+
+  /** Resolves when the queue has room (replays produce at the pace the client consumes). */
+  async waitForSpace(): Promise<void> {
+    while (!this.isClosed && this.items.length >= Math.max(1, this.maxQueued >> 1)) {
+      await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
+    }
+  }
+
+  /** Ends after the queued responses are delivered (graceful drain). */
+  end(): void {
+    this.ended = true;
+    this.wakeReader?.();
+    this.releaseSpaceWaiters();
+  }
+
+  /** Resolves once everything queued was handed to the transport, or the queue closed. */
+  async drained(): Promise<void> {
+    while (!this.closed && this.items.length > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  async next(): Promise<IteratorResult<EventResponse>> {
+    for (;;) {
+      if (this.closed) return { done: true, value: undefined };
+      const head = this.items.shift();
+      if (head) {
+        this.lastProgressAt = Date.now();
+        if (this.items.length < this.maxQueued >> 1) this.releaseSpaceWaiters();
+        return { done: false, value: await head };
+      }
+      if (this.ended) {
+        this.finish();
+        return { done: true, value: undefined };
+      }
+      await new Promise<void>((resolve) => (this.wakeReader = resolve));
+      this.wakeReader = undefined;
+    }
+  }
+
+  async return(): Promise<IteratorResult<EventResponse>> {
+    this.finish();
+    return { done: true, value: undefined };
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<EventResponse> {
+    return this;
+  }
+
+  private finish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.items = [];
+    this.wakeReader?.();
+    this.releaseSpaceWaiters();
+    this.onClose();
+  }
+
+  private releaseSpaceWaiters(): void {
+    const waiters = this.spaceWaiters;
+    this.spaceWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

@@ -1,0 +1,85 @@
+// createCreditMemo: credits a customer for goods returned against an order — priced at the
+// order line's unit price, never more than was shipped — books the stock back into the
+// inventory ledger and lowers the open balance, in one transaction with key and audit entry.
+import { recordAudit, runIdempotent } from "@crossdock/platform";
+import { crossdockError, Decimal, ErrorCode, moneyToString, toDecimal } from "@crossdock/schema";
+import type { ErpPrisma } from "../db.js";
+import { normalizeQuantityLines, type QuantityLineInput } from "./quantityLines.js";
+import type { WriteActor } from "./submitOrder.js";
+import { WRITE_TRANSACTION_OPTIONS } from "./transaction.js";
+
+export interface CreateCreditMemoInput {
+  orderNumber: string;
+  reason: string;
+  /** The document behind the credit, e.g. the WMS return receipt number. */
+  reference?: string | null;
+  /** Where the returned stock went; defaults to the order's warehouse. */
+  warehouseCode?: string | null;
+  lines: QuantityLineInput[];
+  idempotencyKey: string;
+}
+
+export async function createCreditMemo(prisma: ErpPrisma, actor: WriteActor, input: CreateCreditMemoInput): Promise<{ memoNumber: string }> {
+  const reason = input.reason.trim();
+  if (reason === "" || reason.length > 500) throw crossdockError(ErrorCode.BAD_USER_INPUT, "reason must be 1 to 500 characters", { field: "reason" });
+  const lines = normalizeQuantityLines(input.lines);
+  const request = { orderNumber: input.orderNumber, reason, reference: input.reference ?? null, warehouseCode: input.warehouseCode ?? null, lines };
+  return prisma.$transaction(async (tx) => {
+    const { result } = await runIdempotent({
+      tx,
+      scope: "createCreditMemo",
+      key: input.idempotencyKey,
+      request,
+      execute: async () => {
+        const [order] = await tx.$queryRaw<{ id: number; customerNumber: string; warehouseCode: string }[]>`
+          SELECT "id", "customerNumber", "warehouseCode" FROM "SalesOrder" WHERE "orderNumber" = ${input.orderNumber} FOR UPDATE`;
+        if (!order) throw crossdockError(ErrorCode.UNKNOWN_ORDER, `No order ${input.orderNumber}`, { field: "orderNumber" });
+        const orderLines = await tx.salesOrderLine.findMany({ where: { orderId: order.id } });
+        let amount = new Decimal(0);
+        lines.forEach((line, index) => {
+          const orderLine = orderLines.find((l) => l.sku === line.sku);
+          if (!orderLine)
+            throw crossdockError(ErrorCode.BAD_USER_INPUT, `Order ${input.orderNumber} has no line for ${line.sku}`, { field: `lines.${index}.sku` });
+          if (new Decimal(line.quantity).gt(toDecimal(orderLine.quantityShipped))) {
+            throw crossdockError(ErrorCode.INVALID_QUANTITY, `Only ${orderLine.quantityShipped.toFixed()} of ${line.sku} shipped on ${input.orderNumber}`, {
+              field: `lines.${index}.quantity`,
+            });
+          }
+          amount = amount.plus(new Decimal(line.quantity).mul(toDecimal(orderLine.unitPrice)));
+        });
+        amount = amount.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+        const warehouseCode = input.warehouseCode?.trim() || order.warehouseCode;
+        // The memo number comes from the table's own id sequence: no extra migration, never reused.
+        const [memo] = await tx.$queryRaw<{ memoNumber: string }[]>`
+          INSERT INTO "CreditMemo" ("id", "memoNumber", "orderNumber", "customerNumber", "amount", "reason")
+          SELECT n, 'CM-' || lpad(n::text, 6, '0'), ${input.orderNumber}, ${order.customerNumber}, ${amount.toFixed(2)}::numeric,
+                 ${request.reference ? `${reason} (${request.reference})` : reason}
+          FROM (SELECT nextval(pg_get_serial_sequence('"CreditMemo"', 'id')) AS n) s
+          RETURNING "memoNumber"`;
+        for (const line of lines) {
+          await tx.inventoryLedger.upsert({
+            where: { sku_warehouseCode: { sku: line.sku, warehouseCode } },
+            create: { sku: line.sku, warehouseCode, onHand: line.quantity },
+            update: { onHand: { increment: line.quantity } },
+            select: { id: true },
+          });
+        }
+        await tx.customer.update({
+          where: { customerNumber: order.customerNumber },
+          data: { openBalance: { decrement: amount.toFixed(2) } },
+          select: { id: true },
+        });
+        await recordAudit(tx, {
+          principal: actor.principal,
+          requestId: actor.requestId,
+          operation: "createCreditMemo",
+          entityType: "CreditMemo",
+          entityKey: memo!.memoNumber,
+          detail: { ...request, amount: moneyToString(amount), warehouseCode },
+        });
+        return { memoNumber: memo!.memoNumber };
+      },
+    });
+    return result;
+  }, WRITE_TRANSACTION_OPTIONS);
+}

@@ -1,0 +1,151 @@
+// The ERP writes the process layer calls, over real HTTP on a seeded PGlite: recordShipment
+// (quantities, ledger, status, invoice; once per shipment), billing holds that defer the invoice,
+// credit memos for returns, and purchase suggestions below the reorder point.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Decimal, generateDemoWorld } from "@crossdock/schema";
+import { start } from "../src/server.js";
+import { errorCodes, graphqlClient } from "./helpers.js";
+
+const SCALE = 0.05;
+const world = generateDemoWorld({ scale: SCALE });
+let erp: Awaited<ReturnType<typeof start>>;
+let gql: ReturnType<typeof graphqlClient>;
+let keys = 0;
+const key = () => `flow-key-${++keys}`;
+
+const customer = world.customers.find((c) => c.status === "ACTIVE")!.customerNumber;
+const [skuA, skuB] = [world.products[0]!.sku, world.products[1]!.sku];
+
+async function releasedOrder(): Promise<{ orderNumber: string; warehouseCode: string; total: string }> {
+  const response = await gql(`mutation($input: SubmitOrderInput!) { submitOrder(input: $input) { outcome order { orderNumber warehouseCode total } } }`, {
+    input: {
+      idempotencyKey: key(),
+      customerNumber: customer,
+      lines: [
+        { sku: skuA, quantity: "4" },
+        { sku: skuB, quantity: "2" },
+      ],
+    },
+  });
+  expect(response.data!.submitOrder.outcome).toBe("RELEASED");
+  return response.data!.submitOrder.order;
+}
+
+const ledger = async (sku: string, warehouseCode: string) =>
+  (
+    await erp.database.query<{ onHand: string }>(`SELECT "onHand"::text AS "onHand" FROM "InventoryLedger" WHERE sku = $1 AND "warehouseCode" = $2`, [
+      sku,
+      warehouseCode,
+    ])
+  )[0]?.onHand ?? "0";
+const RECORD = `mutation($input: RecordShipmentInput!) { recordShipment(input: $input) { shipmentId invoice { invoiceNumber amount } order { status lines { quantityShipped } } } }`;
+const HOLD = (field: string) => `mutation($input: BillingHoldInput!) { ${field}(input: $input) { status billingHold invoice { invoiceNumber } } }`;
+
+beforeAll(async () => {
+  erp = await start({ port: 0, host: "127.0.0.1", databaseUrl: "pglite:memory", seed: { enabled: true, scale: SCALE }, logLevel: "warn" });
+  gql = graphqlClient(erp.url);
+  await gql(`mutation($c: ID!) { setCreditLimit(customerNumber: $c, creditLimit: "99999999") { customerNumber } }`, { c: customer });
+});
+afterAll(async () => erp?.stop());
+
+describe("recordShipment", () => {
+  it("ships partially, then fully with the invoice; decrements the ledger; a replay changes nothing; a shipment counts once", async () => {
+    const order = await releasedOrder();
+    const before = await ledger(skuA, order.warehouseCode);
+    const input = { orderNumber: order.orderNumber, shipmentId: "SH-T1", lines: [{ sku: skuA, quantity: "4" }], idempotencyKey: key() };
+    const partial = await gql(RECORD, { input });
+    expect(partial.data!.recordShipment).toMatchObject({
+      invoice: null,
+      order: { status: "PARTIALLY_SHIPPED", lines: [{ quantityShipped: "4" }, { quantityShipped: "0" }] },
+    });
+    expect(new Decimal(before).minus(await ledger(skuA, order.warehouseCode)).eq(4)).toBe(true);
+    expect((await gql(RECORD, { input })).data!.recordShipment.order.status).toBe("PARTIALLY_SHIPPED");
+    expect(new Decimal(before).minus(await ledger(skuA, order.warehouseCode)).eq(4)).toBe(true);
+    expect(errorCodes(await gql(RECORD, { input: { ...input, idempotencyKey: key() } }))).toEqual(["INVALID_STATE"]);
+    expect(errorCodes(await gql(RECORD, { input: { ...input, shipmentId: "SH-T2", lines: [{ sku: skuB, quantity: "3" }], idempotencyKey: key() } }))).toEqual([
+      "INVALID_QUANTITY",
+    ]);
+    const full = await gql(RECORD, { input: { ...input, shipmentId: "SH-T2", lines: [{ sku: skuB, quantity: "2" }], idempotencyKey: key() } });
+    expect(full.data!.recordShipment.order.status).toBe("INVOICED");
+    expect(full.data!.recordShipment.invoice.amount).toBe(order.total);
+  });
+
+  it("a billing hold defers the invoice; lifting it issues the invoice", async () => {
+    const order = await releasedOrder();
+    const hold = await gql(HOLD("placeBillingHold"), { input: { orderNumber: order.orderNumber, reason: "Shipment exception", idempotencyKey: key() } });
+    expect(hold.data!.placeBillingHold).toMatchObject({ billingHold: true, status: "RELEASED" });
+    const shipped = await gql(RECORD, {
+      input: {
+        orderNumber: order.orderNumber,
+        shipmentId: "SH-T3",
+        lines: [
+          { sku: skuA, quantity: "4" },
+          { sku: skuB, quantity: "2" },
+        ],
+        idempotencyKey: key(),
+      },
+    });
+    expect(shipped.data!.recordShipment).toMatchObject({ invoice: null, order: { status: "SHIPPED" } });
+    const lifted = await gql(HOLD("liftBillingHold"), { input: { orderNumber: order.orderNumber, reason: "Case resolved", idempotencyKey: key() } });
+    expect(lifted.data!.liftBillingHold).toMatchObject({
+      billingHold: false,
+      status: "INVOICED",
+      invoice: { invoiceNumber: `INV-${order.orderNumber.slice(3)}` },
+    });
+  });
+});
+
+describe("credit memos and purchase suggestions", () => {
+  it("credits returned goods at the order's price, books them back and lowers the open balance; never more than shipped", async () => {
+    const order = await releasedOrder();
+    await gql(RECORD, {
+      input: {
+        orderNumber: order.orderNumber,
+        shipmentId: "SH-T4",
+        lines: [
+          { sku: skuA, quantity: "4" },
+          { sku: skuB, quantity: "2" },
+        ],
+        idempotencyKey: key(),
+      },
+    });
+    const balance = async () => (await gql(`query($c: ID!) { customer(customerNumber: $c) { openBalance } }`, { c: customer })).data!.customer.openBalance;
+    const [balanceBefore, ledgerBefore] = [await balance(), await ledger(skuA, order.warehouseCode)];
+    const CREDIT = `mutation($input: CreateCreditMemoInput!) { createCreditMemo(input: $input) { memoNumber amount reason order { orderNumber creditMemos { memoNumber } } } }`;
+    const input = {
+      orderNumber: order.orderNumber,
+      reason: "Customer return",
+      reference: "RC-W000001",
+      lines: [{ sku: skuA, quantity: "1" }],
+      idempotencyKey: key(),
+    };
+    const memo = (await gql(CREDIT, { input })).data!.createCreditMemo;
+    const { order: erpOrder } = (await gql(`query($n: ID!) { order(orderNumber: $n) { lines { unitPrice } } }`, { n: order.orderNumber })).data!;
+    expect(memo).toMatchObject({
+      memoNumber: expect.stringMatching(/^CM-\d{6}$/),
+      amount: erpOrder.lines[0].unitPrice,
+      reason: "Customer return (RC-W000001)",
+    });
+    expect(memo.order.creditMemos).toEqual([{ memoNumber: memo.memoNumber }]);
+    expect(new Decimal(balanceBefore).minus(await balance()).eq(memo.amount)).toBe(true);
+    expect(new Decimal(await ledger(skuA, order.warehouseCode)).minus(ledgerBefore).eq(1)).toBe(true);
+    expect((await gql(CREDIT, { input })).data!.createCreditMemo.memoNumber).toBe(memo.memoNumber);
+    expect(errorCodes(await gql(CREDIT, { input: { ...input, lines: [{ sku: skuA, quantity: "5" }], idempotencyKey: key() } }))).toEqual(["INVALID_QUANTITY"]);
+  });
+
+  it("suggests a purchase below the reorder point, once per sku × warehouse, and lists it", async () => {
+    const product = world.products[2]!;
+    const warehouseCode = world.warehouses[0]!.code;
+    const SUGGEST = `mutation($input: CreatePurchaseSuggestionInput!) { createPurchaseSuggestion(input: $input) { suggestion { id quantity status sku warehouseCode } } }`;
+    const above = await gql(SUGGEST, { input: { sku: product.sku, warehouseCode, available: product.reorderPoint, idempotencyKey: key() } });
+    expect(above.data!.createPurchaseSuggestion.suggestion).toBeNull();
+    const first = (await gql(SUGGEST, { input: { sku: product.sku, warehouseCode, available: "5", idempotencyKey: key() } })).data!.createPurchaseSuggestion
+      .suggestion;
+    expect(first).toMatchObject({ status: "OPEN", quantity: new Decimal(product.reorderPoint).mul(2).minus(5).toFixed() });
+    const second = (await gql(SUGGEST, { input: { sku: product.sku, warehouseCode, available: "1", idempotencyKey: key() } })).data!.createPurchaseSuggestion
+      .suggestion;
+    expect(second.id).toBe(first.id);
+    const listed = await gql(`query($s: ID!) { purchaseSuggestions(sku: $s) { id product { sku reorderPoint } } }`, { s: product.sku });
+    expect(listed.data!.purchaseSuggestions).toEqual([{ id: first.id, product: { sku: product.sku, reorderPoint: product.reorderPoint } }]);
+  });
+});

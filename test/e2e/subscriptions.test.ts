@@ -1,0 +1,175 @@
+// Federated, resumable subscriptions at the gateway, through real graphql-ws and graphql-sse
+// clients: events carry ERP and WMS fields, filters hold, a resume delivers exactly what was
+// missed, initial state, expired cursors and invalid documents are refused with their codes.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { graphqlData } from "../src/index.js";
+import { BACKENDS, backendAvailable, startTestHub, type TestHub } from "./hubHarness.js";
+import {
+  adjustInventory,
+  collect,
+  graphqlSseClient,
+  graphqlWsClient,
+  INVENTORY_SUBSCRIPTION,
+  stockedPositions,
+  type PositionKey,
+} from "./subscriptionsClients.js";
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+for (const backend of BACKENDS) {
+  describe.skipIf(!(await backendAvailable(backend)))(`subscriptions at the gateway (${backend})`, () => {
+    let t: TestHub;
+    let a: PositionKey;
+    let b: PositionKey;
+    beforeAll(async () => {
+      t = await startTestHub(backend);
+      [a, b] = (await stockedPositions(t.url, 2)) as [PositionKey, PositionKey];
+    });
+    afterAll(async () => t?.stop());
+
+    it("pushes a change on the subscribed key with ERP and WMS fields, and nothing from other keys", async () => {
+      const client = graphqlWsClient(t.url);
+      const sub = collect(client, INVENTORY_SUBSCRIPTION, { sku: a.sku, wh: a.warehouseCode });
+      await settle();
+      await adjustInventory(t.url, b.sku, b.warehouseCode, "-1");
+      await adjustInventory(t.url, a.sku, a.warehouseCode, "-2");
+      const [first] = await sub.waitFor(1);
+      const event = first.inventoryChanged;
+      expect(event.position).toMatchObject({ sku: a.sku, warehouseCode: a.warehouseCode });
+      expect(event.position.product.description.length).toBeGreaterThan(0);
+      expect(event.position.warehouse.name.length).toBeGreaterThan(0);
+      expect(Number(event.previousAvailable) - Number(event.position.available)).toBe(2);
+      expect(event.cursor).toMatch(/^\d+$/);
+      await settle();
+      expect(sub.events).toHaveLength(1);
+      await client.dispose();
+    });
+
+    it("resumes after a disconnect with exactly the missed events, in order, then continues live", async () => {
+      let client = graphqlWsClient(t.url);
+      const first = collect(client, INVENTORY_SUBSCRIPTION, { sku: a.sku, wh: a.warehouseCode });
+      await settle();
+      await adjustInventory(t.url, a.sku, a.warehouseCode, "-1");
+      const [seen] = await first.waitFor(1);
+      const last = seen.inventoryChanged.cursor;
+      await client.dispose();
+      await adjustInventory(t.url, a.sku, a.warehouseCode, "-1");
+      await adjustInventory(t.url, b.sku, b.warehouseCode, "-1");
+      await adjustInventory(t.url, a.sku, a.warehouseCode, "1");
+      await t.hub.drainCapture();
+      client = graphqlWsClient(t.url);
+      const resumed = collect(client, INVENTORY_SUBSCRIPTION, { sku: a.sku, wh: a.warehouseCode, after: last });
+      const missed = await resumed.waitFor(2);
+      const onHand = Number(seen.inventoryChanged.position.onHand);
+      expect(missed.map((e) => Number(e.inventoryChanged.position.onHand))).toEqual([onHand - 1, onHand]);
+      const cursors = missed.map((e) => BigInt(e.inventoryChanged.cursor));
+      expect(cursors[0]! > BigInt(last) && cursors[1]! > cursors[0]!).toBe(true);
+      await adjustInventory(t.url, a.sku, a.warehouseCode, "-1");
+      const all = await resumed.waitFor(3);
+      await settle();
+      expect(resumed.events).toHaveLength(3);
+      expect(Number(all[2].inventoryChanged.position.onHand)).toBe(onHand - 1);
+      await client.dispose();
+    });
+
+    it("serves the same subscription over Server-Sent Events", async () => {
+      const client = graphqlSseClient(t.url);
+      const sub = collect(client, INVENTORY_SUBSCRIPTION, { sku: b.sku });
+      await settle();
+      await adjustInventory(t.url, a.sku, a.warehouseCode, "-1");
+      await adjustInventory(t.url, b.sku, b.warehouseCode, "-1");
+      const [event] = await sub.waitFor(1);
+      expect(event.inventoryChanged.position.sku).toBe(b.sku);
+      expect(event.inventoryChanged.position.product.description.length).toBeGreaterThan(0);
+      await settle();
+      expect(sub.events).toHaveLength(1);
+      sub.unsubscribe();
+      client.dispose();
+    });
+
+    it("starts with the current state when includeCurrent is set", async () => {
+      const client = graphqlWsClient(t.url);
+      const sub = collect(
+        client,
+        `subscription($sku: ID!, $wh: ID!) { inventoryChanged(sku: $sku, warehouseCode: $wh, includeCurrent: true) { cursor previousAvailable position { onHand warehouse { code } } } }`,
+        { sku: a.sku, wh: a.warehouseCode },
+      );
+      const [current] = await sub.waitFor(1);
+      const { inventoryPosition } = await graphqlData<{ inventoryPosition: { onHand: string } }>(
+        t.url,
+        `query($s: ID!, $w: ID!) { inventoryPosition(sku: $s, warehouseCode: $w) { onHand } }`,
+        { s: a.sku, w: a.warehouseCode },
+      );
+      expect(current.inventoryChanged.position.onHand).toBe(inventoryPosition.onHand);
+      expect(current.inventoryChanged.previousAvailable).toBeNull();
+      await adjustInventory(t.url, a.sku, a.warehouseCode, "1");
+      const [, next] = await sub.waitFor(2);
+      expect(BigInt(next.inventoryChanged.cursor) > BigInt(current.inventoryChanged.cursor)).toBe(true);
+      expect(Number(next.inventoryChanged.position.onHand)).toBe(Number(inventoryPosition.onHand) + 1);
+      await client.dispose();
+    });
+
+    it("pushes order stage changes filtered by customer, with ERP fields of the order", async () => {
+      const { customers } = await graphqlData<{ customers: { edges: { node: { customerNumber: string } }[] } }>(
+        t.url,
+        `{ customers(status: ACTIVE, first: 1) { edges { node { customerNumber } } } }`,
+      );
+      const customerNumber = customers.edges[0]!.node.customerNumber;
+      const client = graphqlWsClient(t.url);
+      const sub = collect(
+        client,
+        `subscription($c: ID) { orderStatusChanged(customerNumber: $c) { cursor stage previousStage order { orderNumber customer { customerNumber name } statusView { stage } } } }`,
+        { c: customerNumber },
+      );
+      await settle();
+      const submitted = await graphqlData<{ submitOrder: { order: { orderNumber: string } | null; outcome: string } }>(
+        t.url,
+        `mutation($input: SubmitOrderInput!) { submitOrder(input: $input) { outcome order { orderNumber } } }`,
+        { input: { idempotencyKey: randomUUID(), customerNumber, warehouseCode: a.warehouseCode, lines: [{ sku: a.sku, quantity: "1" }], requestedBy: "e2e" } },
+      );
+      const [event] = await sub.waitFor(1);
+      expect(event.orderStatusChanged.order.orderNumber).toBe(submitted.submitOrder.order!.orderNumber);
+      expect(event.orderStatusChanged.order.customer).toMatchObject({ customerNumber });
+      expect(event.orderStatusChanged.order.customer.name.length).toBeGreaterThan(0);
+      expect(["RELEASED", "CREDIT_HOLD"]).toContain(event.orderStatusChanged.stage);
+      await client.dispose();
+    });
+
+    it("rejects invalid subscription documents before anything streams", async () => {
+      const client = graphqlWsClient(t.url);
+      const cases: [string, Record<string, unknown>, string][] = [
+        [`subscription { inventoryChanged { nope } }`, {}, "GRAPHQL_VALIDATION_FAILED"],
+        [`subscription { inventoryChanged { cursor } orderStatusChanged { cursor } }`, {}, "GRAPHQL_VALIDATION_FAILED"],
+        [`subscription { inventoryChanged( { cursor } }`, {}, "GRAPHQL_PARSE_FAILED"],
+        [`subscription($s: Int) { inventoryChanged(sku: $s) { cursor } }`, { s: 1 }, "GRAPHQL_VALIDATION_FAILED"],
+        [`subscription { inventoryChanged(after: "not-a-cursor") { cursor } }`, {}, "INVALID_CURSOR"],
+        [`subscription { inventoryChanged(after: "99999999999") { cursor } }`, {}, "INVALID_CURSOR"],
+        [`subscription { inventoryChanged(after: "1", includeCurrent: true) { cursor } }`, {}, "BAD_USER_INPUT"],
+        [`subscription { inventoryChanged(includeCurrent: true) { cursor } }`, {}, "BAD_USER_INPUT"],
+      ];
+      for (const [query, variables, code] of cases) {
+        const sub = collect(client, query, variables);
+        await sub.ended();
+        expect(sub.events, query).toHaveLength(0);
+        expect(JSON.stringify(sub.errors), query).toContain(code);
+      }
+      await client.dispose();
+    });
+
+    it("refuses a cursor older than the feed's retention with CURSOR_EXPIRED", async () => {
+      // Prune like retention would: drop the oldest entries of the feed.
+      const db = t.hub.subscriptionFeed.database;
+      const [row] = await db.query<{ c: string }>(`SELECT (MIN("cursor") + 5)::text AS c FROM "ChangeFeedEntry"`);
+      await db.query(`DELETE FROM "ChangeFeedEntry" WHERE "cursor" <= $1::bigint`, [row!.c]);
+      const client = graphqlWsClient(t.url);
+      const expired = collect(client, INVENTORY_SUBSCRIPTION, { after: "1" });
+      await expired.ended();
+      expect(JSON.stringify(expired.errors)).toContain("CURSOR_EXPIRED");
+      const fresh = collect(client, INVENTORY_SUBSCRIPTION, { after: row!.c });
+      await settle();
+      expect(fresh.errors).toHaveLength(0);
+      await client.dispose();
+    });
+  });
+}
