@@ -143,7 +143,7 @@ async function runBench(): Promise<void> {
   console.log(`subscriptions bench: ${subscribers} graphql-ws subscribers over ${keyCount} keys, ${rate} changes/s for ${seconds}s`);
   const hub = await startHub({
     port: 0,
-    subgraphPorts: { erp: 0, crm: 0, wms: 0, ops: 0 },
+    subgraphPorts: { erp: 0, crm: 0, wms: 0, ops: 0, flows: 0 },
     dataDir: "memory",
     simulate: false,
     seedScale: Number(process.env.CROSSDOCK_SEED_SCALE ?? 1),

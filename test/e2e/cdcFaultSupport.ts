@@ -388,8 +388,12 @@ export async function feedChainProblems(hub: pg.Client): Promise<{ problems: str
   const orders = await actualOrderStatuses(hub);
   const last = new Map<string, Record<string, string | null>>();
   const problems: string[] = [];
-  for (const { type, key, p } of rows) {
+  // Feed payloads carry canonical decimals ("30"); the table keeps the column scale ("30.000").
+  const n3 = (v: string | null | undefined) => (v === null || v === undefined ? null : new Decimal(v).toFixed(3));
+  for (const { type, key, p: raw } of rows) {
     const id = `${type}:${key}`;
+    const p =
+      type === "InventoryPosition" ? { ...raw, onHand: n3(raw["onHand"]), allocated: n3(raw["allocated"]), previousOnHand: n3(raw["previousOnHand"]) } : raw;
     const before = last.get(id);
     if (type === "InventoryPosition") {
       const previous = before ? before["onHand"] : null;

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { startHub } from "@crossdock/launcher";
 import { graphqlData } from "../src/index.js";
 
-const ANY_PORTS = { erp: 0, crm: 0, wms: 0, ops: 0 };
+const ANY_PORTS = { erp: 0, crm: 0, wms: 0, ops: 0, flows: 0 };
 const READ_MODEL = `{ inventoryPositions(first: 500) { edges { node { sku warehouseCode onHand allocated available } } }
   syncStatus { sources { source eventsApplied deadLetters } } }`;
 

@@ -42,7 +42,7 @@ export interface HubProcess {
 
 export async function startHubProcess(options: { env?: Record<string, string>; seedScale?: number } = {}): Promise<HubProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), "crossdock-bench-"));
-  const [port, erpPort, crmPort, wmsPort, opsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [port, erpPort, crmPort, wmsPort, opsPort, flowsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
   const child = spawn(process.execPath, ["--import", "tsx", "launcher/src/index.ts"], {
     cwd: REPO_ROOT,
     env: {
@@ -52,6 +52,7 @@ export async function startHubProcess(options: { env?: Record<string, string>; s
       CRM_PORT: String(crmPort),
       WMS_PORT: String(wmsPort),
       OPS_PORT: String(opsPort),
+      FLOWS_PORT: String(flowsPort),
       CROSSDOCK_DATA_DIR: dataDir,
       CROSSDOCK_SIMULATE: "0",
       CROSSDOCK_SEED_SCALE: String(options.seedScale ?? 1),

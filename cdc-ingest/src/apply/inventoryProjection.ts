@@ -72,8 +72,9 @@ export async function projectInventoryPositions(session: SqlSession, keys: reado
          "updatedAt" = excluded."updatedAt", "sourceCommittedAt" = GREATEST("InventoryPosition"."sourceCommittedAt", excluded."sourceCommittedAt")
        WHERE ("InventoryPosition"."onHand", "InventoryPosition"."allocated") IS DISTINCT FROM (excluded."onHand", excluded."allocated")
        RETURNING *)
-     SELECT up."sku", up."warehouseCode", up."onHand"::text AS "onHand", up."allocated"::text AS "allocated", up."available"::text AS "available",
-            up."sourceCommittedAt", prev."available"::text AS "previousAvailable", prev."onHand"::text AS "previousOnHand"
+     SELECT up."sku", up."warehouseCode", trim_scale(up."onHand")::text AS "onHand", trim_scale(up."allocated")::text AS "allocated",
+            trim_scale(up."available")::text AS "available", up."sourceCommittedAt",
+            trim_scale(prev."available")::text AS "previousAvailable", trim_scale(prev."onHand")::text AS "previousOnHand"
      FROM up LEFT JOIN prev ON prev."sku" = up."sku" AND prev."warehouseCode" = up."warehouseCode"
      ORDER BY up."sku", up."warehouseCode"`,
     [JSON.stringify(keys.map((k) => ({ sku: k.sku, wh: k.warehouseCode, ts: k.committedAt.toISOString() })))],
