@@ -49,6 +49,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       crm: envString(env, "CRM_URL", "http://127.0.0.1:4102/graphql"),
       wms: envString(env, "WMS_URL", "http://127.0.0.1:4103/graphql"),
       ops: envString(env, "OPS_URL", "http://127.0.0.1:4104/graphql"),
+      flows: envString(env, "FLOWS_URL", "http://127.0.0.1:4105/graphql"),
     },
     ...(supergraphPath ? { supergraphPath } : {}),
     limits: {
