@@ -11,6 +11,10 @@ export interface GatewayConfig {
   limits: { maxDepth: number; maxAliases: number; maxBodyBytes: number; allowBatchedRequests: boolean };
   subscriptions: SubscriptionConfig;
   logLevel: string;
+  /** Answer introspection queries in production too (always on in development). */
+  allowIntrospection: boolean;
+  /** Longest a subgraph call may take before the gateway gives up on it. */
+  subgraphTimeoutMs: number;
   /** The process layer's bearer token; in development a well-known default (flows uses the same). */
   serviceToken?: string;
 }
@@ -71,6 +75,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       drainTimeoutMs: envInt(env, "CROSSDOCK_SUBSCRIPTION_DRAIN_MS", 5000, { min: 0 }),
     },
     logLevel: envString(env, "LOG_LEVEL", "info"),
+    allowIntrospection: envBool(env, "CROSSDOCK_ALLOW_INTROSPECTION", false),
+    subgraphTimeoutMs: envInt(env, "CROSSDOCK_SUBGRAPH_TIMEOUT_MS", 30_000, { min: 100 }),
     ...serviceTokenOf(env),
   };
 }

@@ -63,7 +63,7 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
       const configured = config.subgraphUrls[name];
       if (!configured) throw new Error(`No URL configured for subgraph "${name}" (set ${name.toUpperCase()}_URL)`);
       logger.debug({ name, url: configured, placeholder: url }, "subgraph route");
-      return new CrossdockSubgraphDataSource({ url: configured });
+      return new CrossdockSubgraphDataSource({ url: configured, timeoutMs: config.subgraphTimeoutMs });
     },
     logger,
   });
@@ -78,7 +78,8 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     csrfPrevention: true,
     allowBatchedHttpRequests: config.limits.allowBatchedRequests,
     includeStacktraceInErrorResponses: development,
-    introspection: true,
+    // Schema discovery is for developers (Sandbox); production clients use the published supergraph.
+    introspection: development || config.allowIntrospection,
     validationRules: [maxDepthRule(config.limits.maxDepth), maxAliasesRule(config.limits.maxAliases)],
     formatError: createGatewayErrorFormatter(logger, config.environment),
     logger,

@@ -16,12 +16,17 @@ type DataSourceConfig = ConstructorParameters<typeof RemoteGraphQLDataSource<Gat
 /**
  * Node's built-in fetch keeps connections to each subgraph alive and pools them; the gateway's
  * default fetcher opens a new TCP connection per subgraph call, which dominates small queries.
+ * Every call has a deadline, so a hung subgraph fails the request instead of holding it.
  */
-const keepAliveFetcher = ((url: string, init?: RequestInit) => fetch(url, init)) as unknown as NonNullable<DataSourceConfig>["fetcher"];
+function keepAliveFetcher(timeoutMs: number): NonNullable<DataSourceConfig>["fetcher"] {
+  return ((url: string, init?: RequestInit) =>
+    fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as unknown as NonNullable<DataSourceConfig>["fetcher"];
+}
 
 export class CrossdockSubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(config: DataSourceConfig) {
-    super({ fetcher: keepAliveFetcher, ...config });
+  constructor(config: DataSourceConfig & { timeoutMs?: number }) {
+    const { timeoutMs = 30_000, ...rest } = config;
+    super({ fetcher: keepAliveFetcher(timeoutMs), ...rest });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
