@@ -5,13 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { postgresAvailable } from "../src/index.js";
+import { actualInventory, actualOrderStatuses, expectedInventory, expectedOrderStatuses, feedChainProblems } from "./cdcFaultExpectations.js";
 import {
   IngestProcess,
-  actualInventory,
-  actualOrderStatuses,
-  expectedInventory,
-  expectedOrderStatuses,
-  feedChainProblems,
   markersApplied,
   postgresWriter,
   prepareSourceDatabases,
