@@ -11,7 +11,8 @@ import { getDeadLetter, setDeadLetterStatus } from "./deadLetters.js";
 export async function replayDeadLetter(options: { hub: Database; bus: FeedBus; id: string }): Promise<void> {
   const { hub, bus, id } = options;
   const letter = await getDeadLetter(hub, id);
-  if (!letter) return;
+  // Only a parked letter is replayed: a discarded or already replayed one stays as it is.
+  if (!letter || letter.status !== "PARKED") return;
   const decoded = decodeCaptured({ topic: letter.topic, key: letter.rawKey, value: letter.rawValue, ackToken: letter.position ?? "0" }, letter.source);
   if (decoded.deadLetter) {
     await setDeadLetterStatus(hub, id, "PARKED", { error: `${decoded.deadLetter.reason}: ${decoded.deadLetter.error}` });

@@ -49,7 +49,8 @@ export const queryResolvers = {
           const status = live.get(source);
           return {
             source,
-            lagMs: Math.round(status?.lagMs ?? 0),
+            // GraphQL Int is 32-bit: a source weeks behind reports the largest value, not an error.
+            lagMs: Math.min(Math.round(status?.lagMs ?? 0), 2_147_483_647),
             lastEventAt: checkpoint?.lastCommittedAt ?? status?.lastEventAt ?? null,
             deadLetters: parked.get(source) ?? 0,
             capture: status?.kind ?? null,
