@@ -2,15 +2,35 @@
 // model shows it available again) becomes an ERP credit memo at the order's prices and a CRM
 // timeline entry for the account team. One run per receipt.
 import type { FeedEvent, FlowDefinition, RunTrigger, StepDefinition } from "../engine/types.js";
+import { Decimal } from "@crossdock/schema";
 import { addTimelineEntry, requireText, text } from "./support.js";
 
 export const RETURNS = "returns";
 
 const CREATE_CREDIT_MEMO = `mutation($input: CreateCreditMemoInput!) { createCreditMemo(input: $input) { memoNumber amount customer { customerNumber currency } } }`;
 
+const RECEIPT_LINES = `query($n: ID!) { receipt(receiptNumber: $n) { warehouse { code } lines { sku quantity } } }`;
+
+/**
+ * The receipt's lines as the WMS holds them. The feed entry may have been applied before its
+ * lines were (the Receipt and ReceiptLine rows can land in different ingest batches), so the
+ * step asks the owner instead of trusting whatever lines the event happened to carry.
+ */
+async function receiptLines(ctx: Parameters<StepDefinition["run"]>[0], receiptNumber: string) {
+  const data = await ctx.gateway.request<{ receipt: { warehouse: { code: string }; lines: { sku: string; quantity: string }[] } | null }>(RECEIPT_LINES, {
+    n: receiptNumber,
+  });
+  if (!data.receipt) throw new Error(`WMS has no receipt ${receiptNumber}`);
+  // Quantities of the same sku received into several bins are one credited quantity.
+  const bySku = new Map<string, Decimal>();
+  for (const line of data.receipt.lines) bySku.set(line.sku, (bySku.get(line.sku) ?? new Decimal(0)).plus(line.quantity));
+  return { warehouseCode: data.receipt.warehouse.code, lines: [...bySku].map(([sku, quantity]) => ({ sku, quantity: quantity.toFixed() })) };
+}
+
 const createCreditMemo: StepDefinition = {
   async run(ctx) {
     const receiptNumber = requireText(ctx.input, "receiptNumber");
+    const receipt = await receiptLines(ctx, receiptNumber);
     const data = await ctx.gateway.request<{
       createCreditMemo: { memoNumber: string; amount: string; customer: { customerNumber: string; currency: string } };
     }>(CREATE_CREDIT_MEMO, {
@@ -18,8 +38,8 @@ const createCreditMemo: StepDefinition = {
         orderNumber: ctx.orderNumber,
         reason: "Customer return",
         reference: receiptNumber,
-        warehouseCode: text(ctx.input["warehouseCode"]),
-        lines: ctx.input["lines"],
+        warehouseCode: receipt.warehouseCode,
+        lines: receipt.lines,
         idempotencyKey: ctx.idempotencyKey,
       },
     });
