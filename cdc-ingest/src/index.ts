@@ -1,12 +1,6 @@
-// Entry point of cdc-ingest as its own process: read config, start, exit 1 on error.
+// Entry point of the change-data-capture ingest (ops subgraph) as its own process; everything lives behind start() in server.ts so
+// the launcher and the tests can embed the service.
+import { runService } from "@crossdock/platform";
 import { loadConfig, start } from "./server.js";
 
-try {
-  const ingest = await start(loadConfig(process.env));
-  const shutdown = () => void ingest.stop().then(() => process.exit(0));
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
-} catch (error) {
-  console.error("cdc-ingest failed to start:", error);
-  process.exit(1);
-}
+await runService("cdc-ingest", () => start(loadConfig(process.env)));

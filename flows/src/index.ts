@@ -1,12 +1,6 @@
-// Entry point of the flows service as its own process: read config, start, exit 1 on error.
+// Entry point of the flows service as its own process; everything lives behind start() in server.ts so
+// the launcher and the tests can embed the service.
+import { runService } from "@crossdock/platform";
 import { loadConfig, start } from "./server.js";
 
-try {
-  const flows = await start(loadConfig(process.env));
-  const shutdown = () => void flows.stop().then(() => process.exit(0));
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
-} catch (error) {
-  console.error("flows failed to start:", error);
-  process.exit(1);
-}
+await runService("flows", () => start(loadConfig(process.env)));

@@ -15,3 +15,4 @@ export * from "./httpServer.js";
 export * from "./errorMasking.js";
 export * from "./subgraphServer.js";
 export * from "./changeFeedReader.js";
+export * from "./runService.js";

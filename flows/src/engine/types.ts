@@ -1,19 +1,13 @@
 // The vocabulary of the engine: feed events in, run triggers out of each flow's router, step
 // definitions the workers execute. Flows are plain data + functions; the engine owns state.
+import type { ChangeFeedRecord } from "@crossdock/platform";
 import type { GatewayClient } from "./gatewayClient.js";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json | undefined };
 export type Facts = Record<string, Json | undefined>;
 
-/** One change-feed entry as the flows see it. */
-export interface FeedEvent {
-  cursor: bigint;
-  entityType: string;
-  entityKey: string;
-  changeKind: string;
-  occurredAt: Date;
-  payload: Record<string, unknown>;
-}
+/** One change-feed entry as the flows see it: the platform's feed record. */
+export type FeedEvent = ChangeFeedRecord;
 
 export interface StepPlan {
   /** Unique within the run and deterministic from the event, so a replayed event adds nothing. */

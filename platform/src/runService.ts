@@ -1,0 +1,25 @@
+// The body of every service's process entry (src/index.ts): start it, log where it listens,
+// stop it cleanly on SIGINT/SIGTERM, and exit 1 with the reason when it cannot start.
+import { createLogger } from "./logger.js";
+
+export async function runService(name: string, start: () => Promise<{ url: string; stop(): Promise<void> }>): Promise<void> {
+  const logger = createLogger(name);
+  try {
+    const running = await start();
+    logger.info({ url: running.url }, `${name} ready`);
+    const shutdown = () => {
+      running.stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, `${name} did not stop cleanly`);
+          process.exit(1);
+        },
+      );
+    };
+    process.once("SIGINT", shutdown);
+    process.once("SIGTERM", shutdown);
+  } catch (error) {
+    logger.error({ err: error }, `${name} failed to start`);
+    process.exit(1);
+  }
+}
