@@ -46,6 +46,45 @@ for (const backend of BACKENDS) {
       await client.dispose();
     });
 
+    it("takes the position's own fields from the change feed and the other subgraphs' fields through the plan", async () => {
+      const metrics = async () => {
+        const text = await (await fetch(t.url.replace(/\/graphql$/, "/metrics"))).text();
+        return Number(/^crossdock_subscription_payload_answers_total(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? 0);
+      };
+      const client = graphqlWsClient(t.url);
+      const fromFeed = collect(
+        client,
+        `subscription($sku: ID!, $wh: ID!) { inventoryChanged(sku: $sku, warehouseCode: $wh) {
+          cursor position { sku warehouseCode onHand allocated available product { sku description } warehouse { code name } } } }`,
+        { sku: b.sku, wh: b.warehouseCode },
+      );
+      // updatedAt is not in the feed payload: this selection's root fetch goes to the ops subgraph.
+      const fromOps = collect(
+        client,
+        `subscription($sku: ID!, $wh: ID!) { inventoryChanged(sku: $sku, warehouseCode: $wh) { cursor position { onHand updatedAt product { description } } } }`,
+        { sku: b.sku, wh: b.warehouseCode },
+      );
+      await settle();
+      const answeredBefore = await metrics();
+      await adjustInventory(t.url, b.sku, b.warehouseCode, "-1");
+      const [[viaFeed], [viaOps]] = await Promise.all([fromFeed.waitFor(1), fromOps.waitFor(1)]);
+      await t.hub.drainCapture();
+      const now = await graphqlData<{ inventoryPosition: Record<string, unknown> }>(
+        t.url,
+        `query($sku: ID!, $wh: ID!) { inventoryPosition(sku: $sku, warehouseCode: $wh) {
+          sku warehouseCode onHand allocated available product { sku description } warehouse { code name } } }`,
+        { sku: b.sku, wh: b.warehouseCode },
+      );
+      // Nothing else changes this key meanwhile: the values at the change are the current ones.
+      expect(viaFeed.inventoryChanged.position).toEqual(now.inventoryPosition);
+      expect(viaOps.inventoryChanged.cursor).toBe(viaFeed.inventoryChanged.cursor);
+      expect(viaOps.inventoryChanged.position.onHand).toBe(now.inventoryPosition.onHand);
+      expect(Date.parse(viaOps.inventoryChanged.position.updatedAt)).not.toBeNaN();
+      expect(viaOps.inventoryChanged.position.product).toEqual({ description: (now.inventoryPosition.product as { description: string }).description });
+      expect(await metrics()).toBeGreaterThan(answeredBefore);
+      await client.dispose();
+    });
+
     it("resumes after a disconnect with exactly the missed events, in order, then continues live", async () => {
       let client = graphqlWsClient(t.url);
       const first = collect(client, INVENTORY_SUBSCRIPTION, { sku: a.sku, wh: a.warehouseCode });

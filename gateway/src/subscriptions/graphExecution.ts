@@ -1,11 +1,19 @@
-// Runs a query through the gateway's own execution path (query planning, subgraph fetches with
+// Runs a query through the gateway's own query planner and plan executor (subgraph fetches with
 // the caller's principal in the headers) without Apollo Server's HTTP request pipeline: the
 // subscription service builds trusted, already-validated documents and batches many of them.
-import { createHash, randomUUID } from "node:crypto";
+// A batch's root fetch can be answered from the change-feed payloads (entitiesAtChange); every
+// other fetch goes to its subgraph exactly as for any query.
+import { randomUUID } from "node:crypto";
 import type { DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode } from "graphql";
-import type { ApolloGateway } from "@apollo/gateway";
+import { buildOperationContext, executeQueryPlan, type ApolloGateway, type GraphQLDataSource, type ServiceMap } from "@apollo/gateway";
+import { operationFromDocument, type Schema } from "@apollo/federation-internals";
+import type { QueryPlan, QueryPlanner } from "@apollo/query-planner";
+import type { GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
 import type { Logger, Principal } from "@crossdock/platform";
 import type { GatewayContext } from "../context.js";
+import { answeringFromPayloads, type EntitiesAtChange } from "./entitiesAtChange.js";
+
+export type { EntitiesAtChange } from "./entitiesAtChange.js";
 
 export interface GraphQuery {
   document: DocumentNode;
@@ -23,42 +31,72 @@ export interface GraphResult {
 export interface GraphExecutor {
   /** The current API schema (changes when the supergraph is reloaded). */
   schema(): GraphQLSchema;
-  execute(query: GraphQuery, principal: Principal): Promise<GraphResult>;
+  /** Executes `query`; `atChange` lets the batch's root fetch be answered from feed payloads. */
+  execute(query: GraphQuery, principal: Principal, atChange?: EntitiesAtChange): Promise<GraphResult>;
 }
 
-type GatewayExecutorFn = (requestContext: unknown) => Promise<GraphResult>;
+/** The parts of ApolloGateway's loaded state its own executor uses (not public API, stable across 2.x). */
+interface GatewayInternals {
+  apiSchema?: Schema;
+  supergraphSchema?: GraphQLSchema;
+  queryPlanner?: QueryPlanner;
+  serviceMap: Record<string, { dataSource: GraphQLDataSource<Record<string, unknown>> }>;
+  config: { telemetry?: Parameters<typeof executeQueryPlan>[6] };
+}
 
-export function createGraphExecutor(options: { gateway: ApolloGateway; logger: Logger; schema: () => GraphQLSchema }): GraphExecutor {
-  const hashes = new Map<string, string>();
-  const queryHash = (source: string) => {
-    let hash = hashes.get(source);
-    if (!hash) {
-      if (hashes.size > 5000) hashes.clear();
-      hash = createHash("sha256").update(source).digest("hex");
-      hashes.set(source, hash);
+export interface GraphExecutorOptions {
+  gateway: ApolloGateway;
+  logger: Logger;
+  schema: () => GraphQLSchema;
+  /** Called when a root fetch was answered from the feed payloads instead of its subgraph. */
+  onAnsweredFromPayloads?: () => void;
+}
+
+const MAX_PLANS = 500;
+
+export function createGraphExecutor(options: GraphExecutorOptions): GraphExecutor {
+  const internals = options.gateway as unknown as GatewayInternals;
+  // Plans per API schema (a supergraph reload brings a new one) and query text.
+  const plans = new WeakMap<Schema, Map<string, QueryPlan>>();
+  const planFor = (apiSchema: Schema, planner: QueryPlanner, query: GraphQuery): QueryPlan => {
+    let perSchema = plans.get(apiSchema);
+    if (!perSchema) plans.set(apiSchema, (perSchema = new Map()));
+    let plan = perSchema.get(query.source);
+    if (!plan) {
+      plan = planner.buildQueryPlan(operationFromDocument(apiSchema, query.document, { operationName: query.operationName }));
+      if (perSchema.size >= MAX_PLANS) perSchema.delete(perSchema.keys().next().value!);
+      perSchema.set(query.source, plan);
     }
-    return hash;
+    return plan;
   };
   return {
     schema: options.schema,
-    async execute(query, principal) {
-      const executor = (options.gateway as unknown as { executor: GatewayExecutorFn }).executor;
+    async execute(query, principal, atChange) {
+      const { apiSchema, supergraphSchema, queryPlanner } = internals;
+      if (!apiSchema || !supergraphSchema || !queryPlanner) throw new Error("the gateway has not loaded a supergraph yet");
       const requestId = randomUUID();
       const context: GatewayContext = { requestId, principal, logger: options.logger.child({ requestId }) };
-      // The fields ApolloGateway's executor reads from Apollo Server's request context.
-      return executor({
+      const schema = options.schema();
+      const plan = planFor(apiSchema, queryPlanner, query);
+      const serviceMap: ServiceMap = Object.create(null) as ServiceMap;
+      for (const [name, { dataSource }] of Object.entries(internals.serviceMap)) {
+        serviceMap[name] = atChange ? answeringFromPayloads(dataSource, atChange, () => options.onAnsweredFromPayloads?.()) : dataSource;
+      }
+      const operationContext = buildOperationContext({ schema, operationDocument: query.document, operationName: query.operationName });
+      // The fields executeQueryPlan reads from Apollo Server's request context.
+      const requestContext = {
         request: { query: query.source, variables: query.variables, operationName: query.operationName },
         document: query.document,
         operation: query.operation,
         operationName: query.operationName,
         source: query.source,
-        queryHash: queryHash(query.source),
-        schema: options.schema(),
+        schema,
         context,
         logger: context.logger,
         metrics: {},
         overallCachePolicy: undefined,
-      });
+      } as unknown as GatewayGraphQLRequestContext;
+      return executeQueryPlan(plan, serviceMap, requestContext, operationContext, supergraphSchema, apiSchema, internals.config.telemetry);
     },
   };
 }

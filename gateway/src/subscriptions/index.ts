@@ -34,7 +34,12 @@ export async function startSubscriptions(options: SubscriptionsOptions) {
   const { config, logger, formatError } = options;
   const limits = config.subscriptions;
   const metrics = createSubscriptionMetrics(options.registry);
-  const executor = createGraphExecutor({ gateway: options.gateway, logger, schema: options.schema });
+  const executor = createGraphExecutor({
+    gateway: options.gateway,
+    logger,
+    schema: options.schema,
+    onAnsweredFromPayloads: () => metrics.answeredFromPayloads.inc(),
+  });
   const service = new SubscriptionService({
     reader: options.feed,
     executor,

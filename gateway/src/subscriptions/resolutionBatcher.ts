@@ -1,11 +1,14 @@
 // Batches entity resolutions: requests for the same selection and principal that wait together
-// (same tick, or while every resolution slot is busy) become one aliased query through the
-// gateway's executor, so a burst of changes costs a few federated operations, not one per change.
+// (same tick, or while every resolution slot is busy) become one list-by-key query through the
+// gateway's executor, so a burst of changes costs a few federated operations, not one per change;
+// changes of the same key in one batch share one resolution. The batch's own fields come from the
+// feed payloads (see graphExecution), the rest through the query plan.
 import { GraphQLError } from "graphql";
 import { encodePrincipal, type Logger, type Principal } from "@crossdock/platform";
 import type { GraphExecutor } from "./graphExecution.js";
 import type { CanonicalSelection } from "./operationPlan.js";
 import { entityAlias, type ResolutionQueryCache } from "./resolutionQuery.js";
+import type { StreamEvent } from "./streamFields.js";
 
 /** One entity resolved for one selection: the data of each entity occurrence, and errors. */
 export interface EntityResolution {
@@ -16,7 +19,8 @@ export interface EntityResolution {
 }
 
 interface PendingKey {
-  entityArgs: Readonly<Record<string, string>>;
+  /** The newest change of this key in the batch: its payload answers the batch field's own fields. */
+  event: StreamEvent;
   waiters: { resolve: (r: EntityResolution) => void }[];
 }
 
@@ -42,15 +46,16 @@ export class ResolutionBatcher {
 
   constructor(private readonly options: ResolutionBatcherOptions) {}
 
-  resolve(selection: CanonicalSelection, principal: Principal, entityKey: string, entityArgs: Readonly<Record<string, string>>): Promise<EntityResolution> {
+  resolve(selection: CanonicalSelection, principal: Principal, event: StreamEvent): Promise<EntityResolution> {
     // A selection of the event's own fields only (cursor, stage, …) needs nothing from the graph.
     if (selection.entityNodes.length === 0) return Promise.resolve({ nodes: [], errors: [] });
     const principalKey = encodePrincipal(principal);
     const groupKey = `${principalKey}\n${selection.key}`;
     let group = this.pending.get(groupKey);
     if (!group) this.pending.set(groupKey, (group = { selection, principal, keys: new Map() }));
-    let key = group.keys.get(entityKey);
-    if (!key) group.keys.set(entityKey, (key = { entityArgs, waiters: [] }));
+    let key = group.keys.get(event.entityKey);
+    if (!key) group.keys.set(event.entityKey, (key = { event, waiters: [] }));
+    else if (event.cursor > key.event.cursor) key.event = event;
     const waiters = key.waiters;
     if (!this.scheduled) {
       this.scheduled = true;
@@ -104,36 +109,39 @@ export class ResolutionBatcher {
 
   private async execute(group: PendingGroup, keys: PendingKey[]): Promise<EntityResolution[]> {
     const { selection } = group;
-    const query = this.options.queries.get(selection, keys.length);
+    const query = this.options.queries.get(selection);
     const schema = this.options.executor.schema();
     const invalid = this.options.queries.validate(schema, query);
     if (invalid.length > 0) {
       // The supergraph was reloaded and this selection no longer fits it: report, do not guess.
       return keys.map(() => ({ nodes: selection.entityNodes.map(() => null), errors: invalid }));
     }
-    const variables: Record<string, unknown> = { ...selection.variableValues };
-    keys.forEach((key, k) => {
-      for (const arg of selection.field.entityQuery.args) variables[query.variableName(k, arg.name)] = key.entityArgs[arg.name];
+    const { field } = selection;
+    const refs = keys.map((key) => key.event.entityRef);
+    const variables: Record<string, unknown> = { ...selection.variableValues, [query.keysVariable]: refs };
+    const result = await this.options.executor.execute({ ...query, variables }, group.principal, {
+      field: field.entityBatch.field,
+      refs,
+      entities: keys.map((key) => field.entityAtChange(key.event)),
     });
-    const result = await this.options.executor.execute({ ...query, variables }, group.principal);
     const data = result.data ?? {};
-    const errorsByAlias = new Map<string, GraphQLError[]>();
-    const unattributed: GraphQLError[] = [];
+    // Errors by (entity node, key); an error on a whole list (or none) concerns every key.
+    const errorsOf = keys.map((): GraphQLError[] => []);
     for (const error of result.errors ?? []) {
-      const alias = typeof error.path?.[0] === "string" ? error.path[0] : undefined;
-      if (alias === undefined) unattributed.push(error);
-      else errorsByAlias.set(alias, [...(errorsByAlias.get(alias) ?? []), error]);
+      const [alias, index, ...rest] = error.path ?? [];
+      const e = typeof alias === "string" && /^e\d+$/.test(alias) ? Number(alias.slice(1)) : undefined;
+      const targets = typeof index === "number" ? [index] : keys.map((_key, k) => k);
+      for (const k of targets) {
+        const path = e === undefined ? undefined : typeof index === "number" ? [e, ...rest] : [e];
+        errorsOf[k]?.push(path ? new GraphQLError(error.message, { path, extensions: error.extensions, originalError: error }) : error);
+      }
     }
-    return keys.map((_key, k) => {
-      const errors: GraphQLError[] = [...unattributed];
-      const nodes = selection.entityNodes.map((_node, e) => {
-        const alias = entityAlias(k, e);
-        for (const error of errorsByAlias.get(alias) ?? []) {
-          errors.push(new GraphQLError(error.message, { path: [e, ...(error.path ?? []).slice(1)], extensions: error.extensions, originalError: error }));
-        }
-        return data[alias] ?? null;
-      });
-      return { nodes, errors };
-    });
+    return keys.map((_key, k) => ({
+      nodes: selection.entityNodes.map((_node, e) => {
+        const list = data[entityAlias(e)];
+        return Array.isArray(list) ? (list[k] ?? null) : null;
+      }),
+      errors: errorsOf[k]!,
+    }));
   }
 }

@@ -1,7 +1,8 @@
-// Builds the query that resolves a selection's entity for a batch of keys in one operation:
-// one aliased root field per (key, entity occurrence), e.g. `k3_e0: inventoryPosition(sku: $cdk3_sku,
-// warehouseCode: $cdk3_warehouseCode) { …the subscriber's position selection… }`. Documents are
-// cached per batch size, so the gateway's query-plan cache sees only a few shapes per selection.
+// Builds the query that resolves a selection's entity for a batch of keys in one operation: one
+// aliased list-by-key root field per entity occurrence, e.g. `e0: inventoryPositionsByKey(keys:
+// $cdkKeys) { …the subscriber's position selection… }`. The batch is a variable, so there is one
+// document (and one query plan) per selection whatever the batch size, and the plan fetches the
+// fields of other subgraphs with one `_entities` call per subgraph for the whole batch.
 import {
   getOperationAST,
   parse,
@@ -20,14 +21,15 @@ export interface ResolutionQuery {
   operation: OperationDefinitionNode;
   source: string;
   operationName: string;
-  /** Variable name for key `k`'s entity argument `arg`. */
-  variableName(k: number, arg: string): string;
+  /** The variable that carries the batch's key list. */
+  keysVariable: string;
 }
 
 export const RESOLUTION_OPERATION_NAME = "CrossdockSubscriptionEntities";
 
-export function entityAlias(keyIndex: number, nodeIndex: number): string {
-  return `k${keyIndex}_e${nodeIndex}`;
+/** Response key of the entity field's occurrence `nodeIndex` in the resolution query. */
+export function entityAlias(nodeIndex: number): string {
+  return `e${nodeIndex}`;
 }
 
 /** A variable prefix no subscriber variable starts with, so generated names never collide. */
@@ -38,10 +40,9 @@ function variablePrefix(selection: CanonicalSelection): string {
   return prefix;
 }
 
-export function buildResolutionQuery(selection: CanonicalSelection, keyCount: number): ResolutionQuery {
-  const { entityQuery } = selection.field;
-  const prefix = variablePrefix(selection);
-  const variableName = (k: number, arg: string) => `${prefix}${k}_${arg}`;
+export function buildResolutionQuery(selection: CanonicalSelection): ResolutionQuery {
+  const { entityBatch } = selection.field;
+  const keysVariable = `${variablePrefix(selection)}Keys`;
   // Only the variables the entity selections use: directives on the entity field itself are
   // applied when the event is shaped, not in this query.
   const used = new Set<string>();
@@ -67,40 +68,34 @@ export function buildResolutionQuery(selection: CanonicalSelection, keyCount: nu
       });
     }
   }
-  const definitions: string[] = [];
-  const fields: string[] = [];
-  for (let k = 0; k < keyCount; k++) {
-    for (const arg of entityQuery.args) definitions.push(`$${variableName(k, arg.name)}: ${arg.type}`);
-    const args = entityQuery.args.map((arg) => `${arg.name}: $${variableName(k, arg.name)}`).join(", ");
-    selection.entityNodes.forEach((node, e) => {
-      fields.push(`${entityAlias(k, e)}: ${entityQuery.field}(${args}) ${node.selectionSet ? print(node.selectionSet) : "{ __typename }"}`);
-    });
-  }
+  const definitions = [`$${keysVariable}: ${entityBatch.type}`];
   for (const definition of selection.variableDefinitions) {
     if (used.has(definition.variable.name.value)) definitions.push(print(definition));
   }
+  const fields = selection.entityNodes.map(
+    (node, e) => `${entityAlias(e)}: ${entityBatch.field}(${entityBatch.argument}: $${keysVariable}) ${node.selectionSet ? print(node.selectionSet) : "{ __typename }"}`,
+  );
   const source = [
     `query ${RESOLUTION_OPERATION_NAME}(${definitions.join(", ")}) {\n${fields.join("\n")}\n}`,
     ...selection.fragments.filter((f) => usedFragments.has(f.name.value)).map((f) => print(f)),
   ].join("\n");
   const document = parse(source);
-  return { document, operation: getOperationAST(document)!, source, operationName: RESOLUTION_OPERATION_NAME, variableName };
+  return { document, operation: getOperationAST(document)!, source, operationName: RESOLUTION_OPERATION_NAME, keysVariable };
 }
 
-/** Caches resolution queries per selection and batch size; validation is cached per schema. */
+/** Caches resolution queries per selection; validation is cached per schema. */
 export class ResolutionQueryCache {
   private readonly queries = new Map<string, ResolutionQuery>();
   private readonly validated = new WeakMap<GraphQLSchema, Map<string, readonly GraphQLError[]>>();
 
   constructor(private readonly maxEntries = 2000) {}
 
-  get(selection: CanonicalSelection, keyCount: number): ResolutionQuery {
-    const cacheKey = `${keyCount}\n${selection.key}`;
-    let query = this.queries.get(cacheKey);
+  get(selection: CanonicalSelection): ResolutionQuery {
+    let query = this.queries.get(selection.key);
     if (!query) {
       if (this.queries.size >= this.maxEntries) this.queries.delete(this.queries.keys().next().value!);
-      query = buildResolutionQuery(selection, keyCount);
-      this.queries.set(cacheKey, query);
+      query = buildResolutionQuery(selection);
+      this.queries.set(selection.key, query);
     }
     return query;
   }

@@ -33,7 +33,7 @@ export class SelectionGroup {
     const known = remember ? this.byCursor.get(id) : undefined;
     if (known) return known;
     const response = this.services.batcher
-      .resolve(this.selection, this.principal, event.entityKey, event.entityArgs)
+      .resolve(this.selection, this.principal, event)
       .then((entity) => shapeEvent({ schema: this.services.schema(), selection: this.selection, event, entity, formatError: this.services.formatError }))
       .catch((): EventResponse => ({ data: null, errors: [{ message: "The event could not be resolved", extensions: { code: "INTERNAL_SERVER_ERROR" } }] }));
     if (remember) {

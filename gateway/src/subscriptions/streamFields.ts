@@ -1,6 +1,7 @@
 // The three subscription fields and how each maps onto the change feed: which feed entity type
 // feeds it, how its filter arguments match a feed payload (and index subscribers by key), which
-// query root field resolves its entity through the graph, and the event's own fields.
+// list-by-key query field resolves a batch of its entities through the graph, what of that
+// field's own answer the feed payload already carries, and the event's own fields.
 import type { ChangeFeedRecord } from "@crossdock/platform";
 
 export type StreamFieldName = "inventoryChanged" | "orderStatusChanged" | "shipmentUpdated";
@@ -12,8 +13,8 @@ export interface StreamEvent {
   cursor: bigint;
   /** Stable key of the entity the event is about (sku|warehouse, order number, shipment id). */
   entityKey: string;
-  /** Arguments of the query field that resolves the entity through the graph. */
-  entityArgs: Readonly<Record<string, string>>;
+  /** The entity's key as an item of the batch field's key list (e.g. `{ sku, warehouseCode }`). */
+  entityRef: unknown;
   occurredAt: Date;
   payload: Readonly<Record<string, unknown>>;
 }
@@ -25,8 +26,18 @@ export interface StreamField {
   filterArgs: readonly string[];
   /** The field of the event type that carries the entity (resolved through the supergraph). */
   entityField: string;
-  /** The query root field that resolves that entity, with its key arguments and their types. */
-  entityQuery: { field: string; args: readonly { name: string; type: string }[] };
+  /**
+   * The query root field that resolves many of these entities in one call (one `_entities` fetch
+   * per subgraph for the whole batch): its name, its key-list argument and that argument's type.
+   */
+  entityBatch: { field: string; argument: string; type: string };
+  /** The entity's key as a list item of `entityBatch`'s argument. */
+  entityRef(payload: Readonly<Record<string, unknown>>): unknown;
+  /**
+   * The entity as `entityBatch`'s own subgraph would answer it, from the feed payload (the
+   * projection wrote exactly these values at this change); fields not here are fetched.
+   */
+  entityAtChange(event: StreamEvent): Readonly<Record<string, unknown>>;
   /** Index buckets an event can be found under; a subscriber registers under exactly one of them. */
   eventBuckets(payload: Readonly<Record<string, unknown>>): string[];
   subscriberBucket(filter: StreamFilter): string;
@@ -59,12 +70,22 @@ const inventoryChanged: StreamField = {
   eventTypeName: "InventoryEvent",
   filterArgs: ["sku", "warehouseCode"],
   entityField: "position",
-  entityQuery: {
-    field: "inventoryPosition",
-    args: [
-      { name: "sku", type: "ID!" },
-      { name: "warehouseCode", type: "ID!" },
-    ],
+  entityBatch: { field: "inventoryPositionsByKey", argument: "keys", type: "[InventoryPositionKey!]!" },
+  entityRef: (p) => ({ sku: text(p.sku) ?? "", warehouseCode: text(p.warehouseCode) ?? "" }),
+  entityAtChange: ({ payload: p, occurredAt }) => {
+    const sku = text(p.sku);
+    const code = text(p.warehouseCode);
+    const position: Record<string, unknown> = {
+      __typename: "InventoryPosition",
+      sku,
+      warehouseCode: code,
+      product: { __typename: "Product", sku },
+      warehouse: { __typename: "Warehouse", code },
+      sourceCommittedAt: occurredAt.toISOString(),
+    };
+    // Only values the payload carries: an older payload without one leaves it to the fetch.
+    for (const name of ["onHand", "allocated", "available"]) if (typeof p[name] === "string") position[name] = p[name];
+    return position;
   },
   eventBuckets: (p) => [`${text(p.sku)}|${text(p.warehouseCode)}`, `${text(p.sku)}|*`, `*|${text(p.warehouseCode)}`, "*|*"],
   subscriberBucket: (f) => `${f.sku ?? "*"}|${f.warehouseCode ?? "*"}`,
@@ -84,7 +105,9 @@ const orderStatusChanged: StreamField = {
   eventTypeName: "OrderStatusEvent",
   filterArgs: ["orderNumber", "customerNumber"],
   entityField: "order",
-  entityQuery: { field: "order", args: [{ name: "orderNumber", type: "ID!" }] },
+  entityBatch: { field: "ordersByNumber", argument: "orderNumbers", type: "[ID!]!" },
+  entityRef: (p) => text(p.orderNumber) ?? "",
+  entityAtChange: ({ payload: p }) => ({ __typename: "Order", orderNumber: text(p.orderNumber) }),
   eventBuckets: (p) => [`o:${text(p.orderNumber)}`, `c:${text(p.customerNumber)}`, "*"],
   // With both filters the order number is the narrower bucket; matches() checks the customer.
   subscriberBucket: (f) => (f.orderNumber !== undefined ? `o:${f.orderNumber}` : f.customerNumber !== undefined ? `c:${f.customerNumber}` : "*"),
@@ -99,7 +122,9 @@ const shipmentUpdated: StreamField = {
   eventTypeName: "ShipmentEvent",
   filterArgs: ["orderNumber", "shipmentId"],
   entityField: "shipment",
-  entityQuery: { field: "shipment", args: [{ name: "shipmentId", type: "ID!" }] },
+  entityBatch: { field: "shipmentsById", argument: "shipmentIds", type: "[ID!]!" },
+  entityRef: (p) => text(p.shipmentId) ?? "",
+  entityAtChange: ({ payload: p }) => ({ __typename: "Shipment", shipmentId: text(p.shipmentId) }),
   eventBuckets: (p) => [`s:${text(p.shipmentId)}`, `o:${text(p.orderNumber)}`, "*"],
   subscriberBucket: (f) => (f.shipmentId !== undefined ? `s:${f.shipmentId}` : f.orderNumber !== undefined ? `o:${f.orderNumber}` : "*"),
   matches: (f, p) => matchesAll(f, p, { orderNumber: "orderNumber", shipmentId: "shipmentId" }),
@@ -121,7 +146,5 @@ export function streamFieldForEntityType(entityType: string): StreamField | unde
 
 /** A feed record as an event of its stream: the entity's query arguments come from the payload. */
 export function toStreamEvent(field: StreamField, record: Pick<ChangeFeedRecord, "cursor" | "entityKey" | "occurredAt" | "payload">): StreamEvent {
-  const entityArgs: Record<string, string> = {};
-  for (const arg of field.entityQuery.args) entityArgs[arg.name] = text(record.payload[arg.name]) ?? "";
-  return { cursor: record.cursor, entityKey: record.entityKey, entityArgs, occurredAt: record.occurredAt, payload: record.payload };
+  return { cursor: record.cursor, entityKey: record.entityKey, entityRef: field.entityRef(record.payload), occurredAt: record.occurredAt, payload: record.payload };
 }

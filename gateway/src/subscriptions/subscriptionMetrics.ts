@@ -12,6 +12,10 @@ interface Snapshot {
 export interface SubscriptionMetrics {
   events: Counter<"kind">;
   resolutions: Histogram<"keys">;
+  /** Source commit -> this gateway read the entry from the feed (capture, apply, notify, read). */
+  feedLag: Histogram;
+  /** Batch root fetches answered from the feed payloads instead of their subgraph. */
+  answeredFromPayloads: Counter;
   slowConsumers: Counter;
   cursorExpired: Counter;
   connections: Gauge<"transport">;
@@ -57,6 +61,17 @@ export function createSubscriptionMetrics(registry: Registry): SubscriptionMetri
       help: "Time of one batched entity resolution through the graph",
       labelNames: ["keys"],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [registry],
+    }),
+    feedLag: new Histogram({
+      name: "crossdock_subscription_feed_lag_seconds",
+      help: "Source commit to the gateway reading the change-feed entry (before resolution and fan-out)",
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    answeredFromPayloads: new Counter({
+      name: "crossdock_subscription_payload_answers_total",
+      help: "Batched root fetches answered from change-feed payloads instead of a subgraph call",
       registers: [registry],
     }),
     slowConsumers: new Counter({

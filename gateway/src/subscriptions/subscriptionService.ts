@@ -227,7 +227,9 @@ export class SubscriptionService {
 
   private dispatch(records: readonly ChangeFeedRecord[]): void {
     let delivered = 0;
+    const now = Date.now();
     for (const record of records) {
+      this.options.metrics.feedLag.observe((now - record.occurredAt.getTime()) / 1000);
       const field = streamFieldForEntityType(record.entityType);
       if (field) delivered += this.registry.dispatch(field, toStreamEvent(field, record));
     }

@@ -15,6 +15,13 @@ interface PositionsArgs {
   after?: string | null;
 }
 
+/** Most keys one list-by-key field takes in one call. */
+const MAX_KEYS = 500;
+
+function boundedKeys(count: number, field: string): void {
+  if (count > MAX_KEYS) throw crossdockError(ErrorCode.BAD_USER_INPUT, `${field} takes at most ${MAX_KEYS} keys`, { field });
+}
+
 export const queryResolvers = {
   Query: {
     inventoryPosition: (_: unknown, args: { sku: string; warehouseCode: string }, ctx: OpsContext) =>
@@ -34,6 +41,22 @@ export const queryResolvers = {
       const page = rows.slice(0, first);
       const edges = page.map((node) => ({ cursor: encodeCursor([node.sku, node.warehouseCode]), node }));
       return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+    },
+
+    inventoryPositionsByKey(_: unknown, args: { keys: readonly { sku: string; warehouseCode: string }[] }, ctx: OpsContext) {
+      boundedKeys(args.keys.length, "keys");
+      return Promise.all(args.keys.map((key) => ctx.loaders.positionByKey.load(positionKey(key.sku, key.warehouseCode))));
+    },
+
+    // References only: the ERP and the WMS resolve the rest of each entity (an unknown key ends up null).
+    ordersByNumber(_: unknown, args: { orderNumbers: readonly string[] }) {
+      boundedKeys(args.orderNumbers.length, "orderNumbers");
+      return args.orderNumbers.map((orderNumber) => ({ __typename: "Order", orderNumber }));
+    },
+
+    shipmentsById(_: unknown, args: { shipmentIds: readonly string[] }) {
+      boundedKeys(args.shipmentIds.length, "shipmentIds");
+      return args.shipmentIds.map((shipmentId) => ({ __typename: "Shipment", shipmentId }));
     },
 
     orderStatus: (_: unknown, args: { orderNumber: string }, ctx: OpsContext) => ctx.loaders.orderStatusByNumber.load(args.orderNumber),
