@@ -1,11 +1,13 @@
 // `npm run bench:gateway`: a federated order query (order + customer + account + lines.product
 // + stock + fulfilments) at 50 concurrent clients against the whole hub, embedded (PGlite)
 // and on Postgres, beside a query answered by the ERP subgraph directly, so the gateway's
-// overhead shows as a ratio. Prints figures; asserts nothing.
+// overhead shows as a ratio. Embedded runs every service in one process (npm start); Postgres
+// runs each service in its own process (ARCHITECTURE.md's Postgres mode; --topology single
+// runs them in one). CPU and RSS are summed over the hub's processes. Prints figures; asserts nothing.
 import { parseArgs } from "node:util";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { cpuSeconds, rssMegabytes, startHubProcess, type HubProcess } from "./support/hubProcess.js";
+import { cpuSeconds, rssMegabytes, startHubProcess, startServiceProcesses, type HubProcess } from "./support/hubProcess.js";
 import { percentile, runLoad, type LoadResult } from "./support/load.js";
 
 const { values } = parseArgs({
@@ -14,6 +16,8 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "50" },
     backend: { type: "string", default: "both" },
     scale: { type: "string", default: "1" },
+    // Postgres runs each service in its own process (ARCHITECTURE.md); "single" runs them all in one, like npm start.
+    topology: { type: "string", default: "processes" },
     postgres: { type: "string", default: process.env.CROSSDOCK_TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres" },
   },
 });
@@ -49,9 +53,10 @@ async function orderNumbers(hub: HubProcess): Promise<string[]> {
 async function measure(hub: HubProcess, label: string, url: string, query: string, numbers: string[]): Promise<Row> {
   // A short warm-up so JIT and connection pools are settled before the measured run.
   await runLoad({ url, concurrency, durationMs: 2000, body: (i) => JSON.stringify({ query, variables: { n: numbers[i % numbers.length] } }) });
-  const cpuBefore = cpuSeconds(hub.child.pid!);
+  const hubCpu = () => hub.pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  const cpuBefore = hubCpu();
   const result = await runLoad({ url, concurrency, durationMs, body: (i) => JSON.stringify({ query, variables: { n: numbers[i % numbers.length] } }) });
-  return { label, result, cpu: cpuSeconds(hub.child.pid!) - cpuBefore };
+  return { label, result, cpu: hubCpu() - cpuBefore };
 }
 
 function print(rows: Row[]): void {
@@ -104,12 +109,18 @@ async function createDatabases(adminUrl: string): Promise<{ env: Record<string, 
 
 async function benchBackend(backend: "pglite" | "postgres"): Promise<Row[]> {
   const databases = backend === "postgres" ? await createDatabases(values.postgres!) : undefined;
-  const hub = await startHubProcess({ env: databases?.env ?? {}, seedScale: Number(values.scale) });
+  const separate = backend === "postgres" && values.topology !== "single";
+  const options = { env: databases?.env ?? {}, seedScale: Number(values.scale) };
+  const hub = separate ? await startServiceProcesses(options) : await startHubProcess(options);
+  console.log(
+    `${backend}: ${separate ? "each service in its own process" : "every service in one process"} (${hub.pids.length} process${hub.pids.length > 1 ? "es" : ""})`,
+  );
   try {
     const numbers = await orderNumbers(hub);
     const federated = await measure(hub, `${backend}: federated via gateway`, hub.gatewayUrl, FEDERATED, numbers);
     const direct = await measure(hub, `${backend}: ERP subgraph directly`, hub.erpUrl, DIRECT, numbers);
-    console.log(`\n${backend}: hub RSS ${rssMegabytes(hub.child.pid!).toFixed(0)} MB after the runs`);
+    const rss = hub.pids.reduce((sum, pid) => sum + rssMegabytes(pid), 0);
+    console.log(`${backend}: hub RSS ${rss.toFixed(0)} MB after the runs (all processes)`);
     return [federated, direct];
   } finally {
     await hub.stop();

@@ -15,6 +15,8 @@ export interface GatewayConfig {
   allowIntrospection: boolean;
   /** Longest a subgraph call may take before the gateway gives up on it. */
   subgraphTimeoutMs: number;
+  /** Merge the entity fetches of concurrent operations into one subgraph call (same document and caller). */
+  coalesceEntityFetches: boolean;
   /** The process layer's bearer token; in development a well-known default (flows uses the same). */
   serviceToken?: string;
 }
@@ -77,6 +79,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: envString(env, "LOG_LEVEL", "info"),
     allowIntrospection: envBool(env, "CROSSDOCK_ALLOW_INTROSPECTION", false),
     subgraphTimeoutMs: envInt(env, "CROSSDOCK_SUBGRAPH_TIMEOUT_MS", 30_000, { min: 100 }),
+    coalesceEntityFetches: envBool(env, "CROSSDOCK_COALESCE_ENTITY_FETCHES", true),
     ...serviceTokenOf(env),
   };
 }

@@ -53,6 +53,7 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
   const metrics = createServiceMetrics("gateway");
   let supergraphUpdate: ((sdl: string) => void) | undefined;
   let apiSchema: GraphQLSchema | undefined;
+  const dataSources: CrossdockSubgraphDataSource[] = [];
   const gateway = new ApolloGateway({
     // A function, not a string, so reloadSupergraph() can hand @apollo/gateway a new supergraph.
     supergraphSdl: async ({ update }) => {
@@ -63,7 +64,14 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
       const configured = config.subgraphUrls[name];
       if (!configured) throw new Error(`No URL configured for subgraph "${name}" (set ${name.toUpperCase()}_URL)`);
       logger.debug({ name, url: configured, placeholder: url }, "subgraph route");
-      return new CrossdockSubgraphDataSource({ url: configured, timeoutMs: config.subgraphTimeoutMs });
+      const dataSource = new CrossdockSubgraphDataSource({
+        name,
+        url: configured,
+        timeoutMs: config.subgraphTimeoutMs,
+        coalesceEntityFetches: config.coalesceEntityFetches,
+      });
+      dataSources.push(dataSource);
+      return dataSource;
     },
     logger,
   });
@@ -145,6 +153,7 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
       await subscriptions.stop();
       await apollo.stop();
       if (httpServer.listening) await closeServer(httpServer);
+      await Promise.all(dataSources.map((dataSource) => dataSource.close()));
       if (ownsFeed) await feed?.close();
     },
   };

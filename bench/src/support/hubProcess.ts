@@ -35,6 +35,8 @@ export function rssMegabytes(pid: number): number {
 
 export interface HubProcess {
   child: ChildProcess;
+  /** Every process of the hub (one when embedded), for CPU and memory accounting. */
+  pids: number[];
   gatewayUrl: string;
   erpUrl: string;
   stop(): Promise<void>;
@@ -75,6 +77,7 @@ export async function startHubProcess(options: { env?: Record<string, string>; s
   });
   return {
     child,
+    pids: [child.pid!],
     gatewayUrl,
     erpUrl: `http://127.0.0.1:${erpPort}/graphql`,
     async stop() {
@@ -85,4 +88,87 @@ export async function startHubProcess(options: { env?: Record<string, string>; s
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+const SERVICE_ENTRIES = {
+  erp: "subgraphs/erp/src/index.ts",
+  crm: "subgraphs/crm/src/index.ts",
+  wms: "subgraphs/wms/src/index.ts",
+  ops: "cdc-ingest/src/index.ts",
+  flows: "flows/src/index.ts",
+  gateway: "gateway/src/index.ts",
+} as const;
+type ServiceName = keyof typeof SERVICE_ENTRIES;
+
+export interface ServiceProcesses extends HubProcess {
+  servicePids: Record<ServiceName, number>;
+}
+
+async function waitReady(url: string, child: ChildProcess, name: string, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was ready`);
+    const ok = await fetch(url)
+      .then((response) => response.ok)
+      .catch(() => false);
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${name} was not ready within ${timeoutMs / 1000} s`);
+}
+
+/**
+ * The Postgres topology of ARCHITECTURE.md: each service in its own process (the entry points
+ * the README lists), on the given database URLs. Started in dependency order: the systems of
+ * record (migrate + seed), then cdc-ingest, flows and the gateway.
+ */
+export async function startServiceProcesses(options: { env: Record<string, string>; seedScale?: number }): Promise<ServiceProcesses> {
+  const ports = Object.fromEntries(
+    await Promise.all((Object.keys(SERVICE_ENTRIES) as ServiceName[]).map(async (name) => [name, await freePort()] as const)),
+  ) as Record<ServiceName, number>;
+  const url = (name: ServiceName) => `http://127.0.0.1:${ports[name]}/graphql`;
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    PORT: String(ports.gateway),
+    ERP_PORT: String(ports.erp),
+    CRM_PORT: String(ports.crm),
+    WMS_PORT: String(ports.wms),
+    OPS_PORT: String(ports.ops),
+    FLOWS_PORT: String(ports.flows),
+    ERP_URL: url("erp"),
+    CRM_URL: url("crm"),
+    WMS_URL: url("wms"),
+    OPS_URL: url("ops"),
+    FLOWS_URL: url("flows"),
+    FLOWS_GATEWAY_URL: url("gateway"),
+    CROSSDOCK_SEED_SCALE: String(options.seedScale ?? 1),
+    LOG_LEVEL: "warn",
+    NODE_ENV: "production",
+    ...options.env,
+  };
+  const children = new Map<ServiceName, ChildProcess>();
+  const stop = async () => {
+    const exits = [...children.values()].map((child) =>
+      child.exitCode === null ? new Promise((resolve) => child.once("exit", resolve)) : Promise.resolve(undefined),
+    );
+    for (const child of [...children.values()].reverse()) child.kill("SIGTERM");
+    await Promise.race([Promise.all(exits), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    for (const child of children.values()) if (child.exitCode === null) child.kill("SIGKILL");
+  };
+  const launch = async (name: ServiceName) => {
+    const child = spawn(process.execPath, ["--import", "tsx", SERVICE_ENTRIES[name]], { cwd: REPO_ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
+    children.set(name, child);
+    await waitReady(`http://127.0.0.1:${ports[name]}/readyz`, child, name);
+  };
+  try {
+    await Promise.all([launch("erp"), launch("crm"), launch("wms")]);
+    await launch("ops");
+    await launch("flows");
+    await launch("gateway");
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const servicePids = Object.fromEntries([...children].map(([name, child]) => [name, child.pid!])) as Record<ServiceName, number>;
+  return { child: children.get("gateway")!, pids: Object.values(servicePids), servicePids, gatewayUrl: url("gateway"), erpUrl: url("erp"), stop };
 }
