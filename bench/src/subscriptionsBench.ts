@@ -1,16 +1,22 @@
-// `npm run bench:subscriptions`: N graphql-ws subscribers spread over K inventory keys on one
-// embedded hub (this process: every service and the gateway, as `npm start` runs them), while a
+// `npm run bench:subscriptions`: N graphql-ws subscribers spread over K inventory keys, while a
 // client process holds the sockets and drives M adjustInventory changes/s through the gateway.
-// Prints connections held, memory per connection, events delivered / expected (from the feed
-// itself) and commit -> client latency (event occurredAt = source commit time, to receipt).
+// Two topologies: `embedded` (this process runs every service, PGlite and the gateway, as
+// `npm start` does) and `gateway-process` (Postgres; each service from its own entry point in its
+// own process, the gateway alone in one: the process the scale target speaks of). Prints the
+// topology, connections held, the gateway's memory per connection, events delivered / expected
+// (from the feed itself) and commit -> client latency (event occurredAt = source commit time, to
+// receipt), with where that latency goes.
 // Usage: npm run bench:subscriptions -- [--subscribers 5000] [--rate 200] [--seconds 20] [--keys 200]
-import { fork, type ChildProcess } from "node:child_process";
+//   [--topology embedded|gateway-process] [--database-url postgres://postgres@127.0.0.1:5432/postgres]
+import { fork, spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
 import { createClient } from "graphql-ws";
 import { startHub } from "@crossdock/launcher";
+import { ChangeFeedReader, openDatabase } from "@crossdock/platform";
+import { cpuSeconds, freePort, REPO_ROOT, rssMegabytes } from "./support/hubProcess.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -18,6 +24,8 @@ const { values: args } = parseArgs({
     rate: { type: "string", default: "200" },
     seconds: { type: "string", default: "20" },
     keys: { type: "string", default: "200" },
+    topology: { type: "string", default: "embedded" },
+    "database-url": { type: "string", default: process.env.CROSSDOCK_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres" },
     client: { type: "boolean", default: false },
   },
 });
@@ -135,12 +143,22 @@ function ask(child: ChildProcess, message: ToClient): Promise<FromClient> {
   });
 }
 
-async function runBench(): Promise<void> {
-  const subscribers = Number(args.subscribers);
-  const rate = Number(args.rate);
-  const seconds = Number(args.seconds);
-  const keyCount = Number(args.keys);
-  console.log(`subscriptions bench: ${subscribers} graphql-ws subscribers over ${keyCount} keys, ${rate} changes/s for ${seconds}s`);
+/** The hub under test, whatever its topology: where the gateway is and how to read its feed. */
+interface BenchHub {
+  topology: string;
+  url: string;
+  /** The change feed (hub database), read by the bench to count what was expected. */
+  feed: ChangeFeedReader;
+  /** Resident memory of the gateway process, bytes. */
+  gatewayRss(): number;
+  /** CPU seconds the gateway process has used (undefined when it shares this process). */
+  gatewayCpu(): number | undefined;
+  /** Resolves once every change driven so far is in the feed. */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function embeddedHub(): Promise<BenchHub> {
   const hub = await startHub({
     port: 0,
     subgraphPorts: { erp: 0, crm: 0, wms: 0, ops: 0, flows: 0 },
@@ -149,6 +167,157 @@ async function runBench(): Promise<void> {
     seedScale: Number(process.env.CROSSDOCK_SEED_SCALE ?? 1),
     env: { ...process.env, LOG_LEVEL: "warn", CROSSDOCK_SUBSCRIPTION_STALL_MS: "30000" },
   });
+  return {
+    topology: "embedded (this process: every service on PGlite + the gateway)",
+    url: hub.url,
+    feed: hub.subscriptionFeed,
+    gatewayRss: () => process.memoryUsage().rss,
+    gatewayCpu: () => undefined,
+    settle: async () => void (await hub.drainCapture()),
+    stop: () => hub.stop(),
+  };
+}
+
+async function waitReady(url: string, child: ChildProcess, name: string): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was ready`);
+    const ready = await fetch(url.replace(/\/graphql$/, "/readyz")).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) return;
+    if (Date.now() > deadline) throw new Error(`${name} was not ready within 300 s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
+ * Postgres mode with each service from its own entry point, in its own process (README, "Postgres"):
+ * the gateway process serves the subscriptions and nothing else runs in it.
+ */
+async function gatewayProcessHub(adminUrl: string): Promise<BenchHub> {
+  const admin = await openDatabase(adminUrl);
+  const prefix = `crossdock_subbench_${process.pid}`;
+  const databases = { erp: `${prefix}_erp`, crm: `${prefix}_crm`, wms: `${prefix}_wms`, hub: `${prefix}_hub` };
+  const dbUrl = (name: string) => {
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    return url.toString();
+  };
+  for (const name of Object.values(databases)) await admin.query(`CREATE DATABASE "${name}"`);
+  const children: ChildProcess[] = [];
+  const [erpPort, crmPort, wmsPort, opsPort, flowsPort, gatewayPort] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
+  const urls = {
+    erp: `http://127.0.0.1:${erpPort}/graphql`,
+    crm: `http://127.0.0.1:${crmPort}/graphql`,
+    wms: `http://127.0.0.1:${wmsPort}/graphql`,
+    ops: `http://127.0.0.1:${opsPort}/graphql`,
+    flows: `http://127.0.0.1:${flowsPort}/graphql`,
+    gateway: `http://127.0.0.1:${gatewayPort}/graphql`,
+  };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    LOG_LEVEL: "warn",
+    NODE_ENV: "production",
+    CROSSDOCK_SEED_SCALE: process.env.CROSSDOCK_SEED_SCALE ?? "1",
+    ERP_DATABASE_URL: dbUrl(databases.erp),
+    CRM_DATABASE_URL: dbUrl(databases.crm),
+    WMS_DATABASE_URL: dbUrl(databases.wms),
+    HUB_DATABASE_URL: dbUrl(databases.hub),
+    ERP_PORT: String(erpPort),
+    CRM_PORT: String(crmPort),
+    WMS_PORT: String(wmsPort),
+    OPS_PORT: String(opsPort),
+    FLOWS_PORT: String(flowsPort),
+    PORT: String(gatewayPort),
+    ERP_URL: urls.erp,
+    CRM_URL: urls.crm,
+    WMS_URL: urls.wms,
+    OPS_URL: urls.ops,
+    FLOWS_URL: urls.flows,
+    FLOWS_GATEWAY_URL: urls.gateway,
+    CROSSDOCK_CAPTURE: process.env.CROSSDOCK_CAPTURE ?? "outbox",
+    CROSSDOCK_SUBSCRIPTION_STALL_MS: "30000",
+  };
+  const startService = async (name: string, entry: string, url: string) => {
+    const child = spawn(process.execPath, ["--import", "tsx", entry], { cwd: REPO_ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
+    children.push(child);
+    await waitReady(url, child, name);
+    return child;
+  };
+  const stop = async () => {
+    for (const child of children.reverse()) {
+      if (child.exitCode !== null) continue;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+    await feed?.close();
+    for (const name of Object.values(databases)) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
+    await admin.close();
+  };
+  let feed: ChangeFeedReader | undefined;
+  try {
+    // Systems of record first (each seeds its own database), then capture, flows, and the gateway.
+    await startService("erp", "subgraphs/erp/src/index.ts", urls.erp);
+    await startService("crm", "subgraphs/crm/src/index.ts", urls.crm);
+    await startService("wms", "subgraphs/wms/src/index.ts", urls.wms);
+    await startService("cdc-ingest", "cdc-ingest/src/index.ts", urls.ops);
+    await startService("flows", "flows/src/index.ts", urls.flows);
+    const gateway = await startService("gateway", "gateway/src/index.ts", urls.gateway);
+    feed = new ChangeFeedReader({ database: await openDatabase(dbUrl(databases.hub)), ownsDatabase: true });
+    const reader = feed;
+    return {
+      topology: `gateway-process (Postgres, ${env.CROSSDOCK_CAPTURE} capture; erp, crm, wms, cdc-ingest, flows and the gateway each in its own process)`,
+      url: urls.gateway,
+      feed: reader,
+      gatewayRss: () => rssMegabytes(gateway.pid!) * 2 ** 20,
+      gatewayCpu: () => cpuSeconds(gateway.pid!),
+      async settle() {
+        // Capture runs in its own process: wait until the feed head stays put for a while.
+        let head = await reader.headCursor();
+        for (let still = 0; still < 8; ) {
+          await new Promise((resolve) => setTimeout(resolve, 250));
+          const next = await reader.headCursor();
+          still = next === head ? still + 1 : 0;
+          head = next;
+        }
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Reads a Prometheus histogram: count, mean and bucket-bound percentiles (upper bounds). */
+function histogram(metricsText: string, name: string) {
+  const buckets: [number, number][] = [];
+  let count = 0;
+  let sum = 0;
+  for (const line of metricsText.split("\n")) {
+    const bucket = new RegExp(`^${name}_bucket\\{.*le="([^"]+)".*\\} (\\S+)$`).exec(line);
+    if (bucket) buckets.push([bucket[1] === "+Inf" ? Infinity : Number(bucket[1]), Number(bucket[2])]);
+    if (line.startsWith(`${name}_count`)) count += Number(line.split(" ").at(-1));
+    if (line.startsWith(`${name}_sum`)) sum += Number(line.split(" ").at(-1));
+  }
+  const bound = (p: number) => buckets.find(([, n]) => n >= p * count)?.[0] ?? NaN;
+  const ms = (seconds: number) => (seconds === Infinity ? "inf" : `${Math.round(seconds * 1000)}`);
+  return { count, meanMs: count ? Math.round((1000 * sum) / count) : NaN, p50: ms(bound(0.5)), p99: ms(bound(0.99)) };
+}
+
+async function runBench(): Promise<void> {
+  const subscribers = Number(args.subscribers);
+  const rate = Number(args.rate);
+  const seconds = Number(args.seconds);
+  const keyCount = Number(args.keys);
+  if (args.topology !== "embedded" && args.topology !== "gateway-process") throw new Error("--topology is embedded or gateway-process");
+  console.log(`subscriptions bench: ${subscribers} graphql-ws subscribers over ${keyCount} keys, ${rate} changes/s for ${seconds}s`);
+  const hub = args.topology === "embedded" ? await embeddedHub() : await gatewayProcessHub(args["database-url"]);
+  console.log(`topology:                ${hub.topology}`);
   const positions = await post(hub.url, `{ inventoryPositions(first: ${Math.max(keyCount * 2, 50)}) { edges { node { sku warehouseCode onHand } } } }`, {});
   const keys: Key[] = (positions.data?.inventoryPositions?.edges ?? [])
     .map((e) => e.node)
@@ -158,7 +327,7 @@ async function runBench(): Promise<void> {
   const child = fork(fileURLToPath(import.meta.url), ["--client"], { execArgv: ["--import", "tsx"] });
   try {
     global.gc?.();
-    const rssBefore = process.memoryUsage().rss;
+    const rssBefore = hub.gatewayRss();
     const connectStarted = Date.now();
     const connected = (await ask(child, { type: "connect", url: hub.url, keys, subscribers })) as Extract<FromClient, { type: "connected" }>;
     const metricsUrl = hub.url.replace(/\/graphql$/, "/metrics");
@@ -166,28 +335,32 @@ async function runBench(): Promise<void> {
     while ((await active()) < connected.count) await new Promise((resolve) => setTimeout(resolve, 200));
     const connectSeconds = (Date.now() - connectStarted) / 1000;
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const rssAfter = process.memoryUsage().rss;
-    const startCursor = await hub.subscriptionFeed.headCursor();
-    // Where the time goes: commit -> read model (capture + apply) is measured on the in-process bus.
-    const ingestLags: number[] = [];
-    const offBus = hub.feed.onApplied((applied) => {
-      for (const entry of applied) if (entry.entityType === "InventoryPosition") ingestLags.push(Date.now() - entry.occurredAt.getTime());
-    });
+    const rssAfter = hub.gatewayRss();
+    const startCursor = await hub.feed.headCursor();
+    const cpuBefore = hub.gatewayCpu();
+    const driveStarted = Date.now();
     const driven = (await ask(child, { type: "drive", rate, seconds })) as Extract<FromClient, { type: "done" }>;
-    await hub.drainCapture();
+    await hub.settle();
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    const endCursor = await hub.subscriptionFeed.headCursor();
+    const cpuAfter = hub.gatewayCpu();
+    const busySeconds = (Date.now() - driveStarted) / 1000;
+    const endCursor = await hub.feed.headCursor();
     const report = (await ask(child, { type: "report" })) as Extract<FromClient, { type: "done" }>;
-    offBus();
     const metricsText = await (await fetch(metricsUrl)).text();
     const metric = (name: string) =>
       metricsText
         .split("\n")
         .filter((l) => l.startsWith(name))
         .reduce((sum, l) => sum + Number(l.split(" ").at(-1)), 0);
-    const ingestSorted = ingestLags.sort((x, y) => x - y);
     // Expected: every feed entry of a key since the start, once for every subscriber of that key.
-    const entries = await hub.subscriptionFeed.readAfter(startCursor, { limit: 1_000_000, upTo: endCursor, entityTypes: ["InventoryPosition"] });
+    const entries = await hub.feed.readAfter(startCursor, { limit: 1_000_000, upTo: endCursor, entityTypes: ["InventoryPosition"] });
+    // Where the time goes, first leg: source commit -> feed append (capture + apply), from the feed itself.
+    const appended = await hub.feed.database.query<{ ms: string }>(
+      `SELECT (EXTRACT(EPOCH FROM ("appendedAt" - "occurredAt")) * 1000)::bigint::text AS ms FROM "ChangeFeedEntry"
+       WHERE "cursor" > $1::bigint AND "cursor" <= $2::bigint AND "entityType" = 'InventoryPosition'`,
+      [startCursor.toString(), endCursor.toString()],
+    );
+    const ingestSorted = appended.map((r) => Number(r.ms)).sort((x, y) => x - y);
     const perKey = new Map<string, Set<string>>();
     for (const entry of entries) perKey.set(entry.entityKey, (perKey.get(entry.entityKey) ?? new Set()).add(entry.cursor.toString()));
     let expected = 0;
@@ -215,9 +388,16 @@ async function runBench(): Promise<void> {
     );
     const resolutions = metric("crossdock_subscription_resolution_seconds_count");
     console.log(
-      `federated resolutions:   ${resolutions} batched queries, mean ${((1000 * metric("crossdock_subscription_resolution_seconds_sum")) / Math.max(1, resolutions)).toFixed(0)} ms each`,
+      `federated resolutions:   ${resolutions} batched queries, mean ${((1000 * metric("crossdock_subscription_resolution_seconds_sum")) / Math.max(1, resolutions)).toFixed(0)} ms each; ${metric("crossdock_subscription_payload_answers_total")} root fetches answered from feed payloads`,
     );
-    console.log(`  of which commit -> read model (CDC capture + apply): p50 ${percentile(ingestSorted, 50)} ms, p99 ${percentile(ingestSorted, 99)} ms`);
+    const feedLag = histogram(metricsText, "crossdock_subscription_feed_lag_seconds");
+    console.log(`where the latency goes:`);
+    console.log(`  commit -> feed append (CDC capture + apply): p50 ${percentile(ingestSorted, 50)} ms, p99 ${percentile(ingestSorted, 99)} ms`);
+    console.log(`  commit -> gateway read the feed entry:      p50 <= ${feedLag.p50} ms, p99 <= ${feedLag.p99} ms (mean ${feedLag.meanMs} ms)`);
+    console.log(`  then resolution + fan-out + client receive:  the rest of the commit -> client figure above`);
+    if (cpuBefore !== undefined && cpuAfter !== undefined) {
+      console.log(`gateway process CPU:     ${(cpuAfter - cpuBefore).toFixed(1)} s over ${busySeconds.toFixed(0)} s (${((100 * (cpuAfter - cpuBefore)) / busySeconds).toFixed(0)}% of one core)`);
+    }
   } finally {
     child.kill();
     await hub.stop();
