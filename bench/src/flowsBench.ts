@@ -1,10 +1,18 @@
-// Flows benchmark (`npm run bench:flows -- [--orders N] [--backend pglite|postgres|both] [--parallel P]`):
-// N orders through the whole order-to-cash with simulated warehouse actions (confirmPick,
-// shipFulfillment, DELIVERED milestone), all through the gateway, on the embedded hub and on
-// Postgres. Prints orders/min, p50/p99 per transition as a client sees it, and stuck runs.
+// Flows benchmark (`npm run bench:flows -- [--orders N] [--backend pglite|postgres|both] [--parallel P]
+// [--postgres-mode processes|embedded] [--timeout-s S]`): N orders through the whole order-to-cash with simulated
+// warehouse actions (confirmPick, shipFulfillment, DELIVERED milestone), all through the gateway, on the embedded hub
+// and on Postgres. On Postgres each service runs as its own process (its own entry point, as in production; see
+// ARCHITECTURE.md), unless --postgres-mode embedded. Prints orders/min, p50/p99 per transition as a client sees
+// it, where an order's time went (from the timestamps the hub database keeps), CPU per process, and stuck runs.
 /* eslint-disable @typescript-eslint/no-explicit-any -- GraphQL responses are read loosely here; each field is checked where it is used. */
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { cpus, loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import pg from "pg";
 import { startHub, type RunningHub } from "@crossdock/launcher";
 import { createTestDatabases, graphql, postgresAvailable } from "@crossdock/test";
 
@@ -14,6 +22,7 @@ const { values: args } = parseArgs({
     backend: { type: "string", default: "both" },
     parallel: { type: "string", default: "48" },
     "timeout-s": { type: "string", default: "180" },
+    "postgres-mode": { type: "string", default: "processes" },
   },
 });
 const ORDERS = Number(args.orders);
@@ -124,6 +133,7 @@ async function orderToCash(
   world: Awaited<ReturnType<typeof prepare>>,
   waiters: Waiters,
   record: (t: Transition, ms: number) => void,
+  onSubmitted: (orderNumber: string) => void,
 ): Promise<boolean> {
   const deadline = Date.now() + TIMEOUT_MS;
   const line = world.stock[n % world.stock.length]!;
@@ -140,6 +150,7 @@ async function orderToCash(
   const t1 = performance.now();
   record("submit → RELEASED", t1 - t0);
   const orderNumber = submitted.submitOrder.order.orderNumber;
+  onSubmitted(orderNumber);
   const fulfilments = (await waiters.fulfilment.wait<any>(orderNumber, (o) => o.fulfillments.length > 0, deadline))?.fulfillments;
   if (!fulfilments) return false;
   const t2 = performance.now();
@@ -171,22 +182,122 @@ function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function runBench(label: string, hub: RunningHub): Promise<void> {
-  const url = hub.url;
+/** A running hub as the bench sees it: its gateway, its hub database (for the time breakdown) and its processes. */
+interface Target {
+  label: string;
+  url: string;
+  hubQuery<T>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Processes whose CPU time is reported (the bench's own process when everything runs in it). */
+  processes: { name: string; pid: number }[];
+  stop(): Promise<void>;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+const ms = (from: unknown, to: unknown): number | null =>
+  from === null || to === null || from === undefined || to === undefined ? null : new Date(to as string).getTime() - new Date(from as string).getTime();
+
+function summary(values: (number | null)[]): string {
+  const sorted = values.filter((v): v is number => v !== null && Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return "n=0";
+  return `p50 ${percentile(sorted, 50).toFixed(0).padStart(6)} ms   p99 ${percentile(sorted, 99).toFixed(0).padStart(6)} ms   (n=${sorted.length})`;
+}
+
+/**
+ * Where an order's time went, from the timestamps the hub database keeps: the source commit
+ * (the feed entry's occurredAt), the feed append (cdc-ingest), the step's creation (the flows'
+ * feed reader), its claim (a worker took it) and its end (its gateway calls returned and the
+ * outcome was recorded). Precision is the columns' millisecond.
+ */
+async function timeBreakdown(target: Target, orderNumbers: string[]): Promise<void> {
+  type FeedRow = { orderNumber: string; type: string; kind: string; stage: string | null; occurredAt: string; appendedAt: string };
+  type StepRow = { orderNumber: string; kind: string; createdAt: string; startedAt: string | null; finishedAt: string | null; attempts: number };
+  const feed = await target.hubQuery<FeedRow>(
+    `SELECT "payload"->>'orderNumber' AS "orderNumber", "entityType" AS type, "changeKind" AS kind, "payload"->>'stage' AS stage, "occurredAt", "appendedAt"
+     FROM "ChangeFeedEntry" WHERE "entityType" IN ('OrderStatus', 'Shipment') AND "payload"->>'orderNumber' = ANY($1::text[]) ORDER BY "cursor"`,
+    [orderNumbers],
+  );
+  const steps = await target.hubQuery<StepRow>(
+    `SELECT r."orderNumber", s."kind", s."createdAt", s."startedAt", s."finishedAt", s."attempts" FROM "FlowStep" s JOIN "FlowRun" r ON r."id" = s."runId"
+     WHERE r."flow" = 'orderToCash' AND r."orderNumber" = ANY($1::text[]) ORDER BY s."id"`,
+    [orderNumbers],
+  );
+  const runs = await target.hubQuery<{ orderNumber: string; finishedAt: string | null }>(
+    `SELECT "orderNumber", "finishedAt" FROM "FlowRun" WHERE "flow" = 'orderToCash' AND "orderNumber" = ANY($1::text[])`,
+    [orderNumbers],
+  );
+  const group = <R extends { orderNumber: string }>(list: R[]) => {
+    const map = new Map<string, R[]>();
+    for (const row of list) map.set(row.orderNumber, [...(map.get(row.orderNumber) ?? []), row]);
+    return map;
+  };
+  const feedOf = group(feed);
+  const stepsOf = group(steps);
+  const rows = new Map<string, (number | null)[]>();
+  const add = (name: string, value: number | null) => rows.set(name, [...(rows.get(name) ?? []), value]);
+  for (const run of runs) {
+    const entries = feedOf.get(run.orderNumber) ?? [];
+    const released = entries.find((e) => e.type === "OrderStatus" && e.stage === "RELEASED");
+    const shipped = entries.find((e) => e.type === "Shipment");
+    const delivered = entries.find((e) => e.type === "OrderStatus" && e.stage === "DELIVERED");
+    const own = stepsOf.get(run.orderNumber) ?? [];
+    const create = own.find((s) => s.kind === "createFulfillment");
+    const record = own.find((s) => s.kind === "recordShipment");
+    add("release: ERP commit → feed append (capture + apply)", ms(released?.occurredAt, released?.appendedAt));
+    add("release: feed append → steps created (flows reader)", ms(released?.appendedAt, create?.createdAt));
+    add("release: createFulfillment created → claimed", ms(create?.createdAt, create?.startedAt));
+    add("release: createFulfillment claimed → done (2 gateway calls)", ms(create?.startedAt, create?.finishedAt));
+    add("ship: WMS commit → feed append (capture + apply)", ms(shipped?.occurredAt, shipped?.appendedAt));
+    add("ship: feed append → steps created (flows reader)", ms(shipped?.appendedAt, record?.createdAt));
+    add("ship: recordShipment created → claimed", ms(record?.createdAt, record?.startedAt));
+    add("ship: recordShipment claimed → done (2 gateway calls)", ms(record?.startedAt, record?.finishedAt));
+    add("delivered: WMS commit → DELIVERED stage appended", ms(delivered?.occurredAt, delivered?.appendedAt));
+    add("delivered: stage appended → run finished", ms(delivered?.appendedAt, run.finishedAt));
+    for (const step of own) {
+      if (step.kind.startsWith("timeline")) add("timeline steps: claimed → done (1 gateway call)", ms(step.startedAt, step.finishedAt));
+      if (step.attempts > 1) add("steps needing a retry (value = attempts)", step.attempts);
+    }
+  }
+  console.log("  where the time went (hub database timestamps):");
+  for (const [name, values] of rows) console.log(`    ${name.padEnd(62)} ${summary(values)}`);
+}
+
+/** Runs that did not complete, with their live steps: what a stuck run was waiting for. */
+async function explainStuck(target: Target): Promise<void> {
+  const stuck = await target.hubQuery<{ id: string; status: string; facts: unknown; steps: unknown }>(
+    `SELECT r."id", r."status", r."facts", (SELECT json_agg(json_build_object('name', s."name", 'status', s."status", 'attempts', s."attempts", 'error', s."lastErrorCode")
+       ORDER BY s."id") FROM "FlowStep" s WHERE s."runId" = r."id" AND s."status" <> 'SUCCEEDED') AS steps
+     FROM "FlowRun" r WHERE r."flow" = 'orderToCash' AND r."status" <> 'COMPLETED' ORDER BY r."createdAt" LIMIT 5`,
+  );
+  for (const run of stuck) console.log(`    not completed: ${run.id} ${run.status} facts ${JSON.stringify(run.facts)} live steps ${JSON.stringify(run.steps)}`);
+}
+
+async function runBench(target: Target): Promise<void> {
+  const url = target.url;
   const world = await prepare(url);
   const samples = new Map<Transition, number[]>(TRANSITIONS.map((t) => [t, []]));
   const record = (t: Transition, ms: number) => samples.get(t)!.push(ms);
   const waiters = waitersFor(url);
+  const orderNumbers: string[] = [];
   let next = 0;
   let completed = 0;
   let failed = 0;
+  const cpuBefore = target.processes.map((p) => cpuSeconds(p.pid));
   const started = performance.now();
   await Promise.all(
     Array.from({ length: PARALLEL }, async () => {
       while (next < ORDERS) {
         const n = next++;
         try {
-          if (await orderToCash(url, n, world, waiters, record)) completed++;
+          if (await orderToCash(url, n, world, waiters, record, (orderNumber) => orderNumbers.push(orderNumber))) completed++;
           else failed++;
         } catch (error) {
           failed++;
@@ -196,13 +307,17 @@ async function runBench(label: string, hub: RunningHub): Promise<void> {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpu = target.processes.map((p, i) => {
+    const used = cpuSeconds(p.pid) - cpuBefore[i]!;
+    return `${p.name} ${(used / seconds).toFixed(2)} (${((used * 1000) / Math.max(1, completed)).toFixed(0)} ms/order)`;
+  });
   const metrics = await call<any>(
     url,
     `{ flowMetrics { runs running parked completed feedLag fulfilmentLatency { p50Ms p99Ms } orderCycleTime { p50Ms p99Ms } } }`,
     {},
   );
   const m = metrics.flowMetrics;
-  console.log(`\n${label}: ${ORDERS} orders, ${PARALLEL} in parallel, ${seconds.toFixed(1)} s`);
+  console.log(`\n${target.label}: ${ORDERS} orders, ${PARALLEL} in parallel, ${seconds.toFixed(1)} s`);
   console.log(`  orders/min end to end: ${((completed / seconds) * 60).toFixed(0)}   completed ${completed}, failed or timed out ${failed}`);
   for (const t of TRANSITIONS) {
     const sorted = samples.get(t)!.sort((a, b) => a - b);
@@ -214,39 +329,164 @@ async function runBench(label: string, hub: RunningHub): Promise<void> {
   console.log(
     `  stuck runs: ${failed + m.parked} (parked ${m.parked}; runs ${m.runs}, still running ${m.running} incl. replenishment/exception waits; feed lag ${m.feedLag})`,
   );
+  if (failed + m.parked > 0) await explainStuck(target);
   console.log(
     `  flows' own KPIs: fulfilment latency p50 ${m.fulfilmentLatency.p50Ms?.toFixed(0)} ms, order cycle p50 ${m.orderCycleTime.p50Ms?.toFixed(0)} ms`,
   );
-  console.log(`  process RSS: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
+  await timeBreakdown(target, orderNumbers);
+  console.log(`  CPU cores used per process over the run (CPU time per completed order): ${cpu.join(", ")}`);
+  console.log(
+    `  load average: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")} on ${cpus().length} cores`,
+  );
+  console.log(`  bench process RSS: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
 }
 
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const quiet = { ...process.env, LOG_LEVEL: "warn", CROSSDOCK_SIMULATE: "0" };
 const ports = { erp: 0, crm: 0, wms: 0, ops: 0, flows: 0 };
-if (args.backend === "pglite" || args.backend === "both") {
-  const hub = await startHub({ port: 0, subgraphPorts: ports, dataDir: "memory", seedScale: 0.05, simulate: false, env: quiet });
-  try {
-    await runBench("embedded (PGlite, outbox capture)", hub);
-  } finally {
-    await hub.stop();
+
+/** The whole hub in this process (`npm start`'s launcher): the bench shares its event loop. */
+async function inProcess(label: string, options: Parameters<typeof startHub>[0]): Promise<Target> {
+  const hub: RunningHub = await startHub({ port: 0, subgraphPorts: ports, dataDir: "memory", seedScale: 0.05, simulate: false, env: quiet, ...options });
+  const database = hub.subscriptionFeed.database;
+  return {
+    label,
+    url: hub.url,
+    hubQuery: (sql, params) => database.query(sql, params),
+    processes: [{ name: "bench + hub", pid: process.pid }],
+    stop: () => hub.stop(),
+  };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls a service's /readyz until it answers 200; fails when the process exits first. */
+async function ready(name: string, child: ChildProcess, port: number): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was ready`);
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
+  throw new Error(`${name} was not ready within 300 s`);
+}
+
+/**
+ * Postgres the way ARCHITECTURE.md runs it: each service its own process, started from its own
+ * entry point (`<package>/src/index.ts`) with its environment, like the README's standalone commands.
+ */
+async function separateProcesses(label: string, urls: Record<"erp" | "crm" | "wms" | "hub", string>): Promise<Target> {
+  const [gatewayPort, erpPort, crmPort, wmsPort, opsPort, flowsPort] = (await Promise.all(Array.from({ length: 6 }, () => freePort()))) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const local = (port: number) => `http://127.0.0.1:${port}/graphql`;
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    LOG_LEVEL: "warn",
+    NODE_ENV: "production",
+    CROSSDOCK_SIMULATE: "0",
+    CROSSDOCK_SEED_SCALE: "0.05",
+    CROSSDOCK_SERVICE_TOKEN: randomUUID(),
+    CROSSDOCK_CAPTURE: "pg-logical",
+    ERP_DATABASE_URL: urls.erp,
+    CRM_DATABASE_URL: urls.crm,
+    WMS_DATABASE_URL: urls.wms,
+    HUB_DATABASE_URL: urls.hub,
+    PORT: String(gatewayPort),
+    HOST: "127.0.0.1",
+    ERP_PORT: String(erpPort),
+    CRM_PORT: String(crmPort),
+    WMS_PORT: String(wmsPort),
+    OPS_PORT: String(opsPort),
+    FLOWS_PORT: String(flowsPort),
+    ERP_URL: local(erpPort),
+    CRM_URL: local(crmPort),
+    WMS_URL: local(wmsPort),
+    OPS_URL: local(opsPort),
+    FLOWS_URL: local(flowsPort),
+    FLOWS_GATEWAY_URL: local(gatewayPort),
+  };
+  const children: { name: string; child: ChildProcess }[] = [];
+  const launch = async (name: string, entry: string, port: number) => {
+    const child = spawn(process.execPath, ["--import", "tsx", entry], { cwd: REPO_ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
+    children.push({ name, child });
+    await ready(name, child, port);
+  };
+  const stop = async () => {
+    for (const { child } of children.reverse()) {
+      if (child.exitCode !== null) continue;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  };
+  const hub = new pg.Pool({ connectionString: urls.hub, max: 2 });
+  try {
+    // The systems of record seed their own databases side by side; capture snapshots them next.
+    await Promise.all([
+      launch("erp", "subgraphs/erp/src/index.ts", erpPort),
+      launch("crm", "subgraphs/crm/src/index.ts", crmPort),
+      launch("wms", "subgraphs/wms/src/index.ts", wmsPort),
+    ]);
+    await launch("cdc-ingest", "cdc-ingest/src/index.ts", opsPort);
+    await Promise.all([launch("flows", "flows/src/index.ts", flowsPort), launch("gateway", "gateway/src/index.ts", gatewayPort)]);
+  } catch (error) {
+    await stop();
+    await hub.end();
+    throw error;
+  }
+  return {
+    label,
+    url: local(gatewayPort),
+    hubQuery: async (sql, params) => (await hub.query(sql, params)).rows,
+    processes: [...children.map(({ name, child }) => ({ name, pid: child.pid! })), { name: "bench", pid: process.pid }],
+    async stop() {
+      await hub.end();
+      await stop();
+    },
+  };
+}
+
+async function measure(start: () => Promise<Target>): Promise<void> {
+  const target = await start();
+  try {
+    await runBench(target);
+  } finally {
+    await target.stop();
+  }
+}
+
+if (args.backend === "pglite" || args.backend === "both") {
+  await measure(() => inProcess("embedded (PGlite, outbox capture, one process)", {}));
 }
 if ((args.backend === "postgres" || args.backend === "both") && (await postgresAvailable())) {
   const databases = await createTestDatabases(["erp", "crm", "wms", "hub"] as const);
   try {
-    const hub = await startHub({
-      port: 0,
-      subgraphPorts: ports,
-      dataDir: "memory",
-      seedScale: 0.05,
-      simulate: false,
-      env: quiet,
-      databaseUrls: databases.urls,
-      capture: "pg-logical",
-    });
-    try {
-      await runBench("Postgres (pg-logical capture)", hub);
-    } finally {
-      await hub.stop();
+    if (args["postgres-mode"] === "embedded") {
+      await measure(() => inProcess("Postgres (pg-logical capture, one process)", { databaseUrls: databases.urls, capture: "pg-logical" }));
+    } else {
+      await measure(() => separateProcesses("Postgres (pg-logical capture, a process per service)", databases.urls));
     }
   } finally {
     await databases.drop();

@@ -98,4 +98,25 @@ describe("run store", () => {
     expect(run!.status).toBe("CANCELLED");
     expect(await statuses("orderToCash:SO-3")).toEqual(["createFulfillment:SKIPPED", "timelineReleased:SKIPPED"]);
   });
+
+  it("a success can take the run's next step in the same transaction, only when it is due, and never a finished run's", async () => {
+    await db.transaction((s) => applyTriggers(s, [release("SO-4")]));
+    const [first] = (await store.claim(10, "w3", 60_000)).filter((c) => c.runId === "orderToCash:SO-4");
+    const chained = await store.succeed(first!, "w3", { fulfillmentId: "FF-4" }, { fulfillmentId: "FF-4" }, { leaseMs: 60_000 });
+    expect(chained.next).toMatchObject({ runId: "orderToCash:SO-4", name: "timelineReleased", attempts: 1, facts: { fulfillmentId: "FF-4" } });
+    expect(await statuses("orderToCash:SO-4")).toEqual(["createFulfillment:SUCCEEDED", "timelineReleased:RUNNING"]);
+    // Taken by the chain: no other claim sees it.
+    expect((await store.claim(10, "w4", 60_000)).filter((c) => c.runId === "orderToCash:SO-4")).toEqual([]);
+    // A step waiting out a backoff is not due: the chain leaves it to the claim.
+    await store.retryLater(chained.next!, "w3", { code: "SERVICE_UNAVAILABLE", message: "down" }, 0);
+    await db.transaction((s) =>
+      applyTriggers(s, [{ flow: "orderToCash", subjectKey: "SO-4", create: false, steps: [{ name: "later", kind: "timelineMilestone", input: {} }] }]),
+    );
+    await db.query(`UPDATE "FlowStep" SET "availableAt" = now() + interval '1 hour' WHERE "runId" = 'orderToCash:SO-4' AND "name" = 'later'`);
+    const [again] = (await store.claim(10, "w3", 60_000)).filter((c) => c.runId === "orderToCash:SO-4");
+    expect(again).toMatchObject({ name: "timelineReleased", attempts: 2 });
+    const last = await store.succeed(again!, "w3", null, {}, { leaseMs: 60_000 });
+    expect(last).toMatchObject({ recorded: true, next: null });
+    expect(await statuses("orderToCash:SO-4")).toEqual(["createFulfillment:SUCCEEDED", "timelineReleased:SUCCEEDED", "later:PENDING"]);
+  });
 });

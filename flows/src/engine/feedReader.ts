@@ -34,6 +34,8 @@ export class FlowFeedReader {
   private wakeUp: (() => void) | null = null;
   private pendingWake = false;
   private unwatch: (() => Promise<void>) | null = null;
+  /** The committed cursor as this reader last wrote it; null = read it from the database (start, after a failure). */
+  private position: bigint | null = null;
 
   constructor(private readonly options: FeedReaderOptions) {}
 
@@ -73,6 +75,8 @@ export class FlowFeedReader {
         read = await this.pump();
         failures = 0;
       } catch (error) {
+        // Another replica may have moved the cursor, or the commit's outcome is unknown: re-read it.
+        this.position = null;
         if (!this.running) break;
         failures++;
         if (!(error instanceof CursorMovedError)) this.options.logger.warn({ err: error }, "flows feed batch failed; retrying");
@@ -94,18 +98,19 @@ export class FlowFeedReader {
   /** Reads one batch, routes it and commits triggers + cursor; returns how many entries it read. */
   async pump(): Promise<number> {
     const { hub, feed, registry, batchSize } = this.options;
-    const after = await this.cursor();
+    const after = this.position ?? (await this.cursor());
     // The head is read first: entries committed after it are read next time, never skipped.
     const head = await feed.headCursor();
     const events: FeedEvent[] = await feed.readAfter(after, { limit: batchSize, entityTypes: registry.entityTypes, upTo: head });
     if (events.length === 0) {
       // Only entries of other types up to the head: follow it so the lag reads true.
-      if (head > after)
-        await hub.query(`UPDATE "FlowCursor" SET "cursor" = $2::bigint, "updatedAt" = now() WHERE "name" = $1 AND "cursor" = $3::bigint`, [
-          FLOWS_CURSOR,
-          head.toString(),
-          after.toString(),
-        ]);
+      if (head > after) {
+        const moved = await hub.query(
+          `UPDATE "FlowCursor" SET "cursor" = $2::bigint, "updatedAt" = now() WHERE "name" = $1 AND "cursor" = $3::bigint RETURNING 1`,
+          [FLOWS_CURSOR, head.toString(), after.toString()],
+        );
+        this.position = moved.length > 0 ? head : null;
+      } else this.position = after;
       return 0;
     }
     await this.options.prepare(events);
@@ -122,23 +127,36 @@ export class FlowFeedReader {
       if (moved.length === 0) throw new CursorMovedError("the flows cursor moved under this reader");
       return applyTriggers(session, triggers);
     });
+    this.position = last;
     this.options.metrics.observeFinished(finished);
     if (steps > 0) this.options.onSteps();
     return events.length;
   }
 
-  /** Run lookups see committed runs plus the ones this batch has triggered so far. */
+  /**
+   * Run lookups see committed runs plus the ones this batch has triggered so far. The committed
+   * active runs of a flow are read once per batch (the first time a router asks about that flow)
+   * and filtered here, instead of one query per event.
+   */
   private lookupWith(pending: readonly RunTrigger[]): RunLookup {
     const hub = this.options.hub;
+    const committed = new Map<string, Promise<RunSummary[]>>();
+    const activeOf = (flow: string) => {
+      let rows = committed.get(flow);
+      if (!rows) {
+        rows = hub.query<RunSummary>(
+          `SELECT "id", "flow", "subjectKey", "orderNumber", "status", "facts" FROM "FlowRun"
+           WHERE "flow" = $1 AND "status" IN ('RUNNING', 'PARKED') AND ("facts"->>'done') IS DISTINCT FROM 'true'`,
+          [flow],
+        );
+        committed.set(flow, rows);
+      }
+      return rows;
+    };
     return {
       reorderPoint: this.options.reorderPoint,
       async activeRuns(flow, where) {
-        const rows = await hub.query<RunSummary>(
-          `SELECT "id", "flow", "subjectKey", "orderNumber", "status", "facts" FROM "FlowRun"
-           WHERE "flow" = $1 AND "status" IN ('RUNNING', 'PARKED') AND ("facts"->>'done') IS DISTINCT FROM 'true'
-             AND ($2::text IS NULL OR "facts"->>$2::text = $3::text) AND ($4::text IS NULL OR "orderNumber" = $4::text)`,
-          [flow, where.fact?.[0] ?? null, where.fact?.[1] ?? null, where.orderNumber ?? null],
-        );
+        const rows = await activeOf(flow);
         const byId = new Map(rows.map((row) => [row.id, row]));
         for (const trigger of pending) {
           if (trigger.flow !== flow) continue;

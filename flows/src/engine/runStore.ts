@@ -29,6 +29,13 @@ export interface FinishedRun {
 }
 
 const LIVE = `('PENDING', 'RUNNING', 'PARKED')`;
+/** Takes a step under a lease ($2 = owner, $3 = lease in ms); shared by the claim and by chaining a run's next step. */
+const CLAIM_SET = `"status" = 'RUNNING', "attempts" = s."attempts" + 1, "owner" = $2,
+  "leaseUntil" = clock_timestamp() + make_interval(secs => $3::double precision / 1000), "startedAt" = COALESCE(s."startedAt", clock_timestamp())`;
+/** The claimed steps (CTE "claimed") with what a worker needs of their runs. */
+const CLAIMED_SELECT = `SELECT c."id"::text AS id, c."runId", c."name", c."kind", c."input", c."attempts", c."generation",
+         r."flow", r."orderNumber", r."customerNumber", r."facts"
+       FROM claimed c JOIN "FlowRun" r ON r."id" = c."runId" ORDER BY c."id"`;
 
 export function idempotencyKeyOf(runId: string, stepName: string, generation: number): string {
   return `flow:${runId}:${stepName}${generation > 0 ? `:g${generation}` : ""}`;
@@ -138,13 +145,10 @@ export class RunStore {
          WHERE (h."status" = 'PENDING' AND h."availableAt" <= clock_timestamp()) OR (h."status" = 'RUNNING' AND h."leaseUntil" < clock_timestamp())
          ORDER BY h."availableAt", h."id" LIMIT $1),
        claimed AS (
-         UPDATE "FlowStep" s SET "status" = 'RUNNING', "attempts" = s."attempts" + 1, "owner" = $2,
-           "leaseUntil" = clock_timestamp() + make_interval(secs => $3::double precision / 1000), "startedAt" = COALESCE(s."startedAt", clock_timestamp())
+         UPDATE "FlowStep" s SET ${CLAIM_SET}
          FROM picked p WHERE s."id" = p."id" AND (s."status" = 'PENDING' OR s."leaseUntil" < clock_timestamp())
          RETURNING s.*)
-       SELECT c."id"::text AS id, c."runId", c."name", c."kind", c."input", c."attempts", c."generation",
-              r."flow", r."orderNumber", r."customerNumber", r."facts"
-       FROM claimed c JOIN "FlowRun" r ON r."id" = c."runId" ORDER BY c."id"`,
+       ${CLAIMED_SELECT}`,
       [limit, owner, leaseMs],
     );
     const claimedAt = new Date();
@@ -160,8 +164,18 @@ export class RunStore {
     return rows.length;
   }
 
-  /** Records success; false when the lease was lost (another worker owns the step now). */
-  async succeed(step: ClaimedStep, owner: string, output: Json, facts: Facts): Promise<{ recorded: boolean; finished: FinishedRun[] }> {
+  /**
+   * Records success; `recorded` is false when the lease was lost (another worker owns the step
+   * now). With `claimNext`, the run's next step is claimed in the same transaction when it is
+   * due, so the worker goes on with the run at once (no claim round, no wait for a wake-up).
+   */
+  async succeed(
+    step: ClaimedStep,
+    owner: string,
+    output: Json,
+    facts: Facts,
+    claimNext?: { leaseMs: number },
+  ): Promise<{ recorded: boolean; finished: FinishedRun[]; next: ClaimedStep | null }> {
     return this.db.transaction(async (session) => {
       const done = await session.query<{ id: string }>(
         `WITH done AS (
@@ -173,11 +187,23 @@ export class RunStore {
          SELECT "id"::text AS id FROM done`,
         [step.id, owner, JSON.stringify(output ?? null), step.claimedAt.toISOString()],
       );
-      if (done.length === 0) return { recorded: false, finished: [] };
+      if (done.length === 0) return { recorded: false, finished: [], next: null };
       if (Object.keys(facts).length > 0) {
         await session.query(`UPDATE "FlowRun" SET "facts" = "facts" || $2::jsonb, "updatedAt" = now() WHERE "id" = $1`, [step.runId, JSON.stringify(facts)]);
       }
-      return { recorded: true, finished: await completeFinishedRuns(session, [step.runId]) };
+      const finished = await completeFinishedRuns(session, [step.runId]);
+      if (!claimNext || finished.length > 0) return { recorded: true, finished, next: null };
+      const [next] = await session.query<Omit<ClaimedStep, "claimedAt">>(
+        `WITH head AS (
+           SELECT s."id", s."status", s."availableAt" FROM "FlowStep" s WHERE s."runId" = $1 AND s."status" IN ${LIVE} ORDER BY s."id" LIMIT 1),
+         claimed AS (
+           UPDATE "FlowStep" s SET ${CLAIM_SET}
+           FROM head h WHERE s."id" = h."id" AND h."status" = 'PENDING' AND h."availableAt" <= clock_timestamp() AND s."status" = 'PENDING'
+           RETURNING s.*)
+         ${CLAIMED_SELECT}`,
+        [step.runId, owner, claimNext.leaseMs],
+      );
+      return { recorded: true, finished, next: next ? { ...next, claimedAt: new Date() } : null };
     });
   }
 

@@ -68,7 +68,7 @@ export class StepRunner {
         }
       }
       for (const step of claimed) {
-        const task = this.execute(step).finally(() => {
+        const task = this.work(step).finally(() => {
           this.inFlight.delete(task);
           this.wake();
         });
@@ -87,8 +87,15 @@ export class StepRunner {
     }
   }
 
-  private async execute(step: ClaimedStep): Promise<void> {
-    const { store, registry, gateway, metrics, logger, workerId, maxAttempts, signal } = this.options;
+  /** Runs a claimed step, then the run's following steps as long as each is due right away. */
+  private async work(first: ClaimedStep): Promise<void> {
+    let step: ClaimedStep | null = first;
+    while (step) step = await this.execute(step);
+  }
+
+  /** Executes one step and records its outcome; returns the run's next step when it was claimed with the success. */
+  private async execute(step: ClaimedStep): Promise<ClaimedStep | null> {
+    const { store, registry, gateway, metrics, logger, workerId, maxAttempts, leaseMs, signal } = this.options;
     const labels = { flow: step.flow, step: step.kind };
     const started = performance.now();
     const definition = registry.step(step.flow, step.kind);
@@ -104,13 +111,15 @@ export class StepRunner {
         idempotencyKey: idempotencyKeyOf(step.runId, step.name, step.generation),
         gateway,
       });
-      if (signal.aborted) return;
-      const { finished } = await store.succeed(step, workerId, result.output ?? null, result.facts ?? {});
+      if (signal.aborted) return null;
+      // A stopping worker takes no new step; the next one stays PENDING for whoever runs next.
+      const { finished, next } = await store.succeed(step, workerId, result.output ?? null, result.facts ?? {}, this.running ? { leaseMs } : undefined);
       metrics.stepDuration.observe({ ...labels, outcome: "succeeded" }, (performance.now() - started) / 1000);
       metrics.observeFinished(finished);
+      return next;
     } catch (error) {
       // Killed mid-step: leave the step leased to this worker; a restart reclaims and re-sends it.
-      if (signal.aborted) return;
+      if (signal.aborted) return null;
       const permanent = error instanceof PermanentStepError;
       const code = error instanceof PermanentStepError || error instanceof TransientStepError ? error.code : "INTERNAL";
       const message = (error as Error).message ?? String(error);
@@ -119,7 +128,7 @@ export class StepRunner {
       try {
         if (!permanent && step.attempts < maxAttempts) {
           await store.retryLater(step, workerId, { code, message }, backoffDelayMs(this.options.backoff, step.attempts));
-          return;
+          return null;
         }
         const problems = await compensateRun({ store, registry, gateway, failed: step });
         const why = permanent ? `${code}: ${message}` : `gave up after ${step.attempts} attempts; last ${code}: ${message}`;
@@ -129,6 +138,7 @@ export class StepRunner {
         // The lease runs out and another attempt follows: nothing is lost, at worst retried.
         logger.error({ err: recordError, runId: step.runId, step: step.name }, "could not record a step failure");
       }
+      return null;
     }
   }
 }
