@@ -8,6 +8,7 @@
 // receipt), with where that latency goes.
 // Usage: npm run bench:subscriptions -- [--subscribers 5000] [--rate 200] [--seconds 20] [--keys 200]
 //   [--topology embedded|gateway-process] [--database-url postgres://postgres@127.0.0.1:5432/postgres]
+//   [--gateway-cpu-prof <dir>] (gateway-process: profile the gateway process)
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
@@ -25,6 +26,8 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "20" },
     keys: { type: "string", default: "200" },
     topology: { type: "string", default: "embedded" },
+    /** gateway-process: write a CPU profile of the gateway process into this directory. */
+    "gateway-cpu-prof": { type: "string" },
     "database-url": { type: "string", default: process.env.CROSSDOCK_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres" },
     client: { type: "boolean", default: false },
   },
@@ -196,7 +199,7 @@ async function waitReady(url: string, child: ChildProcess, name: string): Promis
  * Postgres mode with each service from its own entry point, in its own process (README, "Postgres"):
  * the gateway process serves the subscriptions and nothing else runs in it.
  */
-async function gatewayProcessHub(adminUrl: string): Promise<BenchHub> {
+async function gatewayProcessHub(adminUrl: string, gatewayCpuProfileDir: string | undefined): Promise<BenchHub> {
   const admin = await openDatabase(adminUrl);
   const prefix = `crossdock_subbench_${process.pid}`;
   const databases = { erp: `${prefix}_erp`, crm: `${prefix}_crm`, wms: `${prefix}_wms`, hub: `${prefix}_hub` };
@@ -240,8 +243,8 @@ async function gatewayProcessHub(adminUrl: string): Promise<BenchHub> {
     CROSSDOCK_CAPTURE: process.env.CROSSDOCK_CAPTURE ?? "outbox",
     CROSSDOCK_SUBSCRIPTION_STALL_MS: "30000",
   };
-  const startService = async (name: string, entry: string, url: string) => {
-    const child = spawn(process.execPath, ["--import", "tsx", entry], { cwd: REPO_ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
+  const startService = async (name: string, entry: string, url: string, nodeArgs: string[] = []) => {
+    const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry], { cwd: REPO_ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
     children.push(child);
     await waitReady(url, child, name);
     return child;
@@ -266,7 +269,8 @@ async function gatewayProcessHub(adminUrl: string): Promise<BenchHub> {
     await startService("wms", "subgraphs/wms/src/index.ts", urls.wms);
     await startService("cdc-ingest", "cdc-ingest/src/index.ts", urls.ops);
     await startService("flows", "flows/src/index.ts", urls.flows);
-    const gateway = await startService("gateway", "gateway/src/index.ts", urls.gateway);
+    const profiling = gatewayCpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${gatewayCpuProfileDir}`] : [];
+    const gateway = await startService("gateway", "gateway/src/index.ts", urls.gateway, profiling);
     feed = new ChangeFeedReader({ database: await openDatabase(dbUrl(databases.hub)), ownsDatabase: true });
     const reader = feed;
     return {
@@ -316,7 +320,7 @@ async function runBench(): Promise<void> {
   const keyCount = Number(args.keys);
   if (args.topology !== "embedded" && args.topology !== "gateway-process") throw new Error("--topology is embedded or gateway-process");
   console.log(`subscriptions bench: ${subscribers} graphql-ws subscribers over ${keyCount} keys, ${rate} changes/s for ${seconds}s`);
-  const hub = args.topology === "embedded" ? await embeddedHub() : await gatewayProcessHub(args["database-url"]);
+  const hub = args.topology === "embedded" ? await embeddedHub() : await gatewayProcessHub(args["database-url"], args["gateway-cpu-prof"]);
   console.log(`topology:                ${hub.topology}`);
   const positions = await post(hub.url, `{ inventoryPositions(first: ${Math.max(keyCount * 2, 50)}) { edges { node { sku warehouseCode onHand } } } }`, {});
   const keys: Key[] = (positions.data?.inventoryPositions?.edges ?? [])

@@ -175,6 +175,36 @@ for (const backend of BACKENDS) {
       await client.dispose();
     });
 
+    it("pushes a shipment milestone with the WMS shipment and the ERP order behind it", async () => {
+      const { orders } = await graphqlData<{ orders: { edges: { node: { fulfillments: { shipments: { shipmentId: string; status: string }[] }[] } }[] } }>(
+        t.url,
+        `{ orders(first: 200) { edges { node { fulfillments { shipments { shipmentId status } } } } } }`,
+      );
+      const shipment = orders.edges
+        .flatMap((e) => e.node.fulfillments.flatMap((f) => f.shipments))
+        .find((s) => s.status === "CREATED" || s.status === "IN_TRANSIT");
+      expect(shipment, "a seeded shipment still on its way").toBeDefined();
+      const next = shipment!.status === "CREATED" ? "IN_TRANSIT" : "OUT_FOR_DELIVERY";
+      const client = graphqlWsClient(t.url);
+      const sub = collect(
+        client,
+        `subscription($id: ID) { shipmentUpdated(shipmentId: $id) { cursor milestone { code location } shipment { shipmentId status order { orderNumber status } } } }`,
+        { id: shipment!.shipmentId },
+      );
+      await settle();
+      await graphqlData(t.url, `mutation($i: ShipmentMilestoneInput!) { recordShipmentMilestone(input: $i) { status } }`, {
+        i: { shipmentId: shipment!.shipmentId, code: next, location: "Reno, NV", idempotencyKey: randomUUID() },
+      });
+      // The shipment row and its milestone row may arrive as separate changes: wait for the milestone's.
+      let event: any;
+      for (let count = 1; !event && count <= 3; count++) event = (await sub.waitFor(count)).find((e) => e.shipmentUpdated.milestone)?.shipmentUpdated;
+      expect(event.milestone).toEqual({ code: next, location: "Reno, NV" });
+      expect(event.shipment).toMatchObject({ shipmentId: shipment!.shipmentId, status: next });
+      expect(event.shipment.order.orderNumber).toMatch(/^SO-/);
+      expect(event.shipment.order.status.length).toBeGreaterThan(0);
+      await client.dispose();
+    });
+
     it("rejects invalid subscription documents before anything streams", async () => {
       const client = graphqlWsClient(t.url);
       const cases: [string, Record<string, unknown>, string][] = [
