@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { cpuSeconds, rssMegabytes, startHubProcess, startServiceProcesses, type HubProcess } from "./support/hubProcess.js";
+import { cpuSeconds, rssMegabytes, startHubProcess, startServiceProcesses, type HubProcess, type ServiceProcesses } from "./support/hubProcess.js";
 import { percentile, runLoad, type LoadResult } from "./support/load.js";
 
 const { values } = parseArgs({
@@ -53,10 +53,15 @@ async function orderNumbers(hub: HubProcess): Promise<string[]> {
 async function measure(hub: HubProcess, label: string, url: string, query: string, numbers: string[]): Promise<Row> {
   // A short warm-up so JIT and connection pools are settled before the measured run.
   await runLoad({ url, concurrency, durationMs: 2000, body: (i) => JSON.stringify({ query, variables: { n: numbers[i % numbers.length] } }) });
-  const hubCpu = () => hub.pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
-  const cpuBefore = hubCpu();
+  const before = hub.pids.map((pid) => cpuSeconds(pid));
   const result = await runLoad({ url, concurrency, durationMs, body: (i) => JSON.stringify({ query, variables: { n: numbers[i % numbers.length] } }) });
-  return { label, result, cpu: hubCpu() - cpuBefore };
+  const used = hub.pids.map((pid, i) => cpuSeconds(pid) - before[i]!);
+  if (hub.pids.length > 1 && "servicePids" in hub) {
+    // Where the CPU went, per service process (ms per request).
+    const names = Object.keys((hub as ServiceProcesses).servicePids);
+    console.log(`${label}: CPU ms/request by process: ${names.map((name, i) => `${name} ${((used[i]! / result.requests) * 1000).toFixed(2)}`).join(", ")}`);
+  }
+  return { label, result, cpu: used.reduce((sum, cpu) => sum + cpu, 0) };
 }
 
 function print(rows: Row[]): void {

@@ -3,6 +3,7 @@
 // (erp, crm, wms) and the ops read model start through here.
 import http from "node:http";
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from "@apollo/server";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
 import { parse } from "graphql";
@@ -79,7 +80,13 @@ export async function startSubgraphServer<TContext extends RequestContextBase>(o
     formatError: createErrorFormatter(options.logger),
     // Subgraphs sit behind the gateway; CSRF prevention stays on for anyone calling directly.
     csrfPrevention: true,
-    plugins: [metricsPlugin(options.metrics) as ApolloServerPlugin<TContext>],
+    // Nothing caches subgraph answers and no usage reporting asks for federated traces, so the
+    // per-field hooks of the cache-control and inline-trace plugins (installed by default) are off.
+    plugins: [
+      metricsPlugin(options.metrics) as ApolloServerPlugin<TContext>,
+      ApolloServerPluginCacheControlDisabled() as ApolloServerPlugin<TContext>,
+      ApolloServerPluginInlineTraceDisabled() as ApolloServerPlugin<TContext>,
+    ],
     logger: options.logger,
   });
   await apollo.start();

@@ -156,7 +156,9 @@ export async function startServiceProcesses(options: { env: Record<string, strin
     for (const child of children.values()) if (child.exitCode === null) child.kill("SIGKILL");
   };
   const launch = async (name: ServiceName) => {
-    const child = spawn(process.execPath, ["--import", "tsx", SERVICE_ENTRIES[name]], { cwd: REPO_ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
+    // BENCH_CPU_PROF_DIR=<dir> writes a V8 CPU profile of every service process there on stop.
+    const profile = process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+    const child = spawn(process.execPath, [...profile, "--import", "tsx", SERVICE_ENTRIES[name]], { cwd: REPO_ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
     children.set(name, child);
     await waitReady(`http://127.0.0.1:${ports[name]}/readyz`, child, name);
   };

@@ -1,7 +1,7 @@
 // What every CRM resolver receives: the request's principal, id and logger (from the platform),
 // the shared Prisma client and this request's own DataLoaders. It holds no request state
 // beyond that, so nothing leaks between callers.
-import type { RequestContextBase } from "@crossdock/platform";
+import type { RequestContextBase, SqlQuery } from "@crossdock/platform";
 import type { CrmPrisma } from "./db.js";
 import { createLoaders, type CrmLoaders } from "./loaders.js";
 
@@ -10,6 +10,6 @@ export interface CrmContext extends RequestContextBase {
   loaders: CrmLoaders;
 }
 
-export function createCrmContext(prisma: CrmPrisma): (base: RequestContextBase) => CrmContext {
-  return (base) => ({ ...base, prisma, loaders: createLoaders(prisma) });
+export function createCrmContext(prisma: CrmPrisma, sql: SqlQuery): (base: RequestContextBase) => CrmContext {
+  return (base) => ({ ...base, prisma, loaders: createLoaders(prisma, sql) });
 }

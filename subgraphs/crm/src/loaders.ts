@@ -1,13 +1,16 @@
 // Per-request DataLoaders for every CRM entity fetch and relation: N keys in one request cost
 // one SQL statement per loader. Created fresh in createContext; never shared across requests
 // (a shared cache would serve one caller's stale rows to another).
-import { groupLoader, uniqueLoader, type DataLoader } from "@crossdock/platform";
+import { groupLoader, uniqueLoader, type DataLoader, type SqlQuery } from "@crossdock/platform";
 import type { Account, Case, Contact, Owner, TimelineEntry } from "./__generated__/prisma/client.js";
 import type { CrmPrisma } from "./db.js";
 
+/** An account with its owner, read in one statement (the graph nearly always asks for both). */
+export type AccountWithOwner = Account & { owner: Owner };
+
 export interface CrmLoaders {
-  accountByCustomerNumber: DataLoader<string, Account | null>;
-  accountByAccountId: DataLoader<string, Account | null>;
+  accountByCustomerNumber: DataLoader<string, AccountWithOwner | null>;
+  accountByAccountId: DataLoader<string, AccountWithOwner | null>;
   ownerById: DataLoader<string, Owner | null>;
   contactsByAccountId: DataLoader<string, Contact[]>;
   caseByCaseNumber: DataLoader<string, Case | null>;
@@ -22,14 +25,18 @@ export interface CrmLoaders {
 const NEWEST_CASE_FIRST = [{ openedAt: "desc" as const }, { caseNumber: "desc" as const }];
 const NEWEST_ENTRY_FIRST = [{ occurredAt: "desc" as const }, { id: "desc" as const }];
 
-export function createLoaders(prisma: CrmPrisma): CrmLoaders {
+const ACCOUNTS_WITH_OWNER = `SELECT a."id", a."accountId", a."customerNumber", a."name", a."segment", a."ownerId",
+  json_build_object('id', o."id", 'ownerId', o."ownerId", 'name', o."name", 'email', o."email") AS "owner"
+  FROM "Account" a JOIN "Owner" o ON o."ownerId" = a."ownerId"`;
+
+export function createLoaders(prisma: CrmPrisma, sql: SqlQuery): CrmLoaders {
   return {
     accountByCustomerNumber: uniqueLoader(
-      (keys: readonly string[]) => prisma.account.findMany({ where: { customerNumber: { in: [...keys] } } }),
+      (keys: readonly string[]) => sql<AccountWithOwner>(`${ACCOUNTS_WITH_OWNER} WHERE a."customerNumber" = ANY($1::text[])`, [[...keys]]),
       (row) => row.customerNumber,
     ),
     accountByAccountId: uniqueLoader(
-      (keys: readonly string[]) => prisma.account.findMany({ where: { accountId: { in: [...keys] } } }),
+      (keys: readonly string[]) => sql<AccountWithOwner>(`${ACCOUNTS_WITH_OWNER} WHERE a."accountId" = ANY($1::text[])`, [[...keys]]),
       (row) => row.accountId,
     ),
     ownerById: uniqueLoader(

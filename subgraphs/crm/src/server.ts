@@ -3,7 +3,7 @@
 // service together; it must never reach into another service's database.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createLogger, createServiceMetrics, migrate, openDatabase, startSubgraphServer, type Database } from "@crossdock/platform";
+import { countedSql, createLogger, createServiceMetrics, migrate, openDatabase, startSubgraphServer, type Database } from "@crossdock/platform";
 import { loadConfig, type CrmConfig } from "./config.js";
 import { createCrmContext } from "./context.js";
 import { createCrmPrisma } from "./db.js";
@@ -44,7 +44,7 @@ export async function start(config: CrmConfig): Promise<RunningCrm> {
         host: config.host,
         logger,
         metrics,
-        createContext: createCrmContext(prisma),
+        createContext: createCrmContext(prisma, countedSql(db, metrics)),
       });
       return {
         url: server.url,

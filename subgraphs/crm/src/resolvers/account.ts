@@ -1,10 +1,12 @@
-// Account: a CRM account, its owning sales rep (through the ownerById loader) and contacts.
+// Account: a CRM account, its owning sales rep (read with the account, or through the ownerById loader) and contacts.
 // Every relation goes through a DataLoader; an account always links to exactly one customer.
 import type { Account as AccountRow, Contact, Owner } from "../__generated__/prisma/client.js";
 import type { CrmContext } from "../context.js";
 import { customerReference, type CustomerReference } from "./references.js";
 
-async function ownerOf(account: AccountRow, ctx: CrmContext): Promise<Owner> {
+async function ownerOf(account: AccountRow & { owner?: Owner }, ctx: CrmContext): Promise<Owner> {
+  // Accounts from the account loaders come with their owner; others (lists, writes) look it up.
+  if (account.owner) return account.owner;
   const owner = await ctx.loaders.ownerById.load(account.ownerId);
   // The foreign key makes a missing owner impossible; fail loudly rather than invent one.
   if (!owner) throw new Error(`account ${account.accountId} has no owner row ${account.ownerId}`);

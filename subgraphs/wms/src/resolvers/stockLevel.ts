@@ -1,11 +1,12 @@
-// StockLevel: one sku at one warehouse, already summed over bins by stockLevels.ts; only the
-// warehouse needs a (batched) look-up and available is derived, never stored.
-import type { WmsContext } from "../context.js";
+// StockLevel: one sku at one warehouse, already summed over bins by stockLevels.ts; the
+// warehouse is read only when more than its code is selected; available is derived, never stored.
+import type { WarehouseParent } from "./warehouse.js";
 import type { StockLevelValue } from "../stockLevels.js";
 
 export const stockLevelResolvers = {
   StockLevel: {
-    warehouse: (level: StockLevelValue, _: unknown, ctx: WmsContext) => ctx.loaders.warehouseByCode.load(level.warehouseCode),
+    // The key only: the Warehouse resolvers read the row when a field beyond the code is asked for.
+    warehouse: (level: StockLevelValue): WarehouseParent => ({ code: level.warehouseCode }),
     available: (level: StockLevelValue) => level.onHand.minus(level.reserved),
   },
 };
