@@ -156,6 +156,8 @@ interface BenchHub {
   gatewayRss(): number;
   /** CPU seconds the gateway process has used (undefined when it shares this process). */
   gatewayCpu(): number | undefined;
+  /** CPU seconds used so far by each service process (empty when they share this process). */
+  serviceCpu(): Record<string, number>;
   /** Resolves once every change driven so far is in the feed. */
   settle(): Promise<void>;
   stop(): Promise<void>;
@@ -176,6 +178,7 @@ async function embeddedHub(): Promise<BenchHub> {
     feed: hub.subscriptionFeed,
     gatewayRss: () => process.memoryUsage().rss,
     gatewayCpu: () => undefined,
+    serviceCpu: () => ({}),
     settle: async () => void (await hub.drainCapture()),
     stop: () => hub.stop(),
   };
@@ -210,6 +213,7 @@ async function gatewayProcessHub(adminUrl: string, gatewayCpuProfileDir: string 
   };
   for (const name of Object.values(databases)) await admin.query(`CREATE DATABASE "${name}"`);
   const children: ChildProcess[] = [];
+  const named = new Map<string, ChildProcess>();
   const [erpPort, crmPort, wmsPort, opsPort, flowsPort, gatewayPort] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
   const urls = {
     erp: `http://127.0.0.1:${erpPort}/graphql`,
@@ -246,6 +250,7 @@ async function gatewayProcessHub(adminUrl: string, gatewayCpuProfileDir: string 
   const startService = async (name: string, entry: string, url: string, nodeArgs: string[] = []) => {
     const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry], { cwd: REPO_ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
     children.push(child);
+    named.set(name, child);
     await waitReady(url, child, name);
     return child;
   };
@@ -279,6 +284,7 @@ async function gatewayProcessHub(adminUrl: string, gatewayCpuProfileDir: string 
       feed: reader,
       gatewayRss: () => rssMegabytes(gateway.pid!) * 2 ** 20,
       gatewayCpu: () => cpuSeconds(gateway.pid!),
+      serviceCpu: () => Object.fromEntries([...named].map(([name, child]) => [name, child.exitCode === null ? cpuSeconds(child.pid!) : NaN])),
       async settle() {
         // Capture runs in its own process: wait until the feed head stays put for a while.
         let head = await reader.headCursor();
@@ -298,11 +304,12 @@ async function gatewayProcessHub(adminUrl: string, gatewayCpuProfileDir: string 
 }
 
 /** Reads a Prometheus histogram: count, mean and bucket-bound percentiles (upper bounds). */
-function histogram(metricsText: string, name: string) {
+function histogram(metricsText: string, name: string, label = "") {
   const buckets: [number, number][] = [];
   let count = 0;
   let sum = 0;
   for (const line of metricsText.split("\n")) {
+    if (!line.includes(label)) continue;
     const bucket = new RegExp(`^${name}_bucket\\{.*le="([^"]+)".*\\} (\\S+)$`).exec(line);
     if (bucket) buckets.push([bucket[1] === "+Inf" ? Infinity : Number(bucket[1]), Number(bucket[2])]);
     if (line.startsWith(`${name}_count`)) count += Number(line.split(" ").at(-1));
@@ -342,11 +349,13 @@ async function runBench(): Promise<void> {
     const rssAfter = hub.gatewayRss();
     const startCursor = await hub.feed.headCursor();
     const cpuBefore = hub.gatewayCpu();
+    const servicesBefore = { ...hub.serviceCpu(), "bench client": cpuSeconds(child.pid!) };
     const driveStarted = Date.now();
     const driven = (await ask(child, { type: "drive", rate, seconds })) as Extract<FromClient, { type: "done" }>;
     await hub.settle();
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const cpuAfter = hub.gatewayCpu();
+    const servicesAfter = { ...hub.serviceCpu(), "bench client": cpuSeconds(child.pid!) };
     const busySeconds = (Date.now() - driveStarted) / 1000;
     const endCursor = await hub.feed.headCursor();
     const report = (await ask(child, { type: "report" })) as Extract<FromClient, { type: "done" }>;
@@ -398,10 +407,18 @@ async function runBench(): Promise<void> {
     console.log(`where the latency goes:`);
     console.log(`  commit -> feed append (CDC capture + apply): p50 ${percentile(ingestSorted, 50)} ms, p99 ${percentile(ingestSorted, 99)} ms`);
     console.log(`  commit -> gateway read the feed entry:      p50 <= ${feedLag.p50} ms, p99 <= ${feedLag.p99} ms (mean ${feedLag.meanMs} ms)`);
+    for (const subgraph of ["ops", "erp", "wms", "crm"]) {
+      const fetches = histogram(metricsText, "crossdock_subscription_subgraph_fetch_seconds", `subgraph="${subgraph}"`);
+      if (fetches.count > 0) console.log(`  resolution's ${subgraph} calls: ${fetches.count}, p50 <= ${fetches.p50} ms, p99 <= ${fetches.p99} ms (mean ${fetches.meanMs} ms)`);
+    }
     console.log(`  then resolution + fan-out + client receive:  the rest of the commit -> client figure above`);
     if (cpuBefore !== undefined && cpuAfter !== undefined) {
       console.log(`gateway process CPU:     ${(cpuAfter - cpuBefore).toFixed(1)} s over ${busySeconds.toFixed(0)} s (${((100 * (cpuAfter - cpuBefore)) / busySeconds).toFixed(0)}% of one core)`);
     }
+    const others = Object.entries(servicesAfter).map(
+      ([name, after]) => `${name} ${((100 * (after - ((servicesBefore as Record<string, number>)[name] ?? 0))) / busySeconds).toFixed(0)}%`,
+    );
+    console.log(`process CPU (% of one core while driven): ${others.join(", ")}`);
   } finally {
     child.kill();
     await hub.stop();

@@ -50,6 +50,8 @@ export interface GraphExecutorOptions {
   schema: () => GraphQLSchema;
   /** Called when a root fetch was answered from the feed payloads instead of its subgraph. */
   onAnsweredFromPayloads?: () => void;
+  /** Called after each subgraph call of a batch resolution, with its duration. */
+  onSubgraphFetch?: (subgraph: string, ms: number) => void;
 }
 
 const MAX_PLANS = 500;
@@ -69,6 +71,19 @@ export function createGraphExecutor(options: GraphExecutorOptions): GraphExecuto
     }
     return plan;
   };
+  const timed = (name: string, source: GraphQLDataSource<Record<string, unknown>>): GraphQLDataSource<Record<string, unknown>> =>
+    options.onSubgraphFetch
+      ? {
+          async process(processOptions) {
+            const started = performance.now();
+            try {
+              return await source.process(processOptions);
+            } finally {
+              options.onSubgraphFetch?.(name, performance.now() - started);
+            }
+          },
+        }
+      : source;
   return {
     schema: options.schema,
     async execute(query, principal, atChange) {
@@ -80,7 +95,7 @@ export function createGraphExecutor(options: GraphExecutorOptions): GraphExecuto
       const plan = planFor(apiSchema, queryPlanner, query);
       const serviceMap: ServiceMap = Object.create(null) as ServiceMap;
       for (const [name, { dataSource }] of Object.entries(internals.serviceMap)) {
-        serviceMap[name] = atChange ? answeringFromPayloads(dataSource, atChange, () => options.onAnsweredFromPayloads?.()) : dataSource;
+        serviceMap[name] = atChange ? answeringFromPayloads(timed(name, dataSource), atChange, () => options.onAnsweredFromPayloads?.()) : dataSource;
       }
       const operationContext = buildOperationContext({ schema, operationDocument: query.document, operationName: query.operationName });
       // The fields executeQueryPlan reads from Apollo Server's request context.

@@ -39,6 +39,7 @@ export async function startSubscriptions(options: SubscriptionsOptions) {
     logger,
     schema: options.schema,
     onAnsweredFromPayloads: () => metrics.answeredFromPayloads.inc(),
+    onSubgraphFetch: (subgraph, ms) => metrics.subgraphFetches.observe({ subgraph }, ms / 1000),
   });
   const service = new SubscriptionService({
     reader: options.feed,

@@ -14,6 +14,8 @@ export interface SubscriptionMetrics {
   resolutions: Histogram<"keys">;
   /** Source commit -> this gateway read the entry from the feed (capture, apply, notify, read). */
   feedLag: Histogram;
+  /** One subgraph call of a batched resolution (where resolution time goes). */
+  subgraphFetches: Histogram<"subgraph">;
   /** Batch root fetches answered from the feed payloads instead of their subgraph. */
   answeredFromPayloads: Counter;
   slowConsumers: Counter;
@@ -67,6 +69,13 @@ export function createSubscriptionMetrics(registry: Registry): SubscriptionMetri
       name: "crossdock_subscription_feed_lag_seconds",
       help: "Source commit to the gateway reading the change-feed entry (before resolution and fan-out)",
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    subgraphFetches: new Histogram({
+      name: "crossdock_subscription_subgraph_fetch_seconds",
+      help: "One subgraph call made while resolving a batch of subscription events",
+      labelNames: ["subgraph"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
     answeredFromPayloads: new Counter({
