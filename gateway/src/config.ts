@@ -1,5 +1,5 @@
 // The gateway's configuration, read from the environment once and validated.
-import { envBool, envInt, envOptional, envString, isPostgresUrl } from "@crossdock/platform";
+import { envBool, envInt, envOptional, envString, isPostgresUrl, principalSecretFrom } from "@crossdock/platform";
 
 export interface GatewayConfig {
   port: number;
@@ -17,6 +17,9 @@ export interface GatewayConfig {
   subgraphTimeoutMs: number;
   /** Merge the entity fetches of concurrent operations into one subgraph call (same document and caller). */
   coalesceEntityFetches: boolean;
+  /** Signs the principal header for the subgraphs (CROSSDOCK_PRINCIPAL_SECRET; a development default otherwise). */
+  principalSecret: string;
+  principalSecretIsDefault: boolean;
   /** The process layer's bearer token; in development a well-known default (flows uses the same). */
   serviceToken?: string;
 }
@@ -80,6 +83,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowIntrospection: envBool(env, "CROSSDOCK_ALLOW_INTROSPECTION", false),
     subgraphTimeoutMs: envInt(env, "CROSSDOCK_SUBGRAPH_TIMEOUT_MS", 30_000, { min: 100 }),
     coalesceEntityFetches: envBool(env, "CROSSDOCK_COALESCE_ENTITY_FETCHES", true),
+    principalSecret: principalSecretFrom(env).secret,
+    principalSecretIsDefault: principalSecretFrom(env).usesDefault,
     ...serviceTokenOf(env),
   };
 }

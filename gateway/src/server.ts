@@ -69,6 +69,7 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
         url: configured,
         timeoutMs: config.subgraphTimeoutMs,
         coalesceEntityFetches: config.coalesceEntityFetches,
+        principalSecret: config.principalSecret,
       });
       dataSources.push(dataSource);
       return dataSource;
@@ -78,6 +79,9 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
   gateway.onSchemaLoadOrUpdate(({ apiSchema: next }) => {
     apiSchema = next;
   });
+  if (config.principalSecretIsDefault && config.environment === "production") {
+    logger.warn("CROSSDOCK_PRINCIPAL_SECRET is not set: principals are signed with the public development secret");
+  }
   const httpServer = http.createServer();
   let ready = false;
   const development = config.environment === "development";

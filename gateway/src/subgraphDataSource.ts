@@ -1,5 +1,5 @@
-// How the gateway calls a subgraph. The request id and the authenticated principal travel in
-// headers, so subgraph logs and authorization see the same caller as the gateway. Calls go
+// How the gateway calls a subgraph. The request id and the authenticated principal (signed)
+// travel in headers, so subgraph logs and authorization see the same caller as the gateway. Calls go
 // over undici's pooled keep-alive connections with a deadline, so a hung subgraph fails the
 // request instead of holding it. Entity fetches of concurrent operations are coalesced
 // (entityBatching.ts). A subgraph's coded rejection (e.g. a Decimal variable it cannot parse,
@@ -10,7 +10,7 @@ import { Agent, request as httpRequest } from "undici";
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 // The enum's value is not re-exported from the package root (only its type is).
 import { GraphQLDataSourceRequestKind } from "@apollo/gateway/dist/datasources/types.js";
-import { encodePrincipal, PRINCIPAL_HEADER, REQUEST_ID_HEADER } from "@crossdock/platform";
+import { DEV_PRINCIPAL_SECRET, PRINCIPAL_HEADER, REQUEST_ID_HEADER, signPrincipal } from "@crossdock/platform";
 import type { GatewayContext } from "./context.js";
 import { EntityFetchCoalescer, isEntitiesFetch, type EntityCall, type EntityResponse } from "./entityBatching.js";
 
@@ -30,6 +30,8 @@ export interface SubgraphDataSourceOptions {
   coalesceEntityFetches?: boolean;
   /** The most representations one merged call carries. */
   maxBatchRepresentations?: number;
+  /** Signs the principal header the subgraphs verify (CROSSDOCK_PRINCIPAL_SECRET). */
+  principalSecret?: string;
 }
 
 interface PendingCall extends EntityCall {
@@ -47,6 +49,7 @@ export class CrossdockSubgraphDataSource implements GraphQLDataSource<GatewayCon
   readonly name: string;
   readonly url: string;
   private readonly timeoutMs: number;
+  private readonly principalSecret: string;
   private readonly agent: Agent;
   private readonly coalescer: EntityFetchCoalescer<PendingCall> | undefined;
 
@@ -54,6 +57,7 @@ export class CrossdockSubgraphDataSource implements GraphQLDataSource<GatewayCon
     this.name = options.name;
     this.url = options.url;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.principalSecret = options.principalSecret ?? DEV_PRINCIPAL_SECRET;
     this.agent = new Agent({ keepAliveTimeout: 60_000, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
     this.coalescer =
       options.coalesceEntityFetches === false
@@ -67,7 +71,7 @@ export class CrossdockSubgraphDataSource implements GraphQLDataSource<GatewayCon
     const headers: Record<string, string> = { "content-type": "application/json" };
     const context = options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION ? options.context : undefined;
     if (context?.requestId) headers[REQUEST_ID_HEADER] = context.requestId;
-    if (context?.principal) headers[PRINCIPAL_HEADER] = encodePrincipal(context.principal);
+    if (context?.principal) headers[PRINCIPAL_HEADER] = signPrincipal(context.principal, this.principalSecret);
     const variables = request.variables;
     if (this.coalescer && options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION && isEntitiesFetch(request.query, variables)) {
       const { representations, ...others } = variables as { representations: unknown[] };

@@ -1,6 +1,9 @@
 // Who is calling. The gateway authenticates the caller and forwards the principal to the
-// subgraphs in one header; subgraphs read it into their context. This is the seam the
-// security work (scopes, partners confined to their data) builds on.
+// subgraphs in one header, signed with a secret the gateway and the subgraphs share (HMAC-SHA256),
+// so a caller that reaches a subgraph directly cannot claim to be someone else: an unsigned or
+// forged header is read as anonymous. Subgraphs read it into their context (audit records name
+// it). This is the seam the security work (scopes, partners confined to their data) builds on.
+import { createHmac, timingSafeEqual } from "node:crypto";
 export type PrincipalKind = "anonymous" | "user" | "service" | "partner";
 
 export interface Principal {
@@ -18,6 +21,39 @@ export const ANONYMOUS: Principal = Object.freeze({ kind: "anonymous", subject: 
 
 export function encodePrincipal(principal: Principal): string {
   return Buffer.from(JSON.stringify(principal), "utf8").toString("base64url");
+}
+
+/**
+ * The shared signing secret: CROSSDOCK_PRINCIPAL_SECRET, or a well-known development default
+ * (`usesDefault` tells the caller to warn when that happens in production).
+ */
+export const DEV_PRINCIPAL_SECRET = "crossdock-dev-principal-secret";
+
+export function principalSecretFrom(env: Record<string, string | undefined>): { secret: string; usesDefault: boolean } {
+  const configured = env.CROSSDOCK_PRINCIPAL_SECRET;
+  return configured ? { secret: configured, usesDefault: false } : { secret: DEV_PRINCIPAL_SECRET, usesDefault: true };
+}
+
+function signature(payload: string, secret: string): string {
+  return createHmac("sha256", secret).update(payload).digest("base64url");
+}
+
+/** The header value the gateway sends: `<principal>.<signature>`. */
+export function signPrincipal(principal: Principal, secret: string): string {
+  const payload = encodePrincipal(principal);
+  return `${payload}.${signature(payload, secret)}`;
+}
+
+/** The principal of a signed header; anonymous when it is missing, unsigned, forged or unreadable. */
+export function verifyPrincipal(header: string | undefined | null, secret: string): Principal {
+  if (!header) return ANONYMOUS;
+  const dot = header.lastIndexOf(".");
+  if (dot <= 0) return ANONYMOUS;
+  const payload = header.slice(0, dot);
+  const offered = Buffer.from(header.slice(dot + 1));
+  const expected = Buffer.from(signature(payload, secret));
+  if (offered.length !== expected.length || !timingSafeEqual(offered, expected)) return ANONYMOUS;
+  return decodePrincipal(payload);
 }
 
 export function decodePrincipal(header: string | undefined | null): Principal {

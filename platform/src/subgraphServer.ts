@@ -11,7 +11,7 @@ import type { Logger } from "./logger.js";
 import type { ServiceMetrics } from "./metrics.js";
 import { createErrorFormatter } from "./errorMasking.js";
 import { closeServer, createGraphQLRequestListener, listen, type HttpRequestInfo } from "./httpServer.js";
-import { decodePrincipal, PRINCIPAL_HEADER, type Principal } from "./principal.js";
+import { principalSecretFrom, PRINCIPAL_HEADER, verifyPrincipal, type Principal } from "./principal.js";
 
 export interface RequestContextBase extends BaseContext {
   requestId: string;
@@ -32,6 +32,8 @@ export interface SubgraphServerOptions<TContext extends RequestContextBase> {
   createContext: (base: RequestContextBase) => TContext | Promise<TContext>;
   isReady?: () => boolean | Promise<boolean>;
   maxBodyBytes?: number;
+  /** Verifies the gateway's principal header; default CROSSDOCK_PRINCIPAL_SECRET (or the development secret). */
+  principalSecret?: string;
 }
 
 export interface RunningServer {
@@ -90,6 +92,10 @@ export async function startSubgraphServer<TContext extends RequestContextBase>(o
     logger: options.logger,
   });
   await apollo.start();
+  const { secret, usesDefault } = options.principalSecret ? { secret: options.principalSecret, usesDefault: false } : principalSecretFrom(process.env);
+  if (usesDefault && process.env.NODE_ENV === "production") {
+    options.logger.warn("CROSSDOCK_PRINCIPAL_SECRET is not set: principal headers are verified with the public development secret");
+  }
   const server = http.createServer(
     createGraphQLRequestListener<TContext>({
       apollo,
@@ -97,7 +103,7 @@ export async function startSubgraphServer<TContext extends RequestContextBase>(o
       isReady: options.isReady ?? (() => true),
       ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
       context: async ({ req, requestId }: HttpRequestInfo) => {
-        const principal = decodePrincipal(req.headers[PRINCIPAL_HEADER] as string | undefined);
+        const principal = verifyPrincipal(req.headers[PRINCIPAL_HEADER] as string | undefined, secret);
         return options.createContext({ requestId, principal, logger: options.logger.child({ requestId }) });
       },
     }),

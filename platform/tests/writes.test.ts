@@ -6,6 +6,8 @@ import {
   decodePrincipal,
   describeStatement,
   encodePrincipal,
+  signPrincipal,
+  verifyPrincipal,
   envBool,
   envInt,
   openDatabase,
@@ -70,6 +72,19 @@ describe("principals, statements and env", () => {
     expect(decodePrincipal(encodePrincipal(principal))).toEqual(principal);
     expect(decodePrincipal("%%%")).toEqual(ANONYMOUS);
     expect(decodePrincipal(undefined)).toEqual(ANONYMOUS);
+  });
+
+  it("accepts only principals signed with the shared secret", () => {
+    const principal = { kind: "service" as const, subject: "flows", scopes: ["*"] };
+    const header = signPrincipal(principal, "s3cret");
+    expect(verifyPrincipal(header, "s3cret")).toEqual(principal);
+    // Another secret, an unsigned header, a tampered payload and junk are all anonymous.
+    expect(verifyPrincipal(header, "other")).toEqual(ANONYMOUS);
+    expect(verifyPrincipal(encodePrincipal(principal), "s3cret")).toEqual(ANONYMOUS);
+    const forged = encodePrincipal({ ...principal, subject: "admin" });
+    expect(verifyPrincipal(`${forged}.${header.split(".")[1]}`, "s3cret")).toEqual(ANONYMOUS);
+    expect(verifyPrincipal("a.b.c", "s3cret")).toEqual(ANONYMOUS);
+    expect(verifyPrincipal(undefined, "s3cret")).toEqual(ANONYMOUS);
   });
 
   it("labels SQL statements by table and operation", () => {

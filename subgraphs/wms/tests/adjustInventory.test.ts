@@ -2,6 +2,7 @@
 // that explain it, idempotent retries, validation codes, and that a refused adjustment
 // writes nothing at all.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEV_PRINCIPAL_SECRET, encodePrincipal, PRINCIPAL_HEADER, signPrincipal, type Principal } from "@crossdock/platform";
 import type { RunningWms } from "../src/server.js";
 import { errorCode, graphqlClient, startTestWms, unexplainedStockRows, writeFootprint } from "./support.js";
 
@@ -59,6 +60,27 @@ describe("adjustInventory", () => {
       `SELECT "entityKey", principal FROM "AuditEntry" WHERE operation = 'adjustInventory'`,
     );
     expect(audit).toEqual([{ entityKey: `${sku}@${warehouseCode}`, principal: "anonymous:anonymous" }]);
+  });
+
+  it("audits the principal only when the gateway signed it; a forged header is anonymous", async () => {
+    const { sku, warehouseCode } = await stockedRow();
+    const flows: Principal = { kind: "service", subject: "flows", scopes: ["*"] };
+    const adjustAs = async (header: string, idempotencyKey: string) => {
+      const response = await fetch(wms.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", [PRINCIPAL_HEADER]: header },
+        body: JSON.stringify({ query: ADJUST, variables: { input: { sku, warehouseCode, quantityDelta: "1", reason: "count", idempotencyKey } } }),
+      });
+      expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
+    };
+    await adjustAs(signPrincipal(flows, DEV_PRINCIPAL_SECRET), "adj-signed-1");
+    await adjustAs(encodePrincipal(flows), "adj-unsigned-1");
+    await adjustAs(signPrincipal(flows, "not-the-shared-secret"), "adj-forged-1");
+    const audit = await wms.database.query<{ principal: string }>(
+      `SELECT principal FROM "AuditEntry" WHERE operation = 'adjustInventory' AND "entityKey" = $1 ORDER BY id DESC LIMIT 3`,
+      [`${sku}@${warehouseCode}`],
+    );
+    expect(audit.map((row) => row.principal)).toEqual(["anonymous:anonymous", "anonymous:anonymous", "service:flows"]);
   });
 
   it("replays the same key without a second write and refuses the key for other input", async () => {
