@@ -4,6 +4,7 @@
 // and on Postgres. On Postgres each service runs as its own process (its own entry point, as in production; see
 // ARCHITECTURE.md), unless --postgres-mode embedded. Prints orders/min, p50/p99 per transition as a client sees
 // it, where an order's time went (from the timestamps the hub database keeps), CPU per process, and stuck runs.
+// `--profile-service <name>` runs one service process under --cpu-prof (Postgres, processes mode).
 /* eslint-disable @typescript-eslint/no-explicit-any -- GraphQL responses are read loosely here; each field is checked where it is used. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -23,6 +24,9 @@ const { values: args } = parseArgs({
     parallel: { type: "string", default: "48" },
     "timeout-s": { type: "string", default: "180" },
     "postgres-mode": { type: "string", default: "processes" },
+    /** A service (erp, crm, wms, cdc-ingest, flows, gateway) to run with --cpu-prof; the profile lands in --profile-dir. */
+    "profile-service": { type: "string" },
+    "profile-dir": { type: "string", default: "/tmp/crossdock-flows-bench-profiles" },
   },
 });
 const ORDERS = Number(args.orders);
@@ -33,10 +37,27 @@ const BATCH = 25;
 const TRANSITIONS = ["submit → RELEASED", "release → fulfilment", "ship → ERP invoiced", "delivered → run completed", "submit → completed"] as const;
 type Transition = (typeof TRANSITIONS)[number];
 
+/** Requests the bench had to send again after a transport failure (a connection dropped under load). */
+let transportRetries = 0;
+
 async function call<T>(url: string, query: string, variables: Record<string, unknown>): Promise<T> {
-  const response = await graphql<T>(url, query, variables);
-  if (response.errors?.length || !response.data) throw new Error(JSON.stringify(response.errors));
-  return response.data;
+  for (let attempt = 1; ; attempt++) {
+    let response: Awaited<ReturnType<typeof graphql<T>>>;
+    try {
+      response = await graphql<T>(url, query, variables);
+    } catch (error) {
+      // "fetch failed": the request may or may not have reached the hub. Sent again unchanged, as a
+      // real client would: every write here carries its idempotency key (setCreditLimit is a plain
+      // set), so a second delivery changes nothing.
+      if (attempt >= 5)
+        throw new Error(`${(error as Error).message} (${String((error as { cause?: unknown }).cause ?? "no cause")}) after ${attempt} attempts`);
+      transportRetries++;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      continue;
+    }
+    if (response.errors?.length || !response.data) throw new Error(JSON.stringify(response.errors));
+    return response.data;
+  }
 }
 
 /**
@@ -273,7 +294,7 @@ async function timeBreakdown(target: Target, orderNumbers: string[]): Promise<vo
 /** Runs that did not complete, with their live steps: what a stuck run was waiting for. */
 async function explainStuck(target: Target): Promise<void> {
   const stuck = await target.hubQuery<{ id: string; status: string; facts: unknown; steps: unknown }>(
-    `SELECT r."id", r."status", r."facts", (SELECT json_agg(json_build_object('name', s."name", 'status', s."status", 'attempts', s."attempts", 'error', s."lastErrorCode")
+    `SELECT r."id", r."status", r."facts", (SELECT json_agg(json_build_object('name', s."name", 'status', s."status", 'attempts', s."attempts", 'error', s."lastErrorCode", 'message', left(s."lastError", 160))
        ORDER BY s."id") FROM "FlowStep" s WHERE s."runId" = r."id" AND s."status" <> 'SUCCEEDED') AS steps
      FROM "FlowRun" r WHERE r."flow" = 'orderToCash' AND r."status" <> 'COMPLETED' ORDER BY r."createdAt" LIMIT 5`,
   );
@@ -283,6 +304,7 @@ async function explainStuck(target: Target): Promise<void> {
 async function runBench(target: Target): Promise<void> {
   const url = target.url;
   const world = await prepare(url);
+  console.log(`${target.label}: hub up, ${ORDERS} orders starting`);
   const samples = new Map<Transition, number[]>(TRANSITIONS.map((t) => [t, []]));
   const record = (t: Transition, ms: number) => samples.get(t)!.push(ms);
   const waiters = waitersFor(url);
@@ -318,7 +340,9 @@ async function runBench(target: Target): Promise<void> {
   );
   const m = metrics.flowMetrics;
   console.log(`\n${target.label}: ${ORDERS} orders, ${PARALLEL} in parallel, ${seconds.toFixed(1)} s`);
-  console.log(`  orders/min end to end: ${((completed / seconds) * 60).toFixed(0)}   completed ${completed}, failed or timed out ${failed}`);
+  console.log(
+    `  orders/min end to end: ${((completed / seconds) * 60).toFixed(0)}   completed ${completed}, failed or timed out ${failed}; requests sent again after a transport failure: ${transportRetries}`,
+  );
   for (const t of TRANSITIONS) {
     const sorted = samples.get(t)!.sort((a, b) => a - b);
     console.log(
@@ -428,7 +452,8 @@ async function separateProcesses(label: string, urls: Record<"erp" | "crm" | "wm
   };
   const children: { name: string; child: ChildProcess }[] = [];
   const launch = async (name: string, entry: string, port: number) => {
-    const child = spawn(process.execPath, ["--import", "tsx", entry], { cwd: REPO_ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
+    const profile = args["profile-service"] === name ? ["--cpu-prof", `--cpu-prof-dir=${args["profile-dir"]}`] : [];
+    const child = spawn(process.execPath, [...profile, "--import", "tsx", entry], { cwd: REPO_ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
     children.push({ name, child });
     await ready(name, child, port);
   };

@@ -17,7 +17,11 @@ export interface FlowsConfig {
   engineEnabled: boolean;
   /** Where a fresh cursor starts: the feed's head (ignore history) or its beginning. */
   startFrom: "latest" | "earliest";
-  concurrency: number;
+  /**
+   * Steps run at once. Unset: 32 on Postgres; 8 on PGlite, which is one connection shared with
+   * cdc-ingest in one process, where more steps in flight only queue and time out.
+   */
+  concurrency: number | null;
   maxAttempts: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
@@ -42,11 +46,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerId: envString(env, "FLOWS_WORKER_ID", "flows-1"),
     engineEnabled: envBool(env, "FLOWS_ENABLED", true),
     startFrom,
-    concurrency: envInt(env, "FLOWS_CONCURRENCY", 32, { min: 1, max: 1000 }),
+    concurrency: envOptional(env, "FLOWS_CONCURRENCY") === undefined ? null : envInt(env, "FLOWS_CONCURRENCY", 32, { min: 1, max: 1000 }),
     maxAttempts: envInt(env, "FLOWS_MAX_ATTEMPTS", 6, { min: 1, max: 100 }),
     backoffBaseMs: envInt(env, "FLOWS_BACKOFF_BASE_MS", 200, { min: 1 }),
     backoffMaxMs: envInt(env, "FLOWS_BACKOFF_MAX_MS", 30_000, { min: 1 }),
-    stepTimeoutMs: envInt(env, "FLOWS_STEP_TIMEOUT_MS", 15_000, { min: 100 }),
+    // Longer than the gateway's own deadline on a subgraph call (30 s by default): a step must not
+    // give up on a call the gateway is still working on and send it again, doubling the load
+    // exactly when the hub is slowest (a retry is safe, but it is more work, not less).
+    stepTimeoutMs: envInt(env, "FLOWS_STEP_TIMEOUT_MS", 45_000, { min: 100 }),
     leaseMs: envInt(env, "FLOWS_LEASE_MS", 60_000, { min: 1000 }),
     feedBatchSize: envInt(env, "FLOWS_FEED_BATCH_SIZE", 200, { min: 1, max: 5000 }),
     pollMs: envInt(env, "FLOWS_POLL_MS", 500, { min: 10 }),

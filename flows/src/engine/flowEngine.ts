@@ -44,7 +44,7 @@ export class FlowEngine {
       metrics,
       logger,
       workerId: config.workerId,
-      concurrency: config.concurrency,
+      concurrency: config.concurrency ?? (hub.kind === "pglite" ? 8 : 32),
       maxAttempts: config.maxAttempts,
       backoff: { baseMs: config.backoffBaseMs, maxMs: config.backoffMaxMs },
       leaseMs: config.leaseMs,

@@ -177,6 +177,12 @@ export class RunStore {
     claimNext?: { leaseMs: number },
   ): Promise<{ recorded: boolean; finished: FinishedRun[]; next: ClaimedStep | null }> {
     return this.db.transaction(async (session) => {
+      // The run's row first, as the feed reader's transaction takes it (its facts update) before
+      // it looks for live steps: a success and a trigger that sets `done` then see each other and
+      // one of them finishes the run. Without it both could look before the other committed and
+      // leave a done run with no live step RUNNING forever. Run before step is also the order of
+      // the operator actions, so the lock order is the same everywhere.
+      await session.query(`SELECT 1 FROM "FlowRun" WHERE "id" = $1 FOR UPDATE`, [step.runId]);
       const done = await session.query<{ id: string }>(
         `WITH done AS (
            UPDATE "FlowStep" SET "status" = 'SUCCEEDED', "output" = $3::jsonb, "finishedAt" = now(), "leaseUntil" = NULL, "lastError" = NULL, "lastErrorCode" = NULL
@@ -223,6 +229,7 @@ export class RunStore {
   /** The step cannot complete: it and its run go to the dead-letter queue (status PARKED). */
   async park(step: ClaimedStep, owner: string, error: { code: string; message: string }, runNote: string): Promise<void> {
     await this.db.transaction(async (session) => {
+      await session.query(`SELECT 1 FROM "FlowRun" WHERE "id" = $1 FOR UPDATE`, [step.runId]);
       const parked = await session.query(
         `WITH parked AS (
            UPDATE "FlowStep" SET "status" = 'PARKED', "leaseUntil" = NULL, "lastError" = $3, "lastErrorCode" = $4, "finishedAt" = now()
