@@ -7,9 +7,10 @@ import type { DebeziumRowChange } from "../debezium/index.js";
 import type { FeedEntry, FeedEntryInput } from "../feed/feedTypes.js";
 import { appendFeedEntries, FEED_CHANNEL } from "../feed/changeFeed.js";
 import { insertDeadLetters, type DeadLetterInput } from "../dlq/deadLetters.js";
-import { foldMirrorWrites, type MirrorWrite, type PlainRow } from "./mirrorChanges.js";
-import { projectInventoryPositions, refreshOpenAllocations, type InventoryKey } from "./inventoryProjection.js";
-import { projectOrderStatuses, touchOrderEvents, type OrderKey } from "./orderStatusProjection.js";
+import { foldMirrorWrites, type MirrorWrite } from "./mirrorChanges.js";
+import { projectInventoryPositions, refreshOpenAllocations } from "./inventoryProjection.js";
+import { projectOrderStatuses, touchOrderEvents } from "./orderStatusProjection.js";
+import { collectDirectKeys, resolveOrderLineKeys, TouchedKeys, touchedOrderIds } from "./touchedKeys.js";
 import { projectShipmentEvents } from "./shipmentProjection.js";
 import { projectCaseEvents } from "./caseProjection.js";
 import { projectReceiptEvents } from "./receiptProjection.js";
@@ -40,11 +41,6 @@ export interface AppliedBatch {
  */
 const READ_MODEL_APPLY_LOCK = 7_730_002;
 
-const str = (row: PlainRow, column: string): string | null => {
-  const value = row[column];
-  return value === null || value === undefined ? null : String(value);
-};
-
 async function upsertMirror(session: SqlSession, source: string, writes: readonly MirrorWrite[]): Promise<Set<string>> {
   if (writes.length === 0) return new Set();
   const changed = await session.query<{ tableName: string; sourceId: string }>(
@@ -63,71 +59,6 @@ async function upsertMirror(session: SqlSession, source: string, writes: readonl
   return new Set(changed.map((row) => `${row.tableName}|${row.sourceId}`));
 }
 
-/** ERP orders whose open allocations may have moved: changed orders and the orders of changed lines (old and new). */
-function touchedOrderIds(writes: readonly MirrorWrite[]): string[] {
-  const ids: string[] = [];
-  for (const w of writes) {
-    if (w.table === "SalesOrder") ids.push(w.sourceId);
-    if (w.table === "SalesOrderLine") for (const image of w.images) ids.push(...[str(image, "orderId")].filter((id): id is string => id !== null));
-  }
-  return ids;
-}
-
-/** Inventory keys and orders touched through ERP order lines need the mirrored order rows. */
-async function resolveOrderLineKeys(session: SqlSession, writes: readonly MirrorWrite[], inventory: InventoryKey[], orders: OrderKey[]): Promise<void> {
-  const lineIds = writes.filter((w) => w.table === "SalesOrderLine").map((w) => w.sourceId);
-  const orderWrites = writes.filter((w) => w.table === "SalesOrder");
-  const invoiceOrderIds = writes
-    .filter((w) => w.table === "Invoice")
-    .flatMap((w) => w.images.map((i) => str(i, "orderId")).filter((v): v is string => v !== null));
-  if (lineIds.length === 0 && orderWrites.length === 0 && invoiceOrderIds.length === 0) return;
-  const orderIds = orderWrites.map((w) => w.sourceId);
-  const committed = new Map<string, Date>();
-  for (const w of writes)
-    if (w.table === "SalesOrderLine" || w.table === "SalesOrder" || w.table === "Invoice") committed.set(`${w.table}|${w.sourceId}`, w.committedAt);
-  // The touched order ids first, then primary-key and expression-index lookups: an OR over
-  // the whole order mirror made every batch scan all orders and lines (cost grew with history).
-  const rows = await session.query<{ sku: string | null; wh: string | null; num: string | null; orderId: string; lineId: string | null }>(
-    `SELECT l."data"->>'sku' AS sku, o."data"->>'warehouseCode' AS wh, o."data"->>'orderNumber' AS num, o."sourceId" AS "orderId", l."sourceId" AS "lineId"
-     FROM (SELECT unnest($1::text[]) AS id UNION SELECT unnest($3::text[])
-           UNION SELECT x."data"->>'orderId' FROM "SourceRow" x WHERE x."source" = 'erp' AND x."tableName" = 'SalesOrderLine' AND x."sourceId" = ANY($2::text[])) ids
-     JOIN "SourceRow" o ON o."source" = 'erp' AND o."tableName" = 'SalesOrder' AND o."sourceId" = ids.id
-     LEFT JOIN "SourceRow" l ON l."source" = 'erp' AND l."tableName" = 'SalesOrderLine' AND l."data"->>'orderId' = o."sourceId"`,
-    [orderIds, lineIds, invoiceOrderIds],
-  );
-  const batchTime = writes.reduce((max, w) => (w.committedAt > max ? w.committedAt : max), new Date(0));
-  const lineSet = new Set(lineIds);
-  const orderSet = new Set(orderIds);
-  // An order may have moved warehouse: its lines touch the old warehouse too.
-  const warehousesByOrder = new Map<string, Set<string>>();
-  for (const w of orderWrites) {
-    const set = new Set<string>();
-    for (const image of w.images) {
-      const wh = str(image, "warehouseCode");
-      if (wh) set.add(wh);
-    }
-    warehousesByOrder.set(w.sourceId, set);
-  }
-  for (const row of rows) {
-    const at = committed.get(`SalesOrderLine|${row.lineId}`) ?? committed.get(`SalesOrder|${row.orderId}`) ?? batchTime;
-    if (row.num) orders.push({ orderNumber: row.num, committedAt: at });
-    if (!row.sku) continue;
-    if (!(row.lineId && lineSet.has(row.lineId)) && !orderSet.has(row.orderId)) continue;
-    const warehouses = new Set(warehousesByOrder.get(row.orderId) ?? []);
-    if (row.wh) warehouses.add(row.wh);
-    for (const wh of warehouses) inventory.push({ sku: row.sku, warehouseCode: wh, committedAt: at });
-  }
-  // Lines deleted with their order are gone from the mirror join: use their images.
-  for (const w of writes) {
-    if (w.table !== "SalesOrderLine" || !w.deleted) continue;
-    for (const image of w.images) {
-      const sku = str(image, "sku");
-      const order = rows.find((r) => r.orderId === str(image, "orderId"));
-      if (sku && order?.wh) inventory.push({ sku, warehouseCode: order.wh, committedAt: w.committedAt });
-    }
-  }
-}
-
 export async function applyBatch(db: Database, batch: BatchToApply, applyTruncate?: (session: SqlSession) => Promise<void>): Promise<AppliedBatch> {
   const writes = foldMirrorWrites(batch.changes);
   return db.transaction(async (session) => {
@@ -135,23 +66,11 @@ export async function applyBatch(db: Database, batch: BatchToApply, applyTruncat
     if (applyTruncate) await applyTruncate(session);
     const changedIds = await upsertMirror(session, batch.source, writes);
     const changed = writes.filter((w) => changedIds.has(`${w.table}|${w.sourceId}`));
-    const inventory: InventoryKey[] = [];
-    const orders: OrderKey[] = [];
-    for (const w of changed) {
-      for (const image of w.images) {
-        if (w.table === "Stock") {
-          const sku = str(image, "sku");
-          const wh = str(image, "warehouseCode");
-          if (sku && wh) inventory.push({ sku, warehouseCode: wh, committedAt: w.committedAt });
-        }
-        if (w.table === "SalesOrder" || w.table === "FulfillmentOrder" || w.table === "Shipment") {
-          const num = str(image, "orderNumber");
-          if (num) orders.push({ orderNumber: num, committedAt: w.committedAt });
-        }
-      }
-    }
-    await resolveOrderLineKeys(session, changed, inventory, orders);
+    const keys = new TouchedKeys();
+    collectDirectKeys(changed, keys);
+    await resolveOrderLineKeys(session, changed, keys);
     await refreshOpenAllocations(session, touchedOrderIds(changed));
+    const { inventory, orders } = keys;
     const entries: FeedEntryInput[] = [
       ...(await projectInventoryPositions(session, inventory)),
       ...(await projectOrderStatuses(session, orders)),

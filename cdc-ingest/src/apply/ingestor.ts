@@ -12,6 +12,7 @@ import { deadLetterFor, decodeCaptured, type DecodedMessage, type SystemResolver
 import { applyBatch, type BatchToApply } from "./applyBatch.js";
 import { positionOf } from "./mirrorChanges.js";
 import type { IngestMetrics } from "./ingestMetrics.js";
+import { readModelStatistics } from "./readModelStatistics.js";
 
 export interface IngestorOptions {
   source: CaptureSource;
@@ -20,6 +21,8 @@ export interface IngestorOptions {
   metrics: IngestMetrics;
   logger: Logger;
   batchSize?: number;
+  /** Largest batch taken while a backlog lasts (default 8 x batchSize, at least batchSize). */
+  maxBatchSize?: number;
   idleWaitMs?: number;
   /** Maps a message to the system of record it belongs to; default: topic prefix / source name. */
   systemOf?: SystemResolver;
@@ -58,10 +61,15 @@ export class Ingestor {
   private loop: Promise<void> | undefined;
   private readonly state: SourceStatus;
   private readonly batchSize: number;
+  private readonly maxBatchSize: number;
+  /** What the next poll asks for: grows while polls come back full (a backlog), resets when not. */
+  private pollSize: number;
   private readonly retryDelays: readonly number[];
 
   constructor(private readonly options: IngestorOptions) {
     this.batchSize = options.batchSize ?? 500;
+    this.maxBatchSize = Math.max(this.batchSize, options.maxBatchSize ?? this.batchSize * 8);
+    this.pollSize = this.batchSize;
     this.retryDelays = options.retryDelaysMs ?? [100, 400, 1600];
     this.state = { source: options.source.name, kind: options.source.kind, lagMs: 0, lastEventAt: null, eventsApplied: 0, running: false };
   }
@@ -118,7 +126,10 @@ export class Ingestor {
 
   private async stepOnce(waitMs: number): Promise<number> {
     const { source } = this.options;
-    const messages = await source.poll(this.batchSize, waitMs);
+    const messages = await source.poll(this.pollSize, waitMs);
+    // Behind: fewer, larger transactions amortise the per-batch statements. Caught up: small
+    // batches again, so a single change is not held back waiting for company.
+    this.pollSize = messages.length >= this.pollSize ? Math.min(this.pollSize * 2, this.maxBatchSize) : this.batchSize;
     if (messages.length === 0) {
       this.state.lagMs = 0;
       this.options.metrics.lagSeconds.set({ source: source.name }, 0);
@@ -219,5 +230,6 @@ export class Ingestor {
       result.feed,
       [...new Set(batch.txIds)].map((txId) => ({ source: batch.source, txId })),
     );
+    await readModelStatistics(this.options.hub).noteWritten(result.mirrorRowsChanged);
   }
 }

@@ -27,6 +27,7 @@ export async function refreshOpenAllocations(session: SqlSession, orderIds: read
             (l."data"->>'quantity')::numeric - COALESCE((l."data"->>'quantityShipped')::numeric, 0)
      FROM "SourceRow" o
      JOIN "SourceRow" l ON l."source" = 'erp' AND l."tableName" = 'SalesOrderLine' AND NOT l."deleted" AND l."data"->>'orderId' = o."sourceId"
+       AND l."data"->>'orderId' = ANY($1::text[])
      WHERE o."source" = 'erp' AND o."tableName" = 'SalesOrder' AND o."sourceId" = ANY($1::text[]) AND NOT o."deleted"
        AND o."data"->>'status' IN ${OPEN_ORDER_STATUSES}
        AND (l."data"->>'quantity')::numeric - COALESCE((l."data"->>'quantityShipped')::numeric, 0) > 0

@@ -72,12 +72,16 @@ export function foldMirrorWrites(changes: readonly DebeziumRowChange[]): MirrorW
     const after = plainRow(change.after);
     const id = `${table}|${sourceId}`;
     const previous = writes.get(id);
-    const images = [...(previous?.images ?? []), ...(before ? [before] : []), ...(after ? [after] : [])];
+    // The earlier write of the same row is replaced, so its image list can simply grow.
+    const images = previous?.images ?? [];
+    if (before) images.push(before);
+    if (after) images.push(after);
     const deleted = change.op === "d";
     writes.set(id, {
       table,
       sourceId,
-      data: deleted ? {} : { ...(previous && !previous.deleted ? previous.data : {}), ...(after ?? {}) },
+      // A copy of its own (images keep theirs), so a later change of the row can merge into it.
+      data: deleted ? {} : previous && !previous.deleted ? Object.assign(previous.data, after) : { ...after },
       deleted,
       position: positionOf(change),
       committedAt: new Date(change.source.tsMs),
