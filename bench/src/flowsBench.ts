@@ -431,6 +431,8 @@ async function separateProcesses(label: string, urls: Record<"erp" | "crm" | "wm
     CROSSDOCK_SIMULATE: "0",
     CROSSDOCK_SEED_SCALE: "0.05",
     CROSSDOCK_SERVICE_TOKEN: randomUUID(),
+    // The gateway signs the principal header; every subgraph process verifies it with this secret.
+    CROSSDOCK_PRINCIPAL_SECRET: randomUUID(),
     CROSSDOCK_CAPTURE: "pg-logical",
     ERP_DATABASE_URL: urls.erp,
     CRM_DATABASE_URL: urls.crm,
