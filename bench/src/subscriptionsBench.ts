@@ -42,8 +42,13 @@ interface Key {
 }
 type FromClient =
   | { type: "connected"; count: number; failed: number }
-  | { type: "done"; latencies: number[]; received: Record<string, string[]>; sent: number; failedWrites: number };
-type ToClient = { type: "connect"; url: string; keys: Key[]; subscribers: number } | { type: "drive"; rate: number; seconds: number } | { type: "report" };
+  | { type: "done"; latencies: number[]; received: Record<string, string[]>; sent: number; failedWrites: number }
+  | { type: "count"; received: number };
+type ToClient =
+  | { type: "connect"; url: string; keys: Key[]; subscribers: number }
+  | { type: "drive"; rate: number; seconds: number }
+  | { type: "count" }
+  | { type: "report" };
 
 const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!);
 
@@ -133,6 +138,8 @@ async function runClient(): Promise<void> {
       await Promise.all(inFlight);
       (globalThis as { driveResult?: unknown }).driveResult = { sent, failedWrites };
       send({ type: "done", latencies: [], received: {}, sent, failedWrites });
+    } else if (message.type === "count") {
+      send({ type: "count", received: latencies.length });
     } else if (message.type === "report") {
       send({ type: "done", latencies, received, sent: 0, failedWrites: 0 });
     }
@@ -212,6 +219,7 @@ async function gatewayProcessHub(adminUrl: string, gatewayCpuProfileDir: string 
     return url.toString();
   };
   for (const name of Object.values(databases)) await admin.query(`CREATE DATABASE "${name}"`);
+  const [{ wal_level: walLevel } = { wal_level: "replica" }] = await admin.query<{ wal_level: string }>("SHOW wal_level");
   const children: ChildProcess[] = [];
   const named = new Map<string, ChildProcess>();
   const [erpPort, crmPort, wmsPort, opsPort, flowsPort, gatewayPort] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
@@ -244,7 +252,8 @@ async function gatewayProcessHub(adminUrl: string, gatewayCpuProfileDir: string 
     OPS_URL: urls.ops,
     FLOWS_URL: urls.flows,
     FLOWS_GATEWAY_URL: urls.gateway,
-    CROSSDOCK_CAPTURE: process.env.CROSSDOCK_CAPTURE ?? "outbox",
+    // Postgres mode captures with pg-logical (ARCHITECTURE); outbox triggers NOTIFY on every source commit.
+    CROSSDOCK_CAPTURE: process.env.CROSSDOCK_CAPTURE ?? (walLevel === "logical" ? "pg-logical" : "outbox"),
     CROSSDOCK_SUBSCRIPTION_STALL_MS: "30000",
   };
   const startService = async (name: string, entry: string, url: string, nodeArgs: string[] = []) => {
@@ -263,6 +272,10 @@ async function gatewayProcessHub(adminUrl: string, gatewayCpuProfileDir: string 
       if (child.exitCode === null) child.kill("SIGKILL");
     }
     await feed?.close();
+    // pg-logical capture left a slot per source database: a database with a slot cannot be dropped.
+    await admin
+      .query("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active AND database = ANY($1::text[])", [Object.values(databases)])
+      .catch(() => undefined);
     for (const name of Object.values(databases)) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
     await admin.close();
   };
@@ -353,7 +366,14 @@ async function runBench(): Promise<void> {
     const driveStarted = Date.now();
     const driven = (await ask(child, { type: "drive", rate, seconds })) as Extract<FromClient, { type: "done" }>;
     await hub.settle();
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // Until deliveries stop arriving (3 s without one, at most 120 s): a backlog still in flight is late, not lost.
+    const settleDeadline = Date.now() + 120_000;
+    for (let last = -1, still = 0; still < 6 && Date.now() < settleDeadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const { received } = (await ask(child, { type: "count" })) as Extract<FromClient, { type: "count" }>;
+      still = received === last ? still + 1 : 0;
+      last = received;
+    }
     const cpuAfter = hub.gatewayCpu();
     const servicesAfter = { ...hub.serviceCpu(), "bench client": cpuSeconds(child.pid!) };
     const busySeconds = (Date.now() - driveStarted) / 1000;
