@@ -55,7 +55,7 @@ export function decodeCaptured(message: CapturedMessage, sourceName: string, sys
     ...extra,
   });
   try {
-    const envelope = decodeDebeziumMessage(message);
+    const envelope = message.decoded ?? decodeDebeziumMessage(message);
     if (envelope === null) return skip("tombstone");
     if (envelope.kind === "heartbeat") return skip("heartbeat", { heartbeatAt: new Date(envelope.tsMs) });
     if (envelope.kind === "transaction") return skip("transaction");

@@ -12,6 +12,7 @@ export {
   type DebeziumMessagePart,
 } from "./errors.js";
 export { isNonFiniteMarker } from "./jsonReaders.js";
+export { plainJsonValue } from "./jsonBigParse.js";
 export { DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER, UNCHANGED, isUnchanged, unchangedColumns, type Unchanged } from "./unchanged.js";
 export type {
   DebeziumChange,

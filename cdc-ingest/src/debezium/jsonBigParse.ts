@@ -73,6 +73,11 @@ export function toPlainJson(value: JsonValue): PlainJson {
   return out;
 }
 
+/** The exact plain value of a JSON text (big integers as bigint); throws JsonSyntaxError. */
+export function plainJsonValue(text: string): PlainJson {
+  return toPlainJson(parseJsonExact(text));
+}
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 

@@ -1,11 +1,16 @@
 // The contract every capture source (outbox, pg-logical, kafka, jsonl) fulfils: hand over
 // Debezium-format records in source order, and forget them only when told the read model
 // has committed them (`ack`). At-least-once by construction; the apply is idempotent.
-import type { DebeziumRawMessage } from "../debezium/index.js";
+import type { DebeziumRawMessage, DebeziumRowChange } from "../debezium/index.js";
 
 export interface CapturedMessage extends DebeziumRawMessage {
   /** Source-specific token for `ack` (outbox row id, LSN, Kafka offset). */
   readonly ackToken: string;
+  /**
+   * The change already decoded, when the source built it itself (pg-logical): exactly what
+   * decoding `value` would give, so the apply path skips parsing. `value` stays the record.
+   */
+  readonly decoded?: DebeziumRowChange | null;
 }
 
 export interface CaptureSource {

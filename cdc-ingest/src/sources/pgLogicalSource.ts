@@ -187,9 +187,9 @@ export class PgLogicalSource implements CaptureSource {
 
   private enqueue(entry: LedgerTransaction, changes: readonly AssembledChange[]): void {
     for (const change of changes) {
-      const message: CapturedMessage = { topic: change.topic, key: null, value: change.value, ackToken: change.lsn.toString() };
-      this.ledger.track(entry, message);
-      this.buffer.push(message);
+      // The change is its own message: decoded already, its envelope text written only if asked.
+      this.ledger.track(entry, change);
+      this.buffer.push(change);
     }
     if (!this.paused && this.buffer.length >= this.maxBuffered && this.replication) {
       this.paused = true;

@@ -1,15 +1,40 @@
-// Turns the pgoutput stream (and snapshot pages) into Debezium envelope texts. It keeps the
-// relation cache, so a schema change (a Relation message after ALTER TABLE) applies from the
-// next change on; a change for a relation it has not been told about is an error, not a guess.
-import { envelopeText, rowJson, type EnvelopeContext } from "./changeEnvelope.js";
+// Turns the pgoutput stream (and snapshot pages) into Debezium changes: decoded for the apply
+// path, with the envelope text made only when asked (dead letters). It keeps the relation
+// cache, so a schema change (a Relation message after ALTER TABLE) applies from the next change
+// on; a change for a relation it has not been told about is an error, not a guess.
+import type { DebeziumRowChange } from "../../debezium/index.js";
+import type { CapturedMessage } from "../captureSource.js";
+import { envelopeText, rowJson, type ChangeFacts, type EnvelopeContext } from "./changeEnvelope.js";
+import { decodedChange, rowValues } from "./changeRow.js";
 import { pgMicrosToEpochMillis } from "./lsn.js";
-import { decodePgOutput, type PgColumn } from "./pgoutputDecoder.js";
+import { decodePgOutput, type PgColumn, type PgTupleValue } from "./pgoutputDecoder.js";
 import type { SnapshotPage } from "./snapshotReader.js";
 
-export interface AssembledChange {
-  readonly topic: string;
-  readonly value: string;
-  readonly lsn: bigint;
+interface TupleImage {
+  readonly tuple: readonly PgTupleValue[];
+  readonly unchangedFrom?: readonly PgTupleValue[] | null;
+  readonly keyOnly?: boolean;
+}
+
+/** One captured change: its LSN, the decoded change (null for a truncate) and its envelope text on demand. */
+export class AssembledChange implements CapturedMessage {
+  readonly key = null;
+  readonly ackToken: string;
+  private text: string | undefined;
+
+  constructor(
+    readonly topic: string,
+    readonly lsn: bigint,
+    readonly decoded: DebeziumRowChange | null,
+    private readonly writeText: () => string,
+  ) {
+    this.ackToken = lsn.toString();
+  }
+
+  get value(): string {
+    this.text ??= this.writeText();
+    return this.text;
+  }
 }
 
 export type StreamEvent =
@@ -37,14 +62,33 @@ export class ChangeAssembler {
     return relation;
   }
 
+  private assemble(
+    relation: Relation,
+    op: "c" | "u" | "d" | "r" | "t",
+    images: { before?: TupleImage; after?: TupleImage },
+    facts: Omit<ChangeFacts, "op" | "before" | "after" | "schema" | "table">,
+  ): AssembledChange {
+    const { context } = this;
+    const { columns } = relation;
+    const base = { ...facts, schema: relation.schema, table: relation.table };
+    const envelopeMs = Date.now();
+    const json = (image: TupleImage | undefined) =>
+      image ? rowJson(columns, image.tuple, context, { unchangedFrom: image.unchangedFrom ?? null, keyOnly: image.keyOnly ?? false }) : null;
+    const writeText = () => envelopeText(context, { ...base, op, before: json(images.before), after: json(images.after) }, envelopeMs);
+    const values = (image: TupleImage | undefined) =>
+      image ? rowValues(columns, image.tuple, context, { unchangedFrom: image.unchangedFrom ?? null, keyOnly: image.keyOnly ?? false }) : null;
+    // A truncate keeps the text path: the decoder turns it into its dead letter.
+    const decoded = op === "t" ? null : decodedChange(context, { ...base, op, before: values(images.before), after: values(images.after) }, envelopeMs);
+    return new AssembledChange(this.topic(relation.schema, relation.table), facts.lsn, decoded, writeText);
+  }
+
   /** One pgoutput message sent at WAL position `walStart` (the change's own LSN). */
   accept(walStart: bigint, payload: Buffer): StreamEvent[] {
     const message = decodePgOutput(payload);
-    const change = (relation: Relation, op: "c" | "u" | "d" | "t", before: string | null, after: string | null): StreamEvent => {
+    const change = (relation: Relation, op: "c" | "u" | "d" | "t", images: { before?: TupleImage; after?: TupleImage }): StreamEvent => {
       const tx = this.transaction;
       if (!tx) throw new Error("pgoutput: change outside a transaction");
-      const facts = { op, schema: relation.schema, table: relation.table, before, after, lsn: walStart, txId: tx.xid, commitMs: tx.commitMs, snapshot: false };
-      return { kind: "change", change: { topic: this.topic(relation.schema, relation.table), value: envelopeText(this.context, facts), lsn: walStart } };
+      return { kind: "change", change: this.assemble(relation, op, images, { lsn: walStart, txId: tx.xid, commitMs: tx.commitMs, snapshot: false }) };
     };
     switch (message.tag) {
       case "begin":
@@ -56,23 +100,18 @@ export class ChangeAssembler {
       case "relation":
         this.relations.set(message.relationId, { schema: message.schema, table: message.table, columns: message.columns });
         return [];
-      case "insert": {
-        const relation = this.relation(message.relationId);
-        return [change(relation, "c", null, rowJson(relation.columns, message.newTuple, this.context))];
-      }
+      case "insert":
+        return [change(this.relation(message.relationId), "c", { after: { tuple: message.newTuple } })];
       case "update": {
-        const relation = this.relation(message.relationId);
         const { oldTuple, oldIsKeyOnly } = message;
-        const before = oldTuple ? rowJson(relation.columns, oldTuple, this.context, { keyOnly: oldIsKeyOnly }) : null;
+        const before = oldTuple ? { tuple: oldTuple, keyOnly: oldIsKeyOnly } : undefined;
         const unchangedFrom = oldIsKeyOnly ? null : oldTuple;
-        return [change(relation, "u", before, rowJson(relation.columns, message.newTuple, this.context, { unchangedFrom }))];
+        return [change(this.relation(message.relationId), "u", { ...(before ? { before } : {}), after: { tuple: message.newTuple, unchangedFrom } })];
       }
-      case "delete": {
-        const relation = this.relation(message.relationId);
-        return [change(relation, "d", rowJson(relation.columns, message.oldTuple, this.context, { keyOnly: message.oldIsKeyOnly }), null)];
-      }
+      case "delete":
+        return [change(this.relation(message.relationId), "d", { before: { tuple: message.oldTuple, keyOnly: message.oldIsKeyOnly } })];
       case "truncate":
-        return message.relationIds.map((id) => change(this.relation(id), "t", null, null));
+        return message.relationIds.map((id) => change(this.relation(id), "t", {}));
       default:
         return [];
     }
@@ -80,20 +119,7 @@ export class ChangeAssembler {
 
   /** Snapshot rows as op "r", all at one position below every change the slot will stream. */
   snapshotChanges(page: SnapshotPage, position: bigint, snapshotMs: number): AssembledChange[] {
-    return page.rows.map((row) => {
-      const after = rowJson(page.columns, row, this.context);
-      const facts = {
-        op: "r" as const,
-        schema: "public",
-        table: page.table,
-        before: null,
-        after,
-        lsn: position,
-        txId: null,
-        commitMs: snapshotMs,
-        snapshot: true,
-      };
-      return { topic: this.topic("public", page.table), value: envelopeText(this.context, facts), lsn: position };
-    });
+    const relation: Relation = { schema: "public", table: page.table, columns: page.columns };
+    return page.rows.map((row) => this.assemble(relation, "r", { after: { tuple: row } }, { lsn: position, txId: null, commitMs: snapshotMs, snapshot: true }));
   }
 }

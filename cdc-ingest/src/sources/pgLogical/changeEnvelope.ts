@@ -54,7 +54,8 @@ export function rowJson(
   return `{${parts.join(",")}}`;
 }
 
-export function envelopeText(context: EnvelopeContext, facts: ChangeFacts): string {
+/** `envelopeMs` is the envelope's own ts_ms (when it was made); default now. */
+export function envelopeText(context: EnvelopeContext, facts: ChangeFacts, envelopeMs = Date.now()): string {
   const source = {
     connector: CONNECTOR,
     name: context.sourceName,
@@ -69,5 +70,5 @@ export function envelopeText(context: EnvelopeContext, facts: ChangeFacts): stri
     snapshot: facts.snapshot ? "true" : "false",
   };
   // Row images are already JSON text (exact numbers, verbatim json), so they are spliced in.
-  return `{"before":${facts.before ?? "null"},"after":${facts.after ?? "null"},"op":"${facts.op}","ts_ms":${Date.now()},"source":${JSON.stringify(source)}}`;
+  return `{"before":${facts.before ?? "null"},"after":${facts.after ?? "null"},"op":"${facts.op}","ts_ms":${envelopeMs},"source":${JSON.stringify(source)}}`;
 }
