@@ -230,6 +230,6 @@ export class Ingestor {
       result.feed,
       [...new Set(batch.txIds)].map((txId) => ({ source: batch.source, txId })),
     );
-    await readModelStatistics(this.options.hub).noteWritten(result.mirrorRowsChanged);
+    readModelStatistics(this.options.hub).noteWritten(result.mirrorRowsChanged);
   }
 }

@@ -16,20 +16,27 @@ class ReadModelStatistics {
 
   constructor(private readonly hub: Database) {}
 
-  /** Called after a commit with the mirror rows it changed; analyzes when the mirror grew enough. */
-  async noteWritten(rows: number): Promise<void> {
+  /**
+   * Called after a commit with the mirror rows it changed; analyzes in the background when the
+   * mirror grew enough, so no batch waits for it. A failed ANALYZE (the hub closing) is only late
+   * statistics: the next threshold tries again.
+   */
+  noteWritten(rows: number): void {
     this.sinceAnalyze += rows;
     if (this.sinceAnalyze < this.threshold || this.running) return;
     this.total += this.sinceAnalyze;
     this.sinceAnalyze = 0;
     // Geometric steps: a few ANALYZEs while the mirror is young, then autovacuum's business.
     this.threshold = Math.max(FIRST_THRESHOLD, this.total / 2);
-    this.running = this.hub.query(`ANALYZE ${ANALYZED_TABLES}`).then(() => undefined);
-    try {
-      await this.running;
-    } finally {
-      this.running = undefined;
-    }
+    this.running = this.hub
+      .query(`ANALYZE ${ANALYZED_TABLES}`)
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        this.running = undefined;
+      });
   }
 }
 
