@@ -60,6 +60,7 @@ export async function startHubProcess(options: { env?: Record<string, string>; s
       CROSSDOCK_SEED_SCALE: String(options.seedScale ?? 1),
       LOG_LEVEL: "warn",
       NODE_ENV: "production",
+      CROSSDOCK_PRINCIPAL_SECRET: "bench-principal-secret",
       ...options.env,
     },
     stdio: ["ignore", "pipe", "inherit"],
@@ -144,6 +145,7 @@ export async function startServiceProcesses(options: { env: Record<string, strin
     CROSSDOCK_SEED_SCALE: String(options.seedScale ?? 1),
     LOG_LEVEL: "warn",
     NODE_ENV: "production",
+    CROSSDOCK_PRINCIPAL_SECRET: "bench-principal-secret",
     ...options.env,
   };
   const children = new Map<ServiceName, ChildProcess>();
