@@ -41,7 +41,12 @@ export interface AppliedBatch {
  */
 const READ_MODEL_APPLY_LOCK = 7_730_002;
 
-async function upsertMirror(session: SqlSession, source: string, writes: readonly MirrorWrite[]): Promise<Set<string>> {
+/** The mirror rows as one JSON document, written before the transaction (not while holding the lock). */
+function mirrorPayload(writes: readonly MirrorWrite[]): string {
+  return JSON.stringify(writes.map((w) => ({ t: w.table, id: w.sourceId, data: w.data, pos: w.position, ts: w.committedAt.toISOString(), del: w.deleted })));
+}
+
+async function upsertMirror(session: SqlSession, source: string, writes: readonly MirrorWrite[], payload: string): Promise<Set<string>> {
   if (writes.length === 0) return new Set();
   const changed = await session.query<{ tableName: string; sourceId: string }>(
     `INSERT INTO "SourceRow" ("source", "tableName", "sourceId", "data", "position", "committedAt", "deleted")
@@ -51,20 +56,18 @@ async function upsertMirror(session: SqlSession, source: string, writes: readonl
        "position" = excluded."position", "committedAt" = excluded."committedAt", "deleted" = excluded."deleted"
      WHERE excluded."position" > "SourceRow"."position"
      RETURNING "tableName", "sourceId"`,
-    [
-      source,
-      JSON.stringify(writes.map((w) => ({ t: w.table, id: w.sourceId, data: w.data, pos: w.position, ts: w.committedAt.toISOString(), del: w.deleted }))),
-    ],
+    [source, payload],
   );
   return new Set(changed.map((row) => `${row.tableName}|${row.sourceId}`));
 }
 
 export async function applyBatch(db: Database, batch: BatchToApply, applyTruncate?: (session: SqlSession) => Promise<void>): Promise<AppliedBatch> {
   const writes = foldMirrorWrites(batch.changes);
+  const payload = mirrorPayload(writes);
   return db.transaction(async (session) => {
     await session.query("SELECT pg_advisory_xact_lock($1)", [READ_MODEL_APPLY_LOCK]);
     if (applyTruncate) await applyTruncate(session);
-    const changedIds = await upsertMirror(session, batch.source, writes);
+    const changedIds = await upsertMirror(session, batch.source, writes, payload);
     const changed = writes.filter((w) => changedIds.has(`${w.table}|${w.sourceId}`));
     const keys = new TouchedKeys();
     collectDirectKeys(changed, keys);
