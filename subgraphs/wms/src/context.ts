@@ -1,14 +1,16 @@
 // What every WMS resolver receives: the request's identity (from the platform), the one
 // Prisma client and this request's own DataLoaders. Loaders are never reused across requests.
-import type { RequestContextBase } from "@crossdock/platform";
+import type { RequestContextBase, SqlQuery } from "@crossdock/platform";
 import type { WmsPrisma } from "./db.js";
 import { createWmsLoaders, type WmsLoaders } from "./loaders.js";
 
 export interface WmsContext extends RequestContextBase {
   prisma: WmsPrisma;
+  /** Counted plain SQL for the hottest reads (see loaders.ts). */
+  sql: SqlQuery;
   loaders: WmsLoaders;
 }
 
-export function wmsContextFactory(prisma: WmsPrisma): (base: RequestContextBase) => WmsContext {
-  return (base) => ({ ...base, prisma, loaders: createWmsLoaders(prisma) });
+export function wmsContextFactory(prisma: WmsPrisma, sql: SqlQuery): (base: RequestContextBase) => WmsContext {
+  return (base) => ({ ...base, prisma, sql, loaders: createWmsLoaders(prisma, sql) });
 }

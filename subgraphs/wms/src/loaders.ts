@@ -1,7 +1,7 @@
 // Per-request DataLoaders for everything the WMS resolves by key or relation: N keys in one
 // request cost one SQL statement per loader, never N. They are created fresh for every
 // request (createWmsLoaders in the context) and must never be shared between requests.
-import { groupLoader, uniqueLoader, type DataLoader } from "@crossdock/platform";
+import { groupLoader, uniqueLoader, type DataLoader, type SqlQuery } from "@crossdock/platform";
 import type {
   Bin,
   FulfillmentLine,
@@ -30,7 +30,17 @@ export interface WmsLoaders {
   receiptLinesByNumber: DataLoader<string, ReceiptLine[]>;
 }
 
-export function createWmsLoaders(prisma: WmsPrisma): WmsLoaders {
+// The reads every order and product view makes (stock per sku, an order's fulfilments and their
+// shipments) are plain SQL: the same statement Prisma would send, without its per-query work.
+// Numeric columns come back as exact decimal strings; every consumer reads them with toDecimal.
+const STOCK_BY_SKU = `SELECT "id", "sku", "warehouseCode", "binCode", "onHand", "reserved", "updatedAt" FROM "Stock"
+  WHERE "sku" = ANY($1::text[]) ORDER BY "warehouseCode", "binCode"`;
+const FULFILLMENTS_BY_ORDER = `SELECT "id", "fulfillmentId", "orderNumber", "warehouseCode", "status"::text AS "status", "cancelReason",
+  "externalKey", "createdAt", "updatedAt" FROM "FulfillmentOrder" WHERE "orderNumber" = ANY($1::text[]) ORDER BY "createdAt", "id"`;
+const SHIPMENTS_BY_FULFILLMENT = `SELECT "id", "shipmentId", "fulfillmentId", "orderNumber", "carrier", "trackingNumber", "status"::text AS "status",
+  "shippedAt", "deliveredAt" FROM "Shipment" WHERE "fulfillmentId" = ANY($1::text[]) ORDER BY "id"`;
+
+export function createWmsLoaders(prisma: WmsPrisma, sql: SqlQuery): WmsLoaders {
   return {
     warehouseByCode: uniqueLoader(
       (codes: readonly string[]) => prisma.warehouse.findMany({ where: { code: { in: [...codes] } } }),
@@ -41,7 +51,7 @@ export function createWmsLoaders(prisma: WmsPrisma): WmsLoaders {
       (bin) => bin.warehouseCode,
     ),
     stockBySku: groupLoader(
-      (skus: readonly string[]) => prisma.stock.findMany({ where: { sku: { in: [...skus] } }, orderBy: [{ warehouseCode: "asc" }, { binCode: "asc" }] }),
+      (skus: readonly string[]) => sql<Stock>(STOCK_BY_SKU, [[...skus]]),
       (stock) => stock.sku,
     ),
     fulfillmentById: uniqueLoader(
@@ -49,8 +59,7 @@ export function createWmsLoaders(prisma: WmsPrisma): WmsLoaders {
       (fulfillment) => fulfillment.fulfillmentId,
     ),
     fulfillmentsByOrderNumber: groupLoader(
-      (orderNumbers: readonly string[]) =>
-        prisma.fulfillmentOrder.findMany({ where: { orderNumber: { in: [...orderNumbers] } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
+      (orderNumbers: readonly string[]) => sql<FulfillmentOrder>(FULFILLMENTS_BY_ORDER, [[...orderNumbers]]),
       (fulfillment) => fulfillment.orderNumber,
     ),
     linesByFulfillmentId: groupLoader(
@@ -62,7 +71,7 @@ export function createWmsLoaders(prisma: WmsPrisma): WmsLoaders {
       (shipment) => shipment.shipmentId,
     ),
     shipmentsByFulfillmentId: groupLoader(
-      (ids: readonly string[]) => prisma.shipment.findMany({ where: { fulfillmentId: { in: [...ids] } }, orderBy: { id: "asc" } }),
+      (ids: readonly string[]) => sql<Shipment>(SHIPMENTS_BY_FULFILLMENT, [[...ids]]),
       (shipment) => shipment.fulfillmentId,
     ),
     milestonesByShipmentId: groupLoader(

@@ -3,7 +3,7 @@
 // face (the launcher imports start and loadConfig from here) and holds no business logic.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createLogger, createServiceMetrics, migrate, openDatabase, startSubgraphServer, type Database } from "@crossdock/platform";
+import { countedSql, createLogger, createServiceMetrics, migrate, openDatabase, startSubgraphServer, type Database } from "@crossdock/platform";
 import type { WmsConfig } from "./config.js";
 import { wmsContextFactory } from "./context.js";
 import { createWmsPrisma } from "./db.js";
@@ -43,7 +43,7 @@ export async function start(config: WmsConfig): Promise<RunningWms> {
       host: config.host,
       logger,
       metrics,
-      createContext: wmsContextFactory(prisma),
+      createContext: wmsContextFactory(prisma, countedSql(database, metrics)),
     });
     return {
       url: server.url,

@@ -37,7 +37,7 @@ export async function runWmsWrite<T>(ctx: WmsContext, options: WmsWriteOptions<T
     return outcome.result;
   }, TRANSACTION_OPTIONS);
   // Later fields of the same operation must not see rows cached before this write.
-  ctx.loaders = createWmsLoaders(ctx.prisma);
+  ctx.loaders = createWmsLoaders(ctx.prisma, ctx.sql);
   return result;
 }
 
