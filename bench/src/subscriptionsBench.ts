@@ -255,6 +255,8 @@ async function gatewayProcessHub(adminUrl: string, gatewayCpuProfileDir: string 
     // Postgres mode captures with pg-logical (ARCHITECTURE); outbox triggers NOTIFY on every source commit.
     CROSSDOCK_CAPTURE: process.env.CROSSDOCK_CAPTURE ?? (walLevel === "logical" ? "pg-logical" : "outbox"),
     CROSSDOCK_SUBSCRIPTION_STALL_MS: "30000",
+    // Every service process verifies the principal the gateway signs: one secret for all of them.
+    CROSSDOCK_PRINCIPAL_SECRET: process.env.CROSSDOCK_PRINCIPAL_SECRET ?? "bench-principal-secret",
   };
   const startService = async (name: string, entry: string, url: string, nodeArgs: string[] = []) => {
     const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry], { cwd: REPO_ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
