@@ -368,12 +368,23 @@ async function runBench(): Promise<void> {
     const driveStarted = Date.now();
     const driven = (await ask(child, { type: "drive", rate, seconds })) as Extract<FromClient, { type: "done" }>;
     await hub.settle();
-    // Until deliveries stop arriving (3 s without one, at most 120 s): a backlog still in flight is late, not lost.
-    const settleDeadline = Date.now() + 120_000;
-    for (let last = -1, still = 0; still < 6 && Date.now() < settleDeadline; ) {
+    // Expected deliveries: every feed entry of a key since the start, once per subscriber of that key.
+    const settledHead = await hub.feed.headCursor();
+    const keyCounts = new Map<string, number>();
+    for (const entry of await hub.feed.readAfter(startCursor, { limit: 1_000_000, upTo: settledHead, entityTypes: ["InventoryPosition"] })) {
+      keyCounts.set(entry.entityKey, (keyCounts.get(entry.entityKey) ?? 0) + 1);
+    }
+    const expectedTotal = Array.from({ length: subscribers }, (_, i) => keyCounts.get(`${keys[i % keys.length]!.sku}|${keys[i % keys.length]!.warehouseCode}`) ?? 0).reduce(
+      (sum, n) => sum + n,
+      0,
+    );
+    // Wait for them (a backlog still in flight is late, not lost) until 30 s pass without progress, at most 180 s.
+    const settleDeadline = Date.now() + 180_000;
+    for (let last = -1, quietSince = Date.now(); Date.now() < settleDeadline && Date.now() - quietSince < 30_000; ) {
       await new Promise((resolve) => setTimeout(resolve, 500));
       const { received } = (await ask(child, { type: "count" })) as Extract<FromClient, { type: "count" }>;
-      still = received === last ? still + 1 : 0;
+      if (received >= expectedTotal) break;
+      if (received !== last) quietSince = Date.now();
       last = received;
     }
     const cpuAfter = hub.gatewayCpu();
