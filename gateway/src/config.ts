@@ -72,7 +72,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxQueuedEvents: envInt(env, "CROSSDOCK_SUBSCRIPTION_MAX_QUEUE", 256, { min: 2 }),
       stallTimeoutMs: envInt(env, "CROSSDOCK_SUBSCRIPTION_STALL_MS", 10_000, { min: 100 }),
       maxHeldEvents: envInt(env, "CROSSDOCK_SUBSCRIPTION_MAX_HELD", 1000, { min: 1 }),
-      batchSize: envInt(env, "CROSSDOCK_SUBSCRIPTION_BATCH_SIZE", 25, { min: 1, max: 200 }),
+      // One list-by-key query per batch whatever its size; ops accepts up to 500 keys per field.
+      batchSize: envInt(env, "CROSSDOCK_SUBSCRIPTION_BATCH_SIZE", 200, { min: 1, max: 500 }),
       maxConcurrentResolutions: envInt(env, "CROSSDOCK_SUBSCRIPTION_CONCURRENCY", 4, { min: 1 }),
       maxInitialEntities: envInt(env, "CROSSDOCK_SUBSCRIPTION_MAX_INITIAL", 1000, { min: 1 }),
       feedPollIntervalMs: envInt(env, "CROSSDOCK_FEED_POLL_MS", 1000, { min: 10 }),
