@@ -9,13 +9,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { startHub, type RunningHub } from "@crossdock/launcher";
 import { createTestDatabases, graphql, postgresAvailable } from "@crossdock/test";
+import { freePort } from "./support/hubProcess.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -382,17 +382,6 @@ async function inProcess(label: string, options: Parameters<typeof startHub>[0])
     processes: [{ name: "bench + hub", pid: process.pid }],
     stop: () => hub.stop(),
   };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Polls a service's /readyz until it answers 200; fails when the process exits first. */

@@ -4,15 +4,8 @@
 // tests/pgLogicalChangeRow.test.ts holds the two paths equal on generated tuples.
 import { plainJsonValue, UNCHANGED, type DebeziumRow, type DebeziumRowChange, type DebeziumValue } from "../../debezium/index.js";
 import { CONNECTOR, type ChangeFacts, type EnvelopeContext } from "./changeEnvelope.js";
-import { columnJson, isoTimestamp } from "./columnText.js";
+import { BOOL, BYTEA, columnJson, isoTimestamp, JSON_OID, JSONB, TIMESTAMP, TIMESTAMPTZ } from "./columnText.js";
 import type { PgColumn, PgTupleValue } from "./pgoutputDecoder.js";
-
-const BOOL = 16;
-const BYTEA = 17;
-const JSON_OID = 114;
-const JSONB = 3802;
-const TIMESTAMP = 1114;
-const TIMESTAMPTZ = 1184;
 
 /** The decoded value of one column's text form (see columnJson for the envelope's JSON of it). */
 export function columnValue(typeOid: number, text: string, arrayElements: ReadonlyMap<number, number>): DebeziumValue {

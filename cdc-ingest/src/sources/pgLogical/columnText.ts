@@ -3,12 +3,13 @@
 // every number as a string (no float ever touches money), booleans as booleans, json/jsonb
 // spliced in verbatim (JSON.parse would round big numbers), timestamps as ISO 8601 text.
 
-const BOOL = 16;
-const BYTEA = 17;
-const JSON_OID = 114;
-const JSONB = 3802;
-const TIMESTAMP = 1114;
-const TIMESTAMPTZ = 1184;
+/** Type OIDs whose text form needs more than a string (shared with changeRow.ts). */
+export const BOOL = 16;
+export const BYTEA = 17;
+export const JSON_OID = 114;
+export const JSONB = 3802;
+export const TIMESTAMP = 1114;
+export const TIMESTAMPTZ = 1184;
 
 /** Built-in array types → element type; enum and domain arrays are added from pg_type at start. */
 export const BUILTIN_ARRAY_ELEMENTS: ReadonlyMap<number, number> = new Map([
