@@ -19,7 +19,7 @@ export interface WmsLoaders {
   warehouseByCode: DataLoader<string, Warehouse | null>;
   binsByWarehouseCode: DataLoader<string, Bin[]>;
   /** Every bin's stock row of a sku, across warehouses, ordered by warehouse then bin. */
-  stockBySku: DataLoader<string, Stock[]>;
+  stockBySku: DataLoader<string, StockRow[]>;
   fulfillmentById: DataLoader<string, FulfillmentOrder | null>;
   fulfillmentsByOrderNumber: DataLoader<string, FulfillmentOrder[]>;
   linesByFulfillmentId: DataLoader<string, FulfillmentLine[]>;
@@ -32,7 +32,9 @@ export interface WmsLoaders {
 
 // The reads every order and product view makes (stock per sku, an order's fulfilments and their
 // shipments) are plain SQL: the same statement Prisma would send, without its per-query work.
-// Numeric columns come back as exact decimal strings; every consumer reads them with toDecimal.
+// Numeric columns come back as exact decimal strings (StockRow); consumers read them with toDecimal.
+export type StockRow = Omit<Stock, "onHand" | "reserved"> & { onHand: string; reserved: string };
+
 const STOCK_BY_SKU = `SELECT "id", "sku", "warehouseCode", "binCode", "onHand", "reserved", "updatedAt" FROM "Stock"
   WHERE "sku" = ANY($1::text[]) ORDER BY "warehouseCode", "binCode"`;
 const FULFILLMENTS_BY_ORDER = `SELECT "id", "fulfillmentId", "orderNumber", "warehouseCode", "status"::text AS "status", "cancelReason",
@@ -51,7 +53,7 @@ export function createWmsLoaders(prisma: WmsPrisma, sql: SqlQuery): WmsLoaders {
       (bin) => bin.warehouseCode,
     ),
     stockBySku: groupLoader(
-      (skus: readonly string[]) => sql<Stock>(STOCK_BY_SKU, [[...skus]]),
+      (skus: readonly string[]) => sql<StockRow>(STOCK_BY_SKU, [[...skus]]),
       (stock) => stock.sku,
     ),
     fulfillmentById: uniqueLoader(

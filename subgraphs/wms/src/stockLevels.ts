@@ -18,7 +18,10 @@ export interface StockLevelValue {
   bins: BinStockValue[];
 }
 
-export function aggregateStockLevels(rows: readonly Stock[]): StockLevelValue[] {
+/** A per-bin stock row as Prisma returns it (Decimal) or as plain SQL does (exact decimal text). */
+export type StockRowLike = Pick<Stock, "sku" | "warehouseCode" | "binCode"> & { onHand: Stock["onHand"] | string; reserved: Stock["reserved"] | string };
+
+export function aggregateStockLevels(rows: readonly StockRowLike[]): StockLevelValue[] {
   const levels = new Map<string, StockLevelValue>();
   for (const row of rows) {
     const key = `${row.sku}\u0000${row.warehouseCode}`;
@@ -37,7 +40,7 @@ export function aggregateStockLevels(rows: readonly Stock[]): StockLevelValue[] 
 }
 
 /** The level of one sku at one warehouse; zero with no bins when nothing is stocked there. */
-export function stockLevelAt(rows: readonly Stock[], sku: string, warehouseCode: string): StockLevelValue {
+export function stockLevelAt(rows: readonly StockRowLike[], sku: string, warehouseCode: string): StockLevelValue {
   const [level] = aggregateStockLevels(rows.filter((row) => row.sku === sku && row.warehouseCode === warehouseCode));
   return level ?? { sku, warehouseCode, onHand: new Decimal(0), reserved: new Decimal(0), bins: [] };
 }
