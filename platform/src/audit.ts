@@ -12,16 +12,25 @@ export interface AuditRecord {
   detail?: unknown;
 }
 
-export async function recordAudit(tx: RawSqlTransaction, record: AuditRecord): Promise<void> {
-  await tx.$queryRawUnsafe(
-    `INSERT INTO "AuditEntry" ("principal", "requestId", "operation", "entityType", "entityKey", "detail") VALUES ($1, $2, $3, $4, $5, $6::jsonb)`,
+/** The audit INSERT with its six parameters from `$first` on, to run alone or as a CTE of another statement. */
+export function auditInsertSql(first = 1): string {
+  const [principal, requestId, operation, entityType, entityKey, detail] = Array.from({ length: 6 }, (_, i) => `$${first + i}`);
+  return `INSERT INTO "AuditEntry" ("principal", "requestId", "operation", "entityType", "entityKey", "detail") VALUES (${principal}, ${requestId}, ${operation}, ${entityType}, ${entityKey}, ${detail}::jsonb)`;
+}
+
+export function auditParameters(record: AuditRecord): unknown[] {
+  return [
     `${record.principal.kind}:${record.principal.subject}`,
     record.requestId,
     record.operation,
     record.entityType,
     record.entityKey,
     JSON.stringify(record.detail ?? null),
-  );
+  ];
+}
+
+export async function recordAudit(tx: RawSqlTransaction, record: AuditRecord): Promise<void> {
+  await tx.$queryRawUnsafe(auditInsertSql(), ...auditParameters(record));
 }
 
 /** The SQL each service's first migration includes for the shared write bookkeeping. */

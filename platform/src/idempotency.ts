@@ -4,6 +4,7 @@
 // own "IdempotencyKey" table (see any service's first migration).
 import { createHash } from "node:crypto";
 import { crossdockError, ErrorCode } from "@crossdock/schema";
+import { auditInsertSql, auditParameters, type AuditRecord } from "./audit.js";
 
 export interface RawSqlTransaction {
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
@@ -29,6 +30,7 @@ export type IdempotentOutcome<T> = { replayed: false; result: T } | { replayed: 
 /**
  * Claims `key` in `scope` within `tx`; runs `execute` only for the first claim. `execute`
  * must return plain JSON (identifiers, outcome), which is stored and returned on replays.
+ * `audit`, asked once `execute` has run, is written in the same statement that stores the result.
  */
 export async function runIdempotent<T>(options: {
   tx: RawSqlTransaction;
@@ -36,6 +38,7 @@ export async function runIdempotent<T>(options: {
   key: string;
   request: unknown;
   execute: () => Promise<T>;
+  audit?: () => AuditRecord | null;
 }): Promise<IdempotentOutcome<T>> {
   const { tx, scope, key } = options;
   if (key.trim() === "" || key.length > 200) {
@@ -62,7 +65,14 @@ export async function runIdempotent<T>(options: {
     return { replayed: true, result: existing.response };
   }
   const result = await options.execute();
-  await tx.$queryRawUnsafe(`UPDATE "IdempotencyKey" SET "response" = $3::jsonb WHERE "scope" = $1 AND "key" = $2`, scope, key, JSON.stringify(result));
+  const audit = options.audit?.() ?? null;
+  const store = `UPDATE "IdempotencyKey" SET "response" = $3::jsonb WHERE "scope" = $1 AND "key" = $2`;
+  if (audit) {
+    // One round trip for both: the audit row rides along as a CTE ($4..$9).
+    await tx.$queryRawUnsafe(`WITH audit AS (${auditInsertSql(4)}) ${store}`, scope, key, JSON.stringify(result), ...auditParameters(audit));
+  } else {
+    await tx.$queryRawUnsafe(store, scope, key, JSON.stringify(result));
+  }
   return { replayed: false, result };
 }
 

@@ -3,9 +3,9 @@
 // fulfilments have reserved, and never touches reserved itself.
 import { crossdockError, Decimal, ErrorCode, toDecimal } from "@crossdock/schema";
 import type { WmsContext } from "../context.js";
-import type { Stock } from "../__generated__/prisma/client.js";
-import { stockLevelAt, type StockLevelValue } from "../stockLevels.js";
-import { lockStock, parseQuantity, requireText, runWmsWrite, skuEverStocked } from "./writeSupport.js";
+import type { WmsTransaction } from "../db.js";
+import { stockLevelAt, type StockLevelValue, type StockRowLike } from "../stockLevels.js";
+import { parseQuantity, requireText, runWmsWrite, skuEverStocked } from "./writeSupport.js";
 
 export interface AdjustInventoryInput {
   sku: string;
@@ -21,10 +21,12 @@ interface BinChange {
   delta: Decimal;
 }
 
-const free = (row: Stock) => Decimal.max(0, toDecimal(row.onHand).minus(toDecimal(row.reserved)));
+type LockedStockRow = StockRowLike & { id: number };
+
+const free = (row: LockedStockRow) => Decimal.max(0, toDecimal(row.onHand).minus(toDecimal(row.reserved)));
 
 /** Takes a decrease from the bins with the most free stock first, never below a bin's reserved. */
-function planDecrease(rows: readonly Stock[], amount: Decimal): BinChange[] {
+function planDecrease(rows: readonly LockedStockRow[], amount: Decimal): BinChange[] {
   const changes: BinChange[] = [];
   let remaining = amount;
   const byFree = [...rows].sort((a, b) => free(b).comparedTo(free(a)) || (a.binCode < b.binCode ? -1 : 1));
@@ -38,25 +40,33 @@ function planDecrease(rows: readonly Stock[], amount: Decimal): BinChange[] {
   return changes;
 }
 
+/** The sku's rows at the warehouse, locked (in id order, as every write locks stock) and read in one statement. */
+async function lockedStockRows(tx: WmsTransaction, sku: string, warehouseCode: string): Promise<LockedStockRow[]> {
+  const rows = await tx.$queryRaw<LockedStockRow[]>`SELECT "id", "sku", "warehouseCode", "binCode", "onHand"::text AS "onHand", "reserved"::text AS "reserved"
+    FROM "Stock" WHERE "sku" = ${sku} AND "warehouseCode" = ${warehouseCode} ORDER BY "id" FOR UPDATE`;
+  return rows.sort((a, b) => (a.binCode < b.binCode ? -1 : a.binCode > b.binCode ? 1 : 0));
+}
+
 export async function adjustInventory(ctx: WmsContext, input: AdjustInventoryInput): Promise<StockLevelValue> {
   const delta = parseQuantity(input.quantityDelta, "quantityDelta");
   if (delta.isZero()) throw crossdockError(ErrorCode.INVALID_QUANTITY, "quantityDelta must not be 0", { field: "quantityDelta" });
   const reason = requireText(input.reason, "reason");
   const { sku, warehouseCode } = input;
 
+  // The level this write left behind, computed under its locks; unset when the key was a replay.
+  let after: StockLevelValue | undefined;
   await runWmsWrite(ctx, {
     operation: "adjustInventory",
     idempotency: { key: input.idempotencyKey, request: input },
     execute: async (tx) => {
-      const warehouse = await tx.warehouse.findUnique({ where: { code: warehouseCode } });
-      if (!warehouse) throw crossdockError(ErrorCode.UNKNOWN_WAREHOUSE, `No warehouse ${warehouseCode}`, { field: "warehouseCode" });
-      await lockStock(tx, warehouseCode, [sku]);
-      let rows = await tx.stock.findMany({ where: { sku, warehouseCode }, orderBy: { binCode: "asc" } });
+      let rows = await lockedStockRows(tx, sku, warehouseCode);
       if (rows.length === 0) {
-        // No stock row to lock yet: two first adjustments of a sku new to this warehouse would both
-        // insert one. The warehouse row lock orders them; the second then sees the first's row.
-        await tx.$queryRaw`SELECT 1 FROM "Warehouse" WHERE "code" = ${warehouseCode} FOR UPDATE`;
-        rows = await tx.stock.findMany({ where: { sku, warehouseCode }, orderBy: { binCode: "asc" } });
+        // No stock row to lock yet (a stock row implies its warehouse exists): two first adjustments of
+        // a sku new to this warehouse would both insert one. The warehouse row lock orders them; the
+        // second then sees the first's row.
+        const warehouse = await tx.$queryRaw<unknown[]>`SELECT 1 FROM "Warehouse" WHERE "code" = ${warehouseCode} FOR UPDATE`;
+        if (warehouse.length === 0) throw crossdockError(ErrorCode.UNKNOWN_WAREHOUSE, `No warehouse ${warehouseCode}`, { field: "warehouseCode" });
+        rows = await lockedStockRows(tx, sku, warehouseCode);
       }
       const level = stockLevelAt(rows, sku, warehouseCode);
 
@@ -87,24 +97,34 @@ export async function adjustInventory(ctx: WmsContext, input: AdjustInventoryInp
       }
 
       const now = new Date();
-      for (const change of changes) {
-        if (change.stockId === null) {
-          await tx.stock.create({ data: { sku, warehouseCode, binCode: change.binCode, onHand: change.delta.toFixed(), reserved: "0", updatedAt: now } });
-        } else {
-          await tx.stock.update({ where: { id: change.stockId }, data: { onHand: { increment: change.delta.toFixed() }, updatedAt: now } });
-        }
+      const existing = changes.filter((change) => change.stockId !== null);
+      if (existing.length > 0) {
+        // The bins' new onHand and their ledger rows in one statement.
+        await tx.$executeRaw`WITH changed AS (
+            UPDATE "Stock" AS s SET "onHand" = s."onHand" + c."delta", "updatedAt" = ${now}
+            FROM unnest(${existing.map((c) => c.stockId)}::int[], ${existing.map((c) => c.delta.toFixed())}::numeric[]) AS c("id", "delta")
+            WHERE s."id" = c."id" RETURNING s."binCode", c."delta")
+          INSERT INTO "StockMovement" ("sku", "warehouseCode", "binCode", "quantity", "reason", "reference", "occurredAt")
+          SELECT ${sku}, ${warehouseCode}, "binCode", "delta", 'ADJUSTMENT', ${reason}, ${now} FROM changed`;
       }
-      await tx.stockMovement.createMany({
-        data: changes.map((change) => ({
-          sku,
-          warehouseCode,
-          binCode: change.binCode,
-          quantity: change.delta.toFixed(),
-          reason: "ADJUSTMENT",
-          reference: reason,
-          occurredAt: now,
-        })),
-      });
+      for (const change of changes.filter((c) => c.stockId === null)) {
+        const data = { sku, warehouseCode, binCode: change.binCode, updatedAt: now };
+        await tx.stock.create({ data: { ...data, onHand: change.delta.toFixed(), reserved: "0" } });
+        await tx.stockMovement.create({
+          data: { sku, warehouseCode, binCode: change.binCode, quantity: change.delta.toFixed(), reason: "ADJUSTMENT", reference: reason, occurredAt: now },
+        });
+      }
+      const deltas = new Map(changes.map((change) => [change.binCode, change.delta]));
+      const updated = rows.map((row) => ({
+        ...row,
+        onHand: toDecimal(row.onHand)
+          .plus(deltas.get(row.binCode) ?? 0)
+          .toFixed(),
+      }));
+      const created = changes
+        .filter((c) => c.stockId === null)
+        .map((c) => ({ sku, warehouseCode, binCode: c.binCode, onHand: c.delta.toFixed(), reserved: "0" }));
+      after = stockLevelAt([...updated, ...created], sku, warehouseCode);
       return {
         result: { sku, warehouseCode },
         audit: {
@@ -115,7 +135,7 @@ export async function adjustInventory(ctx: WmsContext, input: AdjustInventoryInp
       };
     },
   });
-
+  if (after) return after;
   const rows = await ctx.prisma.stock.findMany({ where: { sku, warehouseCode }, orderBy: { binCode: "asc" } });
   return stockLevelAt(rows, sku, warehouseCode);
 }

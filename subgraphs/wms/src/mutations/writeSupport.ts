@@ -1,7 +1,7 @@
 // The frame every WMS write runs in: one interactive transaction that claims the idempotency
 // key, runs the write, records the audit entry, and swaps in fresh DataLoaders afterwards.
 // Also the row locks and input checks the writes share. It never commits a half-done write.
-import { recordAudit, runIdempotent } from "@crossdock/platform";
+import { recordAudit, runIdempotent, type AuditRecord } from "@crossdock/platform";
 import { crossdockError, Decimal, ErrorCode } from "@crossdock/schema";
 import type { WmsContext } from "../context.js";
 import { Prisma, type WmsTransaction } from "../db.js";
@@ -27,14 +27,22 @@ const TRANSACTION_OPTIONS = { maxWait: 20_000, timeout: 20_000 };
 
 export async function runWmsWrite<T>(ctx: WmsContext, options: WmsWriteOptions<T>): Promise<T> {
   const result = await ctx.prisma.$transaction(async (tx) => {
+    let subject: AuditSubject | null = null;
+    const auditRecord = (): AuditRecord | null => subject && { principal: ctx.principal, requestId: ctx.requestId, operation: options.operation, ...subject };
     const write = async (): Promise<T> => {
       const { result, audit } = await options.execute(tx);
-      if (audit) await recordAudit(tx, { principal: ctx.principal, requestId: ctx.requestId, operation: options.operation, ...audit });
+      subject = audit;
       return result;
     };
-    if (!options.idempotency) return write();
-    const outcome = await runIdempotent({ tx, scope: options.operation, key: options.idempotency.key, request: options.idempotency.request, execute: write });
-    return outcome.result;
+    if (!options.idempotency) {
+      const result = await write();
+      const record = auditRecord();
+      if (record) await recordAudit(tx, record);
+      return result;
+    }
+    // The audit entry is written with the stored response, in one statement.
+    const { key, request } = options.idempotency;
+    return (await runIdempotent({ tx, scope: options.operation, key, request, execute: write, audit: auditRecord })).result;
   }, TRANSACTION_OPTIONS);
   // Later fields of the same operation must not see rows cached before this write.
   ctx.loaders = createWmsLoaders(ctx.prisma, ctx.sql);
