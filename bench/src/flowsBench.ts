@@ -4,18 +4,15 @@
 // and on Postgres. On Postgres each service runs as its own process (its own entry point, as in production; see
 // ARCHITECTURE.md), unless --postgres-mode embedded. Prints orders/min, p50/p99 per transition as a client sees
 // it, where an order's time went (from the timestamps the hub database keeps), CPU per process, and stuck runs.
-// `--profile-service <name>` runs one service process under --cpu-prof (Postgres, processes mode).
+// BENCH_CPU_PROF_DIR=<dir> runs every service process under --cpu-prof (Postgres, processes mode).
 /* eslint-disable @typescript-eslint/no-explicit-any -- GraphQL responses are read loosely here; each field is checked where it is used. */
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { startHub, type RunningHub } from "@crossdock/launcher";
 import { createTestDatabases, graphql, postgresAvailable } from "@crossdock/test";
-import { freePort } from "./support/hubProcess.js";
+import { cpuSeconds, startServiceProcesses } from "./support/hubProcess.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -24,9 +21,6 @@ const { values: args } = parseArgs({
     parallel: { type: "string", default: "48" },
     "timeout-s": { type: "string", default: "180" },
     "postgres-mode": { type: "string", default: "processes" },
-    /** A service (erp, crm, wms, cdc-ingest, flows, gateway) to run with --cpu-prof; the profile lands in --profile-dir. */
-    "profile-service": { type: "string" },
-    "profile-dir": { type: "string", default: "/tmp/crossdock-flows-bench-profiles" },
   },
 });
 const ORDERS = Number(args.orders);
@@ -213,16 +207,6 @@ interface Target {
   stop(): Promise<void>;
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
 const ms = (from: unknown, to: unknown): number | null =>
   from === null || to === null || from === undefined || to === undefined ? null : new Date(to as string).getTime() - new Date(from as string).getTime();
 
@@ -367,7 +351,6 @@ async function runBench(target: Target): Promise<void> {
   console.log(`  bench process RSS: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
 }
 
-const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const quiet = { ...process.env, LOG_LEVEL: "warn", CROSSDOCK_SIMULATE: "0" };
 const ports = { erp: 0, crm: 0, wms: 0, ops: 0, flows: 0 };
 
@@ -384,102 +367,34 @@ async function inProcess(label: string, options: Parameters<typeof startHub>[0])
   };
 }
 
-/** Polls a service's /readyz until it answers 200; fails when the process exits first. */
-async function ready(name: string, child: ChildProcess, port: number): Promise<void> {
-  const deadline = Date.now() + 300_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was ready`);
-    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`${name} was not ready within 300 s`);
-}
-
 /**
  * Postgres the way ARCHITECTURE.md runs it: each service its own process, started from its own
  * entry point (`<package>/src/index.ts`) with its environment, like the README's standalone commands.
+ * BENCH_CPU_PROF_DIR=<dir> profiles every one of them.
  */
 async function separateProcesses(label: string, urls: Record<"erp" | "crm" | "wms" | "hub", string>): Promise<Target> {
-  const [gatewayPort, erpPort, crmPort, wmsPort, opsPort, flowsPort] = (await Promise.all(Array.from({ length: 6 }, () => freePort()))) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const local = (port: number) => `http://127.0.0.1:${port}/graphql`;
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    LOG_LEVEL: "warn",
-    NODE_ENV: "production",
-    CROSSDOCK_SIMULATE: "0",
-    CROSSDOCK_SEED_SCALE: "0.05",
-    CROSSDOCK_SERVICE_TOKEN: randomUUID(),
-    // The gateway signs the principal header; every subgraph process verifies it with this secret.
-    CROSSDOCK_PRINCIPAL_SECRET: randomUUID(),
-    CROSSDOCK_CAPTURE: "pg-logical",
-    ERP_DATABASE_URL: urls.erp,
-    CRM_DATABASE_URL: urls.crm,
-    WMS_DATABASE_URL: urls.wms,
-    HUB_DATABASE_URL: urls.hub,
-    PORT: String(gatewayPort),
-    HOST: "127.0.0.1",
-    ERP_PORT: String(erpPort),
-    CRM_PORT: String(crmPort),
-    WMS_PORT: String(wmsPort),
-    OPS_PORT: String(opsPort),
-    FLOWS_PORT: String(flowsPort),
-    ERP_URL: local(erpPort),
-    CRM_URL: local(crmPort),
-    WMS_URL: local(wmsPort),
-    OPS_URL: local(opsPort),
-    FLOWS_URL: local(flowsPort),
-    FLOWS_GATEWAY_URL: local(gatewayPort),
-  };
-  const children: { name: string; child: ChildProcess }[] = [];
-  const launch = async (name: string, entry: string, port: number) => {
-    const profile = args["profile-service"] === name ? ["--cpu-prof", `--cpu-prof-dir=${args["profile-dir"]}`] : [];
-    const child = spawn(process.execPath, [...profile, "--import", "tsx", entry], { cwd: REPO_ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
-    children.push({ name, child });
-    await ready(name, child, port);
-  };
-  const stop = async () => {
-    for (const { child } of children.reverse()) {
-      if (child.exitCode !== null) continue;
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-      if (child.exitCode === null) child.kill("SIGKILL");
-    }
-  };
+  const services = await startServiceProcesses({
+    seedScale: 0.05,
+    env: {
+      CROSSDOCK_SIMULATE: "0",
+      CROSSDOCK_SERVICE_TOKEN: randomUUID(),
+      CROSSDOCK_PRINCIPAL_SECRET: randomUUID(),
+      CROSSDOCK_CAPTURE: "pg-logical",
+      ERP_DATABASE_URL: urls.erp,
+      CRM_DATABASE_URL: urls.crm,
+      WMS_DATABASE_URL: urls.wms,
+      HUB_DATABASE_URL: urls.hub,
+    },
+  });
   const hub = new pg.Pool({ connectionString: urls.hub, max: 2 });
-  try {
-    // The systems of record seed their own databases side by side; capture snapshots them next.
-    await Promise.all([
-      launch("erp", "subgraphs/erp/src/index.ts", erpPort),
-      launch("crm", "subgraphs/crm/src/index.ts", crmPort),
-      launch("wms", "subgraphs/wms/src/index.ts", wmsPort),
-    ]);
-    await launch("cdc-ingest", "cdc-ingest/src/index.ts", opsPort);
-    await Promise.all([launch("flows", "flows/src/index.ts", flowsPort), launch("gateway", "gateway/src/index.ts", gatewayPort)]);
-  } catch (error) {
-    await stop();
-    await hub.end();
-    throw error;
-  }
   return {
     label,
-    url: local(gatewayPort),
+    url: services.gatewayUrl,
     hubQuery: async (sql, params) => (await hub.query(sql, params)).rows,
-    processes: [...children.map(({ name, child }) => ({ name, pid: child.pid! })), { name: "bench", pid: process.pid }],
+    processes: [...Object.entries(services.servicePids).map(([name, pid]) => ({ name, pid })), { name: "bench", pid: process.pid }],
     async stop() {
       await hub.end();
-      await stop();
+      await services.stop();
     },
   };
 }

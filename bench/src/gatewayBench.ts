@@ -5,8 +5,7 @@
 // runs each service in its own process (ARCHITECTURE.md's Postgres mode; --topology single
 // runs them in one). CPU and RSS are summed over the hub's processes. Prints figures; asserts nothing.
 import { parseArgs } from "node:util";
-import { randomBytes } from "node:crypto";
-import pg from "pg";
+import { createTestDatabases, postgresAdminUrl } from "@crossdock/test";
 import { cpuSeconds, rssMegabytes, startHubProcess, startServiceProcesses, type HubProcess, type ServiceProcesses } from "./support/hubProcess.js";
 import { percentile, runLoad, type LoadResult } from "./support/load.js";
 
@@ -18,7 +17,7 @@ const { values } = parseArgs({
     scale: { type: "string", default: "1" },
     // Postgres runs each service in its own process (ARCHITECTURE.md); "single" runs them all in one, like npm start.
     topology: { type: "string", default: "processes" },
-    postgres: { type: "string", default: process.env.CROSSDOCK_TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres" },
+    postgres: { type: "string", default: postgresAdminUrl },
   },
 });
 const durationMs = Number(values.duration) * 1000;
@@ -80,34 +79,15 @@ function print(rows: Row[]): void {
 }
 
 async function createDatabases(adminUrl: string): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  const suffix = randomBytes(3).toString("hex");
-  const env: Record<string, string> = { CROSSDOCK_CAPTURE: "pg-logical" };
-  const names: string[] = [];
-  for (const service of ["erp", "crm", "wms", "hub"]) {
-    const name = `crossdock_bench_${service}_${suffix}`;
-    await admin.query(`CREATE DATABASE "${name}"`);
-    names.push(name);
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    env[`${service.toUpperCase()}_DATABASE_URL`] = url.toString();
-  }
-  await admin.end();
-  return {
-    env,
-    async drop() {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      for (const name of names) {
-        await client
-          .query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1 AND NOT active`, [name])
-          .catch(() => undefined);
-        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
-      }
-      await client.end();
-    },
+  const { urls, drop } = await createTestDatabases(["erp", "crm", "wms", "hub"] as const, adminUrl);
+  const env = {
+    CROSSDOCK_CAPTURE: "pg-logical",
+    ERP_DATABASE_URL: urls.erp,
+    CRM_DATABASE_URL: urls.crm,
+    WMS_DATABASE_URL: urls.wms,
+    HUB_DATABASE_URL: urls.hub,
   };
+  return { env, drop };
 }
 
 async function benchBackend(backend: "pglite" | "postgres"): Promise<Row[]> {

@@ -8,8 +8,8 @@
 // receipt), with where that latency goes.
 // Usage: npm run bench:subscriptions -- [--subscribers 5000] [--rate 200] [--seconds 20] [--keys 200]
 //   [--topology embedded|gateway-process] [--database-url postgres://postgres@127.0.0.1:5432/postgres]
-//   [--gateway-cpu-prof <dir>] (gateway-process: profile the gateway process)
-import { fork, spawn, type ChildProcess } from "node:child_process";
+//   (gateway-process: BENCH_CPU_PROF_DIR=<dir> writes a CPU profile of every service process there)
+import { fork, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -17,7 +17,8 @@ import WebSocket from "ws";
 import { createClient } from "graphql-ws";
 import { startHub } from "@crossdock/launcher";
 import { ChangeFeedReader, openDatabase } from "@crossdock/platform";
-import { cpuSeconds, freePort, REPO_ROOT, rssMegabytes } from "./support/hubProcess.js";
+import { createTestDatabases, postgresAdminUrl } from "@crossdock/test";
+import { cpuSeconds, rssMegabytes, startServiceProcesses, type ServiceProcesses } from "./support/hubProcess.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -26,9 +27,7 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "20" },
     keys: { type: "string", default: "200" },
     topology: { type: "string", default: "embedded" },
-    /** gateway-process: write a CPU profile of the gateway process into this directory. */
-    "gateway-cpu-prof": { type: "string" },
-    "database-url": { type: "string", default: process.env.CROSSDOCK_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres" },
+    "database-url": { type: "string", default: postgresAdminUrl },
     client: { type: "boolean", default: false },
   },
 });
@@ -191,119 +190,50 @@ async function embeddedHub(): Promise<BenchHub> {
   };
 }
 
-async function waitReady(url: string, child: ChildProcess, name: string): Promise<void> {
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was ready`);
-    const ready = await fetch(url.replace(/\/graphql$/, "/readyz")).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) return;
-    if (Date.now() > deadline) throw new Error(`${name} was not ready within 300 s`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 /**
  * Postgres mode with each service from its own entry point, in its own process (README, "Postgres"):
  * the gateway process serves the subscriptions and nothing else runs in it.
  */
-async function gatewayProcessHub(adminUrl: string, gatewayCpuProfileDir: string | undefined): Promise<BenchHub> {
+async function gatewayProcessHub(adminUrl: string): Promise<BenchHub> {
+  const databases = await createTestDatabases(["erp", "crm", "wms", "hub"] as const, adminUrl);
   const admin = await openDatabase(adminUrl);
-  const prefix = `crossdock_subbench_${process.pid}`;
-  const databases = { erp: `${prefix}_erp`, crm: `${prefix}_crm`, wms: `${prefix}_wms`, hub: `${prefix}_hub` };
-  const dbUrl = (name: string) => {
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    return url.toString();
-  };
-  for (const name of Object.values(databases)) await admin.query(`CREATE DATABASE "${name}"`);
   const [{ wal_level: walLevel } = { wal_level: "replica" }] = await admin.query<{ wal_level: string }>("SHOW wal_level");
-  const children: ChildProcess[] = [];
-  const named = new Map<string, ChildProcess>();
-  const [erpPort, crmPort, wmsPort, opsPort, flowsPort, gatewayPort] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
-  const urls = {
-    erp: `http://127.0.0.1:${erpPort}/graphql`,
-    crm: `http://127.0.0.1:${crmPort}/graphql`,
-    wms: `http://127.0.0.1:${wmsPort}/graphql`,
-    ops: `http://127.0.0.1:${opsPort}/graphql`,
-    flows: `http://127.0.0.1:${flowsPort}/graphql`,
-    gateway: `http://127.0.0.1:${gatewayPort}/graphql`,
-  };
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    LOG_LEVEL: "warn",
-    NODE_ENV: "production",
-    CROSSDOCK_SEED_SCALE: process.env.CROSSDOCK_SEED_SCALE ?? "1",
-    ERP_DATABASE_URL: dbUrl(databases.erp),
-    CRM_DATABASE_URL: dbUrl(databases.crm),
-    WMS_DATABASE_URL: dbUrl(databases.wms),
-    HUB_DATABASE_URL: dbUrl(databases.hub),
-    ERP_PORT: String(erpPort),
-    CRM_PORT: String(crmPort),
-    WMS_PORT: String(wmsPort),
-    OPS_PORT: String(opsPort),
-    FLOWS_PORT: String(flowsPort),
-    PORT: String(gatewayPort),
-    ERP_URL: urls.erp,
-    CRM_URL: urls.crm,
-    WMS_URL: urls.wms,
-    OPS_URL: urls.ops,
-    FLOWS_URL: urls.flows,
-    FLOWS_GATEWAY_URL: urls.gateway,
-    // Postgres mode captures with pg-logical (ARCHITECTURE); outbox triggers NOTIFY on every source commit.
-    CROSSDOCK_CAPTURE: process.env.CROSSDOCK_CAPTURE ?? (walLevel === "logical" ? "pg-logical" : "outbox"),
-    CROSSDOCK_SUBSCRIPTION_STALL_MS: "30000",
-    // Every service process verifies the principal the gateway signs: one secret for all of them.
-    CROSSDOCK_PRINCIPAL_SECRET: process.env.CROSSDOCK_PRINCIPAL_SECRET ?? "bench-principal-secret",
-  };
-  const startService = async (name: string, entry: string, url: string, nodeArgs: string[] = []) => {
-    const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry], { cwd: REPO_ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
-    children.push(child);
-    named.set(name, child);
-    await waitReady(url, child, name);
-    return child;
-  };
-  const stop = async () => {
-    for (const child of children.reverse()) {
-      if (child.exitCode !== null) continue;
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-      if (child.exitCode === null) child.kill("SIGKILL");
-    }
-    await feed?.close();
-    // pg-logical capture left a slot per source database: a database with a slot cannot be dropped.
-    await admin
-      .query("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active AND database = ANY($1::text[])", [Object.values(databases)])
-      .catch(() => undefined);
-    for (const name of Object.values(databases)) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
-    await admin.close();
-  };
+  await admin.close();
+  // Postgres mode captures with pg-logical (ARCHITECTURE); outbox triggers NOTIFY on every source commit.
+  const capture = process.env.CROSSDOCK_CAPTURE ?? (walLevel === "logical" ? "pg-logical" : "outbox");
+  let hub: ServiceProcesses | undefined;
   let feed: ChangeFeedReader | undefined;
+  const stop = async () => {
+    await hub?.stop();
+    await feed?.close();
+    await databases.drop();
+  };
   try {
-    // Systems of record first (each seeds its own database), then capture, flows, and the gateway.
-    await startService("erp", "subgraphs/erp/src/index.ts", urls.erp);
-    await startService("crm", "subgraphs/crm/src/index.ts", urls.crm);
-    await startService("wms", "subgraphs/wms/src/index.ts", urls.wms);
-    await startService("cdc-ingest", "cdc-ingest/src/index.ts", urls.ops);
-    await startService("flows", "flows/src/index.ts", urls.flows);
-    const profiling = gatewayCpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${gatewayCpuProfileDir}`] : [];
-    const gateway = await startService("gateway", "gateway/src/index.ts", urls.gateway, profiling);
-    feed = new ChangeFeedReader({ database: await openDatabase(dbUrl(databases.hub)), ownsDatabase: true });
+    hub = await startServiceProcesses({
+      seedScale: Number(process.env.CROSSDOCK_SEED_SCALE ?? 1),
+      env: {
+        ERP_DATABASE_URL: databases.urls.erp,
+        CRM_DATABASE_URL: databases.urls.crm,
+        WMS_DATABASE_URL: databases.urls.wms,
+        HUB_DATABASE_URL: databases.urls.hub,
+        CROSSDOCK_CAPTURE: capture,
+        CROSSDOCK_SUBSCRIPTION_STALL_MS: "30000",
+      },
+    });
+    const pids = hub.servicePids;
+    feed = new ChangeFeedReader({ database: await openDatabase(databases.urls.hub), ownsDatabase: true });
     const reader = feed;
     return {
-      topology: `gateway-process (Postgres, ${env.CROSSDOCK_CAPTURE} capture; erp, crm, wms, cdc-ingest, flows and the gateway each in its own process)`,
-      url: urls.gateway,
+      topology: `gateway-process (Postgres, ${capture} capture; erp, crm, wms, cdc-ingest, flows and the gateway each in its own process)`,
+      url: hub.gatewayUrl,
       feed: reader,
-      gatewayRss: () => rssMegabytes(gateway.pid!) * 2 ** 20,
-      gatewayCpu: () => cpuSeconds(gateway.pid!),
-      serviceCpu: () => Object.fromEntries([...named].map(([name, child]) => [name, child.exitCode === null ? cpuSeconds(child.pid!) : NaN])),
+      gatewayRss: () => rssMegabytes(pids.gateway) * 2 ** 20,
+      gatewayCpu: () => cpuSeconds(pids.gateway),
+      serviceCpu: () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)])),
       async settle() {
         // Capture runs in its own process: wait until the feed head stays put for a while.
         let head = await reader.headCursor();
-        for (let still = 0; still < 8; ) {
+        for (let still = 0; still < 8;) {
           await new Promise((resolve) => setTimeout(resolve, 250));
           const next = await reader.headCursor();
           still = next === head ? still + 1 : 0;
@@ -342,7 +272,7 @@ async function runBench(): Promise<void> {
   const keyCount = Number(args.keys);
   if (args.topology !== "embedded" && args.topology !== "gateway-process") throw new Error("--topology is embedded or gateway-process");
   console.log(`subscriptions bench: ${subscribers} graphql-ws subscribers over ${keyCount} keys, ${rate} changes/s for ${seconds}s`);
-  const hub = args.topology === "embedded" ? await embeddedHub() : await gatewayProcessHub(args["database-url"], args["gateway-cpu-prof"]);
+  const hub = args.topology === "embedded" ? await embeddedHub() : await gatewayProcessHub(args["database-url"]);
   console.log(`topology:                ${hub.topology}`);
   const positions = await post(hub.url, `{ inventoryPositions(first: ${Math.max(keyCount * 2, 50)}) { edges { node { sku warehouseCode onHand } } } }`, {});
   const keys: Key[] = (positions.data?.inventoryPositions?.edges ?? [])
@@ -374,13 +304,13 @@ async function runBench(): Promise<void> {
     for (const entry of await hub.feed.readAfter(startCursor, { limit: 1_000_000, upTo: settledHead, entityTypes: ["InventoryPosition"] })) {
       keyCounts.set(entry.entityKey, (keyCounts.get(entry.entityKey) ?? 0) + 1);
     }
-    const expectedTotal = Array.from({ length: subscribers }, (_, i) => keyCounts.get(`${keys[i % keys.length]!.sku}|${keys[i % keys.length]!.warehouseCode}`) ?? 0).reduce(
-      (sum, n) => sum + n,
-      0,
-    );
+    const expectedTotal = Array.from(
+      { length: subscribers },
+      (_, i) => keyCounts.get(`${keys[i % keys.length]!.sku}|${keys[i % keys.length]!.warehouseCode}`) ?? 0,
+    ).reduce((sum, n) => sum + n, 0);
     // Wait for them (a backlog still in flight is late, not lost) until 30 s pass without progress, at most 180 s.
     const settleDeadline = Date.now() + 180_000;
-    for (let last = -1, quietSince = Date.now(); Date.now() < settleDeadline && Date.now() - quietSince < 30_000; ) {
+    for (let last = -1, quietSince = Date.now(); Date.now() < settleDeadline && Date.now() - quietSince < 30_000;) {
       await new Promise((resolve) => setTimeout(resolve, 500));
       const { received } = (await ask(child, { type: "count" })) as Extract<FromClient, { type: "count" }>;
       if (received >= expectedTotal) break;
@@ -442,11 +372,14 @@ async function runBench(): Promise<void> {
     console.log(`  commit -> gateway read the feed entry:      p50 <= ${feedLag.p50} ms, p99 <= ${feedLag.p99} ms (mean ${feedLag.meanMs} ms)`);
     for (const subgraph of ["ops", "erp", "wms", "crm"]) {
       const fetches = histogram(metricsText, "crossdock_subscription_subgraph_fetch_seconds", `subgraph="${subgraph}"`);
-      if (fetches.count > 0) console.log(`  resolution's ${subgraph} calls: ${fetches.count}, p50 <= ${fetches.p50} ms, p99 <= ${fetches.p99} ms (mean ${fetches.meanMs} ms)`);
+      if (fetches.count > 0)
+        console.log(`  resolution's ${subgraph} calls: ${fetches.count}, p50 <= ${fetches.p50} ms, p99 <= ${fetches.p99} ms (mean ${fetches.meanMs} ms)`);
     }
     console.log(`  then resolution + fan-out + client receive:  the rest of the commit -> client figure above`);
     if (cpuBefore !== undefined && cpuAfter !== undefined) {
-      console.log(`gateway process CPU:     ${(cpuAfter - cpuBefore).toFixed(1)} s over ${busySeconds.toFixed(0)} s (${((100 * (cpuAfter - cpuBefore)) / busySeconds).toFixed(0)}% of one core)`);
+      console.log(
+        `gateway process CPU:     ${(cpuAfter - cpuBefore).toFixed(1)} s over ${busySeconds.toFixed(0)} s (${((100 * (cpuAfter - cpuBefore)) / busySeconds).toFixed(0)}% of one core)`,
+      );
     }
     const others = Object.entries(servicesAfter).map(
       ([name, after]) => `${name} ${((100 * (after - ((servicesBefore as Record<string, number>)[name] ?? 0))) / busySeconds).toFixed(0)}%`,

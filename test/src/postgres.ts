@@ -28,9 +28,12 @@ export function postgresAvailable(): Promise<boolean> {
 }
 
 /** Creates fresh, empty databases and returns their URLs plus a function that drops them. */
-export async function createTestDatabases<K extends string>(names: readonly K[]): Promise<{ urls: Record<K, string>; drop(): Promise<void> }> {
+export async function createTestDatabases<K extends string>(
+  names: readonly K[],
+  adminUrl: string = postgresAdminUrl,
+): Promise<{ urls: Record<K, string>; drop(): Promise<void> }> {
   const suffix = randomBytes(4).toString("hex");
-  const admin = new pg.Client({ connectionString: postgresAdminUrl });
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   const urls = {} as Record<K, string>;
   const created: string[] = [];
@@ -39,7 +42,7 @@ export async function createTestDatabases<K extends string>(names: readonly K[])
       const database = `crossdock_test_${name}_${suffix}`;
       await admin.query(`CREATE DATABASE "${database}"`);
       created.push(database);
-      const url = new URL(postgresAdminUrl);
+      const url = new URL(adminUrl);
       url.pathname = `/${database}`;
       urls[name] = url.toString();
     }
@@ -49,7 +52,7 @@ export async function createTestDatabases<K extends string>(names: readonly K[])
   return {
     urls,
     async drop() {
-      const client = new pg.Client({ connectionString: postgresAdminUrl });
+      const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
       for (const database of created) {
         // A logical replication slot pins its database; drop the slots first.

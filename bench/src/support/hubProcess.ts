@@ -20,11 +20,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; NaN once it has exited. */
 export function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return ticks / 100;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 export function rssMegabytes(pid: number): number {
@@ -159,8 +162,14 @@ export async function startServiceProcesses(options: { env: Record<string, strin
   };
   const launch = async (name: ServiceName) => {
     // BENCH_CPU_PROF_DIR=<dir> writes a V8 CPU profile of every service process there on stop.
-    const profile = process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
-    const child = spawn(process.execPath, [...profile, "--import", "tsx", SERVICE_ENTRIES[name]], { cwd: REPO_ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
+    const profile = process.env.BENCH_CPU_PROF_DIR
+      ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`, `--cpu-prof-name=${name}.cpuprofile`]
+      : [];
+    const child = spawn(process.execPath, [...profile, "--import", "tsx", SERVICE_ENTRIES[name]], {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ["ignore", "inherit", "inherit"],
+    });
     children.set(name, child);
     await waitReady(`http://127.0.0.1:${ports[name]}/readyz`, child, name);
   };
