@@ -1,6 +1,8 @@
-// CDC benchmark (`npm run bench:cdc -- [--changes N] [--rate R --duration S] [--capture pg-logical|outbox|all] [--scale X]`):
+// CDC benchmark (`npm run bench:cdc -- [--changes N] [--rate R --duration S] [--capture pg-logical|outbox|all] [--scale X] [--cpu-prof FILE]`):
 // source changes applied to the read model per second (pg-logical on Postgres, outbox on PGlite),
 // against pg_recvlogical decoding the same WAL range; with --rate, sustained source-commit → read-model-commit latency.
+// Each run prints the CPU it took in this process (the ingest) and, on Postgres, in the server's
+// backends for the bench's databases; --cpu-prof writes a CPU profile of the apply (or sustained) window.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,7 +10,7 @@ import { parseArgs } from "node:util";
 import { start as startIngest, loadConfig as ingestConfig, FeedBus, type IngestConfig, type IngestDependencies } from "@crossdock/cdc-ingest";
 import { start as startErp, loadConfig as erpConfig } from "@crossdock/erp";
 import { start as startWms, loadConfig as wmsConfig } from "@crossdock/wms";
-import { postgresAvailable } from "@crossdock/test";
+import { postgresAdminUrl, postgresAvailable } from "@crossdock/test";
 import {
   databaseWriter,
   markersApplied,
@@ -18,7 +20,17 @@ import {
   writeMarkers,
   type SourceWriter,
 } from "../../test/e2e/cdcFaultSupport.js";
-import { createComparisonSlot, currentWalLsn, findPgRecvLogical, histogramPercentileMs, percentile, timePgRecvLogical } from "./cdcBenchSupport.js";
+import {
+  createComparisonSlot,
+  currentWalLsn,
+  databaseOf,
+  findPgRecvLogical,
+  histogramPercentileMs,
+  percentile,
+  ServerCpuSampler,
+  startCpuProfile,
+  timePgRecvLogical,
+} from "./cdcBenchSupport.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -27,6 +39,7 @@ const { values: args } = parseArgs({
     duration: { type: "string", default: "30" },
     capture: { type: "string", default: "all" },
     scale: { type: "string", default: "0.05" },
+    "cpu-prof": { type: "string" },
   },
 });
 const CHANGES = Number(args.changes);
@@ -40,7 +53,22 @@ interface Target {
   config: IngestConfig;
   deps: IngestDependencies;
   cleanup(): Promise<void>;
-  urls?: { erp: string; wms: string };
+  urls?: { erp: string; wms: string; hub: string };
+}
+
+/** Where the CPU of a measured window went: this process (the ingest) and the server's backends. */
+async function measureCpu(target: Target): Promise<() => Promise<string>> {
+  const server = target.urls ? new ServerCpuSampler(postgresAdminUrl, Object.values(target.urls).map(databaseOf)) : null;
+  await server?.start();
+  const stopProfile = args["cpu-prof"] ? await startCpuProfile(args["cpu-prof"]) : null;
+  const before = process.cpuUsage();
+  return async () => {
+    const used = process.cpuUsage(before);
+    await stopProfile?.();
+    const serverSeconds = await server?.stop();
+    const own = `ingest process CPU ${((used.user + used.system) / 1e6).toFixed(2)} s`;
+    return serverSeconds === undefined ? own : `${own}, Postgres backends CPU ${serverSeconds.toFixed(2)} s`;
+  };
 }
 
 function baseConfig(): IngestConfig {
@@ -105,16 +133,18 @@ async function throughput(target: Target): Promise<void> {
   const writeMs = performance.now() - writeStart;
   const endLsn = target.urls ? await currentWalLsn(target.urls.erp) : null;
 
+  const cpu = await measureCpu(target);
   const applyStart = performance.now();
   const ingest = await startIngest(target.config, target.deps);
   const startedMs = performance.now() - applyStart;
   await waitForMarkers(ingest.hub, markers);
   const applyMs = performance.now() - applyStart;
+  const cpuUsed = await cpu();
   await ingest.stop();
   const rate = (burst.changes / applyMs) * 1000;
   console.log(
     `[${target.capture}] ${burst.changes} changes in ${burst.transactions} source transactions (written in ${(writeMs / 1000).toFixed(1)} s); ` +
-      `applied in ${(applyMs / 1000).toFixed(2)} s (start ${startedMs.toFixed(0)} ms included): ${rate.toFixed(0)} events/s`,
+      `applied in ${(applyMs / 1000).toFixed(2)} s (start ${startedMs.toFixed(0)} ms included): ${rate.toFixed(0)} events/s; ${cpuUsed}`,
   );
   if (recv && target.urls && endLsn) {
     const urls = target.urls;
@@ -145,9 +175,11 @@ async function sustained(target: Target, ratePerSecond: number, seconds: number)
   latencies.length = 0;
   const metricsUrl = new URL("/metrics", ingest.url).toString();
   const baseline = await histogramPercentileMs(metricsUrl, 99);
+  const cpu = await measureCpu(target);
   const burst = await writeBurst({ ...target.writers, changes: ratePerSecond * seconds, seed: 11, concurrency: WRITERS, ratePerSecond });
   const markers = await writeMarkers(target.writers.erp, target.writers.wms, "sustained");
   await waitForMarkers(ingest.hub, markers);
+  const cpuUsed = await cpu();
   const p99Histogram = await histogramPercentileMs(metricsUrl, 99);
   const p50Histogram = await histogramPercentileMs(metricsUrl, 50);
   await ingest.stop();
@@ -155,7 +187,8 @@ async function sustained(target: Target, ratePerSecond: number, seconds: number)
   console.log(
     `[${target.capture}] sustained ${burst.changes} changes at ${ratePerSecond}/s for ${seconds} s: ` +
       `read-model commit latency p50 ${percentile(sorted, 50)} ms, p99 ${percentile(sorted, 99)} ms, max ${sorted.at(-1)} ms over ${sorted.length} feed entries; ` +
-      `ingest histogram (per change, whole run incl. snapshot; before: p99 ${baseline}) p50 ${p50Histogram}, p99 ${p99Histogram}`,
+      `ingest histogram (per change, whole run incl. snapshot; before: p99 ${baseline}) p50 ${p50Histogram}, p99 ${p99Histogram}; ` +
+      `${cpuUsed} (writers included)`,
   );
 }
 

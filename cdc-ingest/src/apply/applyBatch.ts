@@ -65,7 +65,9 @@ export async function applyBatch(db: Database, batch: BatchToApply, applyTruncat
   const writes = foldMirrorWrites(batch.changes);
   const payload = mirrorPayload(writes);
   return db.transaction(async (session) => {
-    await session.query("SELECT pg_advisory_xact_lock($1)", [READ_MODEL_APPLY_LOCK]);
+    // JIT off for this transaction: batch statements are many cheap index probes whose cost
+    // estimates can still cross jit_above_cost, and compiling them took longer than running them.
+    await session.query("SELECT pg_advisory_xact_lock($1), set_config('jit', 'off', true)", [READ_MODEL_APPLY_LOCK]);
     if (applyTruncate) await applyTruncate(session);
     const changedIds = await upsertMirror(session, batch.source, writes, payload);
     const changed = writes.filter((w) => changedIds.has(`${w.table}|${w.sourceId}`));

@@ -19,21 +19,31 @@ const OPEN_ORDER_STATUSES = "('RELEASED', 'PARTIALLY_SHIPPED')";
  */
 export async function refreshOpenAllocations(session: SqlSession, orderIds: readonly string[]): Promise<void> {
   if (orderIds.length === 0) return;
-  const ids = [...new Set(orderIds)];
-  await session.query(`DELETE FROM "OpenAllocation" WHERE "orderId" = ANY($1::text[])`, [ids]);
+  // One statement: the fresh rows upserted, the order's rows that are no longer open deleted
+  // (disjoint from the fresh ones, so the two never touch the same row). Driven from the id
+  // list, so every lookup is one index probe per order.
   await session.query(
-    `INSERT INTO "OpenAllocation" ("lineId", "orderId", "sku", "warehouseCode", "openQuantity")
-     SELECT l."sourceId", o."sourceId", l."data"->>'sku', o."data"->>'warehouseCode',
-            (l."data"->>'quantity')::numeric - COALESCE((l."data"->>'quantityShipped')::numeric, 0)
-     FROM "SourceRow" o
-     JOIN "SourceRow" l ON l."source" = 'erp' AND l."tableName" = 'SalesOrderLine' AND NOT l."deleted" AND l."data"->>'orderId' = o."sourceId"
-       AND l."data"->>'orderId' = ANY($1::text[])
-     WHERE o."source" = 'erp' AND o."tableName" = 'SalesOrder' AND o."sourceId" = ANY($1::text[]) AND NOT o."deleted"
-       AND o."data"->>'status' IN ${OPEN_ORDER_STATUSES}
-       AND (l."data"->>'quantity')::numeric - COALESCE((l."data"->>'quantityShipped')::numeric, 0) > 0
-     ON CONFLICT ("lineId") DO UPDATE SET "orderId" = excluded."orderId", "sku" = excluded."sku",
-       "warehouseCode" = excluded."warehouseCode", "openQuantity" = excluded."openQuantity"`,
-    [ids],
+    `WITH ids AS (SELECT DISTINCT unnest($1::text[]) AS id),
+     fresh AS (
+       SELECT l."sourceId" AS "lineId", o."sourceId" AS "orderId", l."data"->>'sku' AS sku, o."data"->>'warehouseCode' AS wh,
+              (l."data"->>'quantity')::numeric - COALESCE((l."data"->>'quantityShipped')::numeric, 0) AS open
+       FROM ids
+       JOIN "SourceRow" o ON o."source" = 'erp' AND o."tableName" = 'SalesOrder' AND o."sourceId" = ids.id AND NOT o."deleted"
+         AND o."data"->>'status' IN ${OPEN_ORDER_STATUSES}
+       JOIN "SourceRow" l ON l."source" = 'erp' AND l."tableName" = 'SalesOrderLine' AND l."data"->>'orderId' = ids.id AND NOT l."deleted"),
+     open AS (SELECT * FROM fresh WHERE open > 0),
+     upserted AS (
+       INSERT INTO "OpenAllocation" ("lineId", "orderId", "sku", "warehouseCode", "openQuantity")
+       SELECT "lineId", "orderId", sku, wh, open FROM open
+       ON CONFLICT ("lineId") DO UPDATE SET "orderId" = excluded."orderId", "sku" = excluded."sku",
+         "warehouseCode" = excluded."warehouseCode", "openQuantity" = excluded."openQuantity"
+       RETURNING 1),
+     closed AS (
+       DELETE FROM "OpenAllocation" a USING ids
+       WHERE a."orderId" = ids.id AND NOT EXISTS (SELECT 1 FROM open WHERE open."lineId" = a."lineId")
+       RETURNING 1)
+     SELECT (SELECT count(*) FROM upserted) + (SELECT count(*) FROM closed) AS n`,
+    [orderIds],
   );
 }
 
@@ -50,7 +60,7 @@ export async function projectInventoryPositions(session: SqlSession, keys: reado
     previousOnHand: string | null;
   }>(
     `WITH k AS (
-       SELECT DISTINCT ON (sku, wh) sku, wh, ts FROM jsonb_to_recordset($1::jsonb) AS x(sku text, wh text, ts timestamptz) ORDER BY sku, wh, ts DESC),
+       SELECT DISTINCT ON (sku, wh) sku, wh, ts FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS x(sku, wh, ts) ORDER BY sku, wh, ts DESC),
      stock AS (
        SELECT k.sku, k.wh, COALESCE(SUM((r."data"->>'onHand')::numeric), 0) AS on_hand, COUNT(r."sourceId") AS rows
        FROM k LEFT JOIN "SourceRow" r ON r."source" = 'wms' AND r."tableName" = 'Stock' AND NOT r."deleted"
@@ -78,7 +88,7 @@ export async function projectInventoryPositions(session: SqlSession, keys: reado
             trim_scale(prev."available")::text AS "previousAvailable", trim_scale(prev."onHand")::text AS "previousOnHand"
      FROM up LEFT JOIN prev ON prev."sku" = up."sku" AND prev."warehouseCode" = up."warehouseCode"
      ORDER BY up."sku", up."warehouseCode"`,
-    [JSON.stringify(keys.map((k) => ({ sku: k.sku, wh: k.warehouseCode, ts: k.committedAt.toISOString() })))],
+    [keys.map((k) => k.sku), keys.map((k) => k.warehouseCode), keys.map((k) => k.committedAt.toISOString())],
   );
   return rows.map((row) => ({
     entityType: "InventoryPosition",

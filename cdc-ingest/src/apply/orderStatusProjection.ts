@@ -25,9 +25,10 @@ interface OrderFactsRow {
 
 export async function projectOrderStatuses(session: SqlSession, keys: readonly OrderKey[]): Promise<FeedEntryInput[]> {
   if (keys.length === 0) return [];
+  // Each fact is an index probe per order number (partial indexes of exactly these predicates),
+  // so the cost stays per touched order whatever the mirror's size.
   const facts = await session.query<OrderFactsRow>(
-    `WITH k AS (
-       SELECT num, MAX(ts) AS ts FROM jsonb_to_recordset($1::jsonb) AS x(num text, ts timestamptz) GROUP BY num)
+    `WITH k AS (SELECT num, MAX(ts) AS ts FROM unnest($1::text[], $2::timestamptz[]) AS x(num, ts) GROUP BY num)
      SELECT k.num AS "orderNumber", k.ts AS "committedAt",
        o."data"->>'status' AS "erpStatus", o."data"->>'customerNumber' AS "customerNumber",
        (SELECT COUNT(*)::int FROM "SourceRow" i WHERE i."source" = 'erp' AND i."tableName" = 'Invoice' AND NOT i."deleted" AND i."data"->>'orderId' = o."sourceId") AS invoices,
@@ -36,9 +37,11 @@ export async function projectOrderStatuses(session: SqlSession, keys: readonly O
        v."stage" AS "previousStage", v."erpStatus" AS "previousErpStatus", v."customerNumber" AS "previousCustomerNumber",
        v."sourceCommittedAt" AS "previousCommittedAt"
      FROM k
-     LEFT JOIN "SourceRow" o ON o."source" = 'erp' AND o."tableName" = 'SalesOrder' AND NOT o."deleted" AND o."data"->>'orderNumber' = k.num
+     LEFT JOIN LATERAL (
+       SELECT o."sourceId", o."data" FROM "SourceRow" o
+       WHERE o."source" = 'erp' AND o."tableName" = 'SalesOrder' AND NOT o."deleted" AND o."data"->>'orderNumber' = k.num LIMIT 1) o ON true
      LEFT JOIN "OrderStatusView" v ON v."orderNumber" = k.num`,
-    [JSON.stringify(keys.map((k) => ({ num: k.orderNumber, ts: k.committedAt.toISOString() })))],
+    [keys.map((k) => k.orderNumber), keys.map((k) => k.committedAt.toISOString())],
   );
   const changed = facts
     .map((f) => ({
@@ -85,7 +88,7 @@ export async function touchOrderEvents(session: SqlSession, keys: readonly Order
   if (keys.length === 0) return;
   await session.query(
     `UPDATE "OrderStatusView" v SET "lastEventAt" = GREATEST(v."lastEventAt", x.ts), "updatedAt" = now()
-     FROM jsonb_to_recordset($1::jsonb) AS x(num text, ts timestamptz) WHERE v."orderNumber" = x.num`,
-    [JSON.stringify(keys.map((k) => ({ num: k.orderNumber, ts: k.committedAt.toISOString() })))],
+     FROM unnest($1::text[], $2::timestamptz[]) AS x(num, ts) WHERE v."orderNumber" = x.num`,
+    [keys.map((k) => k.orderNumber), keys.map((k) => k.committedAt.toISOString())],
   );
 }

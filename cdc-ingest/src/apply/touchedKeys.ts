@@ -95,21 +95,21 @@ export async function resolveOrderLineKeys(session: SqlSession, writes: readonly
   }
   if (lineIds.length === 0 && orderWrites.length === 0 && invoiceOrderIds.size === 0) return;
   const orderIds = orderWrites.map((w) => w.sourceId);
-  // The touched order ids first (one array), then every lookup is an index condition on a key
-  // in hand: the lines' orders by primary key, the orders by primary key and their lines by the
-  // order-id index. Written as joins alone, a planner that misjudged the mirror's size walked
-  // the lines of every order once per touched order (cost grew with history).
+  // The touched order ids first, then every lookup is an index probe driven by one id in hand:
+  // the lines' orders by primary key, the orders by primary key and their lines by the
+  // order-id index. Driven from the id list (not `= ANY(array)` inside the join, which makes
+  // Postgres sort the whole array again for every order probed), the cost stays per key.
   const rows = await session.query<OrderLineRow>(
     `WITH ids AS (
-       SELECT array_agg(DISTINCT s.id) AS a FROM (
+       SELECT DISTINCT s.id FROM (
          SELECT unnest($1::text[]) AS id UNION ALL SELECT unnest($3::text[])
-         UNION ALL SELECT x."data"->>'orderId' FROM "SourceRow" x WHERE x."source" = 'erp' AND x."tableName" = 'SalesOrderLine' AND x."sourceId" = ANY($2::text[])) s
+         UNION ALL SELECT x."data"->>'orderId' FROM unnest($2::text[]) AS k(id)
+           JOIN "SourceRow" x ON x."source" = 'erp' AND x."tableName" = 'SalesOrderLine' AND x."sourceId" = k.id) s
        WHERE s.id IS NOT NULL)
      SELECT l."data"->>'sku' AS sku, o."data"->>'warehouseCode' AS wh, o."data"->>'orderNumber' AS num, o."sourceId" AS "orderId", l."sourceId" AS "lineId"
-     FROM "SourceRow" o
-     LEFT JOIN "SourceRow" l ON l."source" = 'erp' AND l."tableName" = 'SalesOrderLine' AND l."data"->>'orderId' = o."sourceId"
-       AND l."data"->>'orderId' = ANY((SELECT a FROM ids)::text[])
-     WHERE o."source" = 'erp' AND o."tableName" = 'SalesOrder' AND o."sourceId" = ANY((SELECT a FROM ids)::text[])`,
+     FROM ids
+     JOIN "SourceRow" o ON o."source" = 'erp' AND o."tableName" = 'SalesOrder' AND o."sourceId" = ids.id
+     LEFT JOIN "SourceRow" l ON l."source" = 'erp' AND l."tableName" = 'SalesOrderLine' AND l."data"->>'orderId' = ids.id`,
     [orderIds, lineIds, [...invoiceOrderIds]],
   );
   const batchTime = writes.reduce((max, w) => (w.committedAt > max ? w.committedAt : max), new Date(0));
