@@ -7,6 +7,7 @@ import { decodeDebeziumMessage } from "../src/debezium/index.js";
 import { envelopeText, rowJson, type EnvelopeContext } from "../src/sources/pgLogical/changeEnvelope.js";
 import { decodedChange, rowValues } from "../src/sources/pgLogical/changeRow.js";
 import { BUILTIN_ARRAY_ELEMENTS } from "../src/sources/pgLogical/columnText.js";
+import { ChangeAssembler, type AssembledChange } from "../src/sources/pgLogical/changeAssembler.js";
 import type { PgColumn, PgTupleValue } from "../src/sources/pgLogical/pgoutputDecoder.js";
 
 const context: EnvelopeContext = { sourceName: "erp", db: "erp_db", arrayElements: BUILTIN_ARRAY_ELEMENTS };
@@ -101,5 +102,62 @@ describe("pg-logical decoded changes", () => {
       ),
       { numRuns: 400 },
     );
+  });
+});
+
+/** pgoutput protocol v1 bytes, as the walsender sends them. */
+const pgoutput = {
+  relation: (id: number, table: string, columns: readonly PgColumn[]) =>
+    Buffer.concat([
+      Buffer.from("R"),
+      u32(id),
+      cstring("public"),
+      cstring(table),
+      Buffer.from("f"),
+      u16(columns.length),
+      ...columns.map((c) => Buffer.concat([Buffer.from([c.isKey ? 1 : 0]), cstring(c.name), u32(c.typeOid), u32(0xffffffff)])),
+    ]),
+  begin: (xid: number) => Buffer.concat([Buffer.from("B"), Buffer.alloc(8), Buffer.alloc(8), u32(xid)]),
+  tuple: (values: readonly (string | null)[]) =>
+    Buffer.concat([
+      u16(values.length),
+      ...values.map((v) => (v === null ? Buffer.from("n") : Buffer.concat([Buffer.from("t"), u32(Buffer.byteLength(v)), Buffer.from(v)]))),
+    ]),
+};
+function u16(n: number): Buffer {
+  const b = Buffer.alloc(2);
+  b.writeUInt16BE(n);
+  return b;
+}
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+}
+function cstring(text: string): Buffer {
+  return Buffer.concat([Buffer.from(text), Buffer.from([0])]);
+}
+
+describe("pg-logical streamed changes", () => {
+  it("write envelope text (dead letters) that decodes to the change itself, keeping no pgoutput bytes", () => {
+    const columns: PgColumn[] = [
+      { name: "id", typeOid: 23, isKey: true },
+      { name: "sku", typeOid: 25, isKey: false },
+      { name: "onHand", typeOid: 1700, isKey: false },
+      { name: "updatedAt", typeOid: 1184, isKey: false },
+    ];
+    const assembler = new ChangeAssembler(context);
+    assembler.accept(1n, pgoutput.relation(7, "Stock", columns));
+    assembler.accept(2n, pgoutput.begin(99));
+    const oldRow = pgoutput.tuple(["5", "SKU-1", "1.500", "2024-03-01 10:20:30.123+00"]);
+    const newRow = pgoutput.tuple(["5", "SKU-1", null, "2024-03-01 10:20:31+00"]);
+    const update = Buffer.concat([Buffer.from("U"), u32(7), Buffer.from("O"), oldRow, Buffer.from("N"), newRow]);
+    const [event] = assembler.accept(3n, update);
+    // The protocol parser reuses its read buffer: nothing of the change may point into it.
+    update.fill(0);
+    const change = (event as { kind: "change"; change: AssembledChange }).change;
+    expect(change.decoded?.before).toEqual({ id: "5", sku: "SKU-1", onHand: "1.500", updatedAt: "2024-03-01T10:20:30.123Z" });
+    expect(change.decoded?.after).toEqual({ id: "5", sku: "SKU-1", onHand: null, updatedAt: "2024-03-01T10:20:31Z" });
+    expect(decodeDebeziumMessage({ topic: change.topic, value: change.value })).toEqual(change.decoded);
   });
 });

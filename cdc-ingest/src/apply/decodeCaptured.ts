@@ -43,23 +43,19 @@ export function deadLetterFor(message: CapturedMessage, source: string, reason: 
   };
 }
 
+function skipped(message: CapturedMessage, reason: string): DecodedMessage {
+  return { message, system: null, change: null, deadLetter: null, skipped: reason };
+}
+
 export function decodeCaptured(message: CapturedMessage, sourceName: string, systemOf: SystemResolver = defaultSystemOf): DecodedMessage {
   // Undecodable messages are still attributed to a system when the topic names one.
   const fallback = isSourceName(sourceName) ? sourceName : defaultSystemOf(message, null);
-  const skip = (reason: string, extra: Partial<DecodedMessage> = {}): DecodedMessage => ({
-    message,
-    system: null,
-    change: null,
-    deadLetter: null,
-    skipped: reason,
-    ...extra,
-  });
   try {
     const envelope = message.decoded ?? decodeDebeziumMessage(message);
-    if (envelope === null) return skip("tombstone");
-    if (envelope.kind === "heartbeat") return skip("heartbeat", { heartbeatAt: new Date(envelope.tsMs) });
-    if (envelope.kind === "transaction") return skip("transaction");
-    if (envelope.op === "m") return skip("logical_message");
+    if (envelope === null) return skipped(message, "tombstone");
+    if (envelope.kind === "heartbeat") return { ...skipped(message, "heartbeat"), heartbeatAt: new Date(envelope.tsMs) };
+    if (envelope.kind === "transaction") return skipped(message, "transaction");
+    if (envelope.op === "m") return skipped(message, "logical_message");
     if (envelope.op === "t") {
       return deadLetterFor(
         message,
@@ -71,7 +67,7 @@ export function decodeCaptured(message: CapturedMessage, sourceName: string, sys
     const system = systemOf(message, envelope) ?? fallback;
     if (!system || !isSourceName(system))
       return deadLetterFor(message, sourceName, "UNKNOWN_SOURCE", `cannot tell which system of record topic ${message.topic} belongs to`);
-    if (!CAPTURED_TABLES[system].includes(envelope.table.table)) return skip("uncaptured_table");
+    if (!CAPTURED_TABLES[system].includes(envelope.table.table)) return skipped(message, "uncaptured_table");
     return { message, system, change: envelope, deadLetter: null };
   } catch (error) {
     if (isDebeziumDecodeError(error)) return deadLetterFor(message, fallback ?? sourceName, error.reason, error.message);

@@ -25,13 +25,24 @@ export function toPlain(value: DebeziumValue): PlainValue {
   if (typeof value === "bigint") return value.toString();
   if (Buffer.isBuffer(value)) return value.toString("base64");
   if (Array.isArray(value)) return value.map((v) => toPlain(v as DebeziumValue));
+  return plainObject(value as DebeziumRow);
+}
+
+function plainObject(value: DebeziumRow): PlainRow {
   const row: Record<string, PlainValue> = {};
-  for (const [k, v] of Object.entries(value as DebeziumRow)) if (!isUnchanged(v)) row[k] = toPlain(v);
+  // for-in over own data properties (decoded rows have no prototype chain to speak of): no
+  // entries array per row, as this runs for every image of every change.
+  for (const k in value) {
+    if (!Object.hasOwn(value, k)) continue;
+    const v = value[k] as DebeziumValue;
+    if (v === null || typeof v === "string" || typeof v === "boolean") row[k] = v;
+    else if (!isUnchanged(v)) row[k] = toPlain(v);
+  }
   return row;
 }
 
 export function plainRow(row: DebeziumRow | null): PlainRow | null {
-  return row ? (toPlain(row) as PlainRow) : null;
+  return row ? plainObject(row) : null;
 }
 
 /** Orders positions numerically: LSNs and outbox ids are decimal digit strings. */

@@ -3,6 +3,7 @@
 // was acked. Partially applied transactions are never confirmed: Postgres resends them whole.
 
 interface LedgerEntry {
+  readonly ledger: AckLedger;
   /** End LSN of the commit record; null for the snapshot, which confirms nothing. */
   endLsn: bigint | null;
   closed: boolean;
@@ -19,24 +20,33 @@ export interface LedgerProgress {
 
 export type LedgerTransaction = LedgerEntry;
 
+/**
+ * A message the ledger tracks carries its transaction itself: a WeakMap of every buffered
+ * message cost a hash insert and delete per change and made each GC cycle walk the ephemerons.
+ */
+export interface LedgerMessage {
+  ledgerEntry: object | undefined;
+}
+
 export class AckLedger {
-  private readonly entries: LedgerEntry[] = [];
-  private readonly owners = new WeakMap<object, LedgerEntry>();
+  private entries: LedgerEntry[] = [];
+  /** Index of the oldest unsettled entry: settled ones are cut off in bulk, not shifted one by one. */
+  private head = 0;
 
   /** Nothing received is waiting to be applied, and no transaction is half received. */
   get idle(): boolean {
-    return this.entries.length === 0;
+    return this.head === this.entries.length;
   }
 
   open(snapshot = false): LedgerTransaction {
-    const entry: LedgerEntry = { endLsn: null, closed: false, pending: 0, snapshot };
+    const entry: LedgerEntry = { ledger: this, endLsn: null, closed: false, pending: 0, snapshot };
     this.entries.push(entry);
     return entry;
   }
 
-  track(entry: LedgerTransaction, message: object): void {
+  track(entry: LedgerTransaction, message: LedgerMessage): void {
     entry.pending++;
-    this.owners.set(message, entry);
+    message.ledgerEntry = entry;
   }
 
   close(entry: LedgerTransaction, endLsn: bigint | null): LedgerProgress {
@@ -47,10 +57,10 @@ export class AckLedger {
 
   /** Messages of an earlier connection are not in this ledger and change nothing. */
   ack(messages: readonly object[]): LedgerProgress {
-    for (const message of messages) {
-      const entry = this.owners.get(message);
-      if (!entry) continue;
-      this.owners.delete(message);
+    for (const message of messages as readonly Partial<LedgerMessage>[]) {
+      const entry = message.ledgerEntry as LedgerEntry | undefined;
+      if (entry?.ledger !== this) continue;
+      message.ledgerEntry = undefined;
       entry.pending--;
     }
     return this.settle();
@@ -60,10 +70,15 @@ export class AckLedger {
     let confirmLsn: bigint | null = null;
     let snapshotApplied = false;
     // In order only: a later transaction applied first must wait for the earlier ones.
-    while (this.entries[0]?.closed && this.entries[0].pending === 0) {
-      const entry = this.entries.shift() as LedgerEntry;
+    for (let entry = this.entries[this.head]; entry?.closed && entry.pending === 0; entry = this.entries[this.head]) {
+      this.head++;
       if (entry.snapshot) snapshotApplied = true;
       if (entry.endLsn !== null) confirmLsn = entry.endLsn;
+    }
+    // A backlog holds tens of thousands of transactions: shift() per settled one was O(n) each.
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
     }
     return { confirmLsn, snapshotApplied };
   }

@@ -25,17 +25,23 @@ export function rowValues(
   options: { unchangedFrom?: readonly PgTupleValue[] | null; keyOnly?: boolean } = {},
 ): DebeziumRow {
   const row: Record<string, DebeziumValue> = {};
-  columns.forEach((column, i) => {
-    if (options.keyOnly && !column.isKey) return;
-    let value = tuple[i] ?? { kind: "null" };
-    if (value.kind === "unchanged") value = options.unchangedFrom?.[i] ?? value;
+  const unchangedFrom = options.unchangedFrom;
+  const keyOnly = options.keyOnly === true;
+  // A plain loop: this runs for every column of every change.
+  for (let i = 0; i < columns.length; i++) {
+    const column = columns[i] as PgColumn;
+    if (keyOnly && !column.isKey) continue;
+    let value = tuple[i] ?? NULL_VALUE;
+    if (value.kind === "unchanged") value = unchangedFrom?.[i] ?? value;
     const decoded = value.kind === "null" ? null : value.kind === "unchanged" ? UNCHANGED : columnValue(column.typeOid, value.text, context.arrayElements);
     // A column named __proto__ stays data, as the decoder keeps it.
     if (column.name === "__proto__") Object.defineProperty(row, column.name, { value: decoded, enumerable: true, writable: true, configurable: true });
     else row[column.name] = decoded;
-  });
+  }
   return row;
 }
+
+const NULL_VALUE: PgTupleValue = { kind: "null" };
 
 /** The change as decodeDebeziumMessage would return it for envelopeText(context, facts) written at `envelopeMs`. */
 export function decodedChange(

@@ -62,10 +62,11 @@ class Reader {
     this.offset = end + 1;
     return text;
   }
-  bytes(length: number): Buffer {
-    const slice = this.buf.subarray(this.offset, this.offset + length);
+  /** UTF-8 text of the next `length` bytes, read in place (no Buffer view per value). */
+  text(length: number): string {
+    const text = this.buf.toString("utf8", this.offset, this.offset + length);
     this.offset += length;
-    return slice;
+    return text;
   }
 }
 
@@ -76,7 +77,7 @@ function readTuple(reader: Reader): PgTupleValue[] {
     const kind = reader.byte();
     if (kind === "n") values.push({ kind: "null" });
     else if (kind === "u") values.push({ kind: "unchanged" });
-    else if (kind === "t") values.push({ kind: "text", text: reader.bytes(reader.int32()).toString("utf8") });
+    else if (kind === "t") values.push({ kind: "text", text: reader.text(reader.int32()) });
     // 'b' only appears with the `binary` option, which this source never asks for.
     else throw new Error(`pgoutput: unsupported tuple value kind ${JSON.stringify(kind)}`);
   }
