@@ -5,12 +5,12 @@
 import type { Database, SqlSession } from "@crossdock/platform";
 import type { DebeziumRowChange } from "../debezium/index.js";
 import type { FeedEntry, FeedEntryInput } from "../feed/feedTypes.js";
-import { appendFeedEntries, FEED_CHANNEL } from "../feed/changeFeed.js";
-import { insertDeadLetters, type DeadLetterInput } from "../dlq/deadLetters.js";
+import { appendedEntries, FEED_APPEND_LOCK, FEED_CHANNEL, feedEntriesParam, feedInsertSql } from "../feed/changeFeed.js";
+import { deadLettersInsertSql, deadLettersParam, type DeadLetterInput } from "../dlq/deadLetters.js";
 import { foldMirrorWrites, type MirrorWrite } from "./mirrorChanges.js";
-import { projectInventoryPositions, refreshOpenAllocations } from "./inventoryProjection.js";
-import { projectOrderStatuses, touchOrderEvents } from "./orderStatusProjection.js";
-import { collectDirectKeys, resolveOrderLineKeys, TouchedKeys, touchedOrderIds } from "./touchedKeys.js";
+import { projectInventoryPositions } from "./inventoryProjection.js";
+import { projectOrderStatuses } from "./orderStatusProjection.js";
+import { collectDirectKeys, resolveOrderLineKeys, TouchedKeys } from "./touchedKeys.js";
 import { projectShipmentEvents } from "./shipmentProjection.js";
 import { projectCaseEvents } from "./caseProjection.js";
 import { projectReceiptEvents } from "./receiptProjection.js";
@@ -67,14 +67,18 @@ export async function applyBatch(db: Database, batch: BatchToApply, applyTruncat
   return db.transaction(async (session) => {
     // JIT off for this transaction: batch statements are many cheap index probes whose cost
     // estimates can still cross jit_above_cost, and compiling them took longer than running them.
-    await session.query("SELECT pg_advisory_xact_lock($1), set_config('jit', 'off', true)", [READ_MODEL_APPLY_LOCK]);
+    // The feed's append lock is taken here too (the feed insert is in the last statement, and
+    // every appender holds the read-model lock anyway), which saves a round trip.
+    await session.query("SELECT pg_advisory_xact_lock($1), pg_advisory_xact_lock($2), set_config('jit', 'off', true)", [
+      READ_MODEL_APPLY_LOCK,
+      FEED_APPEND_LOCK,
+    ]);
     if (applyTruncate) await applyTruncate(session);
     const changedIds = await upsertMirror(session, batch.source, writes, payload);
     const changed = writes.filter((w) => changedIds.has(`${w.table}|${w.sourceId}`));
     const keys = new TouchedKeys();
     collectDirectKeys(changed, keys);
     await resolveOrderLineKeys(session, changed, keys);
-    await refreshOpenAllocations(session, touchedOrderIds(changed));
     const { inventory, orders } = keys;
     const entries: FeedEntryInput[] = [
       ...(await projectInventoryPositions(session, inventory)),
@@ -83,14 +87,13 @@ export async function applyBatch(db: Database, batch: BatchToApply, applyTruncat
       ...(await projectCaseEvents(changed)),
       ...(await projectReceiptEvents(session, changed)),
     ];
-    await touchOrderEvents(session, orders);
-    const feed = await appendFeedEntries(session, batch.source, batch.position, entries);
-    await insertDeadLetters(session, batch.deadLetters);
-    // Checkpoint, applied source transactions and the NOTIFY in one round trip (every statement
-    // of a batch is one more wait at a sustained rate). Other processes (gateway replicas, flows)
-    // tail the feed from Postgres; NOTIFY fires on commit.
-    await session.query(
-      `WITH checkpoint AS (
+    // Feed entries, dead letters, checkpoint, applied source transactions and the NOTIFY in one
+    // round trip (every statement of a batch is one more wait at a sustained rate). Other
+    // processes (gateway replicas, flows) tail the feed from Postgres; NOTIFY fires on commit.
+    const [result] = await session.query<{ cursors: string[] }>(
+      `WITH feed AS (${feedInsertSql({ source: "$1", position: "$2", entries: "$6" })}),
+       letters AS (${deadLettersInsertSql("$7")} RETURNING 1),
+       checkpoint AS (
          INSERT INTO "SourceCheckpoint" ("source", "position", "lastEventAt", "lastCommittedAt", "eventsApplied", "updatedAt")
          VALUES ($1, $2, now(), $3, $4, now())
          ON CONFLICT ("source") DO UPDATE SET "position" = GREATEST("SourceCheckpoint"."position", excluded."position"), "lastEventAt" = excluded."lastEventAt",
@@ -98,11 +101,22 @@ export async function applyBatch(db: Database, batch: BatchToApply, applyTruncat
            "eventsApplied" = "SourceCheckpoint"."eventsApplied" + excluded."eventsApplied", "updatedAt" = excluded."updatedAt"
          RETURNING 1),
        applied AS (
-         INSERT INTO "AppliedTransaction" ("source", "txId", "appliedAt") SELECT $1, unnest($5::text[]), now() ON CONFLICT DO NOTHING RETURNING 1)
-       SELECT (SELECT count(*) FROM checkpoint) + (SELECT count(*) FROM applied) AS n,
-              CASE WHEN $6::text IS NULL THEN NULL ELSE pg_notify('${FEED_CHANNEL}', $6::text) END AS notified`,
-      [batch.source, batch.position, batch.lastCommittedAt?.toISOString() ?? null, batch.eventCount, [...new Set(batch.txIds)], feed.at(-1)?.cursor ?? null],
+         INSERT INTO "AppliedTransaction" ("source", "txId", "appliedAt") SELECT $1, unnest($5::text[]), now() ON CONFLICT DO NOTHING RETURNING 1),
+       last AS (SELECT max("cursor") AS c FROM feed)
+       SELECT ARRAY(SELECT "cursor"::text FROM feed) AS cursors,
+              (SELECT count(*) FROM checkpoint) + (SELECT count(*) FROM applied) + (SELECT count(*) FROM letters) AS n,
+              CASE WHEN (SELECT c FROM last) IS NULL THEN NULL ELSE pg_notify('${FEED_CHANNEL}', (SELECT c FROM last)::text) END AS notified`,
+      [
+        batch.source,
+        batch.position,
+        batch.lastCommittedAt?.toISOString() ?? null,
+        batch.eventCount,
+        [...new Set(batch.txIds)],
+        feedEntriesParam(entries),
+        deadLettersParam(batch.deadLetters),
+      ],
     );
+    const feed = appendedEntries(entries, result?.cursors ?? [], { source: batch.source, sourcePosition: batch.position });
     return { feed, mirrorRowsChanged: changed.length };
   });
 }

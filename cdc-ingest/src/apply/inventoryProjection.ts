@@ -15,36 +15,31 @@ const OPEN_ORDER_STATUSES = "('RELEASED', 'PARTIALLY_SHIPPED')";
 /**
  * Rewrites the open allocations of the given ERP orders from the mirror: one row per line of
  * an open order with quantity left to ship. Run for every order a batch touched (its own row
- * or any of its lines) before positions are recomputed.
+ * or any of its lines) before positions are recomputed. Returned as CTEs (named alloc_*) over
+ * the order-id array parameter `ids`, so the caller runs them in a statement it makes anyway:
+ * the fresh rows upserted, the orders' rows that are no longer open deleted (disjoint from the
+ * fresh ones, so no row is touched twice). Driven from the id list: one index probe per order.
  */
-export async function refreshOpenAllocations(session: SqlSession, orderIds: readonly string[]): Promise<void> {
-  if (orderIds.length === 0) return;
-  // One statement: the fresh rows upserted, the order's rows that are no longer open deleted
-  // (disjoint from the fresh ones, so the two never touch the same row). Driven from the id
-  // list, so every lookup is one index probe per order.
-  await session.query(
-    `WITH ids AS (SELECT DISTINCT unnest($1::text[]) AS id),
-     fresh AS (
+export function openAllocationRefreshCtes(ids: string): string {
+  return `alloc_ids AS (SELECT DISTINCT unnest(${ids}::text[]) AS id),
+     alloc_open AS (
        SELECT l."sourceId" AS "lineId", o."sourceId" AS "orderId", l."data"->>'sku' AS sku, o."data"->>'warehouseCode' AS wh,
               (l."data"->>'quantity')::numeric - COALESCE((l."data"->>'quantityShipped')::numeric, 0) AS open
-       FROM ids
-       JOIN "SourceRow" o ON o."source" = 'erp' AND o."tableName" = 'SalesOrder' AND o."sourceId" = ids.id AND NOT o."deleted"
+       FROM alloc_ids
+       JOIN "SourceRow" o ON o."source" = 'erp' AND o."tableName" = 'SalesOrder' AND o."sourceId" = alloc_ids.id AND NOT o."deleted"
          AND o."data"->>'status' IN ${OPEN_ORDER_STATUSES}
-       JOIN "SourceRow" l ON l."source" = 'erp' AND l."tableName" = 'SalesOrderLine' AND l."data"->>'orderId' = ids.id AND NOT l."deleted"),
-     open AS (SELECT * FROM fresh WHERE open > 0),
-     upserted AS (
+       JOIN "SourceRow" l ON l."source" = 'erp' AND l."tableName" = 'SalesOrderLine' AND l."data"->>'orderId' = alloc_ids.id AND NOT l."deleted"
+       WHERE (l."data"->>'quantity')::numeric - COALESCE((l."data"->>'quantityShipped')::numeric, 0) > 0),
+     alloc_upserted AS (
        INSERT INTO "OpenAllocation" ("lineId", "orderId", "sku", "warehouseCode", "openQuantity")
-       SELECT "lineId", "orderId", sku, wh, open FROM open
+       SELECT "lineId", "orderId", sku, wh, open FROM alloc_open
        ON CONFLICT ("lineId") DO UPDATE SET "orderId" = excluded."orderId", "sku" = excluded."sku",
          "warehouseCode" = excluded."warehouseCode", "openQuantity" = excluded."openQuantity"
        RETURNING 1),
-     closed AS (
-       DELETE FROM "OpenAllocation" a USING ids
-       WHERE a."orderId" = ids.id AND NOT EXISTS (SELECT 1 FROM open WHERE open."lineId" = a."lineId")
-       RETURNING 1)
-     SELECT (SELECT count(*) FROM upserted) + (SELECT count(*) FROM closed) AS n`,
-    [orderIds],
-  );
+     alloc_closed AS (
+       DELETE FROM "OpenAllocation" a USING alloc_ids
+       WHERE a."orderId" = alloc_ids.id AND NOT EXISTS (SELECT 1 FROM alloc_open WHERE alloc_open."lineId" = a."lineId")
+       RETURNING 1)`;
 }
 
 export async function projectInventoryPositions(session: SqlSession, keys: readonly InventoryKey[]): Promise<FeedEntryInput[]> {

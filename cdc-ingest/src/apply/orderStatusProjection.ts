@@ -58,17 +58,29 @@ export async function projectOrderStatuses(session: SqlSession, keys: readonly O
     .filter(
       (f) => f.stage !== f.previousStage || f.erpStatus !== f.previousErpStatus || (f.customerNumber !== null && f.customerNumber !== f.previousCustomerNumber),
     );
-  if (changed.length === 0) return [];
+  // The changed rows upserted, and every other touched order's lastEventAt moved, in one
+  // statement: the two sets are disjoint, so no row is modified twice.
+  const changedNumbers = new Set(changed.map((c) => c.orderNumber));
+  const untouched = keys.filter((k) => !changedNumbers.has(k.orderNumber));
   await session.query(
-    `INSERT INTO "OrderStatusView" ("orderNumber", "customerNumber", "stage", "erpStatus", "lastEventAt", "sourceCommittedAt", "updatedAt")
-     SELECT num, cust, stage, erp, ts, ts, now() FROM jsonb_to_recordset($1::jsonb) AS x(num text, cust text, stage text, erp text, ts timestamptz)
-     ON CONFLICT ("orderNumber") DO UPDATE SET "customerNumber" = COALESCE(excluded."customerNumber", "OrderStatusView"."customerNumber"),
-       "stage" = excluded."stage", "erpStatus" = excluded."erpStatus", "lastEventAt" = excluded."lastEventAt",
-       "sourceCommittedAt" = excluded."sourceCommittedAt", "updatedAt" = excluded."updatedAt"`,
+    `WITH upserted AS (
+       INSERT INTO "OrderStatusView" ("orderNumber", "customerNumber", "stage", "erpStatus", "lastEventAt", "sourceCommittedAt", "updatedAt")
+       SELECT num, cust, stage, erp, ts, ts, now() FROM jsonb_to_recordset($1::jsonb) AS x(num text, cust text, stage text, erp text, ts timestamptz)
+       ON CONFLICT ("orderNumber") DO UPDATE SET "customerNumber" = COALESCE(excluded."customerNumber", "OrderStatusView"."customerNumber"),
+         "stage" = excluded."stage", "erpStatus" = excluded."erpStatus", "lastEventAt" = excluded."lastEventAt",
+         "sourceCommittedAt" = excluded."sourceCommittedAt", "updatedAt" = excluded."updatedAt"
+       RETURNING 1),
+     touched AS (
+       UPDATE "OrderStatusView" v SET "lastEventAt" = GREATEST(v."lastEventAt", x.ts), "updatedAt" = now()
+       FROM unnest($2::text[], $3::timestamptz[]) AS x(num, ts) WHERE v."orderNumber" = x.num
+       RETURNING 1)
+     SELECT (SELECT count(*) FROM upserted) + (SELECT count(*) FROM touched) AS n`,
     [
       JSON.stringify(
         changed.map((c) => ({ num: c.orderNumber, cust: c.customerNumber, stage: c.stage, erp: c.erpStatus, ts: new Date(c.committedAt).toISOString() })),
       ),
+      untouched.map((k) => k.orderNumber),
+      untouched.map((k) => k.committedAt.toISOString()),
     ],
   );
   // The feed's OrderStatus events are stage transitions (previousStage -> stage); only those.
@@ -81,14 +93,4 @@ export async function projectOrderStatuses(session: SqlSession, keys: readonly O
       occurredAt: new Date(c.committedAt),
       payload: { orderNumber: c.orderNumber, customerNumber: c.customerNumber, stage: c.stage, previousStage: c.previousStage, erpStatus: c.erpStatus },
     }));
-}
-
-/** Touches the order status of every order whose status stays the same but whose facts moved (lastEventAt). */
-export async function touchOrderEvents(session: SqlSession, keys: readonly OrderKey[]): Promise<void> {
-  if (keys.length === 0) return;
-  await session.query(
-    `UPDATE "OrderStatusView" v SET "lastEventAt" = GREATEST(v."lastEventAt", x.ts), "updatedAt" = now()
-     FROM unnest($1::text[], $2::timestamptz[]) AS x(num, ts) WHERE v."orderNumber" = x.num`,
-    [keys.map((k) => k.orderNumber), keys.map((k) => k.committedAt.toISOString())],
-  );
 }

@@ -2,7 +2,7 @@
 // found from the mirror rows the batch changed and, for ERP order lines and invoices, from the
 // mirrored orders they belong to. Each key is kept once, with the newest commit that touched it.
 import type { SqlSession } from "@crossdock/platform";
-import type { InventoryKey } from "./inventoryProjection.js";
+import { openAllocationRefreshCtes, type InventoryKey } from "./inventoryProjection.js";
 import type { OrderKey } from "./orderStatusProjection.js";
 import type { MirrorWrite, PlainRow } from "./mirrorChanges.js";
 
@@ -76,7 +76,11 @@ interface OrderLineRow {
   lineId: string | null;
 }
 
-/** Inventory keys and orders touched through ERP order lines and invoices need the mirrored order rows. */
+/**
+ * Inventory keys and orders touched through ERP order lines and invoices need the mirrored order
+ * rows. The open allocations of the touched orders are refreshed in the same statement (one
+ * round trip less per batch); the positions read them in a later statement, which sees them.
+ */
 export async function resolveOrderLineKeys(session: SqlSession, writes: readonly MirrorWrite[], keys: TouchedKeys): Promise<void> {
   const lineIds: string[] = [];
   const orderWrites: MirrorWrite[] = [];
@@ -100,7 +104,8 @@ export async function resolveOrderLineKeys(session: SqlSession, writes: readonly
   // order-id index. Driven from the id list (not `= ANY(array)` inside the join, which makes
   // Postgres sort the whole array again for every order probed), the cost stays per key.
   const rows = await session.query<OrderLineRow>(
-    `WITH ids AS (
+    `WITH ${openAllocationRefreshCtes("$4")},
+     ids AS (
        SELECT DISTINCT s.id FROM (
          SELECT unnest($1::text[]) AS id UNION ALL SELECT unnest($3::text[])
          UNION ALL SELECT x."data"->>'orderId' FROM unnest($2::text[]) AS k(id)
@@ -110,7 +115,7 @@ export async function resolveOrderLineKeys(session: SqlSession, writes: readonly
      FROM ids
      JOIN "SourceRow" o ON o."source" = 'erp' AND o."tableName" = 'SalesOrder' AND o."sourceId" = ids.id
      LEFT JOIN "SourceRow" l ON l."source" = 'erp' AND l."tableName" = 'SalesOrderLine' AND l."data"->>'orderId' = ids.id`,
-    [orderIds, lineIds, [...invoiceOrderIds]],
+    [orderIds, lineIds, [...invoiceOrderIds], touchedOrderIds(writes)],
   );
   const batchTime = writes.reduce((max, w) => (w.committedAt > max ? w.committedAt : max), new Date(0));
   const lineSet = new Set(lineIds);

@@ -28,15 +28,16 @@ export function rawText(value: Buffer | string | null | undefined): string | nul
   return typeof value === "string" ? value : value.toString("utf8");
 }
 
-export async function insertDeadLetters(session: SqlSession, letters: readonly DeadLetterInput[]): Promise<void> {
-  if (letters.length === 0) return;
-  await session.query(
-    `INSERT INTO "DeadLetter" ("source", "topic", "position", "rawKey", "rawValue", "reason", "error", "attempts", "status", "firstFailedAt", "lastFailedAt")
+/** The INSERT that parks a batch's dead letters (a CTE body); `$letters` is deadLettersParam's JSON. */
+export function deadLettersInsertSql(letters: string): string {
+  return `INSERT INTO "DeadLetter" ("source", "topic", "position", "rawKey", "rawValue", "reason", "error", "attempts", "status", "firstFailedAt", "lastFailedAt")
      SELECT x.source, x.topic, x.position, x.k, x.v, x.reason, x.error, x.attempts, 'PARKED', now(), now()
-     FROM jsonb_to_recordset($1::jsonb) AS x(source text, topic text, position text, k text, v text, reason text, error text, attempts int)
-     ON CONFLICT ("source", "topic", "position") DO NOTHING`,
-    [JSON.stringify(letters.map((l) => ({ ...l, k: l.rawKey, v: l.rawValue })))],
-  );
+     FROM jsonb_to_recordset(${letters}::jsonb) AS x(source text, topic text, position text, k text, v text, reason text, error text, attempts int)
+     ON CONFLICT ("source", "topic", "position") DO NOTHING`;
+}
+
+export function deadLettersParam(letters: readonly DeadLetterInput[]): string {
+  return JSON.stringify(letters.map((l) => ({ ...l, k: l.rawKey, v: l.rawValue })));
 }
 
 const COLUMNS = `id::text AS id, "source", "topic", "position", "rawKey", "rawValue", "reason", "error", "attempts", "status", "firstFailedAt", "lastFailedAt"`;

@@ -4,26 +4,37 @@
 import type { SqlSession } from "@crossdock/platform";
 import type { FeedEntry, FeedEntryInput } from "./feedTypes.js";
 
-const FEED_APPEND_LOCK = 7_730_001;
+/** Held from the feed insert to commit by every appender (see the module comment). */
+export const FEED_APPEND_LOCK = 7_730_001;
 export const FEED_CHANNEL = "crossdock_feed";
 
-export async function appendFeedEntries(session: SqlSession, source: string, sourcePosition: string, entries: readonly FeedEntryInput[]): Promise<FeedEntry[]> {
-  if (entries.length === 0) return [];
-  await session.query("SELECT pg_advisory_xact_lock($1)", [FEED_APPEND_LOCK]);
-  const rows = await session.query<{ cursor: string }>(
-    `INSERT INTO "ChangeFeedEntry" ("entityType", "entityKey", "changeKind", "occurredAt", "source", "sourcePosition", "payload")
-     SELECT x.et, x.ek, x.ck, x.at, $1, $2, x.p FROM jsonb_to_recordset($3::jsonb) AS x(n int, et text, ek text, ck text, at timestamptz, p jsonb)
+/**
+ * The INSERT that appends a batch's entries, as a statement part (a CTE body) so the apply can
+ * append, checkpoint and notify in one round trip. `$source`, `$position` and `$entries` name
+ * the parameters; the entries are feedEntriesParam's JSON. The caller holds FEED_APPEND_LOCK.
+ */
+export function feedInsertSql(params: { source: string; position: string; entries: string }): string {
+  return `INSERT INTO "ChangeFeedEntry" ("entityType", "entityKey", "changeKind", "occurredAt", "source", "sourcePosition", "payload")
+     SELECT x.et, x.ek, x.ck, x.at, ${params.source}, ${params.position}, x.p
+     FROM jsonb_to_recordset(${params.entries}::jsonb) AS x(n int, et text, ek text, ck text, at timestamptz, p jsonb)
      ORDER BY x.n
-     RETURNING "cursor"::text AS cursor`,
-    [
-      source,
-      sourcePosition,
-      JSON.stringify(entries.map((e, n) => ({ n, et: e.entityType, ek: e.entityKey, ck: e.changeKind, at: e.occurredAt.toISOString(), p: e.payload }))),
-    ],
-  );
+     RETURNING "cursor"`;
+}
+
+export function feedEntriesParam(entries: readonly FeedEntryInput[]): string {
+  return JSON.stringify(entries.map((e, n) => ({ n, et: e.entityType, ek: e.entityKey, ck: e.changeKind, at: e.occurredAt.toISOString(), p: e.payload })));
+}
+
+/** The appended entries with their cursors (as returned by feedInsertSql, in any order). */
+export function appendedEntries(
+  entries: readonly FeedEntryInput[],
+  cursors: readonly string[],
+  origin: { source: string; sourcePosition: string },
+): FeedEntry[] {
+  const { source, sourcePosition } = origin;
   // Cursors come from the sequence in the SELECT's order, so sorted cursors line up with entries.
-  const cursors = rows.map((r) => BigInt(r.cursor)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return entries.map((entry, i) => ({ ...entry, cursor: cursors[i]!.toString(), source, sourcePosition }));
+  const sorted = cursors.map((c) => BigInt(c)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return entries.map((entry, i) => ({ ...entry, cursor: sorted[i]!.toString(), source, sourcePosition }));
 }
 
 export interface FeedReadOptions {
