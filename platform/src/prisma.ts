@@ -1,6 +1,7 @@
 // Wires a service's generated Prisma client to the metrics: every SQL statement is counted
 // by table and operation, which is how tests and operators see that DataLoaders batch.
 import type { Database } from "./database.js";
+import type { RawSqlTransaction } from "./idempotency.js";
 import type { ServiceMetrics } from "./metrics.js";
 
 interface QueryEvent {
@@ -39,4 +40,23 @@ export function countedSql(db: Pick<Database, "query">, metrics: ServiceMetrics)
     metrics.sqlStatements.inc(describeStatement(sql));
     return db.query(sql, params);
   };
+}
+
+/** One transaction on one connection, in plain SQL, for the hottest writes; usable by runIdempotent and recordAudit. */
+export interface SqlTransaction extends RawSqlTransaction {
+  query: SqlQuery;
+}
+
+export type SqlTransactionRunner = <T>(fn: (tx: SqlTransaction) => Promise<T>) => Promise<T>;
+
+/** Transactions whose statements are counted like countedSql's: commit when `fn` resolves, roll back when it throws. */
+export function countedTransactions(db: Pick<Database, "transaction">, metrics: ServiceMetrics): SqlTransactionRunner {
+  return (fn) =>
+    db.transaction((session) => {
+      const query: SqlQuery = (sql, params) => {
+        metrics.sqlStatements.inc(describeStatement(sql));
+        return session.query(sql, params);
+      };
+      return fn({ query, $queryRawUnsafe: <T>(sql: string, ...values: unknown[]) => query(sql, values) as Promise<T> });
+    });
 }

@@ -3,7 +3,16 @@
 // face (the launcher imports start and loadConfig from here) and holds no business logic.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { countedSql, createLogger, createServiceMetrics, migrate, openDatabase, startSubgraphServer, type Database } from "@crossdock/platform";
+import {
+  countedSql,
+  countedTransactions,
+  createLogger,
+  createServiceMetrics,
+  migrate,
+  openDatabase,
+  startSubgraphServer,
+  type Database,
+} from "@crossdock/platform";
 import type { WmsConfig } from "./config.js";
 import { wmsContextFactory } from "./context.js";
 import { createWmsPrisma } from "./db.js";
@@ -43,7 +52,7 @@ export async function start(config: WmsConfig): Promise<RunningWms> {
       host: config.host,
       logger,
       metrics,
-      createContext: wmsContextFactory(prisma, countedSql(database, metrics)),
+      createContext: wmsContextFactory(prisma, countedSql(database, metrics), countedTransactions(database, metrics)),
     });
     return {
       url: server.url,

@@ -3,9 +3,9 @@
 // fulfilments have reserved, and never touches reserved itself.
 import { crossdockError, Decimal, ErrorCode, toDecimal } from "@crossdock/schema";
 import type { WmsContext } from "../context.js";
-import type { WmsTransaction } from "../db.js";
+import type { SqlTransaction } from "@crossdock/platform";
 import { stockLevelAt, type StockLevelValue, type StockRowLike } from "../stockLevels.js";
-import { parseQuantity, requireText, runWmsWrite, skuEverStocked } from "./writeSupport.js";
+import { parseQuantity, requireText, runWmsSqlWrite } from "./writeSupport.js";
 
 export interface AdjustInventoryInput {
   sku: string;
@@ -41,12 +41,24 @@ function planDecrease(rows: readonly LockedStockRow[], amount: Decimal): BinChan
 }
 
 /** The sku's rows at the warehouse, locked (in id order, as every write locks stock) and read in one statement. */
-async function lockedStockRows(tx: WmsTransaction, sku: string, warehouseCode: string): Promise<LockedStockRow[]> {
-  const rows = await tx.$queryRaw<LockedStockRow[]>`SELECT "id", "sku", "warehouseCode", "binCode", "onHand"::text AS "onHand", "reserved"::text AS "reserved"
-    FROM "Stock" WHERE "sku" = ${sku} AND "warehouseCode" = ${warehouseCode} ORDER BY "id" FOR UPDATE`;
+async function lockedStockRows(tx: SqlTransaction, sku: string, warehouseCode: string): Promise<LockedStockRow[]> {
+  const rows = await tx.query<LockedStockRow>(
+    `SELECT "id", "sku", "warehouseCode", "binCode", "onHand"::text AS "onHand", "reserved"::text AS "reserved"
+     FROM "Stock" WHERE "sku" = $1 AND "warehouseCode" = $2 ORDER BY "id" FOR UPDATE`,
+    [sku, warehouseCode],
+  );
   return rows.sort((a, b) => (a.binCode < b.binCode ? -1 : a.binCode > b.binCode ? 1 : 0));
 }
 
+/** Where a found quantity goes when the warehouse holds none of the sku: its first bin (by code). */
+async function firstBin(tx: SqlTransaction, warehouseCode: string): Promise<string> {
+  const [bin] = await tx.query<{ code: string }>(`SELECT "code" FROM "Bin" WHERE "warehouseCode" = $1 ORDER BY "code" LIMIT 1`, [warehouseCode]);
+  if (!bin) throw crossdockError(ErrorCode.INVALID_STATE, `Warehouse ${warehouseCode} has no bins`, { field: "warehouseCode" });
+  return bin.code;
+}
+
+// Plain SQL (runWmsSqlWrite): the hottest write of the graph, so every statement and every
+// Prisma layer it can do without counts (see the README's performance notes).
 export async function adjustInventory(ctx: WmsContext, input: AdjustInventoryInput): Promise<StockLevelValue> {
   const delta = parseQuantity(input.quantityDelta, "quantityDelta");
   if (delta.isZero()) throw crossdockError(ErrorCode.INVALID_QUANTITY, "quantityDelta must not be 0", { field: "quantityDelta" });
@@ -55,7 +67,7 @@ export async function adjustInventory(ctx: WmsContext, input: AdjustInventoryInp
 
   // The level this write left behind, computed under its locks; unset when the key was a replay.
   let after: StockLevelValue | undefined;
-  await runWmsWrite(ctx, {
+  await runWmsSqlWrite(ctx, {
     operation: "adjustInventory",
     idempotency: { key: input.idempotencyKey, request: input },
     execute: async (tx) => {
@@ -64,7 +76,7 @@ export async function adjustInventory(ctx: WmsContext, input: AdjustInventoryInp
         // No stock row to lock yet (a stock row implies its warehouse exists): two first adjustments of
         // a sku new to this warehouse would both insert one. The warehouse row lock orders them; the
         // second then sees the first's row.
-        const warehouse = await tx.$queryRaw<unknown[]>`SELECT 1 FROM "Warehouse" WHERE "code" = ${warehouseCode} FOR UPDATE`;
+        const warehouse = await tx.query(`SELECT 1 FROM "Warehouse" WHERE "code" = $1 FOR UPDATE`, [warehouseCode]);
         if (warehouse.length === 0) throw crossdockError(ErrorCode.UNKNOWN_WAREHOUSE, `No warehouse ${warehouseCode}`, { field: "warehouseCode" });
         rows = await lockedStockRows(tx, sku, warehouseCode);
       }
@@ -72,7 +84,7 @@ export async function adjustInventory(ctx: WmsContext, input: AdjustInventoryInp
 
       let changes: BinChange[];
       if (delta.isNegative()) {
-        if (rows.length === 0 && !(await skuEverStocked(tx, sku))) {
+        if (rows.length === 0 && (await tx.query(`SELECT 1 FROM "Stock" WHERE "sku" = $1 LIMIT 1`, [sku])).length === 0) {
           throw crossdockError(ErrorCode.UNKNOWN_SKU, `The WMS has never stocked ${sku}`, { field: "sku" });
         }
         const available = level.onHand.minus(level.reserved);
@@ -87,33 +99,22 @@ export async function adjustInventory(ctx: WmsContext, input: AdjustInventoryInp
         // A found quantity goes to the bin already holding most of the sku; a sku new to the
         // warehouse goes to its first bin (by code) until someone relocates it.
         const holding = [...rows].sort((a, b) => toDecimal(b.onHand).comparedTo(toDecimal(a.onHand)) || (a.binCode < b.binCode ? -1 : 1))[0];
-        if (holding) {
-          changes = [{ binCode: holding.binCode, stockId: holding.id, delta }];
-        } else {
-          const firstBin = await tx.bin.findFirst({ where: { warehouseCode }, orderBy: { code: "asc" } });
-          if (!firstBin) throw crossdockError(ErrorCode.INVALID_STATE, `Warehouse ${warehouseCode} has no bins`, { field: "warehouseCode" });
-          changes = [{ binCode: firstBin.code, stockId: null, delta }];
-        }
+        changes = [holding ? { binCode: holding.binCode, stockId: holding.id, delta } : { binCode: await firstBin(tx, warehouseCode), stockId: null, delta }];
       }
 
+      // The bins' new onHand (an update, or the sku's first row at this warehouse) and their ledger rows, in one statement.
       const now = new Date();
-      const existing = changes.filter((change) => change.stockId !== null);
-      if (existing.length > 0) {
-        // The bins' new onHand and their ledger rows in one statement.
-        await tx.$executeRaw`WITH changed AS (
-            UPDATE "Stock" AS s SET "onHand" = s."onHand" + c."delta", "updatedAt" = ${now}
-            FROM unnest(${existing.map((c) => c.stockId)}::int[], ${existing.map((c) => c.delta.toFixed())}::numeric[]) AS c("id", "delta")
-            WHERE s."id" = c."id" RETURNING s."binCode", c."delta")
-          INSERT INTO "StockMovement" ("sku", "warehouseCode", "binCode", "quantity", "reason", "reference", "occurredAt")
-          SELECT ${sku}, ${warehouseCode}, "binCode", "delta", 'ADJUSTMENT', ${reason}, ${now} FROM changed`;
-      }
-      for (const change of changes.filter((c) => c.stockId === null)) {
-        const data = { sku, warehouseCode, binCode: change.binCode, updatedAt: now };
-        await tx.stock.create({ data: { ...data, onHand: change.delta.toFixed(), reserved: "0" } });
-        await tx.stockMovement.create({
-          data: { sku, warehouseCode, binCode: change.binCode, quantity: change.delta.toFixed(), reason: "ADJUSTMENT", reference: reason, occurredAt: now },
-        });
-      }
+      await tx.query(
+        `WITH c AS (SELECT * FROM unnest($1::int[], $2::text[], $3::numeric[]) AS c("id", "binCode", "delta")),
+         updated AS (
+           UPDATE "Stock" AS s SET "onHand" = s."onHand" + c."delta", "updatedAt" = $4 FROM c WHERE s."id" = c."id" RETURNING s."id"),
+         created AS (
+           INSERT INTO "Stock" ("sku", "warehouseCode", "binCode", "onHand", "reserved", "updatedAt")
+           SELECT $5, $6, c."binCode", c."delta", 0, $4 FROM c WHERE c."id" IS NULL RETURNING "id")
+         INSERT INTO "StockMovement" ("sku", "warehouseCode", "binCode", "quantity", "reason", "reference", "occurredAt")
+         SELECT $5, $6, c."binCode", c."delta", 'ADJUSTMENT', $7, $4 FROM c`,
+        [changes.map((c) => c.stockId), changes.map((c) => c.binCode), changes.map((c) => c.delta.toFixed()), now, sku, warehouseCode, reason],
+      );
       const deltas = new Map(changes.map((change) => [change.binCode, change.delta]));
       const updated = rows.map((row) => ({
         ...row,
