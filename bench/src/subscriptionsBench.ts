@@ -1,5 +1,7 @@
 // `npm run bench:subscriptions`: N graphql-ws subscribers spread over K inventory keys, while a
-// client process holds the sockets and drives M adjustInventory changes/s through the gateway.
+// client process holds the sockets and drives M adjustInventory changes/s: at the WMS's own API by
+// default (the warehouse's systems write there; the gateway process under test only serves the
+// subscriptions), or through the gateway with --drive gateway.
 // Two topologies: `embedded` (this process runs every service, PGlite and the gateway, as
 // `npm start` does) and `gateway-process` (Postgres; each service from its own entry point in its
 // own process, the gateway alone in one: the process the scale target speaks of). Prints the
@@ -7,7 +9,7 @@
 // (from the feed itself) and commit -> client latency (event occurredAt = source commit time, to
 // receipt), with where that latency goes.
 // Usage: npm run bench:subscriptions -- [--subscribers 5000] [--rate 200] [--seconds 20] [--keys 200]
-//   [--topology embedded|gateway-process] [--database-url postgres://postgres@127.0.0.1:5432/postgres]
+//   [--drive wms|gateway] [--topology embedded|gateway-process] [--database-url postgres://postgres@127.0.0.1:5432/postgres]
 //   (gateway-process: BENCH_CPU_PROF_DIR=<dir> writes a CPU profile of every service process there)
 import { fork, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -26,6 +28,8 @@ const { values: args } = parseArgs({
     rate: { type: "string", default: "200" },
     seconds: { type: "string", default: "20" },
     keys: { type: "string", default: "200" },
+    /** Where the changes are committed: the WMS's own API (default) or mutations through the gateway under test. */
+    drive: { type: "string", default: "wms" },
     topology: { type: "string", default: "embedded" },
     "database-url": { type: "string", default: postgresAdminUrl },
     client: { type: "boolean", default: false },
@@ -45,7 +49,7 @@ type FromClient =
   | { type: "count"; received: number };
 type ToClient =
   | { type: "connect"; url: string; keys: Key[]; subscribers: number }
-  | { type: "drive"; rate: number; seconds: number }
+  | { type: "drive"; url: string; rate: number; seconds: number }
   | { type: "count" }
   | { type: "report" };
 
@@ -117,7 +121,7 @@ async function runClient(): Promise<void> {
         const due = started + (n * 1000) / message.rate;
         if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
         const key = keys[n % keys.length]!;
-        const write = post(url, `mutation($i: AdjustInventoryInput!) { adjustInventory(input: $i) { onHand } }`, {
+        const write = post(message.url, `mutation($i: AdjustInventoryInput!) { adjustInventory(input: $i) { onHand } }`, {
           i: {
             sku: key.sku,
             warehouseCode: key.warehouseCode,
@@ -156,6 +160,8 @@ function ask(child: ChildProcess, message: ToClient): Promise<FromClient> {
 interface BenchHub {
   topology: string;
   url: string;
+  /** The WMS subgraph's own endpoint. */
+  wmsUrl: string;
   /** The change feed (hub database), read by the bench to count what was expected. */
   feed: ChangeFeedReader;
   /** Resident memory of the gateway process, bytes. */
@@ -181,6 +187,7 @@ async function embeddedHub(): Promise<BenchHub> {
   return {
     topology: "embedded (this process: every service on PGlite + the gateway)",
     url: hub.url,
+    wmsUrl: hub.subgraphUrls.wms,
     feed: hub.subscriptionFeed,
     gatewayRss: () => process.memoryUsage().rss,
     gatewayCpu: () => undefined,
@@ -226,6 +233,7 @@ async function gatewayProcessHub(adminUrl: string): Promise<BenchHub> {
     return {
       topology: `gateway-process (Postgres, ${capture} capture; erp, crm, wms, cdc-ingest, flows and the gateway each in its own process)`,
       url: hub.gatewayUrl,
+      wmsUrl: hub.wmsUrl,
       feed: reader,
       gatewayRss: () => rssMegabytes(pids.gateway) * 2 ** 20,
       gatewayCpu: () => cpuSeconds(pids.gateway),
@@ -271,6 +279,7 @@ async function runBench(): Promise<void> {
   const seconds = Number(args.seconds);
   const keyCount = Number(args.keys);
   if (args.topology !== "embedded" && args.topology !== "gateway-process") throw new Error("--topology is embedded or gateway-process");
+  if (args.drive !== "wms" && args.drive !== "gateway") throw new Error("--drive is wms or gateway");
   console.log(`subscriptions bench: ${subscribers} graphql-ws subscribers over ${keyCount} keys, ${rate} changes/s for ${seconds}s`);
   const hub = args.topology === "embedded" ? await embeddedHub() : await gatewayProcessHub(args["database-url"]);
   console.log(`topology:                ${hub.topology}`);
@@ -296,7 +305,8 @@ async function runBench(): Promise<void> {
     const cpuBefore = hub.gatewayCpu();
     const servicesBefore = { ...hub.serviceCpu(), "bench client": cpuSeconds(child.pid!) };
     const driveStarted = Date.now();
-    const driven = (await ask(child, { type: "drive", rate, seconds })) as Extract<FromClient, { type: "done" }>;
+    const driveUrl = args.drive === "wms" ? hub.wmsUrl : hub.url;
+    const driven = (await ask(child, { type: "drive", url: driveUrl, rate, seconds })) as Extract<FromClient, { type: "done" }>;
     await hub.settle();
     // Expected deliveries: every feed entry of a key since the start, once per subscriber of that key.
     const settledHead = await hub.feed.headCursor();
@@ -355,7 +365,9 @@ async function runBench(): Promise<void> {
     console.log(
       `memory per connection:   ${((rssAfter - rssBefore) / Math.max(1, connected.count) / 1024).toFixed(1)} KiB (gateway process RSS ${(rssBefore / 2 ** 20).toFixed(0)} -> ${(rssAfter / 2 ** 20).toFixed(0)} MiB)`,
     );
-    console.log(`changes committed:       ${driven.sent} adjustInventory (${driven.failedWrites} failed), ${entries.length} feed entries on the keys`);
+    console.log(
+      `changes committed:       ${driven.sent} adjustInventory ${args.drive === "wms" ? "at the WMS's own API" : "through the gateway"} (${driven.failedWrites} failed), ${entries.length} feed entries on the keys`,
+    );
     console.log(
       `events delivered/expected: ${delivered} / ${expected} (${expected ? ((100 * delivered) / expected).toFixed(2) : "100.00"}%), duplicates ${duplicates}`,
     );

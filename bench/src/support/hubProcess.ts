@@ -106,6 +106,7 @@ type ServiceName = keyof typeof SERVICE_ENTRIES;
 
 export interface ServiceProcesses extends HubProcess {
   servicePids: Record<ServiceName, number>;
+  wmsUrl: string;
 }
 
 async function waitReady(url: string, child: ChildProcess, name: string, timeoutMs = 180_000): Promise<void> {
@@ -149,6 +150,8 @@ export async function startServiceProcesses(options: { env: Record<string, strin
     LOG_LEVEL: "warn",
     NODE_ENV: "production",
     CROSSDOCK_PRINCIPAL_SECRET: "bench-principal-secret",
+    // The flows service calls the gateway as a service principal with this token.
+    CROSSDOCK_SERVICE_TOKEN: "bench-service-token",
     ...options.env,
   };
   const children = new Map<ServiceName, ChildProcess>();
@@ -183,5 +186,13 @@ export async function startServiceProcesses(options: { env: Record<string, strin
     throw error;
   }
   const servicePids = Object.fromEntries([...children].map(([name, child]) => [name, child.pid!])) as Record<ServiceName, number>;
-  return { child: children.get("gateway")!, pids: Object.values(servicePids), servicePids, gatewayUrl: url("gateway"), erpUrl: url("erp"), stop };
+  return {
+    child: children.get("gateway")!,
+    pids: Object.values(servicePids),
+    servicePids,
+    gatewayUrl: url("gateway"),
+    erpUrl: url("erp"),
+    wmsUrl: url("wms"),
+    stop,
+  };
 }
