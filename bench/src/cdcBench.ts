@@ -26,6 +26,7 @@ import {
   databaseOf,
   findPgRecvLogical,
   histogramPercentileMs,
+  measureGc,
   percentile,
   ServerCpuSampler,
   startCpuProfile,
@@ -62,11 +63,13 @@ async function measureCpu(target: Target): Promise<() => Promise<string>> {
   await server?.start();
   const stopProfile = args["cpu-prof"] ? await startCpuProfile(args["cpu-prof"]) : null;
   const before = process.cpuUsage();
+  const gc = measureGc();
   return async () => {
     const used = process.cpuUsage(before);
+    const gcMs = gc();
     await stopProfile?.();
     const serverSeconds = await server?.stop();
-    const own = `ingest process CPU ${((used.user + used.system) / 1e6).toFixed(2)} s`;
+    const own = `ingest process CPU ${((used.user + used.system) / 1e6).toFixed(2)} s (GC ${(gcMs / 1000).toFixed(2)} s)`;
     return serverSeconds === undefined ? own : `${own}, Postgres backends CPU ${serverSeconds.toFixed(2)} s`;
   };
 }

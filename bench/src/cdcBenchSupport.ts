@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
+import { PerformanceObserver } from "node:perf_hooks";
 import pg from "pg";
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -167,4 +168,17 @@ export class ServerCpuSampler {
 /** The database name of a connection URL. */
 export function databaseOf(url: string): string {
   return decodeURIComponent(new URL(url).pathname.slice(1));
+}
+
+/** Milliseconds this process spent in garbage collection from now until the returned stop. */
+export function measureGc(): () => number {
+  let total = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) total += entry.duration;
+  });
+  observer.observe({ entryTypes: ["gc"] });
+  return () => {
+    observer.disconnect();
+    return total;
+  };
 }
