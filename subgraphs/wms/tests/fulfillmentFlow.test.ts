@@ -236,8 +236,23 @@ describe("fulfilment lifecycle", () => {
       "DELIVERED",
     ]);
 
+    // A scan the carrier reports late (before the delivery) joins the history; the shipment stays DELIVERED.
+    const late = await gql(MILESTONE, {
+      input: { shipmentId: firstShipmentId, code: "OUT_FOR_DELIVERY", occurredAt: "2026-12-01T08:00:00.000Z", idempotencyKey: "ms-late" },
+    });
+    expect(late.data!.recordShipmentMilestone).toMatchObject({ status: "DELIVERED", deliveredAt, fulfillment: { status: "SHIPPED" } });
+    expect(late.data!.recordShipmentMilestone.milestones.map((m: { code: string }) => m.code).slice(-2)).toEqual(["OUT_FOR_DELIVERY", "DELIVERED"]);
+
     const after = await writeFootprint(wms);
-    expect(errorCode(await gql(MILESTONE, { input: { shipmentId: firstShipmentId, code: "IN_TRANSIT", idempotencyKey: "ms-4" } }))).toBe("INVALID_STATE");
+    const afterDelivery = "2026-12-02T09:00:00.000Z";
+    expect(
+      errorCode(await gql(MILESTONE, { input: { shipmentId: firstShipmentId, code: "IN_TRANSIT", occurredAt: afterDelivery, idempotencyKey: "ms-4" } })),
+    ).toBe("INVALID_STATE");
+    expect(
+      errorCode(
+        await gql(MILESTONE, { input: { shipmentId: firstShipmentId, code: "DELIVERED", occurredAt: "2026-11-30T09:00:00.000Z", idempotencyKey: "ms-6" } }),
+      ),
+    ).toBe("INVALID_STATE");
     expect(errorCode(await gql(MILESTONE, { input: { shipmentId: "SH-NOPE", code: "IN_TRANSIT", idempotencyKey: "ms-5" } }))).toBe("UNKNOWN_SHIPMENT");
     expect(errorCode(await gql(MILESTONE, { input: { shipmentId: secondShipmentId, code: "IN_TRANSIT", idempotencyKey: "ms-1" } }))).toBe(
       "IDEMPOTENCY_KEY_REUSED",
@@ -253,6 +268,7 @@ describe("fulfilment lifecycle", () => {
       { operation: "shipFulfillment", entityKey: firstShipmentId },
       { operation: "confirmPick", entityKey: fulfillmentId },
       { operation: "shipFulfillment", entityKey: secondShipmentId },
+      { operation: "recordShipmentMilestone", entityKey: firstShipmentId },
       { operation: "recordShipmentMilestone", entityKey: firstShipmentId },
       { operation: "recordShipmentMilestone", entityKey: firstShipmentId },
       { operation: "recordShipmentMilestone", entityKey: firstShipmentId },

@@ -1,6 +1,8 @@
 // recordShipmentMilestone: appends a carrier milestone and makes its code the shipment's
 // status (DELIVERED also stamps deliveredAt). An EXCEPTION puts the fulfilment into
-// EXCEPTION; a later milestone clears it. Nothing may follow DELIVERED.
+// EXCEPTION; a later milestone clears it. Carrier feeds deliver scans late and out of order:
+// a milestone older than the shipment's latest one joins the history without moving the
+// status back. Nothing may happen after DELIVERED, and a shipment is delivered once.
 import { crossdockError, ErrorCode, toDecimal } from "@crossdock/schema";
 import type { WmsContext } from "../context.js";
 import type { Shipment, ShipmentStatus } from "../__generated__/prisma/client.js";
@@ -29,11 +31,19 @@ export async function recordShipmentMilestone(ctx: WmsContext, input: ShipmentMi
         throw crossdockError(ErrorCode.UNKNOWN_SHIPMENT, `No shipment ${shipmentId}`, { field: "shipmentId" });
       }
       const shipment = await tx.shipment.findUniqueOrThrow({ where: { shipmentId } });
-      if (shipment.status === "DELIVERED") {
+      const occurredAt = input.occurredAt ?? new Date();
+      if (shipment.status === "DELIVERED" && (code === "DELIVERED" || !shipment.deliveredAt || occurredAt > shipment.deliveredAt)) {
         throw crossdockError(ErrorCode.INVALID_STATE, `Shipment ${shipmentId} is already DELIVERED; no milestone may follow`, { field: "shipmentId" });
       }
-      const occurredAt = input.occurredAt ?? new Date();
+      const later = await tx.shipmentMilestone.findFirst({ where: { shipmentId, occurredAt: { gt: occurredAt } }, select: { id: true } });
       await tx.shipmentMilestone.create({ data: { shipmentId, code, location, note, occurredAt } });
+      if (later) {
+        // A late scan: history only; the shipment and its fulfilment stay where the newer milestones put them.
+        return {
+          result: { shipmentId },
+          audit: { entityType: "Shipment", entityKey: shipmentId, detail: { code, location, note, occurredAt: occurredAt.toISOString(), late: true } },
+        };
+      }
       await tx.shipment.update({ where: { shipmentId }, data: { status: code, ...(code === "DELIVERED" ? { deliveredAt: occurredAt } : {}) } });
 
       const { fulfillmentId } = shipment;
