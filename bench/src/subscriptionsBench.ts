@@ -9,7 +9,7 @@
 // (from the feed itself) and commit -> client latency (event occurredAt = source commit time, to
 // receipt), with where that latency goes.
 // Usage: npm run bench:subscriptions -- [--subscribers 5000] [--rate 200] [--seconds 20] [--keys 200]
-//   [--drive wms|gateway] [--topology embedded|gateway-process] [--database-url postgres://postgres@127.0.0.1:5432/postgres]
+//   [--drive wms|gateway] [--warmup-seconds 5] [--topology embedded|gateway-process] [--database-url postgres://postgres@127.0.0.1:5432/postgres]
 //   (gateway-process: BENCH_CPU_PROF_DIR=<dir> writes a CPU profile of every service process there)
 import { fork, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -30,6 +30,8 @@ const { values: args } = parseArgs({
     keys: { type: "string", default: "200" },
     /** Where the changes are committed: the WMS's own API (default) or mutations through the gateway under test. */
     drive: { type: "string", default: "wms" },
+    /** Changes at the same rate before the measured run; their events are not counted. */
+    "warmup-seconds": { type: "string", default: "5" },
     topology: { type: "string", default: "embedded" },
     "database-url": { type: "string", default: postgresAdminUrl },
     client: { type: "boolean", default: false },
@@ -51,18 +53,38 @@ type ToClient =
   | { type: "connect"; url: string; keys: Key[]; subscribers: number }
   | { type: "drive"; url: string; rate: number; seconds: number }
   | { type: "count" }
+  | { type: "reset" }
   | { type: "report" };
 
 const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!);
 
 interface GraphResponse {
-  data?: { inventoryPositions?: { edges: { node: Key & { onHand: string } }[] } };
+  data?: { inventoryPositions?: { edges: { node: Key & { onHand: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
   errors?: unknown[];
 }
 
 async function post(url: string, query: string, variables: Record<string, unknown>): Promise<GraphResponse> {
   const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
   return (await response.json()) as GraphResponse;
+}
+
+/** The first `count` inventory positions with more than 10 on hand (the ±1 changes never run them dry). */
+async function benchKeys(url: string, count: number): Promise<Key[]> {
+  const keys: Key[] = [];
+  for (let after: string | null = null; keys.length < count;) {
+    const page: GraphResponse = await post(
+      url,
+      `query($after: String) { inventoryPositions(first: 200, after: $after) { edges { node { sku warehouseCode onHand } } pageInfo { hasNextPage endCursor } } }`,
+      { after },
+    );
+    const connection = page.data?.inventoryPositions;
+    if (!connection) throw new Error(`inventoryPositions failed: ${JSON.stringify(page.errors)}`);
+    for (const { node } of connection.edges)
+      if (Number(node.onHand) > 10 && keys.length < count) keys.push({ sku: node.sku, warehouseCode: node.warehouseCode });
+    if (!connection.pageInfo.hasNextPage) break;
+    after = connection.pageInfo.endCursor;
+  }
+  return keys;
 }
 
 /** The client process: holds the sockets, drives the changes, and measures what arrives. */
@@ -143,6 +165,11 @@ async function runClient(): Promise<void> {
       send({ type: "done", latencies: [], received: {}, sent, failedWrites });
     } else if (message.type === "count") {
       send({ type: "count", received: latencies.length });
+    } else if (message.type === "reset") {
+      // The warm-up's events are not measured.
+      latencies.length = 0;
+      for (const cursors of Object.values(received)) cursors.length = 0;
+      send({ type: "count", received: 0 });
     } else if (message.type === "report") {
       send({ type: "done", latencies, received, sent: 0, failedWrites: 0 });
     }
@@ -283,12 +310,9 @@ async function runBench(): Promise<void> {
   console.log(`subscriptions bench: ${subscribers} graphql-ws subscribers over ${keyCount} keys, ${rate} changes/s for ${seconds}s`);
   const hub = args.topology === "embedded" ? await embeddedHub() : await gatewayProcessHub(args["database-url"]);
   console.log(`topology:                ${hub.topology}`);
-  const positions = await post(hub.url, `{ inventoryPositions(first: ${Math.max(keyCount * 2, 50)}) { edges { node { sku warehouseCode onHand } } } }`, {});
-  const keys: Key[] = (positions.data?.inventoryPositions?.edges ?? [])
-    .map((e) => e.node)
-    .filter((p) => Number(p.onHand) > 10)
-    .slice(0, keyCount)
-    .map(({ sku, warehouseCode }) => ({ sku, warehouseCode }));
+  const keys = await benchKeys(hub.url, keyCount);
+  if (keys.length < keyCount)
+    throw new Error(`the read model has only ${keys.length} positions with stock to spare; use --keys ${keys.length} or a larger CROSSDOCK_SEED_SCALE`);
   const child = fork(fileURLToPath(import.meta.url), ["--client"], { execArgv: ["--import", "tsx"] });
   try {
     global.gc?.();
@@ -301,11 +325,25 @@ async function runBench(): Promise<void> {
     const connectSeconds = (Date.now() - connectStarted) / 1000;
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const rssAfter = hub.gatewayRss();
+    const driveUrl = args.drive === "wms" ? hub.wmsUrl : hub.url;
+    // Warm-up at the same rate (JIT, connection pools, plan caches of every process on the path), then
+    // wait for its events to arrive; only what follows is measured.
+    const warmup = Number(args["warmup-seconds"]);
+    if (warmup > 0) {
+      await ask(child, { type: "drive", url: driveUrl, rate, seconds: warmup });
+      await hub.settle();
+      for (let last = -1; ;) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const { received } = (await ask(child, { type: "count" })) as Extract<FromClient, { type: "count" }>;
+        if (received === last) break;
+        last = received;
+      }
+      await ask(child, { type: "reset" });
+    }
     const startCursor = await hub.feed.headCursor();
     const cpuBefore = hub.gatewayCpu();
     const servicesBefore = { ...hub.serviceCpu(), "bench client": cpuSeconds(child.pid!) };
     const driveStarted = Date.now();
-    const driveUrl = args.drive === "wms" ? hub.wmsUrl : hub.url;
     const driven = (await ask(child, { type: "drive", url: driveUrl, rate, seconds })) as Extract<FromClient, { type: "done" }>;
     await hub.settle();
     // Expected deliveries: every feed entry of a key since the start, once per subscriber of that key.
