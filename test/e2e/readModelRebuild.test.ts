@@ -40,5 +40,6 @@ describe("read model rebuild", () => {
     } finally {
       await hub.stop();
     }
-  });
+    // Three whole hubs boot here, one after another (the third re-snapshots every source).
+  }, 240_000);
 });
