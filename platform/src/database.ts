@@ -87,10 +87,15 @@ async function openPGlite(location: string): Promise<Database> {
 
 async function openPostgres(url: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: Number(process.env.CROSSDOCK_PG_POOL_SIZE ?? 10) });
+  // Plain-SQL transactions (the hottest writes, read-model apply, flow steps) get their own
+  // connections: a transaction holds its connection across round trips, and a burst of them must
+  // not make reads queue behind it (nor reads starve the writes). Connections open on demand.
+  const txPool = new pg.Pool({ connectionString: url, max: Number(process.env.CROSSDOCK_PG_TX_POOL_SIZE ?? 10) });
   const listeners = new Map<string, pg.PoolClient>();
   // An idle connection dropped by the server (restart, failover, DROP DATABASE) must not crash
   // the process: the pool replaces it on the next checkout.
   pool.on("error", () => undefined);
+  txPool.on("error", () => undefined);
   // Fail the start early and clearly when the server is not reachable.
   const probe = await pool.connect();
   probe.release();
@@ -121,7 +126,7 @@ async function openPostgres(url: string): Promise<Database> {
       }
     },
     async transaction(fn) {
-      const client = await pool.connect();
+      const client = await txPool.connect();
       try {
         await client.query("BEGIN");
         const result = await fn({
@@ -159,7 +164,7 @@ async function openPostgres(url: string): Promise<Database> {
     async close() {
       for (const client of listeners.values()) client.release();
       listeners.clear();
-      await pool.end();
+      await Promise.all([pool.end(), txPool.end()]);
     },
   };
 }
