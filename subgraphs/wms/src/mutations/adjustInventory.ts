@@ -57,8 +57,8 @@ async function firstBin(tx: SqlTransaction, warehouseCode: string): Promise<stri
   return bin.code;
 }
 
-// Plain SQL (runWmsSqlWrite): the hottest write of the graph, so every statement and every
-// Prisma layer it can do without counts (see the README's performance notes).
+// Plain SQL (runWmsSqlWrite): the hottest write of the graph, so it saves every statement and
+// every Prisma layer it can (the README's "Layout" section says how writes run).
 export async function adjustInventory(ctx: WmsContext, input: AdjustInventoryInput): Promise<StockLevelValue> {
   const delta = parseQuantity(input.quantityDelta, "quantityDelta");
   if (delta.isZero()) throw crossdockError(ErrorCode.INVALID_QUANTITY, "quantityDelta must not be 0", { field: "quantityDelta" });
