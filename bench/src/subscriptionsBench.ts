@@ -161,7 +161,6 @@ async function runClient(): Promise<void> {
         inFlight.add(write);
       }
       await Promise.all(inFlight);
-      (globalThis as { driveResult?: unknown }).driveResult = { sent, failedWrites };
       send({ type: "done", latencies: [], received: {}, sent, failedWrites });
     } else if (message.type === "count") {
       send({ type: "count", received: latencies.length });

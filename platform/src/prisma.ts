@@ -53,10 +53,7 @@ export type SqlTransactionRunner = <T>(fn: (tx: SqlTransaction) => Promise<T>) =
 export function countedTransactions(db: Pick<Database, "transaction">, metrics: ServiceMetrics): SqlTransactionRunner {
   return (fn) =>
     db.transaction((session) => {
-      const query: SqlQuery = (sql, params) => {
-        metrics.sqlStatements.inc(describeStatement(sql));
-        return session.query(sql, params);
-      };
+      const query = countedSql(session, metrics);
       return fn({ query, $queryRawUnsafe: <T>(sql: string, ...values: unknown[]) => query(sql, values) as Promise<T> });
     });
 }

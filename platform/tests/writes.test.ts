@@ -59,6 +59,26 @@ describe("idempotent writes and audit", () => {
     expect(await db.query(`SELECT "n" FROM "Counter"`)).toEqual([{ n: 1 }]);
   });
 
+  it("writes the audit entry in the statement that stores the response, once per key", async () => {
+    const audited = async () => Number((await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM "AuditEntry" WHERE "operation" = 'label'`))[0]!.n);
+    const label = (text: string) =>
+      db.transaction((session) =>
+        runIdempotent({
+          tx: tx(session),
+          scope: "label",
+          key: "label-1",
+          request: { text },
+          execute: async () => ({ text }),
+          audit: () => ({ principal: ANONYMOUS, requestId: "r2", operation: "label", entityType: "Label", entityKey: text, detail: { text } }),
+        }),
+      );
+    expect(await label("a")).toEqual({ replayed: false, result: { text: "a" } });
+    expect(await label("a")).toEqual({ replayed: true, result: { text: "a" } });
+    expect(await audited()).toBe(1);
+    const [entry] = await db.query(`SELECT "principal", "entityKey", "detail" FROM "AuditEntry" WHERE "operation" = 'label'`);
+    expect(entry).toEqual({ principal: "anonymous:anonymous", entityKey: "a", detail: { text: "a" } });
+  });
+
   it("is exact under concurrency: 20 distinct keys, 20 increments; 20 same keys, one", async () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => bump(`c${i}`, { i })));
     await Promise.all(Array.from({ length: 20 }, () => bump("same", { same: true })));

@@ -2,6 +2,7 @@
 // one connection and serializes everything). These would fail with the locks removed.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "@crossdock/platform";
 import { Decimal } from "@crossdock/schema";
 import * as erp from "@crossdock/erp";
 import * as wms from "@crossdock/wms";
@@ -79,5 +80,38 @@ describe.skipIf(!(await postgresAvailable()))("concurrent writes on Postgres", (
               (SELECT sum("onHand")::text FROM "Stock" WHERE sku = 'SKU-NEW-CONC') AS "onHand"`,
     );
     expect(movements[0]).toEqual({ rows: 1, total: "15.000", onHand: "15.000" });
+  });
+
+  it("keeps plain queries answering while a transaction holds every transaction connection", async () => {
+    const saved = { pool: process.env.CROSSDOCK_PG_POOL_SIZE, tx: process.env.CROSSDOCK_PG_TX_POOL_SIZE };
+    process.env.CROSSDOCK_PG_POOL_SIZE = "1";
+    process.env.CROSSDOCK_PG_TX_POOL_SIZE = "1";
+    const db = await openDatabase(databases.urls.wms).finally(() => {
+      for (const [name, value] of [
+        ["CROSSDOCK_PG_POOL_SIZE", saved.pool],
+        ["CROSSDOCK_PG_TX_POOL_SIZE", saved.tx],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    });
+    try {
+      let started!: () => void;
+      let release!: () => void;
+      const running = new Promise<void>((resolve) => (started = resolve));
+      const held = db.transaction(async (session) => {
+        await session.query("SELECT 1");
+        started();
+        await new Promise<void>((resolve) => (release = resolve));
+      });
+      await running;
+      // With one shared pool of one connection this query would wait for the transaction to end.
+      const answer = await Promise.race([db.query<{ n: number }>("SELECT 7 AS n"), new Promise((resolve) => setTimeout(() => resolve("blocked"), 5000))]);
+      release();
+      await held;
+      expect(answer).toEqual([{ n: 7 }]);
+    } finally {
+      await db.close();
+    }
   });
 });

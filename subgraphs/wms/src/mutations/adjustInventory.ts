@@ -5,7 +5,7 @@ import { crossdockError, Decimal, ErrorCode, toDecimal } from "@crossdock/schema
 import type { WmsContext } from "../context.js";
 import type { SqlTransaction } from "@crossdock/platform";
 import { stockLevelAt, type StockLevelValue, type StockRowLike } from "../stockLevels.js";
-import { parseQuantity, requireText, runWmsSqlWrite } from "./writeSupport.js";
+import { parseQuantity, requireText, runWmsSqlWrite, skuEverStocked } from "./writeSupport.js";
 
 export interface AdjustInventoryInput {
   sku: string;
@@ -84,7 +84,7 @@ export async function adjustInventory(ctx: WmsContext, input: AdjustInventoryInp
 
       let changes: BinChange[];
       if (delta.isNegative()) {
-        if (rows.length === 0 && (await tx.query(`SELECT 1 FROM "Stock" WHERE "sku" = $1 LIMIT 1`, [sku])).length === 0) {
+        if (rows.length === 0 && !(await skuEverStocked(tx, sku))) {
           throw crossdockError(ErrorCode.UNKNOWN_SKU, `The WMS has never stocked ${sku}`, { field: "sku" });
         }
         const available = level.onHand.minus(level.reserved);

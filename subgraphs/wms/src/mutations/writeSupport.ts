@@ -105,8 +105,9 @@ export async function lockStock(tx: WmsTransaction, warehouseCode: string, skus:
   await tx.$queryRaw`SELECT "id" FROM "Stock" WHERE "warehouseCode" = ${warehouseCode} AND "sku" IN (${Prisma.join([...skus])}) ORDER BY "id" FOR UPDATE`;
 }
 
-export async function skuEverStocked(tx: WmsTransaction, sku: string): Promise<boolean> {
-  return (await tx.stock.findFirst({ where: { sku }, select: { id: true } })) !== null;
+/** Whether any warehouse ever held the sku (in a Prisma or a plain-SQL transaction). */
+export async function skuEverStocked(tx: RawSqlTransaction, sku: string): Promise<boolean> {
+  return (await tx.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM "Stock" WHERE "sku" = $1 LIMIT 1`, sku)).length > 0;
 }
 
 /** The next number of a sequence created by the migration, as FF-W000001 / SH-W000001. */
