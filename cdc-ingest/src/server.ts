@@ -119,7 +119,10 @@ export async function start(config: IngestConfig, deps: IngestDependencies = {})
     // Catch up before serving, so a fresh start answers from a complete read model. The sources
     // drain side by side, as they run afterwards: applies still take turns (one read-model lock),
     // but one source decodes and prepares its next batch while the other's transaction runs.
-    await Promise.all(ingestors.map((ingestor) => ingestor.drain()));
+    // Every drain settles before a failure is handled, so cleanup never runs beside an apply.
+    const drained = await Promise.allSettled(ingestors.map((ingestor) => ingestor.drain()));
+    const failed = drained.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+    if (failed) throw failed.reason;
     for (const ingestor of ingestors) ingestor.start();
 
     // DLQ depth is read from the database at scrape time, so it is right whatever process parked them.

@@ -5,7 +5,7 @@
 import type { Database, SqlSession } from "@crossdock/platform";
 import type { DebeziumRowChange } from "../debezium/index.js";
 import type { FeedEntry, FeedEntryInput } from "../feed/feedTypes.js";
-import { appendedEntries, FEED_APPEND_LOCK, FEED_CHANNEL, feedEntriesParam, feedInsertSql } from "../feed/changeFeed.js";
+import { appendedEntries, FEED_CHANNEL, feedEntriesParam, feedInsertSql } from "../feed/changeFeed.js";
 import { deadLettersInsertSql, deadLettersParam, type DeadLetterInput } from "../dlq/deadLetters.js";
 import { foldMirrorWrites, type MirrorWrite } from "./mirrorChanges.js";
 import { projectInventoryPositions } from "./inventoryProjection.js";
@@ -67,12 +67,8 @@ export async function applyBatch(db: Database, batch: BatchToApply, applyTruncat
   return db.transaction(async (session) => {
     // JIT off for this transaction: batch statements are many cheap index probes whose cost
     // estimates can still cross jit_above_cost, and compiling them took longer than running them.
-    // The feed's append lock is taken here too (the feed insert is in the last statement, and
-    // every appender holds the read-model lock anyway), which saves a round trip.
-    await session.query("SELECT pg_advisory_xact_lock($1), pg_advisory_xact_lock($2), set_config('jit', 'off', true)", [
-      READ_MODEL_APPLY_LOCK,
-      FEED_APPEND_LOCK,
-    ]);
+    // The read-model lock also orders the feed appends (changeFeed.ts): held until commit.
+    await session.query("SELECT pg_advisory_xact_lock($1), set_config('jit', 'off', true)", [READ_MODEL_APPLY_LOCK]);
     if (applyTruncate) await applyTruncate(session);
     const changedIds = await upsertMirror(session, batch.source, writes, payload);
     const changed = writes.filter((w) => changedIds.has(`${w.table}|${w.sourceId}`));
@@ -111,7 +107,7 @@ export async function applyBatch(db: Database, batch: BatchToApply, applyTruncat
         batch.position,
         batch.lastCommittedAt?.toISOString() ?? null,
         batch.eventCount,
-        [...new Set(batch.txIds)],
+        batch.txIds,
         feedEntriesParam(entries),
         deadLettersParam(batch.deadLetters),
       ],

@@ -55,7 +55,7 @@ export function collectDirectKeys(changed: readonly MirrorWrite[], keys: Touched
 }
 
 /** ERP orders whose open allocations may have moved: changed orders and the orders of changed lines (old and new). */
-export function touchedOrderIds(writes: readonly MirrorWrite[]): string[] {
+function touchedOrderIds(writes: readonly MirrorWrite[]): string[] {
   const ids = new Set<string>();
   for (const w of writes) {
     if (w.table === "SalesOrder") ids.add(w.sourceId);

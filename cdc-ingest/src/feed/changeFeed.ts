@@ -1,17 +1,16 @@
 // The change feed: every read-model change appended in the same transaction as the change,
-// with a monotonic cursor. Appends take one transaction-scoped lock so that cursor order is
-// commit order: a reader that has seen cursor N can never later find a smaller one appear.
+// with a monotonic cursor. The one appender, the read-model apply, holds its transaction-scoped
+// lock (READ_MODEL_APPLY_LOCK) until commit, so cursor order is commit order: a reader that has
+// seen cursor N can never later find a smaller one appear.
 import type { SqlSession } from "@crossdock/platform";
 import type { FeedEntry, FeedEntryInput } from "./feedTypes.js";
 
-/** Held from the feed insert to commit by every appender (see the module comment). */
-export const FEED_APPEND_LOCK = 7_730_001;
 export const FEED_CHANNEL = "crossdock_feed";
 
 /**
  * The INSERT that appends a batch's entries, as a statement part (a CTE body) so the apply can
  * append, checkpoint and notify in one round trip. `$source`, `$position` and `$entries` name
- * the parameters; the entries are feedEntriesParam's JSON. The caller holds FEED_APPEND_LOCK.
+ * the parameters; the entries are feedEntriesParam's JSON. The caller holds READ_MODEL_APPLY_LOCK.
  */
 export function feedInsertSql(params: { source: string; position: string; entries: string }): string {
   return `INSERT INTO "ChangeFeedEntry" ("entityType", "entityKey", "changeKind", "occurredAt", "source", "sourcePosition", "payload")
