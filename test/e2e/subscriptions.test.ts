@@ -12,6 +12,7 @@ import {
   graphqlWsClient,
   INVENTORY_SUBSCRIPTION,
   stockedPositions,
+  subscribed,
   type PositionKey,
 } from "./subscriptionsClients.js";
 
@@ -31,7 +32,7 @@ for (const backend of BACKENDS) {
     it("pushes a change on the subscribed key with ERP and WMS fields, and nothing from other keys", async () => {
       const client = graphqlWsClient(t.url);
       const sub = collect(client, INVENTORY_SUBSCRIPTION, { sku: a.sku, wh: a.warehouseCode });
-      await settle();
+      await subscribed(t.url, 1);
       await adjustInventory(t.url, b.sku, b.warehouseCode, "-1");
       await adjustInventory(t.url, a.sku, a.warehouseCode, "-2");
       const [first] = await sub.waitFor(1);
@@ -64,7 +65,7 @@ for (const backend of BACKENDS) {
         `subscription($sku: ID!, $wh: ID!) { inventoryChanged(sku: $sku, warehouseCode: $wh) { cursor position { onHand updatedAt product { description } } } }`,
         { sku: b.sku, wh: b.warehouseCode },
       );
-      await settle();
+      await subscribed(t.url, 2);
       const answeredBefore = await metrics();
       await adjustInventory(t.url, b.sku, b.warehouseCode, "-1");
       const [[viaFeed], [viaOps]] = await Promise.all([fromFeed.waitFor(1), fromOps.waitFor(1)]);
@@ -88,7 +89,7 @@ for (const backend of BACKENDS) {
     it("resumes after a disconnect with exactly the missed events, in order, then continues live", async () => {
       let client = graphqlWsClient(t.url);
       const first = collect(client, INVENTORY_SUBSCRIPTION, { sku: a.sku, wh: a.warehouseCode });
-      await settle();
+      await subscribed(t.url, 1);
       await adjustInventory(t.url, a.sku, a.warehouseCode, "-1");
       const [seen] = await first.waitFor(1);
       const last = seen.inventoryChanged.cursor;
@@ -115,7 +116,7 @@ for (const backend of BACKENDS) {
     it("serves the same subscription over Server-Sent Events", async () => {
       const client = graphqlSseClient(t.url);
       const sub = collect(client, INVENTORY_SUBSCRIPTION, { sku: b.sku });
-      await settle();
+      await subscribed(t.url, 1);
       await adjustInventory(t.url, a.sku, a.warehouseCode, "-1");
       await adjustInventory(t.url, b.sku, b.warehouseCode, "-1");
       const [event] = await sub.waitFor(1);
@@ -125,6 +126,8 @@ for (const backend of BACKENDS) {
       expect(sub.events).toHaveLength(1);
       sub.unsubscribe();
       client.dispose();
+      // The server lets go of the subscription when the stream closes.
+      await subscribed(t.url, 0);
     });
 
     it("starts with the current state when includeCurrent is set", async () => {
@@ -161,7 +164,7 @@ for (const backend of BACKENDS) {
         `subscription($c: ID) { orderStatusChanged(customerNumber: $c) { cursor stage previousStage order { orderNumber customer { customerNumber name } statusView { stage } } } }`,
         { c: customerNumber },
       );
-      await settle();
+      await subscribed(t.url, 1);
       const submitted = await graphqlData<{ submitOrder: { order: { orderNumber: string } | null; outcome: string } }>(
         t.url,
         `mutation($input: SubmitOrderInput!) { submitOrder(input: $input) { outcome order { orderNumber } } }`,
@@ -191,7 +194,7 @@ for (const backend of BACKENDS) {
         `subscription($id: ID) { shipmentUpdated(shipmentId: $id) { cursor milestone { code location } shipment { shipmentId status order { orderNumber status } } } }`,
         { id: shipment!.shipmentId },
       );
-      await settle();
+      await subscribed(t.url, 1);
       await graphqlData(t.url, `mutation($i: ShipmentMilestoneInput!) { recordShipmentMilestone(input: $i) { status } }`, {
         i: { shipmentId: shipment!.shipmentId, code: next, location: "Reno, NV", idempotencyKey: randomUUID() },
       });

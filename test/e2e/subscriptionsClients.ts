@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import WebSocket from "ws";
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
 import { createClient as createSseClient, type Client as SseClient } from "graphql-sse";
-import { graphqlData } from "../src/index.js";
+import { fetchMetrics, graphqlData, metricSum } from "../src/index.js";
 
 export interface Collected {
   events: any[];
@@ -85,6 +85,23 @@ export function collect(client: WsClient | SseClient, query: string, variables: 
     },
   );
   return state;
+}
+
+/**
+ * Resolves once the gateway at `httpUrl` holds exactly `count` open subscriptions. graphql-ws
+ * does not acknowledge a subscribe, and a subscription without `after` starts at the feed head
+ * it finds, so a test writes only after its subscriptions are registered (a fixed pause is not
+ * enough on a loaded machine). Exact, so subscriptions of an earlier test still closing do not count.
+ */
+export async function subscribed(httpUrl: string, count: number, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let active = Number.NaN;
+  while (Date.now() < deadline) {
+    active = metricSum(await fetchMetrics(httpUrl), "crossdock_subscriptions_active");
+    if (active === count) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`timed out waiting for ${count} open subscriptions at ${httpUrl} (last seen ${active})`);
 }
 
 export function wsUrl(httpUrl: string): string {

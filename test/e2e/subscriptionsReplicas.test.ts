@@ -17,10 +17,9 @@ import {
   graphqlWsClient,
   INVENTORY_SUBSCRIPTION,
   stockedPositions,
+  subscribed,
   type PositionKey,
 } from "./subscriptionsClients.js";
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 
 async function startReplica(t: TestHub, backend: Backend, subscriptions: Record<string, number> = {}, deps: GatewayDependencies = {}): Promise<RunningGateway> {
   const base = loadConfig({ ...process.env, LOG_LEVEL: "warn", NODE_ENV: "development" });
@@ -55,7 +54,7 @@ for (const backend of BACKENDS) {
       const replica = await startReplica(t, backend);
       const clients = [graphqlWsClient(t.url), graphqlWsClient(replica.url)];
       const subs = clients.map((c) => collect(c, INVENTORY_SUBSCRIPTION, { sku: a.sku, wh: a.warehouseCode }));
-      await settle();
+      await Promise.all([subscribed(t.url, 1), subscribed(replica.url, 1)]);
       for (const delta of ["-1", "-1", "2"]) await adjustInventory(t.url, a.sku, a.warehouseCode, delta);
       const [viaHub, viaReplica] = await Promise.all(subs.map((s) => s.waitFor(3)));
       const summary = (events: any[]) => events.map((e) => [e.inventoryChanged.cursor, e.inventoryChanged.position.onHand]);
@@ -87,7 +86,7 @@ for (const backend of BACKENDS) {
       expect(String(sseDenied.errors[0])).toMatch(/401|Unauthorized/);
       const accepted = graphqlWsClient(replica.url, { authorization: "Bearer good" });
       const allowed = collect(accepted, INVENTORY_SUBSCRIPTION, { sku: a.sku, wh: a.warehouseCode });
-      await settle();
+      await subscribed(replica.url, 1);
       await adjustInventory(t.url, a.sku, a.warehouseCode, "-1");
       expect((await allowed.waitFor(1))[0].inventoryChanged.position.sku).toBe(a.sku);
       await Promise.all([rejected.dispose(), accepted.dispose()]);
@@ -98,7 +97,7 @@ for (const backend of BACKENDS) {
       const replica = await startReplica(t, backend);
       const client = graphqlWsClient(replica.url);
       const sub = collect(client, INVENTORY_SUBSCRIPTION, { sku: a.sku, wh: a.warehouseCode });
-      await settle();
+      await subscribed(replica.url, 1);
       await adjustInventory(t.url, a.sku, a.warehouseCode, "-1");
       await sub.waitFor(1);
       await replica.reloadSupergraph(`${loadSupergraphSdl()}\n# reloaded by e2e\n`);
@@ -117,11 +116,11 @@ for (const backend of BACKENDS) {
       socket.on("message", (data) => messages.push(JSON.parse(String(data))));
       await once(socket, "open");
       socket.send(JSON.stringify({ type: "connection_init", payload: {} }));
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await eventually(async () => messages.some((m) => m.type === "connection_ack"), Boolean, 10_000);
       // The event's own fields only: events stream as fast as the socket takes them.
       const query = `subscription($sku: ID, $wh: ID) { inventoryChanged(sku: $sku, warehouseCode: $wh) { cursor occurredAt previousAvailable } }`;
       socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query, variables: { sku: a.sku, wh: a.warehouseCode } } }));
-      await settle();
+      await subscribed(replica.url, 1);
       socket.pause(); // the client stops reading; the server's socket buffers fill up
       const db = t.hub.subscriptionFeed.database;
       const payload = {
@@ -169,7 +168,7 @@ for (const backend of BACKENDS) {
       const replica = await startReplica(t, backend);
       const client = graphqlWsClient(replica.url);
       const sub = collect(client, INVENTORY_SUBSCRIPTION, { sku: a.sku, wh: a.warehouseCode });
-      await settle();
+      await subscribed(replica.url, 1);
       await adjustInventory(t.url, a.sku, a.warehouseCode, "-1");
       const [seen] = await sub.waitFor(1);
       await replica.stop();

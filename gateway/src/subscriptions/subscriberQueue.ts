@@ -101,6 +101,15 @@ export class SubscriberQueue implements AsyncIterableIterator<EventResponse> {
     return { done: true, value: undefined };
   }
 
+  /**
+   * Ends the stream like `return`. Transports (graphql-sse) end only what looks like an async
+   * generator (next, return and throw) when the client goes away; without it a closed SSE
+   * stream would leave its subscription registered.
+   */
+  async throw(): Promise<IteratorResult<EventResponse>> {
+    return this.return();
+  }
+
   [Symbol.asyncIterator](): AsyncIterableIterator<EventResponse> {
     return this;
   }
