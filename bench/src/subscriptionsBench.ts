@@ -9,7 +9,7 @@
 // (from the feed itself) and commit -> client latency (event occurredAt = source commit time, to
 // receipt), with where that latency goes.
 // Usage: npm run bench:subscriptions -- [--subscribers 5000] [--rate 200] [--seconds 20] [--keys 200]
-//   [--drive wms|gateway] [--warmup-seconds 5] [--topology embedded|gateway-process] [--database-url postgres://postgres@127.0.0.1:5432/postgres]
+//   [--drive wms|gateway] [--warmup-seconds 5] [--client-impl raw|graphql-ws] [--topology embedded|gateway-process] [--database-url postgres://postgres@127.0.0.1:5432/postgres]
 //   (gateway-process: BENCH_CPU_PROF_DIR=<dir> writes a CPU profile of every service process there)
 import { fork, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -35,6 +35,8 @@ const { values: args } = parseArgs({
     topology: { type: "string", default: "embedded" },
     "database-url": { type: "string", default: postgresAdminUrl },
     client: { type: "boolean", default: false },
+    /** The subscribers' client: a minimal graphql-transport-ws one (default) or the graphql-ws library. */
+    "client-impl": { type: "string", default: "raw" },
   },
 });
 
@@ -87,6 +89,34 @@ async function benchKeys(url: string, count: number): Promise<Key[]> {
   return keys;
 }
 
+/**
+ * A minimal graphql-transport-ws subscriber (the protocol graphql-ws speaks): connection_init,
+ * subscribe once acknowledged, then one JSON.parse per event. The load generator shares the
+ * 2-core machine with the hub, so it should cost as little as it can; `--client-impl graphql-ws`
+ * runs the graphql-ws client library instead (10–15% more client CPU in our runs).
+ */
+function rawSubscriber(
+  wsUrl: string,
+  variables: Record<string, string>,
+  handlers: { onAck(): void; onEvent(event: { cursor: string; occurredAt: string } | undefined): void; onError(): void },
+): void {
+  const socket = new WebSocket(wsUrl, "graphql-transport-ws");
+  let acked = false;
+  socket.on("open", () => socket.send('{"type":"connection_init","payload":{}}'));
+  socket.on("message", (data: Buffer) => {
+    const message = JSON.parse(data.toString()) as { type: string; payload?: { data?: { inventoryChanged?: { cursor: string; occurredAt: string } } } };
+    if (message.type === "next") handlers.onEvent(message.payload?.data?.inventoryChanged);
+    else if (message.type === "connection_ack") {
+      acked = true;
+      socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query: SELECTION, variables } }));
+      handlers.onAck();
+    } else if (message.type === "ping") socket.send('{"type":"pong"}');
+    else if (message.type === "error") handlers.onError();
+  });
+  socket.on("error", () => !acked && handlers.onError());
+  socket.on("close", () => !acked && handlers.onError());
+}
+
 /** The client process: holds the sockets, drives the changes, and measures what arrives. */
 async function runClient(): Promise<void> {
   const send = (message: FromClient) => process.send!(message);
@@ -107,26 +137,28 @@ async function runClient(): Promise<void> {
         for (let i = start; i < Math.min(message.subscribers, start + 250); i++) {
           const key = keys[i % keys.length]!;
           const cursors: string[] = (received[String(i)] = []);
-          const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, keepAlive: 0 });
+          const onEvent = (event: { cursor: string; occurredAt: string } | undefined) => {
+            if (!event) return;
+            latencies.push(Date.now() - Date.parse(event.occurredAt));
+            cursors.push(event.cursor);
+          };
+          const variables = { sku: key.sku, wh: key.warehouseCode };
           batch.push(
             new Promise<void>((resolve) => {
-              client.on("connected", () => resolve());
-              client.subscribe<{ inventoryChanged: { cursor: string; occurredAt: string } }>(
-                { query: SELECTION, variables: { sku: key.sku, wh: key.warehouseCode } },
-                {
-                  next: (value) => {
-                    const event = value.data?.inventoryChanged;
-                    if (!event) return;
-                    latencies.push(Date.now() - Date.parse(event.occurredAt));
-                    cursors.push(event.cursor);
-                  },
-                  error: () => {
-                    failed++;
-                    resolve();
-                  },
-                  complete: () => undefined,
-                },
-              );
+              const fail = () => {
+                failed++;
+                resolve();
+              };
+              if (args["client-impl"] === "graphql-ws") {
+                const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, keepAlive: 0 });
+                client.on("connected", () => resolve());
+                client.subscribe<{ inventoryChanged: { cursor: string; occurredAt: string } }>(
+                  { query: SELECTION, variables },
+                  { next: (value) => onEvent(value.data?.inventoryChanged), error: fail, complete: () => undefined },
+                );
+              } else {
+                rawSubscriber(wsUrl, variables, { onAck: resolve, onEvent, onError: fail });
+              }
             }).then(() => void connected++),
           );
         }
@@ -306,13 +338,16 @@ async function runBench(): Promise<void> {
   const keyCount = Number(args.keys);
   if (args.topology !== "embedded" && args.topology !== "gateway-process") throw new Error("--topology is embedded or gateway-process");
   if (args.drive !== "wms" && args.drive !== "gateway") throw new Error("--drive is wms or gateway");
-  console.log(`subscriptions bench: ${subscribers} graphql-ws subscribers over ${keyCount} keys, ${rate} changes/s for ${seconds}s`);
+  if (args["client-impl"] !== "raw" && args["client-impl"] !== "graphql-ws") throw new Error("--client-impl is raw or graphql-ws");
+  console.log(
+    `subscriptions bench: ${subscribers} graphql-ws subscribers (${args["client-impl"] === "raw" ? "minimal graphql-transport-ws client" : "graphql-ws client library"}) over ${keyCount} keys, ${rate} changes/s for ${seconds}s`,
+  );
   const hub = args.topology === "embedded" ? await embeddedHub() : await gatewayProcessHub(args["database-url"]);
   console.log(`topology:                ${hub.topology}`);
   const keys = await benchKeys(hub.url, keyCount);
   if (keys.length < keyCount)
     throw new Error(`the read model has only ${keys.length} positions with stock to spare; use --keys ${keys.length} or a larger CROSSDOCK_SEED_SCALE`);
-  const child = fork(fileURLToPath(import.meta.url), ["--client"], { execArgv: ["--import", "tsx"] });
+  const child = fork(fileURLToPath(import.meta.url), ["--client", "--client-impl", args["client-impl"]], { execArgv: ["--import", "tsx"] });
   try {
     global.gc?.();
     const rssBefore = hub.gatewayRss();
@@ -425,6 +460,11 @@ async function runBench(): Promise<void> {
         console.log(`  resolution's ${subgraph} calls: ${fetches.count}, p50 <= ${fetches.p50} ms, p99 <= ${fetches.p99} ms (mean ${fetches.meanMs} ms)`);
     }
     console.log(`  then resolution + fan-out + client receive:  the rest of the commit -> client figure above`);
+    // Event-loop delay (prom-client's monitorEventLoopDelay since the gateway started) and GC pauses.
+    const gc = histogram(metricsText, "nodejs_gc_duration_seconds", 'kind="major"');
+    console.log(
+      `gateway event loop:      delay p50 ${(1000 * metric("nodejs_eventloop_lag_p50_seconds")).toFixed(0)} ms, p99 ${(1000 * metric("nodejs_eventloop_lag_p99_seconds")).toFixed(0)} ms, max ${(1000 * metric("nodejs_eventloop_lag_max_seconds")).toFixed(0)} ms; major GCs ${gc.count} (mean ${gc.meanMs} ms)`,
+    );
     if (cpuBefore !== undefined && cpuAfter !== undefined) {
       console.log(
         `gateway process CPU:     ${(cpuAfter - cpuBefore).toFixed(1)} s over ${busySeconds.toFixed(0)} s (${((100 * (cpuAfter - cpuBefore)) / busySeconds).toFixed(0)}% of one core)`,
