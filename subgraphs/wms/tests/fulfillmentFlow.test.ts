@@ -302,3 +302,82 @@ describe("cancelFulfillment", () => {
     expect(audit!.n).toBe(1);
   });
 });
+
+describe("a sku spread over several bins", () => {
+  it("reserves across bins (most free first), picks and ships from each, and refuses only what the warehouse lacks", async () => {
+    // A sku held in one bin gets a second bin with 7 more, booked through the ledger like a receipt.
+    const [held] = await wms.database.query<{ sku: string; binCode: string; free: string }>(
+      `SELECT sku, "binCode", ("onHand" - reserved)::text AS free FROM "Stock" s
+        WHERE "warehouseCode" = $1 AND "onHand" - reserved BETWEEN 10 AND 500 AND sku <> ALL($2::text[])
+          AND (SELECT count(*) FROM "Stock" t WHERE t.sku = s.sku AND t."warehouseCode" = s."warehouseCode") = 1
+        ORDER BY sku LIMIT 1`,
+      [WAREHOUSE, skus],
+    );
+    const { sku, binCode: firstBin } = held!;
+    const free = Number(held!.free);
+    const [second] = await wms.database.query<{ code: string }>(`SELECT code FROM "Bin" WHERE "warehouseCode" = $1 AND code <> $2 ORDER BY code LIMIT 1`, [
+      WAREHOUSE,
+      firstBin,
+    ]);
+    const secondBin = second!.code;
+    await wms.database.query(`INSERT INTO "Stock" (sku, "warehouseCode", "binCode", "onHand", reserved) VALUES ($1, $2, $3, 7, 0)`, [
+      sku,
+      WAREHOUSE,
+      secondBin,
+    ]);
+    await wms.database.query(
+      `INSERT INTO "StockMovement" (sku, "warehouseCode", "binCode", quantity, reason, reference) VALUES ($1, $2, $3, 7, 'RECEIPT', 'PO-BINS')`,
+      [sku, WAREHOUSE, secondBin],
+    );
+
+    // More than the whole warehouse holds free: refused, with what is free in all bins together.
+    const tooMuch = await gql(CREATE, {
+      input: { orderNumber: "SO-900020", warehouseCode: WAREHOUSE, lines: [{ sku, quantity: String(free + 8) }], idempotencyKey: "ff-bins-too-much" },
+    });
+    expect(errorCode(tooMuch)).toBe("INSUFFICIENT_STOCK");
+    expect(Number(tooMuch.errors![0]!.extensions!.available)).toBe(free + 7);
+
+    // More than any one bin has free, less than both together: the fuller bin first, the rest from the other.
+    const quantity = free + 3;
+    const created = await gql(CREATE, {
+      input: { orderNumber: "SO-900021", warehouseCode: WAREHOUSE, lines: [{ sku, quantity: String(quantity) }], idempotencyKey: "ff-bins" },
+    });
+    expect(created.errors).toBeUndefined();
+    const { fulfillmentId } = created.data!.createFulfillment;
+    const byBin = (lines: { binCode: string; quantity: string; quantityPicked: string; quantityShipped: string }[]) =>
+      Object.fromEntries(lines.map((l) => [l.binCode, [Number(l.quantity), Number(l.quantityPicked), Number(l.quantityShipped)]]));
+    const [larger, smaller] = free >= 7 ? [firstBin, secondBin] : [secondBin, firstBin];
+    const fromLarger = Math.max(free, 7);
+    expect(byBin(created.data!.createFulfillment.lines)).toEqual({ [larger]: [fromLarger, 0, 0], [smaller]: [quantity - fromLarger, 0, 0] });
+    expect(Number((await stockRow(sku, secondBin)).reserved)).toBe(secondBin === larger ? 7 : quantity - fromLarger);
+
+    // One pick of the sku fills the lines in order; more than the fulfilment asks for is refused.
+    expect(errorCode(await gql(PICK, { input: { fulfillmentId, lines: [{ sku, quantity: String(quantity + 1) }], idempotencyKey: "pick-bins-over" } }))).toBe(
+      "INVALID_QUANTITY",
+    );
+    const partly = await gql(PICK, { input: { fulfillmentId, lines: [{ sku, quantity: String(fromLarger + 1) }], idempotencyKey: "pick-bins-1" } });
+    expect(partly.data!.confirmPick.status).toBe("PICKING");
+    expect(byBin(partly.data!.confirmPick.lines)).toEqual({ [larger]: [fromLarger, fromLarger, 0], [smaller]: [quantity - fromLarger, 1, 0] });
+    const picked = await gql(PICK, { input: { fulfillmentId, lines: [{ sku, quantity: String(quantity - fromLarger - 1) }], idempotencyKey: "pick-bins-2" } });
+    expect(picked.data!.confirmPick.status).toBe("PICKED");
+    const tasks = await wms.database.query<{ binCode: string; quantity: string }>(
+      `SELECT "binCode", quantity::text AS quantity FROM "PickTask" WHERE "fulfillmentId" = $1 ORDER BY id`,
+      [fulfillmentId],
+    );
+    expect(tasks.map((t) => [t.binCode, Number(t.quantity)])).toEqual([
+      [larger, fromLarger],
+      [smaller, 1],
+      [smaller, quantity - fromLarger - 1],
+    ]);
+
+    // Shipping takes each bin's part out of that bin; the shipment lists the sku once.
+    const shipped = await gql(SHIP, { input: { fulfillmentId, carrier: "UPS", trackingNumber: "1ZBINS", idempotencyKey: "ship-bins" } });
+    expect(shipped.errors).toBeUndefined();
+    expect(shipped.data!.shipFulfillment.fulfillment.status).toBe("SHIPPED");
+    const lines = await gql(`query($id: ID!) { shipment(shipmentId: $id) { lines { sku quantity } } }`, { id: shipped.data!.shipFulfillment.shipmentId });
+    expect(lines.data!.shipment.lines.map((l: { sku: string; quantity: string }) => [l.sku, Number(l.quantity)])).toEqual([[sku, quantity]]);
+    const secondAfter = await stockRow(sku, secondBin);
+    expect([Number(secondAfter.onHand), Number(secondAfter.reserved)]).toEqual(secondBin === larger ? [0, 0] : [7 - (quantity - fromLarger), 0]);
+    expect(await unexplainedStockRows(wms)).toBe(0);
+  });
+});

@@ -1,7 +1,8 @@
 // confirmPick: records what a picker took from the bins for a fulfilment (PickTask rows) and
-// moves the fulfilment to PICKING or PICKED. Picked goods stay reserved stock in their bin
-// until shipped, so it writes no stock movement and never picks more than a line asks for.
-import { crossdockError, ErrorCode, toDecimal } from "@crossdock/schema";
+// moves the fulfilment to PICKING or PICKED. A sku reserved in several bins is picked from its
+// lines in order (one pick task per bin). Picked goods stay reserved stock in their bin until
+// shipped, so it writes no stock movement and never picks more than the fulfilment asks for.
+import { crossdockError, Decimal, ErrorCode, toDecimal } from "@crossdock/schema";
 import type { WmsContext } from "../context.js";
 import type { FulfillmentOrder } from "../__generated__/prisma/client.js";
 import { lockFulfillment, positiveQuantity, rejectDuplicateSkus, runWmsWrite } from "./writeSupport.js";
@@ -38,39 +39,50 @@ export async function confirmPick(ctx: WmsContext, input: ConfirmPickInput): Pro
         );
       }
       const lines = await tx.fulfillmentLine.findMany({ where: { fulfillmentId }, orderBy: { id: "asc" } });
-      const picked = new Map(lines.map((line) => [line.sku, toDecimal(line.quantityPicked)]));
+      const picked = new Map(lines.map((line) => [line.id, toDecimal(line.quantityPicked)]));
+      const tasks: { sku: string; binCode: string; quantity: Decimal }[] = [];
       for (const pick of picks) {
-        const line = lines.find((l) => l.sku === pick.sku);
-        if (!line) throw crossdockError(ErrorCode.BAD_USER_INPUT, `${pick.sku} is not on fulfilment ${fulfillmentId}`, { field: `lines.${pick.index}.sku` });
-        const after = toDecimal(line.quantityPicked).plus(pick.quantity);
-        if (after.gt(toDecimal(line.quantity))) {
+        const skuLines = lines.filter((l) => l.sku === pick.sku);
+        if (skuLines.length === 0) {
+          throw crossdockError(ErrorCode.BAD_USER_INPUT, `${pick.sku} is not on fulfilment ${fulfillmentId}`, { field: `lines.${pick.index}.sku` });
+        }
+        const ordered = skuLines.reduce((sum, l) => sum.plus(toDecimal(l.quantity)), new Decimal(0));
+        const already = skuLines.reduce((sum, l) => sum.plus(toDecimal(l.quantityPicked)), new Decimal(0));
+        if (already.plus(pick.quantity).gt(ordered)) {
           throw crossdockError(
             ErrorCode.INVALID_QUANTITY,
-            `Picking ${pick.quantity.toFixed()} of ${pick.sku} would exceed the line quantity ${toDecimal(line.quantity).toFixed()} (already picked ${toDecimal(line.quantityPicked).toFixed()})`,
+            `Picking ${pick.quantity.toFixed()} of ${pick.sku} would exceed the line quantity ${ordered.toFixed()} (already picked ${already.toFixed()})`,
             { field: `lines.${pick.index}.quantity` },
           );
         }
-        picked.set(pick.sku, after);
+        let left = pick.quantity;
+        for (const line of skuLines) {
+          const open = toDecimal(line.quantity).minus(picked.get(line.id)!);
+          if (left.lte(0) || open.lte(0)) continue;
+          const take = Decimal.min(left, open);
+          picked.set(line.id, picked.get(line.id)!.plus(take));
+          tasks.push({ sku: pick.sku, binCode: line.binCode, quantity: take });
+          left = left.minus(take);
+        }
       }
 
       const now = new Date();
-      for (const pick of picks) {
-        await tx.fulfillmentLine.update({
-          where: { fulfillmentId_sku: { fulfillmentId, sku: pick.sku } },
-          data: { quantityPicked: picked.get(pick.sku)!.toFixed() },
-        });
+      for (const line of lines) {
+        if (!picked.get(line.id)!.eq(toDecimal(line.quantityPicked))) {
+          await tx.fulfillmentLine.update({ where: { id: line.id }, data: { quantityPicked: picked.get(line.id)!.toFixed() } });
+        }
       }
       await tx.pickTask.createMany({
-        data: picks.map((pick) => ({
+        data: tasks.map((task) => ({
           fulfillmentId,
-          sku: pick.sku,
-          binCode: lines.find((l) => l.sku === pick.sku)!.binCode,
-          quantity: pick.quantity.toFixed(),
+          sku: task.sku,
+          binCode: task.binCode,
+          quantity: task.quantity.toFixed(),
           confirmedAt: now,
           idempotencyKey: input.idempotencyKey,
         })),
       });
-      const fullyPicked = lines.every((line) => picked.get(line.sku)!.eq(toDecimal(line.quantity)));
+      const fullyPicked = lines.every((line) => picked.get(line.id)!.eq(toDecimal(line.quantity)));
       const status = fullyPicked ? "PICKED" : "PICKING";
       await tx.fulfillmentOrder.update({ where: { fulfillmentId }, data: { status } });
       return {

@@ -1,6 +1,7 @@
-// createFulfillment: opens a fulfilment order for a released ERP order and reserves its stock,
-// each line on the warehouse's bin with the most free stock of that sku. Reserving changes
-// no onHand, so it writes no movement; it never reserves more than is free in one bin.
+// createFulfillment: opens a fulfilment order for a released ERP order and reserves its stock:
+// each sku from the bins with the most free stock first, across as many bins as it takes (one
+// fulfilment line per bin). Reserving changes no onHand, so it writes no movement; it never
+// reserves more than a bin has free, and refuses a sku the warehouse does not have enough of.
 import { crossdockError, Decimal, ErrorCode, toDecimal } from "@crossdock/schema";
 import type { WmsContext } from "../context.js";
 import type { FulfillmentOrder, Stock } from "../__generated__/prisma/client.js";
@@ -37,14 +38,26 @@ export async function createFulfillment(ctx: WmsContext, input: CreateFulfillmen
         if (rows.length === 0 && !(await skuEverStocked(tx, line.sku))) {
           throw crossdockError(ErrorCode.UNKNOWN_SKU, `The WMS has never stocked ${line.sku}`, { field: `lines.${line.index}.sku` });
         }
-        const best = [...rows].sort((a, b) => free(b).comparedTo(free(a)))[0];
-        if (!best || free(best).lt(line.quantity)) {
-          throw crossdockError(ErrorCode.INSUFFICIENT_STOCK, `No bin at ${warehouseCode} has ${line.quantity.toFixed()} of ${line.sku} free`, {
-            field: `lines.${line.index}.quantity`,
-            detail: { available: best ? Decimal.max(0, free(best)).toFixed() : "0" },
-          });
+        // Most free first (fewest bins to visit), then by bin code so equal bins split the same way.
+        const bins = rows.filter((row) => free(row).gt(0)).sort((a, b) => free(b).comparedTo(free(a)) || a.binCode.localeCompare(b.binCode));
+        const available = bins.reduce((sum, row) => sum.plus(free(row)), new Decimal(0));
+        if (available.lt(line.quantity)) {
+          throw crossdockError(
+            ErrorCode.INSUFFICIENT_STOCK,
+            `${warehouseCode} has ${available.toFixed()} of ${line.sku} free, not ${line.quantity.toFixed()}`,
+            {
+              field: `lines.${line.index}.quantity`,
+              detail: { available: available.toFixed() },
+            },
+          );
         }
-        allocations.push({ sku: line.sku, quantity: line.quantity, row: best });
+        let left = line.quantity;
+        for (const row of bins) {
+          if (left.lte(0)) break;
+          const take = Decimal.min(left, free(row));
+          allocations.push({ sku: line.sku, quantity: take, row });
+          left = left.minus(take);
+        }
       }
 
       const now = new Date();
