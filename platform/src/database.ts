@@ -15,6 +15,11 @@ export interface SqlSession {
   exec(sql: string): Promise<void>;
 }
 
+export interface TransactionOptions {
+  /** Parameterless SQL run first inside the transaction (sent with BEGIN on Postgres). */
+  begin?: string;
+}
+
 export interface Database {
   readonly kind: DatabaseKind;
   /** The URL without credentials, safe to log. */
@@ -25,8 +30,12 @@ export interface Database {
   exec(sql: string): Promise<void>;
   /** Runs `fn` on one dedicated connection (session-level locks, multi-statement work). */
   withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
-  /** Runs `fn` in one transaction on one connection; commits when it resolves, rolls back when it throws. */
-  transaction<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction on one connection; commits when it resolves, rolls back when it
+   * throws. `options.begin`: statements without parameters (a lock, a setting) that open the
+   * transaction; on Postgres they travel with BEGIN in one round trip.
+   */
+  transaction<T>(fn: (session: SqlSession) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Subscribes to NOTIFY on `channel`; resolves to an unsubscribe function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
@@ -64,17 +73,18 @@ async function openPGlite(location: string): Promise<Database> {
     withSession: (fn) => fn(session),
     // PGlite is one connection: its own transaction() holds the lock that keeps every other
     // caller (Prisma included) out until commit, so nothing interleaves with the transaction.
-    transaction: (fn) =>
-      client.transaction((tx) =>
-        fn({
+    transaction: (fn, options) =>
+      client.transaction(async (tx) => {
+        if (options?.begin) await tx.exec(options.begin);
+        return fn({
           async query<T>(sql: string, params: unknown[] = []) {
             return (await tx.query<T>(sql, params)).rows;
           },
           async exec(sql: string) {
             await tx.exec(sql);
           },
-        }),
-      ),
+        });
+      }),
     async listen(channel, onPayload) {
       const unsubscribe = await client.listen(channel, onPayload);
       return async () => unsubscribe();
@@ -125,10 +135,11 @@ async function openPostgres(url: string): Promise<Database> {
         client.release();
       }
     },
-    async transaction(fn) {
+    async transaction(fn, options) {
       const client = await txPool.connect();
       try {
-        await client.query("BEGIN");
+        // Simple-query protocol: BEGIN and the opening statements in one round trip.
+        await client.query(options?.begin ? `BEGIN; ${options.begin}` : "BEGIN");
         const result = await fn({
           async query<T>(sql: string, params: unknown[] = []) {
             return (await client.query(sql, params)).rows as T[];
