@@ -114,4 +114,36 @@ describe.skipIf(!(await postgresAvailable()))("concurrent writes on Postgres", (
       await db.close();
     }
   });
+
+  it("opens a transaction with its begin statements: settings local to it, a lock held until its commit", async () => {
+    const db = await openDatabase(databases.urls.wms);
+    try {
+      const begin = `SELECT pg_advisory_xact_lock(4242), set_config('crossdock.test', 'inside', true)`;
+      const order: string[] = [];
+      let release!: () => void;
+      let started!: () => void;
+      const running = new Promise<void>((resolve) => (started = resolve));
+      const first = db.transaction(
+        async (session) => {
+          const [row] = await session.query<{ v: string }>(`SELECT current_setting('crossdock.test') AS v`);
+          order.push(`first sees ${row!.v}`);
+          started();
+          await new Promise<void>((resolve) => (release = resolve));
+          order.push("first commits");
+        },
+        { begin },
+      );
+      await running;
+      // Waits in its BEGIN round trip for the first one's lock.
+      const second = db.transaction(async () => void order.push("second runs"), { begin });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      release();
+      await Promise.all([first, second]);
+      expect(order).toEqual(["first sees inside", "first commits", "second runs"]);
+      const [after] = await db.query<{ v: string | null }>(`SELECT current_setting('crossdock.test', true) AS v`);
+      expect(after!.v ?? "").toBe("");
+    } finally {
+      await db.close();
+    }
+  });
 });
