@@ -6,6 +6,7 @@ import WebSocket from "ws";
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
 import { createClient as createSseClient, type Client as SseClient } from "graphql-sse";
 import { fetchMetrics, graphqlData, metricSum } from "../src/index.js";
+import { eventually } from "./hubHarness.js";
 
 export interface Collected {
   events: any[];
@@ -94,14 +95,9 @@ export function collect(client: WsClient | SseClient, query: string, variables: 
  * enough on a loaded machine). Exact, so subscriptions of an earlier test still closing do not count.
  */
 export async function subscribed(httpUrl: string, count: number, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let active = Number.NaN;
-  while (Date.now() < deadline) {
-    active = metricSum(await fetchMetrics(httpUrl), "crossdock_subscriptions_active");
-    if (active === count) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${count} open subscriptions at ${httpUrl} (last seen ${active})`);
+  const open = () => fetchMetrics(httpUrl).then((text) => metricSum(text, "crossdock_subscriptions_active"));
+  const active = await eventually(open, (n) => n === count, timeoutMs);
+  if (active !== count) throw new Error(`timed out waiting for ${count} open subscriptions at ${httpUrl} (last seen ${active})`);
 }
 
 export function wsUrl(httpUrl: string): string {

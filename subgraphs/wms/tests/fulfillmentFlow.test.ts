@@ -337,7 +337,8 @@ describe("a sku spread over several bins", () => {
     expect(errorCode(tooMuch)).toBe("INSUFFICIENT_STOCK");
     expect(Number(tooMuch.errors![0]!.extensions!.available)).toBe(free + 7);
 
-    // More than any one bin has free, less than both together: the fuller bin first, the rest from the other.
+    // More than any one bin has free, less than both together: the fuller first bin (10 or more
+    // free) entirely, the remaining 3 from the second bin.
     const quantity = free + 3;
     const created = await gql(CREATE, {
       input: { orderNumber: "SO-900021", warehouseCode: WAREHOUSE, lines: [{ sku, quantity: String(quantity) }], idempotencyKey: "ff-bins" },
@@ -346,28 +347,26 @@ describe("a sku spread over several bins", () => {
     const { fulfillmentId } = created.data!.createFulfillment;
     const byBin = (lines: { binCode: string; quantity: string; quantityPicked: string; quantityShipped: string }[]) =>
       Object.fromEntries(lines.map((l) => [l.binCode, [Number(l.quantity), Number(l.quantityPicked), Number(l.quantityShipped)]]));
-    const [larger, smaller] = free >= 7 ? [firstBin, secondBin] : [secondBin, firstBin];
-    const fromLarger = Math.max(free, 7);
-    expect(byBin(created.data!.createFulfillment.lines)).toEqual({ [larger]: [fromLarger, 0, 0], [smaller]: [quantity - fromLarger, 0, 0] });
-    expect(Number((await stockRow(sku, secondBin)).reserved)).toBe(secondBin === larger ? 7 : quantity - fromLarger);
+    expect(byBin(created.data!.createFulfillment.lines)).toEqual({ [firstBin]: [free, 0, 0], [secondBin]: [3, 0, 0] });
+    expect(Number((await stockRow(sku, secondBin)).reserved)).toBe(3);
 
     // One pick of the sku fills the lines in order; more than the fulfilment asks for is refused.
     expect(errorCode(await gql(PICK, { input: { fulfillmentId, lines: [{ sku, quantity: String(quantity + 1) }], idempotencyKey: "pick-bins-over" } }))).toBe(
       "INVALID_QUANTITY",
     );
-    const partly = await gql(PICK, { input: { fulfillmentId, lines: [{ sku, quantity: String(fromLarger + 1) }], idempotencyKey: "pick-bins-1" } });
+    const partly = await gql(PICK, { input: { fulfillmentId, lines: [{ sku, quantity: String(free + 1) }], idempotencyKey: "pick-bins-1" } });
     expect(partly.data!.confirmPick.status).toBe("PICKING");
-    expect(byBin(partly.data!.confirmPick.lines)).toEqual({ [larger]: [fromLarger, fromLarger, 0], [smaller]: [quantity - fromLarger, 1, 0] });
-    const picked = await gql(PICK, { input: { fulfillmentId, lines: [{ sku, quantity: String(quantity - fromLarger - 1) }], idempotencyKey: "pick-bins-2" } });
+    expect(byBin(partly.data!.confirmPick.lines)).toEqual({ [firstBin]: [free, free, 0], [secondBin]: [3, 1, 0] });
+    const picked = await gql(PICK, { input: { fulfillmentId, lines: [{ sku, quantity: "2" }], idempotencyKey: "pick-bins-2" } });
     expect(picked.data!.confirmPick.status).toBe("PICKED");
     const tasks = await wms.database.query<{ binCode: string; quantity: string }>(
       `SELECT "binCode", quantity::text AS quantity FROM "PickTask" WHERE "fulfillmentId" = $1 ORDER BY id`,
       [fulfillmentId],
     );
     expect(tasks.map((t) => [t.binCode, Number(t.quantity)])).toEqual([
-      [larger, fromLarger],
-      [smaller, 1],
-      [smaller, quantity - fromLarger - 1],
+      [firstBin, free],
+      [secondBin, 1],
+      [secondBin, 2],
     ]);
 
     // Shipping takes each bin's part out of that bin; the shipment lists the sku once.
@@ -377,7 +376,7 @@ describe("a sku spread over several bins", () => {
     const lines = await gql(`query($id: ID!) { shipment(shipmentId: $id) { lines { sku quantity } } }`, { id: shipped.data!.shipFulfillment.shipmentId });
     expect(lines.data!.shipment.lines.map((l: { sku: string; quantity: string }) => [l.sku, Number(l.quantity)])).toEqual([[sku, quantity]]);
     const secondAfter = await stockRow(sku, secondBin);
-    expect([Number(secondAfter.onHand), Number(secondAfter.reserved)]).toEqual(secondBin === larger ? [0, 0] : [7 - (quantity - fromLarger), 0]);
+    expect([Number(secondAfter.onHand), Number(secondAfter.reserved)]).toEqual([4, 0]);
     expect(await unexplainedStockRows(wms)).toBe(0);
   });
 });

@@ -51,7 +51,7 @@ export async function confirmPick(ctx: WmsContext, input: ConfirmPickInput): Pro
         if (already.plus(pick.quantity).gt(ordered)) {
           throw crossdockError(
             ErrorCode.INVALID_QUANTITY,
-            `Picking ${pick.quantity.toFixed()} of ${pick.sku} would exceed the line quantity ${ordered.toFixed()} (already picked ${already.toFixed()})`,
+            `Picking ${pick.quantity.toFixed()} of ${pick.sku} would exceed the ${ordered.toFixed()} the fulfilment asks for (already picked ${already.toFixed()})`,
             { field: `lines.${pick.index}.quantity` },
           );
         }
