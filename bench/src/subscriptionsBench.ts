@@ -14,13 +14,14 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
+import os from "node:os";
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
 import { createClient } from "graphql-ws";
 import { startHub } from "@crossdock/launcher";
 import { ChangeFeedReader, openDatabase } from "@crossdock/platform";
 import { createTestDatabases, postgresAdminUrl } from "@crossdock/test";
-import { cpuSeconds, rssMegabytes, startServiceProcesses, type ServiceProcesses } from "./support/hubProcess.js";
+import { cpuSeconds, machineCpuSeconds, postgresCpuSeconds, rssMegabytes, startServiceProcesses, type ServiceProcesses } from "./support/hubProcess.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -376,7 +377,8 @@ async function runBench(): Promise<void> {
     }
     const startCursor = await hub.feed.headCursor();
     const cpuBefore = hub.gatewayCpu();
-    const servicesBefore = { ...hub.serviceCpu(), "bench client": cpuSeconds(child.pid!) };
+    const servicesBefore = { ...hub.serviceCpu(), "bench client": cpuSeconds(child.pid!), postgres: postgresCpuSeconds() };
+    const machineBefore = machineCpuSeconds();
     const driveStarted = Date.now();
     const driven = (await ask(child, { type: "drive", url: driveUrl, rate, seconds })) as Extract<FromClient, { type: "done" }>;
     await hub.settle();
@@ -400,7 +402,8 @@ async function runBench(): Promise<void> {
       last = received;
     }
     const cpuAfter = hub.gatewayCpu();
-    const servicesAfter = { ...hub.serviceCpu(), "bench client": cpuSeconds(child.pid!) };
+    const servicesAfter = { ...hub.serviceCpu(), "bench client": cpuSeconds(child.pid!), postgres: postgresCpuSeconds() };
+    const machineAfter = machineCpuSeconds();
     const busySeconds = (Date.now() - driveStarted) / 1000;
     const endCursor = await hub.feed.headCursor();
     const report = (await ask(child, { type: "report" })) as Extract<FromClient, { type: "done" }>;
@@ -474,6 +477,8 @@ async function runBench(): Promise<void> {
       ([name, after]) => `${name} ${((100 * (after - ((servicesBefore as Record<string, number>)[name] ?? 0))) / busySeconds).toFixed(0)}%`,
     );
     console.log(`process CPU (% of one core while driven): ${others.join(", ")}`);
+    const machineBusy = (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total);
+    console.log(`machine CPU while driven: ${(100 * machineBusy).toFixed(0)}% busy (all ${os.availableParallelism()} cores)`);
   } finally {
     child.kill();
     await hub.stop();

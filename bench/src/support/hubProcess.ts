@@ -1,7 +1,7 @@
 // Starts the whole hub (`npm start`'s launcher) as a child process for benchmarks, so the
 // load generator's CPU is not counted as the hub's and the hub's CPU can be read from /proc.
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { readFileSync, readdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,6 +28,33 @@ export function cpuSeconds(pid: number): number {
   } catch {
     return NaN;
   }
+}
+
+/**
+ * CPU seconds used so far by every Postgres process on this machine (server, backends, WAL
+ * senders), from /proc: the database shares the benchmark's cores, so its share belongs in the
+ * figures. Backends that exited meanwhile are not counted.
+ */
+export function postgresCpuSeconds(): number {
+  let seconds = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/cmdline`, "utf8").startsWith("postgres")) continue;
+      seconds += cpuSeconds(Number(entry)) || 0;
+    } catch {
+      // The process exited between the listing and the read.
+    }
+  }
+  return seconds;
+}
+
+/** Busy and total CPU time of the whole machine so far (all cores, from /proc/stat), in seconds. */
+export function machineCpuSeconds(): { busy: number; total: number } {
+  const [, ...ticks] = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/);
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = ticks.map(Number) as number[];
+  const busy = user! + nice! + system! + irq! + softirq! + steal!;
+  return { busy: busy / 100, total: (busy + idle! + iowait!) / 100 };
 }
 
 export function rssMegabytes(pid: number): number {
