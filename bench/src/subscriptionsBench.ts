@@ -377,7 +377,13 @@ async function runBench(): Promise<void> {
     }
     const startCursor = await hub.feed.headCursor();
     const cpuBefore = hub.gatewayCpu();
-    const servicesBefore = { ...hub.serviceCpu(), "bench client": cpuSeconds(child.pid!), postgres: postgresCpuSeconds() };
+    // CPU seconds so far per process; Postgres (the sum of its processes) only where the hub runs on it.
+    const processCpu = (): Record<string, number> => ({
+      ...hub.serviceCpu(),
+      "bench client": cpuSeconds(child.pid!),
+      ...(args.topology === "gateway-process" ? { postgres: postgresCpuSeconds() } : {}),
+    });
+    const servicesBefore = processCpu();
     const machineBefore = machineCpuSeconds();
     const driveStarted = Date.now();
     const driven = (await ask(child, { type: "drive", url: driveUrl, rate, seconds })) as Extract<FromClient, { type: "done" }>;
@@ -402,7 +408,7 @@ async function runBench(): Promise<void> {
       last = received;
     }
     const cpuAfter = hub.gatewayCpu();
-    const servicesAfter = { ...hub.serviceCpu(), "bench client": cpuSeconds(child.pid!), postgres: postgresCpuSeconds() };
+    const servicesAfter = processCpu();
     const machineAfter = machineCpuSeconds();
     const busySeconds = (Date.now() - driveStarted) / 1000;
     const endCursor = await hub.feed.headCursor();
@@ -474,7 +480,7 @@ async function runBench(): Promise<void> {
       );
     }
     const others = Object.entries(servicesAfter).map(
-      ([name, after]) => `${name} ${((100 * (after - ((servicesBefore as Record<string, number>)[name] ?? 0))) / busySeconds).toFixed(0)}%`,
+      ([name, after]) => `${name} ${((100 * (after - (servicesBefore[name] ?? 0))) / busySeconds).toFixed(0)}%`,
     );
     console.log(`process CPU (% of one core while driven): ${others.join(", ")}`);
     const machineBusy = (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total);

@@ -65,6 +65,8 @@ export interface MigrationDriftOptions {
   prisma: { ModelName: Record<string, string> };
   /** The generated client's enums, by name. */
   enums: Record<string, Record<string, string>>;
+  /** Per model, indexes the migrations add that schema.prisma cannot declare (expression or partial). */
+  handWrittenIndexes?: Record<string, readonly string[]>;
 }
 
 /** Declares the drift suite; returns the migrated database for the service's own extra checks. */
@@ -126,7 +128,7 @@ export function describeMigrationDrift(options: MigrationDriftOptions): { db: ()
 
     it("names keys, unique indexes, indexes and foreign keys the way Prisma does", async () => {
       for (const model of models) {
-        const expectedIndexes = new Set<string>([`${model.name}_pkey`]);
+        const expectedIndexes = new Set<string>([`${model.name}_pkey`, ...(options.handWrittenIndexes?.[model.name] ?? [])]);
         const expectedForeignKeys = new Set<string>();
         for (const field of model.fields) {
           if (/@unique\b/.test(field.attributes)) expectedIndexes.add(`${model.name}_${field.name}_key`);
