@@ -12,6 +12,7 @@
 //   [--drive wms|gateway] [--warmup-seconds 5] [--client-impl raw|graphql-ws] [--topology embedded|gateway-process] [--database-url postgres://postgres@127.0.0.1:5432/postgres]
 //   (gateway-process: BENCH_CPU_PROF_DIR=<dir> writes a CPU profile of every service process there)
 import { fork, type ChildProcess } from "node:child_process";
+import http from "node:http";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import os from "node:os";
@@ -71,6 +72,36 @@ async function post(url: string, query: string, variables: Record<string, unknow
   return (await response.json()) as GraphResponse;
 }
 
+const driveAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+
+/**
+ * The drive's POST: node:http on a keep-alive agent. The load generator shares the machine with
+ * the hub, and fetch (undici, web streams) cost it several times the CPU per request.
+ */
+function drivePost(url: string, query: string, variables: Record<string, unknown>): Promise<GraphResponse> {
+  const body = JSON.stringify({ query, variables });
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      url,
+      { method: "POST", agent: driveAgent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => {
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString()) as GraphResponse);
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        });
+        response.on("error", reject);
+      },
+    );
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
 /** The first `count` inventory positions with more than 10 on hand (the ±1 changes never run them dry). */
 async function benchKeys(url: string, count: number): Promise<Key[]> {
   const keys: Key[] = [];
@@ -120,6 +151,8 @@ function rawSubscriber(
 
 /** The client process: holds the sockets, drives the changes, and measures what arrives. */
 async function runClient(): Promise<void> {
+  // Exit (rather than die) when the bench stops it, so a --cpu-prof profile gets written.
+  process.once("SIGTERM", () => process.exit(0));
   const send = (message: FromClient) => process.send!(message);
   let url = "";
   let keys: Key[] = [];
@@ -176,7 +209,7 @@ async function runClient(): Promise<void> {
         const due = started + (n * 1000) / message.rate;
         if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
         const key = keys[n % keys.length]!;
-        const write = post(message.url, `mutation($i: AdjustInventoryInput!) { adjustInventory(input: $i) { onHand } }`, {
+        const write = drivePost(message.url, `mutation($i: AdjustInventoryInput!) { adjustInventory(input: $i) { onHand } }`, {
           i: {
             sku: key.sku,
             warehouseCode: key.warehouseCode,
@@ -348,7 +381,13 @@ async function runBench(): Promise<void> {
   const keys = await benchKeys(hub.url, keyCount);
   if (keys.length < keyCount)
     throw new Error(`the read model has only ${keys.length} positions with stock to spare; use --keys ${keys.length} or a larger CROSSDOCK_SEED_SCALE`);
-  const child = fork(fileURLToPath(import.meta.url), ["--client", "--client-impl", args["client-impl"]], { execArgv: ["--import", "tsx"] });
+  const child = fork(fileURLToPath(import.meta.url), ["--client", "--client-impl", args["client-impl"]], {
+    execArgv: [
+      "--import",
+      "tsx",
+      ...(process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}/client`] : []),
+    ],
+  });
   try {
     global.gc?.();
     const rssBefore = hub.gatewayRss();

@@ -91,7 +91,10 @@ export class ChangeFeedReader {
   async headCursor(): Promise<bigint> {
     const [row] = await this.database.query<{ head: string | null }>(
       `SELECT COALESCE((SELECT MAX("cursor") FROM "ChangeFeedEntry"),
-         pg_sequence_last_value(pg_get_serial_sequence('"ChangeFeedEntry"', 'cursor')::regclass), 0)::text AS head`,
+         pg_sequence_last_value(pg_get_serial_sequence($1, $2)::regclass), 0)::text AS head`,
+      // Parameters (rather than literals) make it a prepared statement on Postgres: every feed
+      // reader asks for the head on each wake-up.
+      ['"ChangeFeedEntry"', "cursor"],
     );
     return BigInt(row?.head ?? "0");
   }

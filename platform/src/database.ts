@@ -1,6 +1,7 @@
 // Opens a service's own database from a URL: `postgres://…` for Postgres, `pglite:<dir>`
 // (or `pglite:memory`) for the embedded PGlite. It hands out the Prisma driver adapter plus
 // raw SQL and LISTEN/NOTIFY, so services never care which engine they run on.
+import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
@@ -95,6 +96,33 @@ async function openPGlite(location: string): Promise<Database> {
   };
 }
 
+/**
+ * Parameterised statements run as named prepared statements, so each connection parses and plans
+ * a statement once instead of on every call (node-postgres otherwise sends an unnamed statement
+ * each time). The hot statements (the read-model apply's CTEs, feed reads, stock writes) spent
+ * more Postgres CPU in planning than in executing: 1.2 ms of planning against 0.3 ms of execution
+ * for the inventory projection (pg_stat_statements, README "Performance"). Postgres re-plans a
+ * prepared statement when a table it uses changes. Distinct texts are capped, so SQL built with a
+ * varying shape cannot pile up statements on the server; past the cap they run unprepared.
+ */
+const MAX_PREPARED_TEXTS = 256;
+const preparedNames = new Map<string, string>();
+
+function statement(sql: string, params: unknown[]): pg.QueryConfig {
+  let name = preparedNames.get(sql);
+  if (name === undefined && preparedNames.size < MAX_PREPARED_TEXTS) {
+    name = `crossdock_${createHash("sha1").update(sql).digest("hex").slice(0, 20)}`;
+    preparedNames.set(sql, name);
+  }
+  return { name, text: sql, values: params };
+}
+
+/** A statement with parameters goes prepared; one without (scripts, BEGIN, LISTEN) as simple query. */
+async function run<T>(client: pg.Pool | pg.PoolClient, sql: string, params: unknown[]): Promise<T[]> {
+  const result = params.length > 0 ? await client.query(statement(sql, params)) : await client.query(sql);
+  return result.rows as T[];
+}
+
 async function openPostgres(url: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: Number(process.env.CROSSDOCK_PG_POOL_SIZE ?? 10) });
   // Plain-SQL transactions (the hottest writes, read-model apply, flow steps) get their own
@@ -114,8 +142,7 @@ async function openPostgres(url: string): Promise<Database> {
     displayUrl: url.replace(/\/\/[^@/]*@/, "//"),
     adapter: new PrismaPg(pool),
     async query<T>(sql: string, params: unknown[] = []) {
-      const result = await pool.query(sql, params);
-      return result.rows as T[];
+      return run<T>(pool, sql, params);
     },
     async exec(sql: string) {
       await pool.query(sql);
@@ -125,7 +152,7 @@ async function openPostgres(url: string): Promise<Database> {
       try {
         return await fn({
           async query<T>(sql: string, params: unknown[] = []) {
-            return (await client.query(sql, params)).rows as T[];
+            return run<T>(client, sql, params);
           },
           async exec(sql: string) {
             await client.query(sql);
@@ -142,7 +169,7 @@ async function openPostgres(url: string): Promise<Database> {
         await client.query(options?.begin ? `BEGIN; ${options.begin}` : "BEGIN");
         const result = await fn({
           async query<T>(sql: string, params: unknown[] = []) {
-            return (await client.query(sql, params)).rows as T[];
+            return run<T>(client, sql, params);
           },
           async exec(sql: string) {
             await client.query(sql);

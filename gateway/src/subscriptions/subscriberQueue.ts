@@ -1,9 +1,19 @@
 // One subscriber's outbox: responses in cursor order (each a promise, since resolutions finish
-// out of order), bounded. The transport pulls it as an async iterator. A full queue refuses
-// more (the subscriber then reads on from the feed at its own pace); a queue that makes no
-// progress for too long is replaced by one SLOW_CONSUMER error and ends, so memory never grows.
+// out of order), bounded. A transport either pulls it as an async iterator (graphql-sse) or has
+// it pushed into a sink (`pipeTo`, graphql-ws: no per-event iterator protocol in between). A
+// full queue refuses more (the subscriber then reads on from the feed at its own pace); a queue
+// that makes no progress for too long is replaced by one SLOW_CONSUMER error and ends, so memory
+// never grows.
 import type { EventResponse } from "./eventShaping.js";
 import { SubscriptionErrorCode } from "./subscriptionErrors.js";
+
+/** Where `pipeTo` writes a subscriber's responses, in order. */
+export interface QueueSink {
+  /** Writes one response; false when the transport's buffer is past its bound. */
+  write(response: EventResponse): boolean;
+  /** Resolves when the transport can take more (or its connection closed). */
+  writable(): Promise<void>;
+}
 
 export class SubscriberQueue implements AsyncIterableIterator<EventResponse> {
   private items: Promise<EventResponse>[] = [];
@@ -80,20 +90,48 @@ export class SubscriberQueue implements AsyncIterableIterator<EventResponse> {
 
   async next(): Promise<IteratorResult<EventResponse>> {
     for (;;) {
-      if (this.closed) return { done: true, value: undefined };
-      const head = this.items.shift();
+      const head = this.take();
+      if (head === "done") return { done: true, value: undefined };
+      if (head) return { done: false, value: await head };
+      await new Promise<void>((resolve) => (this.wakeReader = resolve));
+      this.wakeReader = undefined;
+    }
+  }
+
+  /**
+   * Writes every response, in order, into `sink` until the queue ends (everything queued written)
+   * or closes. While the sink is past its bound nothing is taken, so the queue fills up and the
+   * subscriber falls back to reading the feed, or stalls into SLOW_CONSUMER, as with a slow reader.
+   */
+  async pipeTo(sink: QueueSink): Promise<void> {
+    for (;;) {
+      const head = this.take();
+      if (head === "done") return;
       if (head) {
-        this.lastProgressAt = Date.now();
-        if (this.items.length < this.maxQueued >> 1) this.releaseSpaceWaiters();
-        return { done: false, value: await head };
-      }
-      if (this.ended) {
-        this.finish();
-        return { done: true, value: undefined };
+        const response = await head;
+        if (this.closed) return;
+        if (!sink.write(response)) await sink.writable();
+        continue;
       }
       await new Promise<void>((resolve) => (this.wakeReader = resolve));
       this.wakeReader = undefined;
     }
+  }
+
+  /** The next response to hand over, "done" when the stream is over, undefined when none waits. */
+  private take(): Promise<EventResponse> | "done" | undefined {
+    if (this.closed) return "done";
+    const head = this.items.shift();
+    if (head) {
+      this.lastProgressAt = Date.now();
+      if (this.items.length < this.maxQueued >> 1) this.releaseSpaceWaiters();
+      return head;
+    }
+    if (this.ended) {
+      this.finish();
+      return "done";
+    }
+    return undefined;
   }
 
   async return(): Promise<IteratorResult<EventResponse>> {

@@ -5,7 +5,7 @@ import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type 
 import type { ChangeFeedReader, ChangeFeedRecord, Logger, Principal } from "@crossdock/platform";
 import { ErrorCode } from "@crossdock/schema";
 import { catchUp } from "./catchUp.js";
-import type { ErrorFormatter, EventResponse } from "./eventShaping.js";
+import type { ErrorFormatter } from "./eventShaping.js";
 import { FeedTail } from "./feedTail.js";
 import type { GraphExecutor } from "./graphExecution.js";
 import { currentEntities } from "./initialState.js";
@@ -141,7 +141,7 @@ export class SubscriptionService {
   }
 
   /** Checks the cursor and starts the subscription; errors are returned before anything streams. */
-  async open(plan: SubscriptionPlan, principal: Principal, options: OpenOptions = {}): Promise<AsyncIterableIterator<EventResponse> | readonly GraphQLError[]> {
+  async open(plan: SubscriptionPlan, principal: Principal, options: OpenOptions = {}): Promise<SubscriberQueue | readonly GraphQLError[]> {
     if (this.draining) return [subscriptionError(ErrorCode.SERVICE_UNAVAILABLE, "The gateway is shutting down; subscribe again to reach another replica")];
     const { limits, reader, metrics } = this.options;
     const tail = this.tail;

@@ -8,8 +8,9 @@ import { GraphQLError, getOperationAST, type ExecutionArgs, type ExecutionResult
 import type { ApolloServer } from "@apollo/server";
 import type { Logger, Principal } from "@crossdock/platform";
 import { credentialsFromConnectionParams, type GatewayContext, type PrincipalResolver } from "../context.js";
-import type { ErrorFormatter, EventResponse } from "./eventShaping.js";
+import type { ErrorFormatter } from "./eventShaping.js";
 import { executeThroughApollo } from "./apolloOperation.js";
+import { deliverOverSocket } from "./wsDelivery.js";
 import { GOING_AWAY_CLOSE_CODE, SLOW_CONSUMER_CLOSE_CODE } from "./subscriptionErrors.js";
 import type { SubscriptionMetrics } from "./subscriptionMetrics.js";
 import type { SubscriptionService } from "./subscriptionService.js";
@@ -27,7 +28,8 @@ export interface WsTransportOptions {
 }
 
 interface OperationContext {
-  stream?: AsyncIterable<EventResponse>;
+  /** A subscription's stream: its events go straight to the socket (wsDelivery), it only ends. */
+  stream?: AsyncIterable<never>;
   principal: Principal;
   query: string;
 }
@@ -57,7 +59,7 @@ export function attachWsTransport(options: WsTransportOptions): { close(): Promi
           return false;
         }
       },
-      async onSubscribe(ctx, _id, payload) {
+      async onSubscribe(ctx, id, payload) {
         const principal = principals.get(ctx.extra.socket);
         if (!principal) return [new GraphQLError("Unauthorized", { extensions: { code: "UNAUTHENTICATED" } })];
         const base = { schema: service.schema(), operationName: payload.operationName ?? null, variableValues: payload.variables ?? {} };
@@ -78,17 +80,18 @@ export function attachWsTransport(options: WsTransportOptions): { close(): Promi
           },
         });
         if (isErrorList(opened)) return [...opened];
-        return { ...base, document, contextValue: { stream: opened, principal, query: payload.query } satisfies OperationContext };
+        const stream = deliverOverSocket(opened, socket, id);
+        return { ...base, document, contextValue: { stream, principal, query: payload.query } satisfies OperationContext };
       },
-      // Our results carry already-formatted errors; onNext below hands them to the socket as they
-      // are, so graphql-ws never calls toJSON() on them. Hence the casts to its result type.
+      // A subscription's events bypass graphql-ws (wsDelivery); its stream yields nothing and ends.
       subscribe: (args: ExecutionArgs) => (args.contextValue as OperationContext).stream as AsyncIterable<ExecutionResult>,
       execute: async (args: ExecutionArgs) => {
         const { principal, query } = args.contextValue as OperationContext;
         const variables = args.variableValues ?? null;
         return (await executeThroughApollo(options.apollo, { query, variables, operationName: args.operationName }, principal, logger)) as ExecutionResult;
       },
-      // Results are already formatted (masked) by the subscription service or Apollo Server.
+      // Query and mutation results are already formatted (masked) by Apollo Server; onNext hands
+      // them to the socket as they are, so graphql-ws never calls toJSON() on their errors.
       onNext: (_ctx, _id, _payload, _args, result) => result,
       onError: (_ctx, _id, _payload, errors) => toErrors(errors),
     },
