@@ -14,6 +14,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import os from "node:os";
 import { parseArgs } from "node:util";
@@ -365,6 +366,19 @@ function histogram(metricsText: string, name: string, label = "") {
   return { count, meanMs: count ? Math.round((1000 * sum) / count) : NaN, p50: ms(bound(0.5)), p99: ms(bound(0.99)) };
 }
 
+/** The soft limit on open files of this process (inherited by the services), when Linux tells it. */
+function openFilesLimit(): number | undefined {
+  try {
+    const line = readFileSync("/proc/self/limits", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("Max open files"));
+    const soft = line?.split(/\s{2,}/)[1];
+    return soft && /^\d+$/.test(soft) ? Number(soft) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function runBench(): Promise<void> {
   const subscribers = Number(args.subscribers);
   const rate = Number(args.rate);
@@ -373,6 +387,12 @@ async function runBench(): Promise<void> {
   if (args.topology !== "embedded" && args.topology !== "gateway-process") throw new Error("--topology is embedded or gateway-process");
   if (args.drive !== "wms" && args.drive !== "gateway") throw new Error("--drive is wms or gateway");
   if (args["client-impl"] !== "raw" && args["client-impl"] !== "graphql-ws") throw new Error("--client-impl is raw or graphql-ws");
+  // The client process and the gateway each hold one descriptor per connection, plus their own.
+  const fileLimit = openFilesLimit();
+  if (fileLimit !== undefined && subscribers + 1000 > fileLimit)
+    throw new Error(
+      `--subscribers ${subscribers} needs more open files than this machine allows a process (ulimit -n ${fileLimit}); use at most ${fileLimit - 1000}`,
+    );
   console.log(
     `subscriptions bench: ${subscribers} graphql-ws subscribers (${args["client-impl"] === "raw" ? "minimal graphql-transport-ws client" : "graphql-ws client library"}) over ${keyCount} keys, ${rate} changes/s for ${seconds}s`,
   );
@@ -382,11 +402,7 @@ async function runBench(): Promise<void> {
   if (keys.length < keyCount)
     throw new Error(`the read model has only ${keys.length} positions with stock to spare; use --keys ${keys.length} or a larger CROSSDOCK_SEED_SCALE`);
   const child = fork(fileURLToPath(import.meta.url), ["--client", "--client-impl", args["client-impl"]], {
-    execArgv: [
-      "--import",
-      "tsx",
-      ...(process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}/client`] : []),
-    ],
+    execArgv: ["--import", "tsx", ...(process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}/client`] : [])],
   });
   try {
     global.gc?.();
@@ -518,9 +534,7 @@ async function runBench(): Promise<void> {
         `gateway process CPU:     ${(cpuAfter - cpuBefore).toFixed(1)} s over ${busySeconds.toFixed(0)} s (${((100 * (cpuAfter - cpuBefore)) / busySeconds).toFixed(0)}% of one core)`,
       );
     }
-    const others = Object.entries(servicesAfter).map(
-      ([name, after]) => `${name} ${((100 * (after - (servicesBefore[name] ?? 0))) / busySeconds).toFixed(0)}%`,
-    );
+    const others = Object.entries(servicesAfter).map(([name, after]) => `${name} ${((100 * (after - (servicesBefore[name] ?? 0))) / busySeconds).toFixed(0)}%`);
     console.log(`process CPU (% of one core while driven): ${others.join(", ")}`);
     const machineBusy = (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total);
     console.log(`machine CPU while driven: ${(100 * machineBusy).toFixed(0)}% busy (all ${os.availableParallelism()} cores)`);

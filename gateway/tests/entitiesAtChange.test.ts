@@ -11,7 +11,12 @@ const events = [
   { sku: "SKU-1", warehouseCode: "ATL1", onHand: "10", allocated: "2", available: "8" },
   { sku: "SKU-2", warehouseCode: "DFW1", onHand: "0", allocated: "0", available: "0" },
 ].map((payload, i) =>
-  toStreamEvent(inventory, { cursor: BigInt(i + 1), entityKey: `${payload.sku}|${payload.warehouseCode}`, occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)), payload }),
+  toStreamEvent(inventory, {
+    cursor: BigInt(i + 1),
+    entityKey: `${payload.sku}|${payload.warehouseCode}`,
+    occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)),
+    payload,
+  }),
 );
 const atChange: EntitiesAtChange = {
   field: inventory.entityBatch.field,

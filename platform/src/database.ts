@@ -101,11 +101,12 @@ async function openPGlite(location: string): Promise<Database> {
  * a statement once instead of on every call (node-postgres otherwise sends an unnamed statement
  * each time). The hot statements (the read-model apply's CTEs, feed reads, stock writes) spent
  * more Postgres CPU in planning than in executing: 1.2 ms of planning against 0.3 ms of execution
- * for the inventory projection (pg_stat_statements, README "Performance"). Postgres re-plans a
+ * for the inventory projection (pg_stat_statements; README "Performance notes"). Postgres re-plans a
  * prepared statement when a table it uses changes. Distinct texts are capped, so SQL built with a
  * varying shape cannot pile up statements on the server; past the cap they run unprepared.
  */
 const MAX_PREPARED_TEXTS = 256;
+const UNPREPARED = "";
 const preparedNames = new Map<string, string>();
 
 function statement(sql: string, params: unknown[]): pg.QueryConfig {
@@ -114,13 +115,28 @@ function statement(sql: string, params: unknown[]): pg.QueryConfig {
     name = `crossdock_${createHash("sha1").update(sql).digest("hex").slice(0, 20)}`;
     preparedNames.set(sql, name);
   }
-  return { name, text: sql, values: params };
+  return name ? { name, text: sql, values: params } : { text: sql, values: params };
 }
 
-/** A statement with parameters goes prepared; one without (scripts, BEGIN, LISTEN) as simple query. */
-async function run<T>(client: pg.Pool | pg.PoolClient, sql: string, params: unknown[]): Promise<T[]> {
-  const result = params.length > 0 ? await client.query(statement(sql, params)) : await client.query(sql);
-  return result.rows as T[];
+/** Postgres refuses a prepared SELECT * whose table gained or lost columns since it was prepared. */
+const isStaleResultType = (error: unknown) =>
+  (error as { code?: string }).code === "0A000" && /cached plan must not change result type/.test((error as Error).message);
+
+/**
+ * A statement with parameters goes prepared; one without (scripts, BEGIN, LISTEN) as simple
+ * query. A statement whose result type changed under it (a column added while the service runs)
+ * is never prepared again, and a query outside a transaction is retried unprepared at once.
+ */
+async function run<T>(client: pg.Pool | pg.PoolClient, sql: string, params: unknown[], inTransaction: boolean): Promise<T[]> {
+  if (params.length === 0) return (await client.query(sql)).rows as T[];
+  try {
+    return (await client.query(statement(sql, params))).rows as T[];
+  } catch (error) {
+    if (!isStaleResultType(error)) throw error;
+    preparedNames.set(sql, UNPREPARED);
+    if (inTransaction) throw error;
+    return (await client.query(sql, params)).rows as T[];
+  }
 }
 
 async function openPostgres(url: string): Promise<Database> {
@@ -142,7 +158,7 @@ async function openPostgres(url: string): Promise<Database> {
     displayUrl: url.replace(/\/\/[^@/]*@/, "//"),
     adapter: new PrismaPg(pool),
     async query<T>(sql: string, params: unknown[] = []) {
-      return run<T>(pool, sql, params);
+      return run<T>(pool, sql, params, false);
     },
     async exec(sql: string) {
       await pool.query(sql);
@@ -152,7 +168,7 @@ async function openPostgres(url: string): Promise<Database> {
       try {
         return await fn({
           async query<T>(sql: string, params: unknown[] = []) {
-            return run<T>(client, sql, params);
+            return run<T>(client, sql, params, false);
           },
           async exec(sql: string) {
             await client.query(sql);
@@ -169,7 +185,7 @@ async function openPostgres(url: string): Promise<Database> {
         await client.query(options?.begin ? `BEGIN; ${options.begin}` : "BEGIN");
         const result = await fn({
           async query<T>(sql: string, params: unknown[] = []) {
-            return run<T>(client, sql, params);
+            return run<T>(client, sql, params, true);
           },
           async exec(sql: string) {
             await client.query(sql);

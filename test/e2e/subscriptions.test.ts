@@ -47,6 +47,26 @@ for (const backend of BACKENDS) {
       await client.dispose();
     });
 
+    it("ends one subscription on the client's complete and keeps the others of the same connection delivering", async () => {
+      const client = graphqlWsClient(t.url);
+      const onA = collect(client, INVENTORY_SUBSCRIPTION, { sku: a.sku, wh: a.warehouseCode });
+      const onB = collect(client, INVENTORY_SUBSCRIPTION, { sku: b.sku, wh: b.warehouseCode });
+      await subscribed(t.url, 2);
+      await adjustInventory(t.url, a.sku, a.warehouseCode, "-1");
+      await onA.waitFor(1);
+      onA.unsubscribe();
+      // The gateway let go of it (graphql-ws sent `complete`): only the other one stays registered.
+      await subscribed(t.url, 1);
+      await adjustInventory(t.url, a.sku, a.warehouseCode, "1");
+      await adjustInventory(t.url, b.sku, b.warehouseCode, "-1");
+      const [onBEvent] = await onB.waitFor(1);
+      expect(onBEvent.inventoryChanged.position).toMatchObject({ sku: b.sku, warehouseCode: b.warehouseCode });
+      await settle();
+      expect(onA.events).toHaveLength(1);
+      expect(onB.events).toHaveLength(1);
+      await client.dispose();
+    });
+
     it("takes the position's own fields from the change feed and the other subgraphs' fields through the plan", async () => {
       const metrics = async () => {
         const text = await (await fetch(t.url.replace(/\/graphql$/, "/metrics"))).text();

@@ -46,7 +46,11 @@ function select(value: unknown, selectionSet: SelectionSetNode, fragments: Reado
 const sameRef = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b);
 
 /** The response to a fetch from the payloads, or undefined when the subgraph must answer it. */
-export function answerFromPayloads(document: DocumentNode, variables: Readonly<Record<string, unknown>>, atChange: EntitiesAtChange): Record<string, unknown> | undefined {
+export function answerFromPayloads(
+  document: DocumentNode,
+  variables: Readonly<Record<string, unknown>>,
+  atChange: EntitiesAtChange,
+): Record<string, unknown> | undefined {
   const fragments = new Map<string, FragmentDefinitionNode>();
   let operation: SelectionSetNode | undefined;
   for (const definition of document.definitions) {

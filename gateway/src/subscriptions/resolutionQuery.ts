@@ -73,7 +73,8 @@ export function buildResolutionQuery(selection: CanonicalSelection): ResolutionQ
     if (used.has(definition.variable.name.value)) definitions.push(print(definition));
   }
   const fields = selection.entityNodes.map(
-    (node, e) => `${entityAlias(e)}: ${entityBatch.field}(${entityBatch.argument}: $${keysVariable}) ${node.selectionSet ? print(node.selectionSet) : "{ __typename }"}`,
+    (node, e) =>
+      `${entityAlias(e)}: ${entityBatch.field}(${entityBatch.argument}: $${keysVariable}) ${node.selectionSet ? print(node.selectionSet) : "{ __typename }"}`,
   );
   const source = [
     `query ${RESOLUTION_OPERATION_NAME}(${definitions.join(", ")}) {\n${fields.join("\n")}\n}`,

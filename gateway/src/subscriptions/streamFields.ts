@@ -146,5 +146,11 @@ export function streamFieldForEntityType(entityType: string): StreamField | unde
 
 /** A feed record as an event of its stream: the entity's query arguments come from the payload. */
 export function toStreamEvent(field: StreamField, record: Pick<ChangeFeedRecord, "cursor" | "entityKey" | "occurredAt" | "payload">): StreamEvent {
-  return { cursor: record.cursor, entityKey: record.entityKey, entityRef: field.entityRef(record.payload), occurredAt: record.occurredAt, payload: record.payload };
+  return {
+    cursor: record.cursor,
+    entityKey: record.entityKey,
+    entityRef: field.entityRef(record.payload),
+    occurredAt: record.occurredAt,
+    payload: record.payload,
+  };
 }

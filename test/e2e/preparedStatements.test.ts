@@ -1,0 +1,41 @@
+// The platform's Postgres database handle: parameterised statements run prepared (parsed and planned once
+// per connection), and a prepared SELECT * whose table changed shape keeps working.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, type Database } from "@crossdock/platform";
+import { createTestDatabases, postgresAvailable } from "../src/index.js";
+
+describe.skipIf(!(await postgresAvailable()))("Postgres database handle", () => {
+  let db: Database;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    const databases = await createTestDatabases(["platform"]);
+    drop = databases.drop;
+    db = await openDatabase(databases.urls.platform);
+    await db.exec(`CREATE TABLE "Widget" ("id" INTEGER PRIMARY KEY, "name" TEXT NOT NULL); INSERT INTO "Widget" VALUES (1, 'one'), (2, 'two');`);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await drop?.();
+  });
+
+  it("runs a parameterised statement as a named prepared statement of its connection", async () => {
+    const sql = `SELECT "name" FROM "Widget" WHERE "id" = $1`;
+    const prepared = await db.withSession(async (session) => {
+      expect(await session.query(sql, [1])).toEqual([{ name: "one" }]);
+      expect(await session.query(sql, [2])).toEqual([{ name: "two" }]);
+      return session.query<{ name: string; statement: string }>(`SELECT "name", "statement" FROM pg_prepared_statements WHERE "statement" = $1`, [sql]);
+    });
+    expect(prepared).toHaveLength(1);
+    expect(prepared[0]!.name).toMatch(/^crossdock_[0-9a-f]{20}$/);
+  });
+
+  it("keeps answering a prepared SELECT * after its table gained a column", async () => {
+    const sql = `SELECT * FROM "Widget" WHERE "id" = $1`;
+    // Prepare it on every pooled connection the next queries may get.
+    await Promise.all(Array.from({ length: 10 }, () => db.query(sql, [1])));
+    await db.exec(`ALTER TABLE "Widget" ADD COLUMN "size" INTEGER NOT NULL DEFAULT 7`);
+    for (let i = 0; i < 10; i++) expect(await db.query(sql, [2])).toEqual([{ id: 2, name: "two", size: 7 }]);
+    // Inside a transaction the statement now runs unprepared from the start.
+    expect(await db.transaction((tx) => tx.query(sql, [1]))).toEqual([{ id: 1, name: "one", size: 7 }]);
+  });
+});
