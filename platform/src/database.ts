@@ -102,19 +102,48 @@ async function openPGlite(location: string): Promise<Database> {
  * each time). The hot statements (the read-model apply's CTEs, feed reads, stock writes) spent
  * more Postgres CPU in planning than in executing: 1.2 ms of planning against 0.3 ms of execution
  * for the inventory projection (pg_stat_statements; README "Performance notes"). Postgres re-plans a
- * prepared statement when a table it uses changes. Distinct texts are capped, so SQL built with a
- * varying shape cannot pile up statements on the server; past the cap they run unprepared.
+ * prepared statement when a table it uses changes. See StatementNames for which texts get named.
  */
 const MAX_PREPARED_TEXTS = 256;
 const UNPREPARED = "";
-const preparedNames = new Map<string, string>();
+
+/**
+ * Statement names by SQL text. A text is named (prepared) from its second use on, so one-off
+ * statements (a seed's bulk inserts, say) never take a place; at most `cap` texts are named, and
+ * the rest stay unnamed ("": parsed and planned per call).
+ */
+class StatementNames {
+  private readonly names = new Map<string, string>();
+  /** Texts seen once, oldest first, bounded. */
+  private readonly seenOnce = new Set<string>();
+
+  constructor(private readonly cap: number) {}
+
+  nameFor(sql: string): string {
+    const known = this.names.get(sql);
+    if (known !== undefined) return known;
+    if (this.names.size >= this.cap) return UNPREPARED;
+    if (!this.seenOnce.delete(sql)) {
+      this.seenOnce.add(sql);
+      if (this.seenOnce.size > 8 * this.cap) this.seenOnce.delete(this.seenOnce.values().next().value!);
+      return UNPREPARED;
+    }
+    const name = `crossdock_${createHash("sha1").update(sql).digest("hex").slice(0, 20)}`;
+    this.names.set(sql, name);
+    return name;
+  }
+
+  neverPrepare(sql: string): void {
+    this.names.set(sql, UNPREPARED);
+  }
+}
+
+// Raw SQL only. Prisma's statements stay unnamed: naming them too (its pg adapter's
+// statementNameGenerator) made no difference to bench:flows, whose cost is in the services' JS.
+const preparedNames = new StatementNames(MAX_PREPARED_TEXTS);
 
 function statement(sql: string, params: unknown[]): pg.QueryConfig {
-  let name = preparedNames.get(sql);
-  if (name === undefined && preparedNames.size < MAX_PREPARED_TEXTS) {
-    name = `crossdock_${createHash("sha1").update(sql).digest("hex").slice(0, 20)}`;
-    preparedNames.set(sql, name);
-  }
+  const name = preparedNames.nameFor(sql);
   return name ? { name, text: sql, values: params } : { text: sql, values: params };
 }
 
@@ -133,7 +162,7 @@ async function run<T>(client: pg.Pool | pg.PoolClient, sql: string, params: unkn
     return (await client.query(statement(sql, params))).rows as T[];
   } catch (error) {
     if (!isStaleResultType(error)) throw error;
-    preparedNames.set(sql, UNPREPARED);
+    preparedNames.neverPrepare(sql);
     if (inTransaction) throw error;
     return (await client.query(sql, params)).rows as T[];
   }
