@@ -25,17 +25,18 @@ export class FlowEngine {
   readonly reader: FlowFeedReader;
   private readonly runner: StepRunner;
   private readonly abort = new AbortController();
+  private readonly gateway: GatewayClient;
 
   constructor(options: FlowEngineOptions) {
     const { config, hub, metrics, logger } = options;
     this.store = new RunStore(hub);
     const registry = new FlowRegistry(ALL_FLOWS);
-    const gateway = new GatewayClient({
+    const gateway = (this.gateway = new GatewayClient({
       url: options.gatewayUrl,
       serviceToken: config.serviceToken,
       timeoutMs: config.stepTimeoutMs,
       signal: this.abort.signal,
-    });
+    }));
     const reorderPoints = new ReorderPoints();
     this.runner = new StepRunner({
       store: this.store,
@@ -84,5 +85,6 @@ export class FlowEngine {
     if (options.abrupt) this.abort.abort();
     await this.reader.stop();
     await this.runner.stop();
+    await this.gateway.close();
   }
 }

@@ -25,10 +25,15 @@ export interface StreamHandlers {
 
 // Well inside wal_sender_timeout (60 s by default), also while reading is paused.
 const STATUS_INTERVAL_MS = 10_000;
+// Confirmations of applied batches are sent at most this often: one status update per batch cost
+// the ingest a socket write and the walsender a wake-up per change at a sustained rate. A crash
+// before it goes out only means those changes are delivered again (applies are idempotent).
+const CONFIRM_DELAY_MS = 100;
 
 export class ReplicationConnection {
   private confirmed = 0n;
   private timer: NodeJS.Timeout | undefined;
+  private confirmTimer: NodeJS.Timeout | undefined;
   private closing = false;
   private streaming = false;
 
@@ -92,7 +97,10 @@ export class ReplicationConnection {
   confirm(lsn: bigint): void {
     if (lsn <= this.confirmed) return;
     this.confirmed = lsn;
-    this.sendStatus();
+    this.confirmTimer ??= setTimeout(() => {
+      this.confirmTimer = undefined;
+      this.sendStatus();
+    }, CONFIRM_DELAY_MS);
   }
 
   /** Stops reading the socket: the walsender blocks once the TCP window is full. */
@@ -121,6 +129,7 @@ export class ReplicationConnection {
   async close(): Promise<void> {
     if (this.closing) return;
     // The last confirmation goes out before Terminate, on the same socket.
+    clearTimeout(this.confirmTimer);
     this.sendStatus();
     this.closing = true;
     clearInterval(this.timer);
