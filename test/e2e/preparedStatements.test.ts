@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "@crossdock/platform";
 import { createTestDatabases, postgresAvailable } from "../src/index.js";
 
+// Skipped only without a server; with CROSSDOCK_REQUIRE_POSTGRES=1 (CI) postgresAvailable() throws instead.
 describe.skipIf(!(await postgresAvailable()))("Postgres database handle", () => {
   let db: Database;
   let drop: () => Promise<void>;
@@ -36,11 +37,11 @@ describe.skipIf(!(await postgresAvailable()))("Postgres database handle", () => 
 
   it("keeps answering a prepared SELECT * after its table gained a column", async () => {
     const sql = `SELECT * FROM "Widget" WHERE "id" = $1`;
-    // Prepare it on every pooled connection the next queries may get.
+    // Ten at once take all ten pooled connections; all but the first use prepare it on theirs.
     await Promise.all(Array.from({ length: 10 }, () => db.query(sql, [1])));
     await db.exec(`ALTER TABLE "Widget" ADD COLUMN "size" INTEGER NOT NULL DEFAULT 7`);
     for (let i = 0; i < 10; i++) expect(await db.query(sql, [2])).toEqual([{ id: 2, name: "two", size: 7 }]);
-    // Inside a transaction the statement now runs unprepared from the start.
+    // Transactions run on their own pool, whose connections read the new shape as well.
     expect(await db.transaction((tx) => tx.query(sql, [1]))).toEqual([{ id: 1, name: "one", size: 7 }]);
   });
 });
