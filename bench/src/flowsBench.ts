@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { startHub, type RunningHub } from "@crossdock/launcher";
 import { createTestDatabases, graphql, postgresAvailable } from "@crossdock/test";
-import { cpuSeconds, startServiceProcesses } from "./support/hubProcess.js";
+import { cpuSeconds, machineCpuSeconds, postgresCpuSeconds, startServiceProcesses } from "./support/hubProcess.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -204,7 +204,43 @@ interface Target {
   hubQuery<T>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Processes whose CPU time is reported (the bench's own process when everything runs in it). */
   processes: { name: string; pid: number }[];
+  /** Each service's base URL, whose /metrics gives SQL statements and GraphQL operations (processes mode). */
+  metricsUrls: Record<string, string>;
+  /** Whether Postgres shares the machine (its CPU is reported). */
+  postgres: boolean;
   stop(): Promise<void>;
+}
+
+/** The counters that say how much work an order costs, per service and series: SQL statements (by model and operation) and GraphQL operations. */
+async function workCounters(target: Target): Promise<Map<string, Map<string, number>>> {
+  const counts = new Map<string, Map<string, number>>();
+  for (const [name, base] of Object.entries(target.metricsUrls)) {
+    const text = await fetch(`${base}/metrics`)
+      .then((response) => response.text())
+      .catch(() => "");
+    const series = new Map<string, number>();
+    for (const line of text.split("\n")) {
+      if (line.startsWith("crossdock_sql_statements_total") || line.startsWith("crossdock_graphql_requests_total")) {
+        series.set(line.slice(0, line.lastIndexOf(" ")), Number(line.slice(line.lastIndexOf(" ") + 1)));
+      }
+    }
+    counts.set(name, series);
+  }
+  return counts;
+}
+
+/** Per completed order, what each service handled; BENCH_WORK_DETAIL=1 adds its busiest series. */
+function workPerOrder(before: Map<string, Map<string, number>>, after: Map<string, Map<string, number>>, orders: number): string[] {
+  const lines: string[] = [];
+  for (const [name, series] of after) {
+    const delta = [...series].map(([key, value]) => [key, (value - (before.get(name)?.get(key) ?? 0)) / Math.max(1, orders)] as const);
+    const total = (prefix: string) => delta.filter(([key]) => key.startsWith(prefix)).reduce((sum, [, value]) => sum + value, 0);
+    lines.push(`${name} ${total("crossdock_sql_statements_total").toFixed(1)} SQL / ${total("crossdock_graphql_requests_total").toFixed(1)} GraphQL`);
+    if (process.env.BENCH_WORK_DETAIL === "1") {
+      for (const [key, value] of delta.filter(([, value]) => value >= 0.05).sort((a, b) => b[1] - a[1])) lines.push(`      ${name} ${value.toFixed(2)} ${key}`);
+    }
+  }
+  return lines;
 }
 
 const ms = (from: unknown, to: unknown): number | null =>
@@ -297,6 +333,9 @@ async function runBench(target: Target): Promise<void> {
   let completed = 0;
   let failed = 0;
   const cpuBefore = target.processes.map((p) => cpuSeconds(p.pid));
+  const postgresBefore = postgresCpuSeconds();
+  const machineBefore = machineCpuSeconds();
+  const workBefore = await workCounters(target);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: PARALLEL }, async () => {
@@ -317,6 +356,14 @@ async function runBench(target: Target): Promise<void> {
     const used = cpuSeconds(p.pid) - cpuBefore[i]!;
     return `${p.name} ${(used / seconds).toFixed(2)} (${((used * 1000) / Math.max(1, completed)).toFixed(0)} ms/order)`;
   });
+  if (target.postgres) {
+    const used = postgresCpuSeconds() - postgresBefore;
+    cpu.push(`postgres ${(used / seconds).toFixed(2)} (${((used * 1000) / Math.max(1, completed)).toFixed(0)} ms/order)`);
+  }
+  const machineAfter = machineCpuSeconds();
+  const busy = (machineAfter.busy - machineBefore.busy) / Math.max(1e-9, machineAfter.total - machineBefore.total);
+  const workAfter = await workCounters(target);
+  const perOrder = workPerOrder(workBefore, workAfter, completed);
   const metrics = await call<any>(
     url,
     `{ flowMetrics { runs running parked completed feedLag fulfilmentLatency { p50Ms p99Ms } orderCycleTime { p50Ms p99Ms } } }`,
@@ -343,6 +390,8 @@ async function runBench(target: Target): Promise<void> {
   );
   await timeBreakdown(target, orderNumbers);
   console.log(`  CPU cores used per process over the run (CPU time per completed order): ${cpu.join(", ")}`);
+  console.log(`  machine busy over the run: ${(busy * 100).toFixed(0)}% of ${cpus().length} cores`);
+  if (perOrder.length > 0) console.log(`  per completed order, SQL statements / GraphQL operations each service handled:\n    ${perOrder.join("\n    ")}`);
   console.log(
     `  load average: ${loadavg()
       .map((l) => l.toFixed(1))
@@ -363,6 +412,8 @@ async function inProcess(label: string, options: Parameters<typeof startHub>[0])
     url: hub.url,
     hubQuery: (sql, params) => database.query(sql, params),
     processes: [{ name: "bench + hub", pid: process.pid }],
+    metricsUrls: {},
+    postgres: options?.databaseUrls !== undefined,
     stop: () => hub.stop(),
   };
 }
@@ -392,6 +443,8 @@ async function separateProcesses(label: string, urls: Record<"erp" | "crm" | "wm
     url: services.gatewayUrl,
     hubQuery: async (sql, params) => (await hub.query(sql, params)).rows,
     processes: [...Object.entries(services.servicePids).map(([name, pid]) => ({ name, pid })), { name: "bench", pid: process.pid }],
+    metricsUrls: services.serviceBaseUrls,
+    postgres: true,
     async stop() {
       await hub.end();
       await services.stop();

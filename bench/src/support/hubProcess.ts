@@ -133,6 +133,8 @@ type ServiceName = keyof typeof SERVICE_ENTRIES;
 
 export interface ServiceProcesses extends HubProcess {
   servicePids: Record<ServiceName, number>;
+  /** Each service's base URL (http://127.0.0.1:port), for its /metrics. */
+  serviceBaseUrls: Record<ServiceName, string>;
   wmsUrl: string;
 }
 
@@ -217,6 +219,7 @@ export async function startServiceProcesses(options: { env: Record<string, strin
     child: children.get("gateway")!,
     pids: Object.values(servicePids),
     servicePids,
+    serviceBaseUrls: Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, `http://127.0.0.1:${port}`])) as Record<ServiceName, string>,
     gatewayUrl: url("gateway"),
     erpUrl: url("erp"),
     wmsUrl: url("wms"),

@@ -7,9 +7,11 @@ import { createLoaders, type CrmLoaders } from "./loaders.js";
 
 export interface CrmContext extends RequestContextBase {
   prisma: CrmPrisma;
+  /** Plain SQL, counted like Prisma's statements, for the hottest write (a timeline entry in one statement). */
+  sql: SqlQuery;
   loaders: CrmLoaders;
 }
 
 export function createCrmContext(prisma: CrmPrisma, sql: SqlQuery): (base: RequestContextBase) => CrmContext {
-  return (base) => ({ ...base, prisma, loaders: createLoaders(prisma, sql) });
+  return (base) => ({ ...base, prisma, sql, loaders: createLoaders(prisma, sql) });
 }

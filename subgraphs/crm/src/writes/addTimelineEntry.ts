@@ -1,11 +1,9 @@
 // addTimelineEntry: how the flows (and anyone else writing history) add to an account's
 // timeline. Idempotent on externalKey: the same key returns the first entry and writes nothing;
 // the same key about a different customer, order or kind is IDEMPOTENCY_KEY_REUSED.
-import { recordAudit } from "@crossdock/platform";
 import { crossdockError, ErrorCode } from "@crossdock/schema";
 import type { TimelineEntry } from "../__generated__/prisma/client.js";
 import type { CrmContext } from "../context.js";
-import { WRITE_TRANSACTION } from "./transaction.js";
 import { LIMITS, optionalText, requiredText } from "./inputRules.js";
 
 export interface AddTimelineEntryInput {
@@ -37,35 +35,50 @@ export async function addTimelineEntry(ctx: CrmContext, input: AddTimelineEntryI
       field: "externalKey",
     });
 
-  return ctx.prisma.$transaction(async (tx) => {
-    const existing = await tx.timelineEntry.findUnique({ where: { externalKey: entry.externalKey } });
-    if (existing) {
-      if (!sameEvent(existing, entry)) throw conflict();
-      return existing;
-    }
-    const account = await tx.account.findUnique({ where: { customerNumber: entry.customerNumber } });
-    if (!account) {
-      throw crossdockError(ErrorCode.UNKNOWN_CUSTOMER, `The CRM has no account for customer ${entry.customerNumber}`, { field: "customerNumber" });
-    }
-    // ON CONFLICT DO NOTHING: a concurrent writer of the same key (Postgres) makes this a no-op
-    // instead of aborting the transaction with a unique violation.
-    const { count } = await tx.timelineEntry.createMany({
-      data: [{ ...entry, accountId: account.accountId, occurredAt, source: `${ctx.principal.kind}:${ctx.principal.subject}` }],
-      skipDuplicates: true,
-    });
-    const stored = await tx.timelineEntry.findUniqueOrThrow({ where: { externalKey: entry.externalKey } });
-    if (count === 0) {
-      if (!sameEvent(stored, entry)) throw conflict();
-      return stored;
-    }
-    await recordAudit(tx, {
-      principal: ctx.principal,
-      requestId: ctx.requestId,
-      operation: "addTimelineEntry",
-      entityType: "TimelineEntry",
-      entityKey: entry.externalKey,
-      detail: { customerNumber: entry.customerNumber, orderNumber: entry.orderNumber, kind: entry.kind },
-    });
-    return stored;
-  }, WRITE_TRANSACTION);
+  // One statement, no transaction: insert unless the key exists (ON CONFLICT also covers a
+  // concurrent writer of the same key), the audit entry only with a new row, and the stored entry
+  // returned either way. No row back: the customer has no account, or a concurrent writer's row
+  // was not yet visible to this statement's snapshot (asked again below).
+  const principal = `${ctx.principal.kind}:${ctx.principal.subject}`;
+  const rows = await ctx.sql<TimelineEntry & { inserted: boolean }>(ADD_ENTRY_SQL, [
+    entry.customerNumber,
+    entry.orderNumber,
+    entry.kind,
+    entry.summary,
+    occurredAt,
+    principal,
+    entry.externalKey,
+    ctx.requestId,
+    JSON.stringify({ customerNumber: entry.customerNumber, orderNumber: entry.orderNumber, kind: entry.kind }),
+  ]);
+  let stored: TimelineEntry | undefined = rows[0];
+  if (!stored) {
+    [stored] = await ctx.sql<TimelineEntry>(`SELECT * FROM "TimelineEntry" WHERE "externalKey" = $1`, [entry.externalKey]);
+    if (!stored) throw crossdockError(ErrorCode.UNKNOWN_CUSTOMER, `The CRM has no account for customer ${entry.customerNumber}`, { field: "customerNumber" });
+  }
+  if (!rows[0]?.inserted && !sameEvent(stored, entry)) throw conflict();
+  return toEntry(stored);
+}
+
+// $1 customer, $2 order, $3 kind, $4 summary, $5 occurredAt, $6 principal (the source), $7 externalKey, $8 request id, $9 audit detail.
+const ADD_ENTRY_SQL = `
+WITH account AS (
+  SELECT "accountId" FROM "Account" WHERE "customerNumber" = $1
+), inserted AS (
+  INSERT INTO "TimelineEntry" ("accountId", "customerNumber", "orderNumber", "kind", "summary", "occurredAt", "source", "externalKey")
+  SELECT "accountId", $1, $2, $3, $4, $5, $6, $7 FROM account
+  ON CONFLICT ("externalKey") DO NOTHING
+  RETURNING *
+), audit AS (
+  INSERT INTO "AuditEntry" ("principal", "requestId", "operation", "entityType", "entityKey", "detail")
+  SELECT $6, $8, 'addTimelineEntry', 'TimelineEntry', $7, $9::jsonb FROM inserted
+)
+SELECT *, true AS "inserted" FROM inserted
+UNION ALL
+SELECT *, false AS "inserted" FROM "TimelineEntry" WHERE "externalKey" = $7 AND NOT EXISTS (SELECT 1 FROM inserted)`;
+
+/** The row as Prisma would return it (plain SQL gives the same columns; the timestamp may come back as text). */
+function toEntry(row: TimelineEntry & { inserted?: boolean }): TimelineEntry {
+  const { inserted: _inserted, ...entry } = row;
+  return { ...entry, occurredAt: row.occurredAt instanceof Date ? row.occurredAt : new Date(row.occurredAt) };
 }
