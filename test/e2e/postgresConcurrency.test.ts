@@ -82,6 +82,66 @@ describe.skipIf(!(await postgresAvailable()))("concurrent writes on Postgres", (
     expect(movements[0]).toEqual({ rows: 1, total: "15.000", onHand: "15.000" });
   });
 
+  it("reserves, picks, ships and delivers scarce stock exactly under concurrent warehouse writes", async () => {
+    const sku = "SKU-CONC-FF";
+    await graphqlData(wmsService.url, `mutation($input: AdjustInventoryInput!) { adjustInventory(input: $input) { onHand } }`, {
+      input: { sku, warehouseCode: "ATL1", quantityDelta: "5", reason: "received", idempotencyKey: randomUUID() },
+    });
+    const stock = async () =>
+      (
+        await wmsService.database.query<{ onHand: string; reserved: string; shipped: string }>(
+          `SELECT sum("onHand")::text AS "onHand", sum("reserved")::text AS "reserved",
+                  (SELECT coalesce(sum(-"quantity"), 0)::text FROM "StockMovement" WHERE "sku" = $1 AND "reason" = 'SHIPMENT') AS "shipped"
+           FROM "Stock" WHERE "sku" = $1`,
+          [sku],
+        )
+      )[0];
+    const codes = (results: Awaited<ReturnType<typeof graphql>>[]) => results.map((r) => r.errors?.[0]?.extensions?.["code"] ?? "OK").sort();
+
+    // Twelve one-unit fulfilments against five free units: five reserve, seven are refused.
+    const create = `mutation($input: CreateFulfillmentInput!) { createFulfillment(input: $input) { fulfillmentId } }`;
+    const created = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        graphql<{ createFulfillment: { fulfillmentId: string } }>(wmsService.url, create, {
+          input: { orderNumber: `SO-CONC-${i}`, warehouseCode: "ATL1", lines: [{ sku, quantity: "1" }], idempotencyKey: randomUUID() },
+        }),
+      ),
+    );
+    expect(codes(created)).toEqual([...Array(7).fill("INSUFFICIENT_STOCK"), ...Array(5).fill("OK")]);
+    expect(await stock()).toEqual({ onHand: "5.000", reserved: "5.000", shipped: "0" });
+
+    // One fulfilment picked, shipped and delivered by four racing clients each: each happens once.
+    const fulfillmentId = created.find((r) => r.data)!.data!.createFulfillment.fulfillmentId;
+    const pick = `mutation($input: ConfirmPickInput!) { confirmPick(input: $input) { status } }`;
+    const picks = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        graphql(wmsService.url, pick, { input: { fulfillmentId, lines: [{ sku, quantity: "1" }], idempotencyKey: randomUUID() } }),
+      ),
+    );
+    expect(codes(picks)).toEqual(["INVALID_STATE", "INVALID_STATE", "INVALID_STATE", "OK"]);
+    const ship = `mutation($input: ShipFulfillmentInput!) { shipFulfillment(input: $input) { shipmentId } }`;
+    const ships = await Promise.all(
+      Array.from({ length: 4 }, (_, i) =>
+        graphql<{ shipFulfillment: { shipmentId: string } }>(wmsService.url, ship, {
+          input: { fulfillmentId, carrier: "UPS", trackingNumber: `1ZCONC${i}`, idempotencyKey: randomUUID() },
+        }),
+      ),
+    );
+    expect(codes(ships)).toEqual(["INVALID_STATE", "INVALID_STATE", "INVALID_STATE", "OK"]);
+    expect(await stock()).toEqual({ onHand: "4.000", reserved: "4.000", shipped: "1.000" });
+    const shipmentId = ships.find((r) => r.data)!.data!.shipFulfillment.shipmentId;
+    const milestone = `mutation($input: ShipmentMilestoneInput!) { recordShipmentMilestone(input: $input) { status } }`;
+    const delivered = await Promise.all(
+      Array.from({ length: 4 }, () => graphql(wmsService.url, milestone, { input: { shipmentId, code: "DELIVERED", idempotencyKey: randomUUID() } })),
+    );
+    expect(codes(delivered)).toEqual(["INVALID_STATE", "INVALID_STATE", "INVALID_STATE", "OK"]);
+    const [history] = await wmsService.database.query<{ delivered: number }>(
+      `SELECT count(*)::int AS delivered FROM "ShipmentMilestone" WHERE "shipmentId" = $1 AND "code" = 'DELIVERED'`,
+      [shipmentId],
+    );
+    expect(history).toEqual({ delivered: 1 });
+  });
+
   it("keeps plain queries answering while a transaction holds every transaction connection", async () => {
     const saved = { pool: process.env.CROSSDOCK_PG_POOL_SIZE, tx: process.env.CROSSDOCK_PG_TX_POOL_SIZE };
     process.env.CROSSDOCK_PG_POOL_SIZE = "1";

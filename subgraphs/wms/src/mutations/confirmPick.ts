@@ -5,7 +5,7 @@
 import { crossdockError, Decimal, ErrorCode, toDecimal } from "@crossdock/schema";
 import type { WmsContext } from "../context.js";
 import type { FulfillmentOrder } from "../__generated__/prisma/client.js";
-import { lockFulfillment, positiveQuantity, rejectDuplicateSkus, runWmsWrite } from "./writeSupport.js";
+import { lockedFulfillment, positiveQuantity, rejectDuplicateSkus, runWmsSqlWrite } from "./writeSupport.js";
 
 export interface ConfirmPickInput {
   fulfillmentId: string;
@@ -15,20 +15,35 @@ export interface ConfirmPickInput {
 
 const PICKABLE = new Set(["RELEASED", "PICKING"]);
 
+// The lines' new picked quantities, the pick tasks and the fulfilment's status in one statement;
+// returns the fulfilment. $1 fulfilment, $2 status, $3 now, $4 idempotency key, $5-$6 changed
+// lines (id, picked), $7-$9 tasks (sku, bin, quantity).
+const PICK_SQL = `
+WITH picked AS (
+  UPDATE "FulfillmentLine" AS l SET "quantityPicked" = c."picked"
+  FROM unnest($5::int[], $6::numeric[]) AS c("id", "picked") WHERE l."id" = c."id"
+), tasks AS (
+  INSERT INTO "PickTask" ("fulfillmentId", "sku", "binCode", "quantity", "confirmedAt", "idempotencyKey")
+  SELECT $1, t."sku", t."binCode", t."quantity", $3, $4 FROM unnest($7::text[], $8::text[], $9::numeric[]) AS t("sku", "binCode", "quantity")
+)
+UPDATE "FulfillmentOrder" SET "status" = $2::"FulfillmentStatus", "updatedAt" = $3 WHERE "fulfillmentId" = $1 RETURNING *`;
+
+// Plain SQL (runWmsSqlWrite): a write every order makes; the fulfilment and its lines are locked
+// and read in one statement, the writes made in another.
 export async function confirmPick(ctx: WmsContext, input: ConfirmPickInput): Promise<FulfillmentOrder> {
   if (input.lines.length === 0) throw crossdockError(ErrorCode.BAD_USER_INPUT, "lines must not be empty", { field: "lines" });
   rejectDuplicateSkus(input.lines);
   const picks = input.lines.map((line, index) => ({ sku: line.sku, index, quantity: positiveQuantity(line.quantity, `lines.${index}.quantity`) }));
   const { fulfillmentId } = input;
 
-  await runWmsWrite(ctx, {
+  // The fulfilment as this call left it; unset when the key was a replay.
+  let updated: FulfillmentOrder | undefined;
+  await runWmsSqlWrite(ctx, {
     operation: "confirmPick",
     idempotency: { key: input.idempotencyKey, request: input },
     execute: async (tx) => {
-      if (!(await lockFulfillment(tx, fulfillmentId))) {
-        throw crossdockError(ErrorCode.UNKNOWN_FULFILLMENT, `No fulfilment ${fulfillmentId}`, { field: "fulfillmentId" });
-      }
-      const fulfillment = await tx.fulfillmentOrder.findUniqueOrThrow({ where: { fulfillmentId } });
+      const fulfillment = await lockedFulfillment(tx, fulfillmentId);
+      if (!fulfillment) throw crossdockError(ErrorCode.UNKNOWN_FULFILLMENT, `No fulfilment ${fulfillmentId}`, { field: "fulfillmentId" });
       if (!PICKABLE.has(fulfillment.status)) {
         throw crossdockError(
           ErrorCode.INVALID_STATE,
@@ -38,7 +53,7 @@ export async function confirmPick(ctx: WmsContext, input: ConfirmPickInput): Pro
           },
         );
       }
-      const lines = await tx.fulfillmentLine.findMany({ where: { fulfillmentId }, orderBy: { id: "asc" } });
+      const { lines } = fulfillment;
       const picked = new Map(lines.map((line) => [line.id, toDecimal(line.quantityPicked)]));
       const tasks: { sku: string; binCode: string; quantity: Decimal }[] = [];
       for (const pick of picks) {
@@ -66,25 +81,21 @@ export async function confirmPick(ctx: WmsContext, input: ConfirmPickInput): Pro
         }
       }
 
-      const now = new Date();
-      for (const line of lines) {
-        if (!picked.get(line.id)!.eq(toDecimal(line.quantityPicked))) {
-          await tx.fulfillmentLine.update({ where: { id: line.id }, data: { quantityPicked: picked.get(line.id)!.toFixed() } });
-        }
-      }
-      await tx.pickTask.createMany({
-        data: tasks.map((task) => ({
-          fulfillmentId,
-          sku: task.sku,
-          binCode: task.binCode,
-          quantity: task.quantity.toFixed(),
-          confirmedAt: now,
-          idempotencyKey: input.idempotencyKey,
-        })),
-      });
+      const changed = lines.filter((line) => !picked.get(line.id)!.eq(toDecimal(line.quantityPicked)));
       const fullyPicked = lines.every((line) => picked.get(line.id)!.eq(toDecimal(line.quantity)));
       const status = fullyPicked ? "PICKED" : "PICKING";
-      await tx.fulfillmentOrder.update({ where: { fulfillmentId }, data: { status } });
+      const [row] = await tx.query<FulfillmentOrder>(PICK_SQL, [
+        fulfillmentId,
+        status,
+        new Date(),
+        input.idempotencyKey,
+        changed.map((line) => line.id),
+        changed.map((line) => picked.get(line.id)!.toFixed()),
+        tasks.map((task) => task.sku),
+        tasks.map((task) => task.binCode),
+        tasks.map((task) => task.quantity.toFixed()),
+      ]);
+      updated = row!;
       return {
         result: { fulfillmentId },
         audit: {
@@ -95,5 +106,5 @@ export async function confirmPick(ctx: WmsContext, input: ConfirmPickInput): Pro
       };
     },
   });
-  return ctx.prisma.fulfillmentOrder.findUniqueOrThrow({ where: { fulfillmentId } });
+  return updated ?? ctx.prisma.fulfillmentOrder.findUniqueOrThrow({ where: { fulfillmentId } });
 }

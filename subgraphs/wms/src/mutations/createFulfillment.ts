@@ -4,8 +4,17 @@
 // reserves more than a bin has free, and refuses a sku the warehouse does not have enough of.
 import { crossdockError, Decimal, ErrorCode, toDecimal } from "@crossdock/schema";
 import type { WmsContext } from "../context.js";
-import type { FulfillmentOrder, Stock } from "../__generated__/prisma/client.js";
-import { lockStock, nextDocumentNumber, positiveQuantity, rejectDuplicateSkus, requireText, runWmsWrite, skuEverStocked } from "./writeSupport.js";
+import type { FulfillmentOrder } from "../__generated__/prisma/client.js";
+import {
+  documentNumberSql,
+  lockedStock,
+  positiveQuantity,
+  rejectDuplicateSkus,
+  requireText,
+  runWmsSqlWrite,
+  skuEverStocked,
+  type LockedStockRow,
+} from "./writeSupport.js";
 
 export interface CreateFulfillmentInput {
   orderNumber: string;
@@ -14,8 +23,27 @@ export interface CreateFulfillmentInput {
   idempotencyKey: string;
 }
 
-const free = (row: Stock) => toDecimal(row.onHand).minus(toDecimal(row.reserved));
+const free = (row: LockedStockRow) => toDecimal(row.onHand).minus(toDecimal(row.reserved));
 
+// The fulfilment, its lines and the bins' reservations in one statement; returns the new fulfilment.
+// $1 order, $2 warehouse, $3 externalKey, $4 now, $5-$8 the allocations (sku, bin, quantity, stock row id).
+const CREATE_SQL = `
+WITH fo AS (
+  INSERT INTO "FulfillmentOrder" ("fulfillmentId", "orderNumber", "warehouseCode", "status", "externalKey", "createdAt", "updatedAt")
+  VALUES (${documentNumberSql("FF")}, $1, $2, 'RELEASED', $3, $4, $4)
+  RETURNING *
+), a AS (
+  SELECT * FROM unnest($5::text[], $6::text[], $7::numeric[], $8::int[]) AS a("sku", "binCode", "quantity", "stockId")
+), lines AS (
+  INSERT INTO "FulfillmentLine" ("fulfillmentId", "sku", "binCode", "quantity", "quantityPicked", "quantityShipped")
+  SELECT fo."fulfillmentId", a."sku", a."binCode", a."quantity", 0, 0 FROM fo, a
+), reserve AS (
+  UPDATE "Stock" AS s SET "reserved" = s."reserved" + a."quantity", "updatedAt" = $4 FROM a WHERE s."id" = a."stockId"
+)
+SELECT * FROM fo`;
+
+// Plain SQL (runWmsSqlWrite): one of the writes every order makes, so it spends as few statements
+// as it can: the stock rows locked and read in one, the writes in another.
 export async function createFulfillment(ctx: WmsContext, input: CreateFulfillmentInput): Promise<FulfillmentOrder> {
   const orderNumber = requireText(input.orderNumber, "orderNumber");
   if (input.lines.length === 0) throw crossdockError(ErrorCode.BAD_USER_INPUT, "lines must not be empty", { field: "lines" });
@@ -23,16 +51,23 @@ export async function createFulfillment(ctx: WmsContext, input: CreateFulfillmen
   const wanted = input.lines.map((line, index) => ({ sku: line.sku, index, quantity: positiveQuantity(line.quantity, `lines.${index}.quantity`) }));
   const { warehouseCode } = input;
 
-  const { fulfillmentId } = await runWmsWrite(ctx, {
+  // The fulfilment this call created; unset when the key was a replay.
+  let created: FulfillmentOrder | undefined;
+  const { fulfillmentId } = await runWmsSqlWrite(ctx, {
     operation: "createFulfillment",
     idempotency: { key: input.idempotencyKey, request: input },
     execute: async (tx) => {
-      const warehouse = await tx.warehouse.findUnique({ where: { code: warehouseCode } });
-      if (!warehouse) throw crossdockError(ErrorCode.UNKNOWN_WAREHOUSE, `No warehouse ${warehouseCode}`, { field: "warehouseCode" });
-      const skus = wanted.map((line) => line.sku);
-      await lockStock(tx, warehouseCode, skus);
-      const stock = await tx.stock.findMany({ where: { warehouseCode, sku: { in: skus } }, orderBy: { binCode: "asc" } });
-      const allocations: { sku: string; quantity: Decimal; row: Stock }[] = [];
+      const stock = await lockedStock(
+        tx,
+        warehouseCode,
+        wanted.map((line) => line.sku),
+      );
+      // A stock row implies its warehouse; without one for some sku, first make sure the warehouse exists.
+      if (wanted.some((line) => !stock.some((row) => row.sku === line.sku))) {
+        const warehouse = await tx.query(`SELECT 1 FROM "Warehouse" WHERE "code" = $1`, [warehouseCode]);
+        if (warehouse.length === 0) throw crossdockError(ErrorCode.UNKNOWN_WAREHOUSE, `No warehouse ${warehouseCode}`, { field: "warehouseCode" });
+      }
+      const allocations: { sku: string; quantity: Decimal; row: LockedStockRow }[] = [];
       for (const line of wanted) {
         const rows = stock.filter((row) => row.sku === line.sku);
         if (rows.length === 0 && !(await skuEverStocked(tx, line.sku))) {
@@ -60,36 +95,26 @@ export async function createFulfillment(ctx: WmsContext, input: CreateFulfillmen
         }
       }
 
-      const now = new Date();
-      const fulfillmentId = await nextDocumentNumber(tx, "FF");
-      await tx.fulfillmentOrder.create({
-        data: { fulfillmentId, orderNumber, warehouseCode, status: "RELEASED", externalKey: input.idempotencyKey, createdAt: now, updatedAt: now },
-      });
-      await tx.fulfillmentLine.createMany({
-        data: allocations.map((a) => ({
-          fulfillmentId,
-          sku: a.sku,
-          binCode: a.row.binCode,
-          quantity: a.quantity.toFixed(),
-          quantityPicked: "0",
-          quantityShipped: "0",
-        })),
-      });
-      for (const allocation of allocations) {
-        await tx.stock.update({
-          where: { id: allocation.row.id },
-          data: { reserved: toDecimal(allocation.row.reserved).plus(allocation.quantity).toFixed(), updatedAt: now },
-        });
-      }
+      const [row] = await tx.query<FulfillmentOrder>(CREATE_SQL, [
+        orderNumber,
+        warehouseCode,
+        input.idempotencyKey,
+        new Date(),
+        allocations.map((a) => a.sku),
+        allocations.map((a) => a.row.binCode),
+        allocations.map((a) => a.quantity.toFixed()),
+        allocations.map((a) => a.row.id),
+      ]);
+      created = row!;
       return {
-        result: { fulfillmentId },
+        result: { fulfillmentId: created.fulfillmentId },
         audit: {
           entityType: "Fulfillment",
-          entityKey: fulfillmentId,
+          entityKey: created.fulfillmentId,
           detail: { orderNumber, warehouseCode, lines: allocations.map((a) => ({ sku: a.sku, binCode: a.row.binCode, quantity: a.quantity.toFixed() })) },
         },
       };
     },
   });
-  return ctx.prisma.fulfillmentOrder.findUniqueOrThrow({ where: { fulfillmentId } });
+  return created ?? ctx.prisma.fulfillmentOrder.findUniqueOrThrow({ where: { fulfillmentId } });
 }

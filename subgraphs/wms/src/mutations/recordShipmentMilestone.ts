@@ -3,10 +3,11 @@
 // EXCEPTION; a later milestone clears it. Carrier feeds deliver scans late and out of order:
 // a milestone older than the shipment's latest one joins the history without moving the
 // status back. Nothing may happen after DELIVERED, and a shipment is delivered once.
-import { crossdockError, ErrorCode, toDecimal } from "@crossdock/schema";
+import type { SqlTransaction } from "@crossdock/platform";
+import { crossdockError, ErrorCode } from "@crossdock/schema";
 import type { WmsContext } from "../context.js";
-import type { Shipment, ShipmentStatus } from "../__generated__/prisma/client.js";
-import { lockFulfillment, lockShipment, runWmsWrite } from "./writeSupport.js";
+import type { FulfillmentStatus, Shipment, ShipmentStatus } from "../__generated__/prisma/client.js";
+import { runWmsSqlWrite } from "./writeSupport.js";
 
 export interface ShipmentMilestoneInput {
   shipmentId: string;
@@ -17,53 +18,95 @@ export interface ShipmentMilestoneInput {
   idempotencyKey: string;
 }
 
+// The shipment, locked, and whether it already has a milestone newer than this one ($2).
+const SHIPMENT_SQL = `
+SELECT s.*, EXISTS (SELECT 1 FROM "ShipmentMilestone" m WHERE m."shipmentId" = s."shipmentId" AND m."occurredAt" > $2) AS "later"
+FROM "Shipment" s WHERE s."shipmentId" = $1 FOR UPDATE OF s`;
+
+const MILESTONE_SQL = `INSERT INTO "ShipmentMilestone" ("shipmentId", "code", "location", "note", "occurredAt") VALUES ($1, $2::"ShipmentStatus", $3, $4, $5)`;
+
+// The milestone, the shipment's new status (DELIVERED stamps deliveredAt), and its fulfilment's
+// status read under a lock, in one statement; returns the shipment and that status.
+const ADVANCE_SQL = `
+WITH milestone AS (
+  INSERT INTO "ShipmentMilestone" ("shipmentId", "code", "location", "note", "occurredAt") VALUES ($1, $2::"ShipmentStatus", $3, $4, $5)
+), fo AS (
+  SELECT "status"::text AS "status" FROM "FulfillmentOrder" WHERE "fulfillmentId" = $6 FOR UPDATE
+), sh AS (
+  UPDATE "Shipment" SET "status" = $2::"ShipmentStatus", "deliveredAt" = CASE WHEN $2 = 'DELIVERED' THEN $5 ELSE "deliveredAt" END
+  WHERE "shipmentId" = $1 RETURNING *
+)
+SELECT sh.*, fo."status" AS "fulfillmentStatus" FROM sh LEFT JOIN fo ON true`;
+
+/** Where the fulfilment goes after this milestone: EXCEPTION with one, back to where its lines say once no shipment is in EXCEPTION. */
+async function fulfillmentStatusAfter(tx: SqlTransaction, fulfillmentId: string, current: FulfillmentStatus, code: ShipmentStatus): Promise<FulfillmentStatus> {
+  if (code === "EXCEPTION") return "EXCEPTION";
+  if (current !== "EXCEPTION") return current;
+  // Every shipment of the fulfilment has moved on, so the exception is over: back to where the
+  // lines say it is. (Another shipment still in EXCEPTION keeps the fulfilment there.)
+  const [state] = await tx.query<{ exceptions: number; open: number }>(
+    `SELECT (SELECT count(*) FROM "Shipment" WHERE "fulfillmentId" = $1 AND "status" = 'EXCEPTION')::int AS "exceptions",
+            (SELECT count(*) FROM "FulfillmentLine" WHERE "fulfillmentId" = $1 AND "quantityShipped" <> "quantity")::int AS "open"`,
+    [fulfillmentId],
+  );
+  if (state!.exceptions > 0) return "EXCEPTION";
+  return state!.open === 0 ? "SHIPPED" : "PICKING";
+}
+
+// Plain SQL (runWmsSqlWrite): every delivered order records milestones, so the usual case (a
+// milestone that moves the shipment on) takes two statements.
 export async function recordShipmentMilestone(ctx: WmsContext, input: ShipmentMilestoneInput): Promise<Shipment> {
   const { shipmentId, code } = input;
   const location = input.location?.trim() || null;
   const note = input.note?.trim() || null;
 
-  await runWmsWrite(ctx, {
+  // The shipment as this call left it; unset when the key was a replay.
+  let result: Shipment | undefined;
+  await runWmsSqlWrite(ctx, {
     operation: "recordShipmentMilestone",
     // The stored request keeps occurredAt as the client sent it, so a retry without it still matches.
     idempotency: { key: input.idempotencyKey, request: { ...input, occurredAt: input.occurredAt?.toISOString() ?? null } },
     execute: async (tx) => {
-      if (!(await lockShipment(tx, shipmentId))) {
-        throw crossdockError(ErrorCode.UNKNOWN_SHIPMENT, `No shipment ${shipmentId}`, { field: "shipmentId" });
-      }
-      const shipment = await tx.shipment.findUniqueOrThrow({ where: { shipmentId } });
       const occurredAt = input.occurredAt ?? new Date();
-      if (shipment.status === "DELIVERED" && (code === "DELIVERED" || !shipment.deliveredAt || occurredAt > shipment.deliveredAt)) {
+      const [locked] = await tx.query<Shipment & { later: boolean }>(SHIPMENT_SQL, [shipmentId, occurredAt]);
+      if (!locked) throw crossdockError(ErrorCode.UNKNOWN_SHIPMENT, `No shipment ${shipmentId}`, { field: "shipmentId" });
+      const { later, ...shipment } = locked;
+      const deliveredAt = shipment.deliveredAt === null ? null : new Date(shipment.deliveredAt);
+      if (shipment.status === "DELIVERED" && (code === "DELIVERED" || !deliveredAt || occurredAt > deliveredAt)) {
         throw crossdockError(ErrorCode.INVALID_STATE, `Shipment ${shipmentId} is already DELIVERED; no milestone may follow`, { field: "shipmentId" });
       }
-      const later = await tx.shipmentMilestone.findFirst({ where: { shipmentId, occurredAt: { gt: occurredAt } }, select: { id: true } });
-      await tx.shipmentMilestone.create({ data: { shipmentId, code, location, note, occurredAt } });
       if (later) {
         // A late scan: history only; the shipment and its fulfilment stay where the newer milestones put them.
+        await tx.query(MILESTONE_SQL, [shipmentId, code, location, note, occurredAt]);
+        result = shipment;
         return {
           result: { shipmentId },
           audit: { entityType: "Shipment", entityKey: shipmentId, detail: { code, location, note, occurredAt: occurredAt.toISOString(), late: true } },
         };
       }
-      await tx.shipment.update({ where: { shipmentId }, data: { status: code, ...(code === "DELIVERED" ? { deliveredAt: occurredAt } : {}) } });
-
-      const { fulfillmentId } = shipment;
-      await lockFulfillment(tx, fulfillmentId);
-      const fulfillment = await tx.fulfillmentOrder.findUniqueOrThrow({ where: { fulfillmentId } });
-      let fulfillmentStatus = fulfillment.status;
-      if (code === "EXCEPTION") {
-        fulfillmentStatus = "EXCEPTION";
-      } else if (fulfillment.status === "EXCEPTION" && (await tx.shipment.count({ where: { fulfillmentId, status: "EXCEPTION" } })) === 0) {
-        // Every shipment of the fulfilment has moved on, so the exception is over: back to where
-        // the lines say it is. (Another shipment still in EXCEPTION keeps the fulfilment there.)
-        const lines = await tx.fulfillmentLine.findMany({ where: { fulfillmentId } });
-        fulfillmentStatus = lines.every((line) => toDecimal(line.quantityShipped).eq(toDecimal(line.quantity))) ? "SHIPPED" : "PICKING";
+      const [advanced] = await tx.query<Shipment & { fulfillmentStatus: FulfillmentStatus }>(ADVANCE_SQL, [
+        shipmentId,
+        code,
+        location,
+        note,
+        occurredAt,
+        shipment.fulfillmentId,
+      ]);
+      const { fulfillmentStatus: current, ...updated } = advanced!;
+      result = updated;
+      const fulfillmentStatus = await fulfillmentStatusAfter(tx, shipment.fulfillmentId, current, code);
+      if (fulfillmentStatus !== current) {
+        await tx.query(`UPDATE "FulfillmentOrder" SET "status" = $2::"FulfillmentStatus", "updatedAt" = $3 WHERE "fulfillmentId" = $1`, [
+          shipment.fulfillmentId,
+          fulfillmentStatus,
+          new Date(),
+        ]);
       }
-      if (fulfillmentStatus !== fulfillment.status) await tx.fulfillmentOrder.update({ where: { fulfillmentId }, data: { status: fulfillmentStatus } });
       return {
         result: { shipmentId },
         audit: { entityType: "Shipment", entityKey: shipmentId, detail: { code, location, note, occurredAt: occurredAt.toISOString(), fulfillmentStatus } },
       };
     },
   });
-  return ctx.prisma.shipment.findUniqueOrThrow({ where: { shipmentId } });
+  return result ?? ctx.prisma.shipment.findUniqueOrThrow({ where: { shipmentId } });
 }

@@ -4,7 +4,7 @@
 import { crossdockError, Decimal, ErrorCode, toDecimal } from "@crossdock/schema";
 import type { WmsContext } from "../context.js";
 import type { Shipment } from "../__generated__/prisma/client.js";
-import { lockFulfillment, lockStock, nextDocumentNumber, requireText, runWmsWrite } from "./writeSupport.js";
+import { documentNumberSql, lockedFulfillment, lockedStock, requireText, runWmsSqlWrite } from "./writeSupport.js";
 
 export interface ShipFulfillmentInput {
   fulfillmentId: string;
@@ -15,25 +15,54 @@ export interface ShipFulfillmentInput {
 
 const SHIPPABLE = new Set(["PICKING", "PICKED"]);
 
+// The shipment with its CREATED milestone, the lines' shipped quantities, the bins' stock and its
+// SHIPMENT movements, and the fulfilment's status, in one statement; returns the shipment.
+// $1 fulfilment, $2 order, $3 carrier, $4 tracking, $5 now, $6 warehouse, $7 fulfilment status,
+// $8-$9 shipped lines (id, quantity), $10-$15 stock changes (row id, sku, bin, quantity, new onHand, new reserved).
+const SHIP_SQL = `
+WITH sh AS (
+  INSERT INTO "Shipment" ("shipmentId", "fulfillmentId", "orderNumber", "carrier", "trackingNumber", "status", "shippedAt")
+  VALUES (${documentNumberSql("SH")}, $1, $2, $3, $4, 'CREATED', $5)
+  RETURNING *
+), milestone AS (
+  INSERT INTO "ShipmentMilestone" ("shipmentId", "code", "location", "occurredAt") SELECT sh."shipmentId", 'CREATED', $6, $5 FROM sh
+), lines AS (
+  UPDATE "FulfillmentLine" AS l SET "quantityShipped" = l."quantityShipped" + c."quantity"
+  FROM unnest($8::int[], $9::numeric[]) AS c("id", "quantity") WHERE l."id" = c."id"
+), c AS (
+  SELECT * FROM unnest($10::int[], $11::text[], $12::text[], $13::numeric[], $14::numeric[], $15::numeric[])
+    AS c("id", "sku", "binCode", "quantity", "onHand", "reserved")
+), stock AS (
+  UPDATE "Stock" AS s SET "onHand" = c."onHand", "reserved" = c."reserved", "updatedAt" = $5 FROM c WHERE s."id" = c."id"
+), movements AS (
+  INSERT INTO "StockMovement" ("sku", "warehouseCode", "binCode", "quantity", "reason", "reference", "occurredAt")
+  SELECT c."sku", $6, c."binCode", -c."quantity", 'SHIPMENT', sh."shipmentId", $5 FROM c, sh
+), fo AS (
+  UPDATE "FulfillmentOrder" SET "status" = $7::"FulfillmentStatus", "updatedAt" = $5 WHERE "fulfillmentId" = $1
+)
+SELECT * FROM sh`;
+
+// Plain SQL (runWmsSqlWrite): a write every order makes; the fulfilment with its lines and then
+// the bins' stock are locked and read, and everything is written in one statement.
 export async function shipFulfillment(ctx: WmsContext, input: ShipFulfillmentInput): Promise<Shipment> {
   const carrier = requireText(input.carrier, "carrier");
   const trackingNumber = requireText(input.trackingNumber, "trackingNumber");
   const { fulfillmentId } = input;
 
-  const { shipmentId } = await runWmsWrite(ctx, {
+  // The shipment this call created; unset when the key was a replay.
+  let created: Shipment | undefined;
+  const { shipmentId } = await runWmsSqlWrite(ctx, {
     operation: "shipFulfillment",
     idempotency: { key: input.idempotencyKey, request: input },
     execute: async (tx) => {
-      if (!(await lockFulfillment(tx, fulfillmentId))) {
-        throw crossdockError(ErrorCode.UNKNOWN_FULFILLMENT, `No fulfilment ${fulfillmentId}`, { field: "fulfillmentId" });
-      }
-      const fulfillment = await tx.fulfillmentOrder.findUniqueOrThrow({ where: { fulfillmentId } });
+      const fulfillment = await lockedFulfillment(tx, fulfillmentId);
+      if (!fulfillment) throw crossdockError(ErrorCode.UNKNOWN_FULFILLMENT, `No fulfilment ${fulfillmentId}`, { field: "fulfillmentId" });
       if (!SHIPPABLE.has(fulfillment.status)) {
         throw crossdockError(ErrorCode.INVALID_STATE, `Fulfilment ${fulfillmentId} is ${fulfillment.status}; only PICKING or PICKED fulfilments ship`, {
           field: "fulfillmentId",
         });
       }
-      const lines = await tx.fulfillmentLine.findMany({ where: { fulfillmentId }, orderBy: { id: "asc" } });
+      const { lines, warehouseCode } = fulfillment;
       const toShip = lines
         .map((line) => ({ line, quantity: toDecimal(line.quantityPicked).minus(toDecimal(line.quantityShipped)) }))
         .filter((entry) => entry.quantity.gt(0));
@@ -41,13 +70,11 @@ export async function shipFulfillment(ctx: WmsContext, input: ShipFulfillmentInp
         throw crossdockError(ErrorCode.INVALID_STATE, `Fulfilment ${fulfillmentId} has nothing picked that is not shipped yet`, { field: "fulfillmentId" });
       }
 
-      const warehouseCode = fulfillment.warehouseCode;
-      await lockStock(
+      const stock = await lockedStock(
         tx,
         warehouseCode,
         toShip.map((entry) => entry.line.sku),
       );
-      const stock = await tx.stock.findMany({ where: { warehouseCode, sku: { in: toShip.map((entry) => entry.line.sku) } } });
       const stockChanges = toShip.map(({ line, quantity }) => {
         const row = stock.find((s) => s.sku === line.sku && s.binCode === line.binCode);
         if (!row || toDecimal(row.onHand).lt(quantity)) {
@@ -60,35 +87,9 @@ export async function shipFulfillment(ctx: WmsContext, input: ShipFulfillmentInp
           );
         }
         // Reserved never goes negative even if it drifted; what ships was reserved by this fulfilment.
-        return { row, quantity, reserved: Decimal.max(0, toDecimal(row.reserved).minus(quantity)) };
+        return { row, quantity, onHand: toDecimal(row.onHand).minus(quantity), reserved: Decimal.max(0, toDecimal(row.reserved).minus(quantity)) };
       });
 
-      const now = new Date();
-      const shipmentId = await nextDocumentNumber(tx, "SH");
-      await tx.shipment.create({
-        data: { shipmentId, fulfillmentId, orderNumber: fulfillment.orderNumber, carrier, trackingNumber, status: "CREATED", shippedAt: now },
-      });
-      await tx.shipmentMilestone.create({ data: { shipmentId, code: "CREATED", location: warehouseCode, occurredAt: now } });
-      for (const { line, quantity } of toShip) {
-        await tx.fulfillmentLine.update({ where: { id: line.id }, data: { quantityShipped: toDecimal(line.quantityShipped).plus(quantity).toFixed() } });
-      }
-      for (const change of stockChanges) {
-        await tx.stock.update({
-          where: { id: change.row.id },
-          data: { onHand: toDecimal(change.row.onHand).minus(change.quantity).toFixed(), reserved: change.reserved.toFixed(), updatedAt: now },
-        });
-      }
-      await tx.stockMovement.createMany({
-        data: stockChanges.map((change) => ({
-          sku: change.row.sku,
-          warehouseCode,
-          binCode: change.row.binCode,
-          quantity: change.quantity.negated().toFixed(),
-          reason: "SHIPMENT",
-          reference: shipmentId,
-          occurredAt: now,
-        })),
-      });
       const shippedQuantities = new Map(toShip.map((entry) => [entry.line.id, entry.quantity]));
       const fullyShipped = lines.every((line) =>
         toDecimal(line.quantityShipped)
@@ -96,12 +97,29 @@ export async function shipFulfillment(ctx: WmsContext, input: ShipFulfillmentInp
           .eq(toDecimal(line.quantity)),
       );
       const status = fullyShipped ? "SHIPPED" : "PICKING";
-      await tx.fulfillmentOrder.update({ where: { fulfillmentId }, data: { status } });
+      const [row] = await tx.query<Shipment>(SHIP_SQL, [
+        fulfillmentId,
+        fulfillment.orderNumber,
+        carrier,
+        trackingNumber,
+        new Date(),
+        warehouseCode,
+        status,
+        toShip.map((entry) => entry.line.id),
+        toShip.map((entry) => entry.quantity.toFixed()),
+        stockChanges.map((change) => change.row.id),
+        stockChanges.map((change) => change.row.sku),
+        stockChanges.map((change) => change.row.binCode),
+        stockChanges.map((change) => change.quantity.toFixed()),
+        stockChanges.map((change) => change.onHand.toFixed()),
+        stockChanges.map((change) => change.reserved.toFixed()),
+      ]);
+      created = row!;
       return {
-        result: { shipmentId },
+        result: { shipmentId: created.shipmentId },
         audit: {
           entityType: "Shipment",
-          entityKey: shipmentId,
+          entityKey: created.shipmentId,
           detail: {
             fulfillmentId,
             carrier,
@@ -113,5 +131,5 @@ export async function shipFulfillment(ctx: WmsContext, input: ShipFulfillmentInp
       };
     },
   });
-  return ctx.prisma.shipment.findUniqueOrThrow({ where: { shipmentId } });
+  return created ?? ctx.prisma.shipment.findUniqueOrThrow({ where: { shipmentId } });
 }

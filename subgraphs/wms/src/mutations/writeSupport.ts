@@ -3,6 +3,7 @@
 // and swaps in fresh DataLoaders afterwards.
 // Also the row locks and input checks the writes share. It never commits a half-done write.
 import { recordAudit, runIdempotent, type AuditRecord, type RawSqlTransaction, type SqlTransaction } from "@crossdock/platform";
+import type { FulfillmentStatus } from "../__generated__/prisma/enums.js";
 import { crossdockError, Decimal, ErrorCode } from "@crossdock/schema";
 import type { WmsContext } from "../context.js";
 import { Prisma, type WmsTransaction } from "../db.js";
@@ -95,11 +96,6 @@ export async function lockFulfillment(tx: WmsTransaction, fulfillmentId: string)
   return rows.length > 0;
 }
 
-export async function lockShipment(tx: WmsTransaction, shipmentId: string): Promise<boolean> {
-  const rows = await tx.$queryRaw<{ id: number }[]>`SELECT "id" FROM "Shipment" WHERE "shipmentId" = ${shipmentId} FOR UPDATE`;
-  return rows.length > 0;
-}
-
 export async function lockStock(tx: WmsTransaction, warehouseCode: string, skus: readonly string[]): Promise<void> {
   if (skus.length === 0) return;
   await tx.$queryRaw`SELECT "id" FROM "Stock" WHERE "warehouseCode" = ${warehouseCode} AND "sku" IN (${Prisma.join([...skus])}) ORDER BY "id" FOR UPDATE`;
@@ -110,9 +106,71 @@ export async function skuEverStocked(tx: RawSqlTransaction, sku: string): Promis
   return (await tx.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM "Stock" WHERE "sku" = $1 LIMIT 1`, sku)).length > 0;
 }
 
-/** The next number of a sequence created by the migration, as FF-W000001 / SH-W000001. */
-export async function nextDocumentNumber(tx: WmsTransaction, prefix: "FF" | "SH"): Promise<string> {
+/**
+ * SQL for the next document number, as FF-W000001 / SH-W000001, from a sequence the migration
+ * creates, to use inside a statement: at least six digits, more once the sequence passes 999999.
+ */
+export function documentNumberSql(prefix: "FF" | "SH"): string {
   const sequence = prefix === "FF" ? "FulfillmentNumberSeq" : "ShipmentNumberSeq";
-  const [row] = await tx.$queryRawUnsafe<{ n: string }[]>(`SELECT nextval('"${sequence}"')::text AS n`);
-  return `${prefix}-W${(row?.n ?? "0").padStart(6, "0")}`;
+  return `(SELECT '${prefix}-W' || CASE WHEN length(n) < 6 THEN lpad(n, 6, '0') ELSE n END FROM (SELECT nextval('"${sequence}"')::text AS n) AS seq)`;
+}
+
+export interface LockedFulfillmentLine {
+  id: number;
+  sku: string;
+  binCode: string;
+  quantity: string;
+  quantityPicked: string;
+  quantityShipped: string;
+}
+
+export interface LockedFulfillment {
+  fulfillmentId: string;
+  orderNumber: string;
+  warehouseCode: string;
+  status: FulfillmentStatus;
+  lines: LockedFulfillmentLine[];
+}
+
+/** A fulfilment, locked, with its lines in id order, in one statement; null when there is none. */
+export async function lockedFulfillment(tx: SqlTransaction, fulfillmentId: string): Promise<LockedFulfillment | null> {
+  const rows = await tx.query<Omit<LockedFulfillment, "lines"> & { [K in keyof LockedFulfillmentLine as `line_${K}`]: LockedFulfillmentLine[K] | null }>(
+    `SELECT f."fulfillmentId", f."orderNumber", f."warehouseCode", f."status"::text AS "status",
+            l."id" AS "line_id", l."sku" AS "line_sku", l."binCode" AS "line_binCode", l."quantity"::text AS "line_quantity",
+            l."quantityPicked"::text AS "line_quantityPicked", l."quantityShipped"::text AS "line_quantityShipped"
+     FROM "FulfillmentOrder" f LEFT JOIN "FulfillmentLine" l ON l."fulfillmentId" = f."fulfillmentId"
+     WHERE f."fulfillmentId" = $1 ORDER BY l."id" FOR UPDATE OF f`,
+    [fulfillmentId],
+  );
+  const [first] = rows;
+  if (!first) return null;
+  const lines = rows
+    .filter((row) => row.line_id !== null)
+    .map((row) => ({
+      id: row.line_id!,
+      sku: row.line_sku!,
+      binCode: row.line_binCode!,
+      quantity: row.line_quantity!,
+      quantityPicked: row.line_quantityPicked!,
+      quantityShipped: row.line_quantityShipped!,
+    }));
+  return { fulfillmentId: first.fulfillmentId, orderNumber: first.orderNumber, warehouseCode: first.warehouseCode, status: first.status, lines };
+}
+
+export interface LockedStockRow {
+  id: number;
+  sku: string;
+  binCode: string;
+  onHand: string;
+  reserved: string;
+}
+
+/** The skus' stock rows at a warehouse, locked in id order (as every write locks stock) and read in one statement. */
+export async function lockedStock(tx: SqlTransaction, warehouseCode: string, skus: readonly string[]): Promise<LockedStockRow[]> {
+  if (skus.length === 0) return [];
+  return tx.query<LockedStockRow>(
+    `SELECT "id", "sku", "binCode", "onHand"::text AS "onHand", "reserved"::text AS "reserved"
+     FROM "Stock" WHERE "warehouseCode" = $1 AND "sku" = ANY($2::text[]) ORDER BY "id" FOR UPDATE`,
+    [warehouseCode, [...skus]],
+  );
 }
