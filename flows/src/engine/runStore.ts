@@ -127,6 +127,35 @@ export async function applyTriggers(session: SqlSession, triggers: readonly RunT
   return { steps: inserted, finished };
 }
 
+/**
+ * A step's success in one statement: the step SUCCEEDED with its attempt, the run's facts merged,
+ * and, with $8, the run's next step claimed when it is due (the snapshot still sees this step
+ * RUNNING, hence "not this one"). The claimed step carries the facts as merged.
+ * $1 step, $2 owner, $3 lease ms, $4 output, $5 claimed at, $6 run, $7 facts, $8 claim the next step.
+ */
+const SUCCEED_SQL = `
+WITH done AS (
+  UPDATE "FlowStep" SET "status" = 'SUCCEEDED', "output" = $4::jsonb, "finishedAt" = now(), "leaseUntil" = NULL, "lastError" = NULL, "lastErrorCode" = NULL
+  WHERE "id" = $1::bigint AND "status" = 'RUNNING' AND "owner" = $2 RETURNING "id", "attempts", "generation"
+), attempt AS (
+  INSERT INTO "FlowStepAttempt" ("stepId", "attempt", "generation", "outcome", "startedAt")
+  SELECT "id", "attempts", "generation", 'SUCCEEDED', $5::timestamptz FROM done
+), facts AS (
+  UPDATE "FlowRun" SET "facts" = "facts" || $7::jsonb, "updatedAt" = now()
+  WHERE "id" = $6 AND $7::jsonb <> '{}'::jsonb AND EXISTS (SELECT 1 FROM done)
+), head AS (
+  SELECT s."id", s."status", s."availableAt" FROM "FlowStep" s
+  WHERE s."runId" = $6 AND s."status" IN ${LIVE} AND s."id" <> $1::bigint AND $8::boolean AND EXISTS (SELECT 1 FROM done)
+  ORDER BY s."id" LIMIT 1
+), claimed AS (
+  UPDATE "FlowStep" s SET ${CLAIM_SET}
+  FROM head h WHERE s."id" = h."id" AND h."status" = 'PENDING' AND h."availableAt" <= clock_timestamp() AND s."status" = 'PENDING'
+  RETURNING s.*
+)
+SELECT EXISTS (SELECT 1 FROM done) AS "recorded", c."id"::text AS id, c."runId", c."name", c."kind", c."input", c."attempts", c."generation",
+       r."flow", r."orderNumber", r."customerNumber", r."facts" || $7::jsonb AS "facts"
+FROM (SELECT 1) AS one LEFT JOIN claimed c ON true LEFT JOIN "FlowRun" r ON r."id" = c."runId"`;
+
 export class RunStore {
   constructor(private readonly db: Database) {}
 
@@ -182,34 +211,24 @@ export class RunStore {
       // one of them finishes the run. Without it both could look before the other committed and
       // leave a done run with no live step RUNNING forever. Run before step is also the order of
       // the operator actions, so the lock order is the same everywhere.
-      await session.query(`SELECT 1 FROM "FlowRun" WHERE "id" = $1 FOR UPDATE`, [step.runId]);
-      const done = await session.query<{ id: string }>(
-        `WITH done AS (
-           UPDATE "FlowStep" SET "status" = 'SUCCEEDED', "output" = $3::jsonb, "finishedAt" = now(), "leaseUntil" = NULL, "lastError" = NULL, "lastErrorCode" = NULL
-           WHERE "id" = $1::bigint AND "status" = 'RUNNING' AND "owner" = $2 RETURNING "id", "attempts", "generation"),
-         attempt AS (
-           INSERT INTO "FlowStepAttempt" ("stepId", "attempt", "generation", "outcome", "startedAt")
-           SELECT "id", "attempts", "generation", 'SUCCEEDED', $4::timestamptz FROM done)
-         SELECT "id"::text AS id FROM done`,
-        [step.id, owner, JSON.stringify(output ?? null), step.claimedAt.toISOString()],
-      );
-      if (done.length === 0) return { recorded: false, finished: [], next: null };
-      if (Object.keys(facts).length > 0) {
-        await session.query(`UPDATE "FlowRun" SET "facts" = "facts" || $2::jsonb, "updatedAt" = now() WHERE "id" = $1`, [step.runId, JSON.stringify(facts)]);
-      }
-      const finished = await completeFinishedRuns(session, [step.runId]);
-      if (!claimNext || finished.length > 0) return { recorded: true, finished, next: null };
-      const [next] = await session.query<Omit<ClaimedStep, "claimedAt">>(
-        `WITH head AS (
-           SELECT s."id", s."status", s."availableAt" FROM "FlowStep" s WHERE s."runId" = $1 AND s."status" IN ${LIVE} ORDER BY s."id" LIMIT 1),
-         claimed AS (
-           UPDATE "FlowStep" s SET ${CLAIM_SET}
-           FROM head h WHERE s."id" = h."id" AND h."status" = 'PENDING' AND h."availableAt" <= clock_timestamp() AND s."status" = 'PENDING'
-           RETURNING s.*)
-         ${CLAIMED_SELECT}`,
-        [step.runId, owner, claimNext.leaseMs],
-      );
-      return { recorded: true, finished, next: next ? { ...next, claimedAt: new Date() } : null };
+      const [run] = await session.query<{ done: boolean }>(`SELECT ("facts"->>'done') = 'true' AS "done" FROM "FlowRun" WHERE "id" = $1 FOR UPDATE`, [
+        step.runId,
+      ]);
+      const [row] = await session.query<Omit<ClaimedStep, "claimedAt" | "id"> & { recorded: boolean; id: string | null }>(SUCCEED_SQL, [
+        step.id,
+        owner,
+        claimNext?.leaseMs ?? 0,
+        JSON.stringify(output ?? null),
+        step.claimedAt.toISOString(),
+        step.runId,
+        JSON.stringify(facts),
+        claimNext !== undefined,
+      ]);
+      if (!row?.recorded) return { recorded: false, finished: [], next: null };
+      // Only a run its flow has said is done can finish (see completeFinishedRuns).
+      const finished = run?.done || facts["done"] === true ? await completeFinishedRuns(session, [step.runId]) : [];
+      const { recorded: _recorded, ...next } = row;
+      return { recorded: true, finished, next: next.id === null || finished.length > 0 ? null : { ...next, id: next.id, claimedAt: new Date() } };
     });
   }
 
