@@ -3,7 +3,7 @@
 // loadConfig, ErpConfig); it never reaches into another service.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createLogger, createServiceMetrics, migrate, openDatabase, startSubgraphServer, type Database } from "@crossdock/platform";
+import { countedTransactions, createLogger, createServiceMetrics, migrate, openDatabase, startSubgraphServer, type Database } from "@crossdock/platform";
 import type { ErpConfig } from "./config.js";
 import { erpContextFactory } from "./context.js";
 import { createErpPrisma } from "./db.js";
@@ -57,7 +57,7 @@ export async function start(config: ErpConfig): Promise<RunningErp> {
       host: config.host,
       logger,
       metrics,
-      createContext: erpContextFactory(client),
+      createContext: erpContextFactory(client, countedTransactions(db, metrics)),
     });
     return {
       url: server.url,

@@ -1,13 +1,15 @@
-// The ERP writes the process layer calls, over real HTTP on a seeded PGlite: recordShipment
-// (quantities, ledger, status, invoice; once per shipment), billing holds that defer the invoice,
-// credit memos for returns, and purchase suggestions below the reorder point.
+// The ERP writes the process layer calls, over real HTTP on a seeded PGlite (or Postgres, see
+// erpTestDatabase): recordShipment (quantities, ledger, status, invoice; once per shipment, also
+// under concurrency), billing holds that defer the invoice, credit memos for returns, and
+// purchase suggestions below the reorder point.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Decimal, generateDemoWorld } from "@crossdock/schema";
 import { start } from "../src/server.js";
-import { errorCodes, graphqlClient } from "./helpers.js";
+import { erpTestDatabase, errorCodes, graphqlClient, rowDelta, sqlStatementTotal, writtenRows } from "./helpers.js";
 
 const SCALE = 0.05;
 const world = generateDemoWorld({ scale: SCALE });
+let database: Awaited<ReturnType<typeof erpTestDatabase>>;
 let erp: Awaited<ReturnType<typeof start>>;
 let gql: ReturnType<typeof graphqlClient>;
 let keys = 0;
@@ -42,11 +44,15 @@ const RECORD = `mutation($input: RecordShipmentInput!) { recordShipment(input: $
 const HOLD = (field: string) => `mutation($input: BillingHoldInput!) { ${field}(input: $input) { status billingHold invoice { invoiceNumber } } }`;
 
 beforeAll(async () => {
-  erp = await start({ port: 0, host: "127.0.0.1", databaseUrl: "pglite:memory", seed: { enabled: true, scale: SCALE }, logLevel: "warn" });
+  database = await erpTestDatabase();
+  erp = await start({ port: 0, host: "127.0.0.1", databaseUrl: database.url, seed: { enabled: true, scale: SCALE }, logLevel: "warn" });
   gql = graphqlClient(erp.url);
   await gql(`mutation($c: ID!) { setCreditLimit(customerNumber: $c, creditLimit: "99999999") { customerNumber } }`, { c: customer });
 });
-afterAll(async () => erp?.stop());
+afterAll(async () => {
+  await erp?.stop();
+  await database?.drop();
+});
 
 describe("recordShipment", () => {
   it("ships partially, then fully with the invoice; decrements the ledger; a replay changes nothing; a shipment counts once", async () => {
@@ -68,6 +74,83 @@ describe("recordShipment", () => {
     const full = await gql(RECORD, { input: { ...input, shipmentId: "SH-T2", lines: [{ sku: skuB, quantity: "2" }], idempotencyKey: key() } });
     expect(full.data!.recordShipment.order.status).toBe("INVOICED");
     expect(full.data!.recordShipment.invoice.amount).toBe(order.total);
+  });
+
+  it("records a shipment in four SQL statements and answers from the rows it wrote", async () => {
+    const order = await releasedOrder();
+    const before = await sqlStatementTotal(erp.url);
+    const shipped = await gql(
+      `mutation($input: RecordShipmentInput!) { recordShipment(input: $input) { shipmentId changeCursor order { orderNumber status total billingHold } invoice { invoiceNumber amount status issuedAt } } }`,
+      {
+        input: {
+          orderNumber: order.orderNumber,
+          shipmentId: "SH-T5",
+          lines: [
+            { sku: skuA, quantity: "4" },
+            { sku: skuB, quantity: "2" },
+          ],
+          idempotencyKey: key(),
+        },
+      },
+    );
+    expect(shipped.errors).toBeUndefined();
+    // The key's claim, the read under the order's locks, lines + ledger + status + invoice, the
+    // stored response with the audit entry; order and invoice in the payload are the written rows.
+    expect((await sqlStatementTotal(erp.url)) - before).toBe(4);
+    const payload = shipped.data!.recordShipment;
+    expect(payload).toMatchObject({
+      shipmentId: "SH-T5",
+      changeCursor: expect.stringMatching(/^erp:\d+$/),
+      order: { orderNumber: order.orderNumber, status: "INVOICED", total: order.total, billingHold: false },
+      invoice: { invoiceNumber: `INV-${order.orderNumber.slice(3)}`, amount: order.total, status: "OPEN" },
+    });
+    const read = await gql(
+      `query($n: ID!) { order(orderNumber: $n) { orderNumber status total billingHold invoice { invoiceNumber amount status issuedAt } } }`,
+      {
+        n: order.orderNumber,
+      },
+    );
+    expect(read.data!.order).toEqual({ ...payload.order, invoice: payload.invoice });
+  });
+
+  it("counts a shipment once when it is recorded concurrently under different keys", async () => {
+    const order = await releasedOrder();
+    const ledgerBefore = await ledger(skuA, order.warehouseCode);
+    const rowsBefore = await writtenRows(erp.database);
+    // A partial quantity: the line check alone would let a second recording through.
+    const input = { orderNumber: order.orderNumber, shipmentId: "SH-T6", lines: [{ sku: skuA, quantity: "1" }] };
+    const results = await Promise.all(Array.from({ length: 6 }, () => gql(RECORD, { input: { ...input, idempotencyKey: key() } })));
+    const succeeded = results.filter((r) => r.errors === undefined);
+    expect(succeeded).toHaveLength(1);
+    for (const r of results.filter((x) => x.errors !== undefined)) expect(errorCodes(r)).toEqual(["INVALID_STATE"]);
+    expect(succeeded[0]!.data!.recordShipment.order).toMatchObject({
+      status: "PARTIALLY_SHIPPED",
+      lines: [{ quantityShipped: "1" }, { quantityShipped: "0" }],
+    });
+    expect(new Decimal(ledgerBefore).minus(await ledger(skuA, order.warehouseCode)).eq(1)).toBe(true);
+    expect(rowDelta(rowsBefore, await writtenRows(erp.database))).toEqual({ orders: 0, lines: 0, invoices: 0, audits: 1, keys: 1 });
+  });
+
+  it("adds up concurrent shipments of one order and invoices it once", async () => {
+    const order = await releasedOrder();
+    const [ledgerA, ledgerB] = [await ledger(skuA, order.warehouseCode), await ledger(skuB, order.warehouseCode)];
+    const shipments = [
+      [{ sku: skuA, quantity: "3" }],
+      [
+        { sku: skuB, quantity: "2" },
+        { sku: skuA, quantity: "1" },
+      ],
+    ];
+    const results = await Promise.all(
+      shipments.map((lines, i) => gql(RECORD, { input: { orderNumber: order.orderNumber, shipmentId: `SH-T7-${i}`, lines, idempotencyKey: key() } })),
+    );
+    for (const r of results) expect(r.errors).toBeUndefined();
+    const statuses = results.map((r) => r.data!.recordShipment.order.status).sort();
+    expect(statuses).toEqual(["INVOICED", "PARTIALLY_SHIPPED"]);
+    const final = await gql(`query($n: ID!) { order(orderNumber: $n) { status lines { quantityShipped } invoice { amount } } }`, { n: order.orderNumber });
+    expect(final.data!.order).toEqual({ status: "INVOICED", lines: [{ quantityShipped: "4" }, { quantityShipped: "2" }], invoice: { amount: order.total } });
+    expect(new Decimal(ledgerA).minus(await ledger(skuA, order.warehouseCode)).eq(4)).toBe(true);
+    expect(new Decimal(ledgerB).minus(await ledger(skuB, order.warehouseCode)).eq(2)).toBe(true);
   });
 
   it("a billing hold defers the invoice; lifting it issues the invoice", async () => {

@@ -1,5 +1,67 @@
-// Test helpers for the ERP suites: a tiny GraphQL-over-HTTP client for a started subgraph
-// and a reader of the Prometheus SQL statement counter. No assertions live here.
+// Test helpers for the ERP suites: the database a suite runs on, a tiny GraphQL-over-HTTP
+// client for a started subgraph, a reader of the Prometheus SQL statement counter and of the
+// rows a write leaves in the ERP's own database. No assertions live here.
+import { randomBytes } from "node:crypto";
+import { openDatabase, type Database } from "@crossdock/platform";
+
+/**
+ * The database a suite's ERP runs on: PGlite in memory by default; a fresh database on the
+ * Postgres server named by CROSSDOCK_TEST_POSTGRES_URL when that is set (row locks and
+ * concurrent transactions only really interleave there). `drop` removes it after the suite.
+ */
+export async function erpTestDatabase(): Promise<{ url: string; kind: "pglite" | "postgres"; drop(): Promise<void> }> {
+  const adminUrl = process.env.CROSSDOCK_TEST_POSTGRES_URL;
+  if (!adminUrl) return { url: "pglite:memory", kind: "pglite", drop: async () => undefined };
+  const name = `crossdock_test_erp_${randomBytes(4).toString("hex")}`;
+  const admin = await openDatabase(adminUrl);
+  try {
+    await admin.exec(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.close();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    kind: "postgres",
+    async drop() {
+      const admin = await openDatabase(adminUrl);
+      try {
+        await admin.exec(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await admin.close();
+      }
+    },
+  };
+}
+
+/** Rows in the tables an ERP order write touches, read from the ERP's own database. */
+export interface WrittenRows {
+  orders: number;
+  lines: number;
+  invoices: number;
+  audits: number;
+  keys: number;
+}
+
+export async function writtenRows(database: Database): Promise<WrittenRows> {
+  const [rows] = await database.query<WrittenRows>(
+    `SELECT (SELECT count(*) FROM "SalesOrder")::int AS orders, (SELECT count(*) FROM "SalesOrderLine")::int AS lines,
+       (SELECT count(*) FROM "Invoice")::int AS invoices, (SELECT count(*) FROM "AuditEntry")::int AS audits,
+       (SELECT count(*) FROM "IdempotencyKey")::int AS keys`,
+  );
+  return rows!;
+}
+
+export function rowDelta(before: WrittenRows, after: WrittenRows): WrittenRows {
+  return {
+    orders: after.orders - before.orders,
+    lines: after.lines - before.lines,
+    invoices: after.invoices - before.invoices,
+    audits: after.audits - before.audits,
+    keys: after.keys - before.keys,
+  };
+}
 export interface GraphQLResponse<T> {
   data?: T;
   errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; field?: string } }[];
@@ -12,6 +74,13 @@ export function graphqlClient(url: string) {
     const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
     return (await response.json()) as GraphQLResponse<T>;
   };
+}
+
+/** crossdock_sql_statements_total summed over all labels: every statement the service sent. */
+export async function sqlStatementTotal(graphqlUrl: string): Promise<number> {
+  let total = 0;
+  for (const count of (await sqlStatementsByModel(graphqlUrl)).values()) total += count;
+  return total;
 }
 
 /** crossdock_sql_statements_total summed per model label. */

@@ -1,13 +1,15 @@
-// The ERP's writes over real HTTP on a seeded PGlite: submitOrder's outcomes, errors and
-// idempotency, credit checks under concurrency, cancelOrder and setCreditLimit — asserting
-// on the data the graph shows afterwards, including that failed writes changed nothing.
+// The ERP's writes over real HTTP on a seeded PGlite (or Postgres, see erpTestDatabase):
+// submitOrder's outcomes, errors and idempotency, credit checks and retries under concurrency,
+// cancelOrder and setCreditLimit — asserting on the data the graph shows afterwards and the rows
+// in the ERP's database, including that failed writes changed nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Decimal, generateDemoWorld } from "@crossdock/schema";
 import { start } from "../src/server.js";
-import { errorCodes, graphqlClient } from "./helpers.js";
+import { erpTestDatabase, errorCodes, graphqlClient, rowDelta, sqlStatementTotal, writtenRows } from "./helpers.js";
 
 const SCALE = 0.05;
 const world = generateDemoWorld({ scale: SCALE });
+let database: Awaited<ReturnType<typeof erpTestDatabase>>;
 let erp: Awaited<ReturnType<typeof start>>;
 let gql: ReturnType<typeof graphqlClient>;
 
@@ -47,12 +49,14 @@ let keyCounter = 0;
 const freshKey = () => `test-key-${++keyCounter}`;
 
 beforeAll(async () => {
-  erp = await start({ port: 0, host: "127.0.0.1", databaseUrl: "pglite:memory", seed: { enabled: true, scale: SCALE }, logLevel: "warn" });
+  database = await erpTestDatabase();
+  erp = await start({ port: 0, host: "127.0.0.1", databaseUrl: database.url, seed: { enabled: true, scale: SCALE }, logLevel: "warn" });
   gql = graphqlClient(erp.url);
 });
 
 afterAll(async () => {
   await erp?.stop();
+  await database?.drop();
 });
 
 describe("submitOrder", () => {
@@ -145,6 +149,7 @@ describe("submitOrder", () => {
   it("rejects blocked customers and unknown SKUs as outcomes, storing no order", async () => {
     const blocked = world.customers.find((x) => x.status === "BLOCKED")!;
     const before = await snapshot();
+    const rowsBefore = await writtenRows(erp.database);
     const key = freshKey();
     const rejected = await gql(SUBMIT, {
       input: { idempotencyKey: key, customerNumber: blocked.customerNumber, lines: [{ sku: product(0).sku, quantity: "1" }] },
@@ -169,11 +174,14 @@ describe("submitOrder", () => {
     expect(unknown.data!.submitOrder).toMatchObject({ outcome: "REJECTED", reason: "UNKNOWN_SKU", order: null });
     expect(unknown.data!.submitOrder.message).toContain("SKU-NOPE");
     expect(await snapshot()).toEqual(before);
+    // Each rejection stores its key and one audit entry, and no order.
+    expect(rowDelta(rowsBefore, await writtenRows(erp.database))).toEqual({ orders: 0, lines: 0, invoices: 0, audits: 2, keys: 2 });
     // The rejection itself is remembered: the retry gets the same answer.
     const retry = await gql(SUBMIT, {
       input: { idempotencyKey: key, customerNumber: blocked.customerNumber, lines: [{ sku: product(0).sku, quantity: "1" }] },
     });
     expect(retry.data!.submitOrder).toEqual(rejected.data!.submitOrder);
+    expect(rowDelta(rowsBefore, await writtenRows(erp.database))).toMatchObject({ audits: 2, keys: 2 });
   });
 
   it("returns the first result for a retried key and changes nothing; a different input is IDEMPOTENCY_KEY_REUSED", async () => {
@@ -209,6 +217,42 @@ describe("submitOrder", () => {
     expect(huge.data!.submitOrder).toMatchObject({ outcome: "RELEASED", order: { warehouseCode: stocked.warehouseCode } });
   });
 
+  it("answers concurrent submits under one key once: one order, one audit entry, the same result for every caller", async () => {
+    const c = activeCustomers[0]!;
+    await gql(`mutation($c: ID!) { setCreditLimit(customerNumber: $c, creditLimit: "9000000") { creditLimit } }`, { c: c.customerNumber });
+    const before = await customer(c.customerNumber);
+    const rowsBefore = await writtenRows(erp.database);
+    const input = { idempotencyKey: freshKey(), customerNumber: c.customerNumber, lines: [{ sku: product(4).sku, quantity: "2" }] };
+    const results = await Promise.all(Array.from({ length: 4 }, () => gql(SUBMIT, { input })));
+    for (const result of results) expect(result.errors).toBeUndefined();
+    const first = results[0]!.data!.submitOrder;
+    expect(first).toMatchObject({ outcome: "RELEASED" });
+    // Replays show the order as it is now, which is as the first caller saw it.
+    for (const result of results) expect(result.data!.submitOrder).toEqual(first);
+    expect(rowDelta(rowsBefore, await writtenRows(erp.database))).toEqual({ orders: 1, lines: 1, invoices: 0, audits: 1, keys: 1 });
+    const after = await customer(c.customerNumber);
+    expect(new Decimal(after.openBalance).minus(before.openBalance).eq(first.order.total)).toBe(true);
+  });
+
+  it("decides an order in four SQL statements and answers from the row it wrote", async () => {
+    const c = activeCustomers[0]!;
+    const before = await sqlStatementTotal(erp.url);
+    const response = await gql(
+      `mutation($input: SubmitOrderInput!) { submitOrder(input: $input) { outcome changeCursor order { orderNumber status total currency channel placedAt billingHold } } }`,
+      { input: { idempotencyKey: freshKey(), customerNumber: c.customerNumber, lines: [{ sku: product(5).sku, quantity: "1" }] } },
+    );
+    expect(response.errors).toBeUndefined();
+    // The key's claim, the read under the customer's lock, the order with its lines, the stored
+    // response with the audit entry; the payload's order is the row the write returned.
+    expect((await sqlStatementTotal(erp.url)) - before).toBe(4);
+    const { order } = response.data!.submitOrder;
+    const read = await gql(`query($n: ID!) { order(orderNumber: $n) { orderNumber status total currency channel placedAt billingHold } }`, {
+      n: order.orderNumber,
+    });
+    expect(read.data!.order).toEqual(order);
+    expect(order.total).toMatch(/^\d+\.\d{2}$/);
+  });
+
   it.each([
     ["an unknown customer", { customerNumber: "C-0" }, "UNKNOWN_CUSTOMER", "customerNumber"],
     ["no lines", { lines: [] }, "BAD_USER_INPUT", "lines"],
@@ -240,12 +284,14 @@ describe("submitOrder", () => {
     ["a blank idempotency key", { idempotencyKey: " " }, "BAD_USER_INPUT", "idempotencyKey"],
   ])("fails with %s and writes nothing", async (_name, override, code, field) => {
     const before = await snapshot();
+    const rowsBefore = await writtenRows(erp.database);
     const key = freshKey();
     const input = { idempotencyKey: key, customerNumber: activeCustomers[0]!.customerNumber, lines: [{ sku: product(0).sku, quantity: "1" }], ...override };
     const response = await gql(SUBMIT, { input });
     expect(errorCodes(response)).toEqual([code]);
     expect(response.errors![0]!.extensions!.field).toBe(field);
     expect(await snapshot()).toEqual(before);
+    expect(rowDelta(rowsBefore, await writtenRows(erp.database))).toEqual({ orders: 0, lines: 0, invoices: 0, audits: 0, keys: 0 });
     if (code !== "BAD_USER_INPUT" || field !== "idempotencyKey") {
       // The key was not consumed by the failure: a corrected request under it succeeds.
       const corrected = await gql(SUBMIT, {

@@ -1,22 +1,25 @@
-// The ERP subgraph's read side over real HTTP on a seeded PGlite: root queries, paging,
+// The ERP subgraph's read side over real HTTP on a seeded PGlite (or Postgres, see erpTestDatabase): root queries, paging,
 // federation `_entities`, and that a batch of N references costs one SQL statement per entity type.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateDemoWorld } from "@crossdock/schema";
 import { start } from "../src/server.js";
-import { errorCodes, graphqlClient, sqlStatementsByModel, statementDelta } from "./helpers.js";
+import { erpTestDatabase, errorCodes, graphqlClient, sqlStatementsByModel, statementDelta } from "./helpers.js";
 
 const SCALE = 0.05;
 const world = generateDemoWorld({ scale: SCALE });
+let database: Awaited<ReturnType<typeof erpTestDatabase>>;
 let erp: Awaited<ReturnType<typeof start>>;
 let gql: ReturnType<typeof graphqlClient>;
 
 beforeAll(async () => {
-  erp = await start({ port: 0, host: "127.0.0.1", databaseUrl: "pglite:memory", seed: { enabled: true, scale: SCALE }, logLevel: "warn" });
+  database = await erpTestDatabase();
+  erp = await start({ port: 0, host: "127.0.0.1", databaseUrl: database.url, seed: { enabled: true, scale: SCALE }, logLevel: "warn" });
   gql = graphqlClient(erp.url);
 });
 
 afterAll(async () => {
   await erp?.stop();
+  await database?.drop();
 });
 
 const ENTITIES = `query($representations: [_Any!]!) { _entities(representations: $representations) {

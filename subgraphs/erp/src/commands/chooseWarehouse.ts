@@ -1,9 +1,8 @@
 // Picks the warehouse an order ships from when the caller named none, from the ERP's own
 // ledger: available = onHand − what open orders there still have to ship. It never rejects
-// an order for stock (a short warehouse backorders) and never writes.
+// an order for stock (a short warehouse backorders) and never writes. The figures come from
+// submitOrder's one read statement (the SQL below is folded into it); the choice is made here.
 import { Decimal, toDecimal } from "@crossdock/schema";
-import { Prisma } from "../db.js";
-import type { ErpTransaction } from "./transaction.js";
 
 export interface WarehouseCandidate {
   warehouseCode: string;
@@ -11,25 +10,36 @@ export interface WarehouseCandidate {
   totalAvailable: Decimal;
 }
 
-interface AvailabilityRow {
+export interface AvailabilityRow {
   warehouseCode: string;
   sku: string;
   available: string;
 }
 
-/** Available quantity per (warehouse, sku) for the given SKUs, in one statement. */
-export async function availabilityFor(tx: ErpTransaction, skus: readonly string[]): Promise<AvailabilityRow[]> {
-  return tx.$queryRaw<AvailabilityRow[]>`
-    SELECT l."warehouseCode", l."sku", (l."onHand" - COALESCE(a."allocated", 0))::text AS "available"
+/**
+ * Available quantity per (warehouse, sku) for the SKUs in `skus` (a text[] parameter), as a JSON
+ * array of AvailabilityRow (numerics as text: JSON numbers would lose digits). A subquery, for
+ * embedding in a statement that binds `skus`.
+ */
+export function availabilityJsonSql(skus: string): string {
+  return `(SELECT json_agg(json_build_object('warehouseCode', l."warehouseCode", 'sku', l."sku", 'available', (l."onHand" - COALESCE(a."allocated", 0))::text))
     FROM "InventoryLedger" l
     LEFT JOIN (
       SELECT o."warehouseCode", ol."sku", SUM(ol."quantity" - ol."quantityShipped") AS "allocated"
       FROM "SalesOrderLine" ol
       JOIN "SalesOrder" o ON o."id" = ol."orderId"
-      WHERE o."status" IN ('RELEASED', 'PARTIALLY_SHIPPED') AND ol."sku" IN (${Prisma.join(skus)})
+      WHERE o."status" IN ('RELEASED', 'PARTIALLY_SHIPPED') AND ol."sku" = ANY(${skus})
       GROUP BY o."warehouseCode", ol."sku"
     ) a ON a."warehouseCode" = l."warehouseCode" AND a."sku" = l."sku"
-    WHERE l."sku" IN (${Prisma.join(skus)})`;
+    WHERE l."sku" = ANY(${skus}))`;
+}
+
+/**
+ * Every warehouse the ledger knows, as a JSON array, but only when it stocks none of `skus`: a
+ * warehouse that stocks none of the SKUs only matters when no warehouse stocks any of them.
+ */
+export function fallbackWarehousesJsonSql(skus: string): string {
+  return `(SELECT json_agg(DISTINCT "warehouseCode") FROM "InventoryLedger" WHERE NOT EXISTS (SELECT 1 FROM "InventoryLedger" WHERE "sku" = ANY(${skus})))`;
 }
 
 /**
@@ -61,18 +71,11 @@ export function rankWarehouses(
   );
 }
 
-export async function listLedgerWarehouses(tx: ErpTransaction): Promise<string[]> {
-  const rows = await tx.$queryRaw<{ warehouseCode: string }[]>`SELECT DISTINCT "warehouseCode" FROM "InventoryLedger" ORDER BY "warehouseCode"`;
-  return rows.map((row) => row.warehouseCode);
-}
-
 /** null when the ledger knows no warehouse at all. */
-export async function chooseWarehouse(tx: ErpTransaction, lines: readonly { sku: string; quantity: Decimal }[]): Promise<string | null> {
-  const availability = await availabilityFor(
-    tx,
-    lines.map((line) => line.sku),
-  );
-  // A warehouse that stocks none of the SKUs only matters when no warehouse stocks any of them.
-  const warehouses = availability.length > 0 ? [] : await listLedgerWarehouses(tx);
-  return rankWarehouses(lines, availability, warehouses)[0]?.warehouseCode ?? null;
+export function chooseWarehouse(
+  lines: readonly { sku: string; quantity: Decimal }[],
+  availability: readonly AvailabilityRow[],
+  fallbackWarehouses: readonly string[],
+): string | null {
+  return rankWarehouses(lines, availability, fallbackWarehouses)[0]?.warehouseCode ?? null;
 }

@@ -1,12 +1,14 @@
 // submitOrder: the ERP's decision on an incoming order — accept (RELEASED), hold
 // (CREDIT_HOLD) or reject (REJECTED) — in one transaction with its idempotency key and audit
 // entry. Errors (unknown customer or warehouse) write nothing; rejections store only the key.
-import { currentChangeCursor, recordAudit, runIdempotent, type Principal } from "@crossdock/platform";
+// Plain SQL (the hottest ERP write, once per order): the key's claim, one read, one write, and
+// the stored response with the audit entry — four statements between BEGIN and COMMIT.
+import { runIdempotent, type AuditRecord, type Principal, type SqlTransaction, type SqlTransactionRunner } from "@crossdock/platform";
 import { crossdockError, Decimal, ErrorCode, moneyToString, toDecimal } from "@crossdock/schema";
-import type { ErpPrisma } from "../db.js";
-import { chooseWarehouse } from "./chooseWarehouse.js";
+import { availabilityJsonSql, chooseWarehouse, fallbackWarehousesJsonSql, type AvailabilityRow } from "./chooseWarehouse.js";
 import { normalizeSubmitOrder, type SubmitOrderInput, type SubmitOrderRequest } from "./orderInput.js";
-import { WRITE_TRANSACTION_OPTIONS, type ErpTransaction } from "./transaction.js";
+import { SALES_ORDER_COLUMNS, toSalesOrder, type SalesOrderSqlRow, type WrittenRows } from "./orderRows.js";
+import { changeCursorOf } from "./transaction.js";
 
 export type SubmitOutcome = "RELEASED" | "CREDIT_HOLD" | "REJECTED";
 export type SubmitReason = "CREDIT_LIMIT_EXCEEDED" | "CUSTOMER_ON_CREDIT_HOLD" | "CUSTOMER_BLOCKED" | "UNKNOWN_SKU";
@@ -25,138 +27,175 @@ export interface WriteActor {
   requestId: string;
 }
 
-interface LockedCustomer {
+/** The stored result, and the order row when this call wrote one (not on a replay or a rejection). */
+export interface SubmitOrderOutcome {
+  result: SubmitOrderResult;
+  written: WrittenRows | null;
+}
+
+/** What the one read returns: the locked customer, each requested SKU's prices, and the warehouse figures. */
+interface OrderFacts {
   customerNumber: string;
   status: "ACTIVE" | "CREDIT_HOLD" | "BLOCKED";
   creditLimit: string;
   openBalance: string;
   currency: string;
+  warehouseKnown: boolean;
+  /** One entry per requested SKU; listPrice null = no such product. */
+  prices: { sku: string; listPrice: string | null; contractPrice: string | null }[];
+  /** Only when the caller named no warehouse. */
+  availability: AvailabilityRow[] | null;
+  fallbackWarehouses: string[] | null;
+  txid: string;
 }
 
 // numeric(18,2) holds sixteen integer digits.
 const MAX_ORDER_TOTAL = new Decimal("1e16");
 const SUBMITTED_ORDER_CHANNEL = "API";
 
-export async function submitOrder(prisma: ErpPrisma, actor: WriteActor, input: SubmitOrderInput): Promise<SubmitOrderResult> {
+// $1 customer, $2 the SKUs (text[]), $3 the named warehouse or null.
+// The customer's row lock serializes concurrent submits for one customer, so two orders can never
+// both pass the credit check against the same open balance; a locked row is read as it is after
+// the wait, while prices and availability come from the statement's snapshot (availability only
+// steers the warehouse choice, it guards nothing). The key's claim already gave the transaction
+// its id, so the change cursor comes along here.
+const READ_ORDER_FACTS_SQL = `
+WITH customer AS (
+  SELECT "customerNumber", "status"::text AS "status", "creditLimit"::text AS "creditLimit", "openBalance"::text AS "openBalance", "currency"
+  FROM "Customer" WHERE "customerNumber" = $1 FOR UPDATE
+)
+SELECT c."customerNumber", c."status", c."creditLimit", c."openBalance", c."currency",
+  ($3::text IS NULL OR EXISTS (SELECT 1 FROM "InventoryLedger" WHERE "warehouseCode" = $3::text)) AS "warehouseKnown",
+  (SELECT json_agg(json_build_object('sku', w."sku", 'listPrice', p."listPrice"::text, 'contractPrice', cp."unitPrice"::text) ORDER BY w."position")
+     FROM unnest($2::text[]) WITH ORDINALITY AS w("sku", "position")
+     LEFT JOIN "Product" p ON p."sku" = w."sku"
+     LEFT JOIN "CustomerPrice" cp ON cp."customerNumber" = c."customerNumber" AND cp."sku" = w."sku") AS "prices",
+  CASE WHEN $3::text IS NULL THEN ${availabilityJsonSql("$2::text[]")} END AS "availability",
+  CASE WHEN $3::text IS NULL THEN ${fallbackWarehousesJsonSql("$2::text[]")} END AS "fallbackWarehouses",
+  pg_current_xact_id()::text AS "txid"
+FROM customer c`;
+
+// $1 customer, $2 status, $3 warehouse, $4 total, $5 currency, $6 channel, $7 idempotency key,
+// $8 requestedBy, $9..$12 the lines (lineNumber, sku, quantity, unitPrice). The order, its lines
+// and (released only) the open balance in one statement; the order row comes back for the response.
+const CREATE_ORDER_SQL = `
+WITH created AS (
+  INSERT INTO "SalesOrder" ("orderNumber", "customerNumber", "status", "warehouseCode", "total", "currency", "channel", "idempotencyKey", "requestedBy", "placedAt", "updatedAt")
+  VALUES ('SO-' || nextval('"SalesOrderNumber_seq"'), $1, $2::"OrderStatus", $3, $4::numeric, $5, $6, $7, $8, now(), now())
+  RETURNING ${SALES_ORDER_COLUMNS}
+), lines AS (
+  INSERT INTO "SalesOrderLine" ("orderId", "lineNumber", "sku", "quantity", "unitPrice")
+  SELECT o."id", l."lineNumber", l."sku", l."quantity", l."unitPrice"
+  FROM created o CROSS JOIN unnest($9::int[], $10::text[], $11::numeric[], $12::numeric[]) AS l("lineNumber", "sku", "quantity", "unitPrice")
+), balance AS (
+  UPDATE "Customer" SET "openBalance" = "openBalance" + $4::numeric
+  WHERE "customerNumber" = $1 AND EXISTS (SELECT 1 FROM created WHERE "status" = 'RELEASED')
+)
+SELECT * FROM created`;
+
+export async function submitOrder(transaction: SqlTransactionRunner, actor: WriteActor, input: SubmitOrderInput): Promise<SubmitOrderOutcome> {
   const request = normalizeSubmitOrder(input);
-  return prisma.$transaction(async (tx) => {
+  return transaction(async (tx) => {
+    // Set only when the key was new and the decision ran (a replay just hands back the stored result).
+    const decided: { decision?: Decision } = {};
     const { result } = await runIdempotent({
       tx,
       scope: "submitOrder",
       key: request.idempotencyKey,
       request,
-      execute: () => decideOrder(tx, actor, request),
+      execute: async () => (decided.decision = await decideOrder(tx, actor, request)).result,
+      // Written with the stored response, in one statement.
+      audit: () => decided.decision?.audit ?? null,
     });
-    return result;
-  }, WRITE_TRANSACTION_OPTIONS);
+    return { result, written: decided.decision?.written ?? null };
+  });
 }
 
-async function lockCustomer(tx: ErpTransaction, customerNumber: string): Promise<LockedCustomer | null> {
-  // The row lock serializes concurrent submits for one customer, so two orders can never
-  // both pass the credit check against the same open balance.
-  const [customer] = await tx.$queryRaw<LockedCustomer[]>`
-    SELECT "customerNumber", "status"::text AS "status", "creditLimit"::text AS "creditLimit", "openBalance"::text AS "openBalance", "currency"
-    FROM "Customer" WHERE "customerNumber" = ${customerNumber} FOR UPDATE`;
-  return customer ?? null;
+interface Decision {
+  result: SubmitOrderResult;
+  audit: AuditRecord;
+  written: WrittenRows | null;
 }
 
-async function decideOrder(tx: ErpTransaction, actor: WriteActor, request: SubmitOrderRequest): Promise<SubmitOrderResult> {
-  const customer = await lockCustomer(tx, request.customerNumber);
-  if (!customer) throw crossdockError(ErrorCode.UNKNOWN_CUSTOMER, `No customer ${request.customerNumber}`, { field: "customerNumber" });
-  if (request.warehouseCode !== null) {
-    const known = await tx.inventoryLedger.findFirst({ where: { warehouseCode: request.warehouseCode }, select: { id: true } });
-    if (!known) throw crossdockError(ErrorCode.UNKNOWN_WAREHOUSE, `No warehouse ${request.warehouseCode}`, { field: "warehouseCode" });
-  }
-  // A rejection is a write too: its audit entry is what the audit log and read-your-writes
-  // (the captured AuditEntry marks the transaction as applied) see of it.
-  const reject = async (reason: SubmitReason, message: string): Promise<SubmitOrderResult> => {
-    await recordAudit(tx, {
-      principal: actor.principal,
-      requestId: actor.requestId,
-      operation: "submitOrder",
-      entityType: "Customer",
-      entityKey: customer.customerNumber,
-      detail: { outcome: "REJECTED", reason, message, idempotencyKey: request.idempotencyKey },
-    });
-    return { orderNumber: null, outcome: "REJECTED", reason, message, changeCursor: await currentChangeCursor(tx, "erp") };
-  };
-
-  if (customer.status === "BLOCKED") return reject("CUSTOMER_BLOCKED", `Customer ${customer.customerNumber} is blocked`);
+async function decideOrder(tx: SqlTransaction, actor: WriteActor, request: SubmitOrderRequest): Promise<Decision> {
   const skus = request.lines.map((line) => line.sku);
-  const products = await tx.product.findMany({ where: { sku: { in: skus } }, select: { sku: true, listPrice: true } });
-  const listPrices = new Map(products.map((product) => [product.sku, toDecimal(product.listPrice)]));
-  const unknown = skus.filter((sku) => !listPrices.has(sku));
-  if (unknown.length > 0) return reject("UNKNOWN_SKU", `Unknown SKU${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`);
-
-  const contractPrices = await tx.customerPrice.findMany({
-    where: { customerNumber: customer.customerNumber, sku: { in: skus } },
-    select: { sku: true, unitPrice: true },
-  });
-  const prices = new Map(contractPrices.map((price) => [price.sku, toDecimal(price.unitPrice)]));
-  const lines = request.lines.map((line, index) => ({
-    lineNumber: index + 1,
-    sku: line.sku,
-    quantity: new Decimal(line.quantity),
-    unitPrice: prices.get(line.sku) ?? listPrices.get(line.sku)!,
-  }));
-  const total = lines.reduce((sum, line) => sum.plus(line.quantity.mul(line.unitPrice)), new Decimal(0)).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
-  if (total.gte(MAX_ORDER_TOTAL)) throw crossdockError(ErrorCode.BAD_USER_INPUT, "The order total is too large", { field: "lines" });
-
-  const warehouseCode = request.warehouseCode ?? (await chooseWarehouse(tx, lines));
-  if (warehouseCode === null) throw crossdockError(ErrorCode.UNKNOWN_WAREHOUSE, "The ERP knows no warehouse to ship from", { field: "warehouseCode" });
-
-  const openBalance = toDecimal(customer.openBalance);
-  const creditLimit = toDecimal(customer.creditLimit);
-  const creditReason: SubmitReason | null =
-    customer.status === "CREDIT_HOLD" ? "CUSTOMER_ON_CREDIT_HOLD" : openBalance.plus(total).gt(creditLimit) ? "CREDIT_LIMIT_EXCEEDED" : null;
-  const status = creditReason === null ? "RELEASED" : "CREDIT_HOLD";
-
-  const [sequence] = await tx.$queryRaw<{ next: string }[]>`SELECT nextval('"SalesOrderNumber_seq"')::text AS "next"`;
-  const orderNumber = `SO-${sequence!.next}`;
-  await tx.salesOrder.create({
-    data: {
-      orderNumber,
-      customerNumber: customer.customerNumber,
-      status,
-      warehouseCode,
-      total: total.toFixed(2),
-      currency: customer.currency,
-      channel: SUBMITTED_ORDER_CHANNEL,
-      idempotencyKey: request.idempotencyKey,
-      requestedBy: request.requestedBy ?? `${actor.principal.kind}:${actor.principal.subject}`,
-      lines: {
-        create: lines.map((line) => ({ lineNumber: line.lineNumber, sku: line.sku, quantity: line.quantity.toFixed(), unitPrice: line.unitPrice.toFixed(2) })),
-      },
-    },
-    select: { id: true },
-  });
-  if (status === "RELEASED") {
-    await tx.customer.update({
-      where: { customerNumber: customer.customerNumber },
-      data: { openBalance: { increment: total.toFixed(2) } },
-      select: { id: true },
-    });
-  }
-  await recordAudit(tx, {
+  const [facts] = await tx.query<OrderFacts>(READ_ORDER_FACTS_SQL, [request.customerNumber, skus, request.warehouseCode]);
+  if (!facts) throw crossdockError(ErrorCode.UNKNOWN_CUSTOMER, `No customer ${request.customerNumber}`, { field: "customerNumber" });
+  if (!facts.warehouseKnown) throw crossdockError(ErrorCode.UNKNOWN_WAREHOUSE, `No warehouse ${request.warehouseCode}`, { field: "warehouseCode" });
+  const changeCursor = changeCursorOf(facts.txid);
+  const audit = (entityType: string, entityKey: string, detail: unknown): AuditRecord => ({
     principal: actor.principal,
     requestId: actor.requestId,
     operation: "submitOrder",
-    entityType: "Order",
-    entityKey: orderNumber,
-    detail: {
-      customerNumber: customer.customerNumber,
+    entityType,
+    entityKey,
+    detail,
+  });
+  // A rejection is a write too: its audit entry is what the audit log and read-your-writes
+  // (the captured AuditEntry marks the transaction as applied) see of it.
+  const reject = (reason: SubmitReason, message: string): Decision => ({
+    result: { orderNumber: null, outcome: "REJECTED", reason, message, changeCursor },
+    audit: audit("Customer", facts.customerNumber, { outcome: "REJECTED", reason, message, idempotencyKey: request.idempotencyKey }),
+    written: null,
+  });
+
+  if (facts.status === "BLOCKED") return reject("CUSTOMER_BLOCKED", `Customer ${facts.customerNumber} is blocked`);
+  const prices = new Map(facts.prices.map((price) => [price.sku, price]));
+  const unknown = skus.filter((sku) => (prices.get(sku)?.listPrice ?? null) === null);
+  if (unknown.length > 0) return reject("UNKNOWN_SKU", `Unknown SKU${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`);
+
+  const lines = request.lines.map((line, index) => {
+    const price = prices.get(line.sku)!;
+    return {
+      lineNumber: index + 1,
+      sku: line.sku,
+      quantity: new Decimal(line.quantity),
+      unitPrice: toDecimal(price.contractPrice ?? price.listPrice!),
+    };
+  });
+  const total = lines.reduce((sum, line) => sum.plus(line.quantity.mul(line.unitPrice)), new Decimal(0)).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+  if (total.gte(MAX_ORDER_TOTAL)) throw crossdockError(ErrorCode.BAD_USER_INPUT, "The order total is too large", { field: "lines" });
+
+  const warehouseCode = request.warehouseCode ?? chooseWarehouse(lines, facts.availability ?? [], facts.fallbackWarehouses ?? []);
+  if (warehouseCode === null) throw crossdockError(ErrorCode.UNKNOWN_WAREHOUSE, "The ERP knows no warehouse to ship from", { field: "warehouseCode" });
+
+  const openBalance = toDecimal(facts.openBalance);
+  const creditLimit = toDecimal(facts.creditLimit);
+  const creditReason: SubmitReason | null =
+    facts.status === "CREDIT_HOLD" ? "CUSTOMER_ON_CREDIT_HOLD" : openBalance.plus(total).gt(creditLimit) ? "CREDIT_LIMIT_EXCEEDED" : null;
+  const status = creditReason === null ? "RELEASED" : "CREDIT_HOLD";
+
+  const [created] = await tx.query<SalesOrderSqlRow>(CREATE_ORDER_SQL, [
+    facts.customerNumber,
+    status,
+    warehouseCode,
+    total.toFixed(2),
+    facts.currency,
+    SUBMITTED_ORDER_CHANNEL,
+    request.idempotencyKey,
+    request.requestedBy ?? `${actor.principal.kind}:${actor.principal.subject}`,
+    lines.map((line) => line.lineNumber),
+    lines.map((line) => line.sku),
+    lines.map((line) => line.quantity.toFixed()),
+    lines.map((line) => line.unitPrice.toFixed(2)),
+  ]);
+  const order = toSalesOrder(created!);
+  const message =
+    creditReason === "CUSTOMER_ON_CREDIT_HOLD"
+      ? `Customer ${facts.customerNumber} is on credit hold`
+      : creditReason === "CREDIT_LIMIT_EXCEEDED"
+        ? `Open balance ${moneyToString(openBalance)} plus this order's ${moneyToString(total)} exceeds the credit limit ${moneyToString(creditLimit)}`
+        : null;
+  return {
+    result: { orderNumber: order.orderNumber, outcome: status, reason: creditReason, message, changeCursor },
+    audit: audit("Order", order.orderNumber, {
+      customerNumber: facts.customerNumber,
       status,
       reason: creditReason,
       total: moneyToString(total),
       warehouseCode,
       idempotencyKey: request.idempotencyKey,
-    },
-  });
-  const message =
-    creditReason === "CUSTOMER_ON_CREDIT_HOLD"
-      ? `Customer ${customer.customerNumber} is on credit hold`
-      : creditReason === "CREDIT_LIMIT_EXCEEDED"
-        ? `Open balance ${moneyToString(openBalance)} plus this order's ${moneyToString(total)} exceeds the credit limit ${moneyToString(creditLimit)}`
-        : null;
-  return { orderNumber, outcome: status, reason: creditReason, message, changeCursor: await currentChangeCursor(tx, "erp") };
+    }),
+    written: { order },
+  };
 }

@@ -1,11 +1,13 @@
 // Mutation root fields the ERP owns. Each delegates to its command (one transaction each),
-// then reads the result through fresh loader entries so the response shows the committed state.
+// then reads the result through fresh loader entries so the response shows the committed state;
+// the plain-SQL writes hand back the rows they wrote, which take the place of that read.
 import type { ErpContext } from "../context.js";
 import { cancelOrder } from "../commands/cancelOrder.js";
 import type { SubmitOrderInput } from "../commands/orderInput.js";
 import { setCreditLimit } from "../commands/setCreditLimit.js";
 import { submitOrder } from "../commands/submitOrder.js";
 import { recordShipment, type RecordShipmentInput } from "../commands/recordShipment.js";
+import { primeWrittenRows } from "../commands/orderRows.js";
 import { setBillingHold, type BillingHoldInput } from "../commands/billingHold.js";
 import { createCreditMemo, type CreateCreditMemoInput } from "../commands/createCreditMemo.js";
 import { createPurchaseSuggestion, type CreatePurchaseSuggestionInput } from "../commands/createPurchaseSuggestion.js";
@@ -16,9 +18,10 @@ function actorOf(ctx: ErpContext) {
 
 export const Mutation = {
   async submitOrder(_: unknown, args: { input: SubmitOrderInput }, ctx: ErpContext) {
-    const result = await submitOrder(ctx.prisma, actorOf(ctx), args.input);
+    const { result, written } = await submitOrder(ctx.transaction, actorOf(ctx), args.input);
     ctx.loaders.customerByNumber.clear(args.input.customerNumber.trim());
     if (result.orderNumber !== null) ctx.loaders.orderByNumber.clear(result.orderNumber);
+    if (written) primeWrittenRows(ctx.loaders, written);
     return result;
   },
 
@@ -35,8 +38,9 @@ export const Mutation = {
   },
 
   async recordShipment(_: unknown, args: { input: RecordShipmentInput }, ctx: ErpContext) {
-    const result = await recordShipment(ctx.prisma, actorOf(ctx), args.input);
+    const { result, written } = await recordShipment(ctx.transaction, actorOf(ctx), args.input);
     ctx.loaders.orderByNumber.clear(result.orderNumber);
+    if (written) primeWrittenRows(ctx.loaders, written);
     return result;
   },
 
