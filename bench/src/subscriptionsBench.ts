@@ -12,7 +12,6 @@
 //   [--drive wms|gateway] [--warmup-seconds 5] [--client-impl raw|graphql-ws] [--topology embedded|gateway-process] [--database-url postgres://postgres@127.0.0.1:5432/postgres]
 //   (gateway-process: BENCH_CPU_PROF_DIR=<dir> writes a CPU profile of every service process there)
 import { fork, type ChildProcess } from "node:child_process";
-import http from "node:http";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -24,6 +23,7 @@ import { startHub } from "@crossdock/launcher";
 import { ChangeFeedReader, openDatabase } from "@crossdock/platform";
 import { createTestDatabases, postgresAdminUrl } from "@crossdock/test";
 import { cpuSeconds, machineCpuSeconds, postgresCpuSeconds, rssMegabytes, startServiceProcesses, type ServiceProcesses } from "./support/hubProcess.js";
+import { keepAlivePost } from "./support/keepAlivePost.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -71,36 +71,6 @@ interface GraphResponse {
 async function post(url: string, query: string, variables: Record<string, unknown>): Promise<GraphResponse> {
   const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
   return (await response.json()) as GraphResponse;
-}
-
-const driveAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });
-
-/**
- * The drive's POST: node:http on a keep-alive agent. The load generator shares the machine with
- * the hub, and fetch (undici, web streams) cost it several times the CPU per request.
- */
-function drivePost(url: string, query: string, variables: Record<string, unknown>): Promise<GraphResponse> {
-  const body = JSON.stringify({ query, variables });
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      url,
-      { method: "POST", agent: driveAgent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () => {
-          try {
-            resolve(JSON.parse(Buffer.concat(chunks).toString()) as GraphResponse);
-          } catch (error) {
-            reject(error instanceof Error ? error : new Error(String(error)));
-          }
-        });
-        response.on("error", reject);
-      },
-    );
-    request.on("error", reject);
-    request.end(body);
-  });
 }
 
 /** The first `count` inventory positions with more than 10 on hand (the ±1 changes never run them dry). */
@@ -210,7 +180,7 @@ async function runClient(): Promise<void> {
         const due = started + (n * 1000) / message.rate;
         if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
         const key = keys[n % keys.length]!;
-        const write = drivePost(message.url, `mutation($i: AdjustInventoryInput!) { adjustInventory(input: $i) { onHand } }`, {
+        const write = keepAlivePost(message.url, `mutation($i: AdjustInventoryInput!) { adjustInventory(input: $i) { onHand } }`, {
           i: {
             sku: key.sku,
             warehouseCode: key.warehouseCode,
