@@ -182,6 +182,29 @@ describe.skipIf(!postgresUp)("run store (postgres)", () => {
     expect((await worker).recorded).toBe(true);
     expect(await runStatus(pg, "orderToCash:SO-9")).toBe("COMPLETED");
   });
+
+  it("a success that waited for the reader hands the run's next step the facts the reader added", async () => {
+    await pg.transaction((s) => applyTriggers(s, [release("SO-10")]));
+    const [first] = (await pgStore.claim(10, "w10", 60_000)).filter((c) => c.runId === "orderToCash:SO-10");
+    let open: () => void = () => undefined;
+    let readerHolds: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const holding = new Promise<void>((resolve) => (readerHolds = resolve));
+    const reader = pg.transaction(async (s) => {
+      await applyTriggers(s, [{ flow: "orderToCash", subjectKey: "SO-10", create: false, facts: { caseNumber: "CS-000010" }, customerNumber: "C-10" }]);
+      readerHolds();
+      await gate;
+    });
+    await holding;
+    const worker = pgStore.succeed(first!, "w10", { fulfillmentId: "FF-10" }, { fulfillmentId: "FF-10" }, { leaseMs: 60_000 });
+    await eventuallyTrue(
+      async () => (await pg.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).length > 0,
+    );
+    open();
+    await reader;
+    const { next } = await worker;
+    expect(next).toMatchObject({ name: "timelineReleased", customerNumber: "C-10", facts: { caseNumber: "CS-000010", fulfillmentId: "FF-10" } });
+  });
 });
 
 async function runStatus(database: Database, id: string): Promise<string | null> {

@@ -142,6 +142,59 @@ describe.skipIf(!(await postgresAvailable()))("concurrent writes on Postgres", (
     expect(history).toEqual({ delivered: 1 });
   });
 
+  it("counts every concurrent pick of one line, ships what was picked once, and keeps a late scan from undoing a delivery", async () => {
+    const sku = "SKU-CONC-LINE";
+    const call = (query: string, input: Record<string, unknown>) =>
+      graphql<Record<string, any>>(wmsService.url, query, { input: { ...input, idempotencyKey: randomUUID() } });
+    await call(`mutation($input: AdjustInventoryInput!) { adjustInventory(input: $input) { onHand } }`, {
+      sku,
+      warehouseCode: "ATL1",
+      quantityDelta: "8",
+      reason: "received",
+    });
+    const created = await call(`mutation($input: CreateFulfillmentInput!) { createFulfillment(input: $input) { fulfillmentId } }`, {
+      orderNumber: "SO-CONC-LINE",
+      warehouseCode: "ATL1",
+      lines: [{ sku, quantity: "6" }],
+    });
+    const fulfillmentId = created.data!["createFulfillment"].fulfillmentId as string;
+    const line = async () =>
+      (
+        await wmsService.database.query<{ picked: string; shipped: string; status: string; onHand: string }>(
+          `SELECT l."quantityPicked"::text AS picked, l."quantityShipped"::text AS shipped, f."status"::text AS status,
+                  (SELECT sum("onHand")::text FROM "Stock" WHERE "sku" = $2) AS "onHand"
+           FROM "FulfillmentLine" l JOIN "FulfillmentOrder" f ON f."fulfillmentId" = l."fulfillmentId" WHERE l."fulfillmentId" = $1`,
+          [fulfillmentId, sku],
+        )
+      )[0];
+
+    // Four pickers confirm one unit each of the same line at once: every pick counts.
+    const pick = `mutation($input: ConfirmPickInput!) { confirmPick(input: $input) { status } }`;
+    const picks = await Promise.all(Array.from({ length: 4 }, () => call(pick, { fulfillmentId, lines: [{ sku, quantity: "1" }] })));
+    expect(picks.flatMap((r) => r.errors ?? [])).toEqual([]);
+    expect(await line()).toEqual({ picked: "4.000", shipped: "0.000", status: "PICKING", onHand: "8.000" });
+
+    // Three ships race for the four picked units: one ships them, the others find nothing left to ship.
+    const ship = `mutation($input: ShipFulfillmentInput!) { shipFulfillment(input: $input) { shipmentId } }`;
+    const ships = await Promise.all(Array.from({ length: 3 }, (_, i) => call(ship, { fulfillmentId, carrier: "UPS", trackingNumber: `1ZLINE${i}` })));
+    expect(ships.map((r) => r.errors?.[0]?.extensions?.["code"] ?? "OK").sort()).toEqual(["INVALID_STATE", "INVALID_STATE", "OK"]);
+    expect(await line()).toEqual({ picked: "4.000", shipped: "4.000", status: "PICKING", onHand: "4.000" });
+
+    // A delivery and an older scan arriving late, at once: the shipment ends DELIVERED either way.
+    const shipmentId = ships.find((r) => r.data)!.data!["shipFulfillment"].shipmentId as string;
+    const milestone = `mutation($input: ShipmentMilestoneInput!) { recordShipmentMilestone(input: $input) { status } }`;
+    const [delivered, late] = await Promise.all([
+      call(milestone, { shipmentId, code: "DELIVERED", occurredAt: "2030-01-01T12:00:00.000Z" }),
+      call(milestone, { shipmentId, code: "EXCEPTION", occurredAt: "2030-01-01T10:00:00.000Z" }),
+    ]);
+    expect([delivered.errors, late.errors]).toEqual([undefined, undefined]);
+    const [state] = await wmsService.database.query<{ shipment: string; fulfillment: string }>(
+      `SELECT s."status"::text AS shipment, f."status"::text AS fulfillment FROM "Shipment" s JOIN "FulfillmentOrder" f ON f."fulfillmentId" = s."fulfillmentId" WHERE s."shipmentId" = $1`,
+      [shipmentId],
+    );
+    expect(state).toEqual({ shipment: "DELIVERED", fulfillment: "PICKING" });
+  });
+
   it("keeps plain queries answering while a transaction holds every transaction connection", async () => {
     const saved = { pool: process.env.CROSSDOCK_PG_POOL_SIZE, tx: process.env.CROSSDOCK_PG_TX_POOL_SIZE };
     process.env.CROSSDOCK_PG_POOL_SIZE = "1";

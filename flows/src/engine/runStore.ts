@@ -128,20 +128,20 @@ export async function applyTriggers(session: SqlSession, triggers: readonly RunT
 }
 
 /**
- * A step's success in one statement, on its own (no transaction around it): the run's row locked
- * first, as the feed reader's transaction takes it (its facts update) before it looks for live
- * steps, and as the operator actions do (run before step, the same lock order everywhere); then
- * the step SUCCEEDED with its attempt, the run's facts merged, and, with $8, the run's next step
- * claimed when it is due (the snapshot still sees this step RUNNING, hence "not this one"; a step
- * the reader adds meanwhile is claimed after its wake-up). The claimed step carries the facts as
- * merged. "runDone" is read under the lock, so it is current even after waiting for the reader:
- * either the reader's check for live steps sees this success committed, or this success sees the
- * reader's `done` and the finished-run check that follows it sees everything (never neither).
+ * A step's success in one statement of the success's transaction: the run's row locked first, as
+ * the feed reader's transaction takes it (its facts update) before it looks for live steps, and
+ * as the operator actions do (run before step, the same lock order everywhere); then the step
+ * SUCCEEDED with its attempt, the run's facts merged, and, with $8, the run's next step claimed
+ * when it is due (the snapshot still sees this step RUNNING, hence "not this one"; a step the
+ * reader adds meanwhile is claimed after its wake-up). A statement that waited for the lock sees
+ * the locked row as it is now but everything else as of its start, so what the claimed step needs
+ * of its run (facts, customer) comes from the locked row, and "runDone" too. The finished-run
+ * check, when the run is done, is the transaction's next statement: it sees every commit.
  * $1 step, $2 owner, $3 lease ms, $4 output, $5 claimed at, $6 run, $7 facts, $8 claim the next step.
  */
 const SUCCEED_SQL = `
 WITH run AS (
-  SELECT ("facts"->>'done') = 'true' AS "done" FROM "FlowRun" WHERE "id" = $6 FOR UPDATE
+  SELECT "flow", "orderNumber", "customerNumber", "facts", ("facts"->>'done') = 'true' AS "done" FROM "FlowRun" WHERE "id" = $6 FOR UPDATE
 ), done AS (
   UPDATE "FlowStep" SET "status" = 'SUCCEEDED', "output" = $4::jsonb, "finishedAt" = now(), "leaseUntil" = NULL, "lastError" = NULL, "lastErrorCode" = NULL
   WHERE "id" = $1::bigint AND "status" = 'RUNNING' AND "owner" = $2 AND EXISTS (SELECT 1 FROM run) RETURNING "id", "attempts", "generation"
@@ -162,7 +162,7 @@ WITH run AS (
 )
 SELECT EXISTS (SELECT 1 FROM done) AS "recorded", COALESCE((SELECT "done" FROM run), false) AS "runDone", c."id"::text AS id, c."runId", c."name", c."kind", c."input", c."attempts", c."generation",
        r."flow", r."orderNumber", r."customerNumber", r."facts" || $7::jsonb AS "facts"
-FROM (SELECT 1) AS one LEFT JOIN claimed c ON true LEFT JOIN "FlowRun" r ON r."id" = c."runId"`;
+FROM (SELECT 1) AS one LEFT JOIN claimed c ON true LEFT JOIN run r ON c."id" IS NOT NULL`;
 
 export class RunStore {
   constructor(private readonly db: Database) {}
@@ -213,22 +213,24 @@ export class RunStore {
     facts: Facts,
     claimNext?: { leaseMs: number },
   ): Promise<{ recorded: boolean; finished: FinishedRun[]; next: ClaimedStep | null }> {
-    const [row] = await this.db.query<Omit<ClaimedStep, "claimedAt" | "id"> & { recorded: boolean; runDone: boolean; id: string | null }>(SUCCEED_SQL, [
-      step.id,
-      owner,
-      claimNext?.leaseMs ?? 0,
-      JSON.stringify(output ?? null),
-      step.claimedAt.toISOString(),
-      step.runId,
-      JSON.stringify(facts),
-      claimNext !== undefined,
-    ]);
-    if (!row?.recorded) return { recorded: false, finished: [], next: null };
-    // Only a run its flow has said is done can finish. Asked after the success committed, so a
-    // trigger that set `done` meanwhile and this success always see each other (SUCCEED_SQL).
-    const finished = row.runDone || facts["done"] === true ? await completeFinishedRuns(this.db, [step.runId]) : [];
-    const { recorded: _recorded, runDone: _runDone, ...next } = row;
-    return { recorded: true, finished, next: next.id === null || finished.length > 0 ? null : { ...next, id: next.id, claimedAt: new Date() } };
+    return this.db.transaction(async (session) => {
+      const [row] = await session.query<Omit<ClaimedStep, "claimedAt" | "id"> & { recorded: boolean; runDone: boolean; id: string | null }>(SUCCEED_SQL, [
+        step.id,
+        owner,
+        claimNext?.leaseMs ?? 0,
+        JSON.stringify(output ?? null),
+        step.claimedAt.toISOString(),
+        step.runId,
+        JSON.stringify(facts),
+        claimNext !== undefined,
+      ]);
+      if (!row?.recorded) return { recorded: false, finished: [], next: null };
+      // Only a run its flow has said is done can finish (`done` as the SQL reads it: true or "true").
+      const done = row.runDone || String(facts["done"]) === "true";
+      const finished = done ? await completeFinishedRuns(session, [step.runId]) : [];
+      const { recorded: _recorded, runDone: _runDone, ...next } = row;
+      return { recorded: true, finished, next: next.id === null || finished.length > 0 ? null : { ...next, id: next.id, claimedAt: new Date() } };
+    });
   }
 
   /** A failed attempt that will be tried again after `delayMs`. */

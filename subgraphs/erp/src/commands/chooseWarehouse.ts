@@ -39,7 +39,7 @@ export function availabilityJsonSql(skus: string): string {
  * warehouse that stocks none of the SKUs only matters when no warehouse stocks any of them.
  */
 export function fallbackWarehousesJsonSql(skus: string): string {
-  return `(SELECT json_agg(DISTINCT "warehouseCode") FROM "InventoryLedger" WHERE NOT EXISTS (SELECT 1 FROM "InventoryLedger" WHERE "sku" = ANY(${skus})))`;
+  return `(SELECT json_agg(DISTINCT "warehouseCode" ORDER BY "warehouseCode") FROM "InventoryLedger" WHERE NOT EXISTS (SELECT 1 FROM "InventoryLedger" WHERE "sku" = ANY(${skus})))`;
 }
 
 /**

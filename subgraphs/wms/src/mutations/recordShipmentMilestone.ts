@@ -18,25 +18,25 @@ export interface ShipmentMilestoneInput {
   idempotencyKey: string;
 }
 
-// The shipment, locked, and whether it already has a milestone newer than this one ($2).
-const SHIPMENT_SQL = `
-SELECT s.*, EXISTS (SELECT 1 FROM "ShipmentMilestone" m WHERE m."shipmentId" = s."shipmentId" AND m."occurredAt" > $2) AS "later"
-FROM "Shipment" s WHERE s."shipmentId" = $1 FOR UPDATE OF s`;
+// The shipment, locked (read as it is now, even after waiting for the lock).
+const SHIPMENT_SQL = `SELECT * FROM "Shipment" WHERE "shipmentId" = $1 FOR UPDATE`;
 
-const MILESTONE_SQL = `INSERT INTO "ShipmentMilestone" ("shipmentId", "code", "location", "note", "occurredAt") VALUES ($1, $2::"ShipmentStatus", $3, $4, $5)`;
-
-// The milestone, the shipment's new status (DELIVERED stamps deliveredAt), and its fulfilment's
-// status read under a lock, in one statement; returns the shipment and that status.
-const ADVANCE_SQL = `
-WITH milestone AS (
+// In one statement, whose snapshot follows the shipment's lock (so it sees every milestone
+// committed before): whether a newer milestone exists; the milestone; and, unless it is a late
+// scan, the shipment's new status (DELIVERED stamps deliveredAt) and its fulfilment's status read
+// under a lock. Returns "later" and, when the shipment moved, the shipment and that status.
+const RECORD_SQL = `
+WITH later AS (
+  SELECT EXISTS (SELECT 1 FROM "ShipmentMilestone" WHERE "shipmentId" = $1 AND "occurredAt" > $5) AS "later"
+), milestone AS (
   INSERT INTO "ShipmentMilestone" ("shipmentId", "code", "location", "note", "occurredAt") VALUES ($1, $2::"ShipmentStatus", $3, $4, $5)
 ), fo AS (
-  SELECT "status"::text AS "status" FROM "FulfillmentOrder" WHERE "fulfillmentId" = $6 FOR UPDATE
+  SELECT "status"::text AS "status" FROM "FulfillmentOrder" WHERE "fulfillmentId" = $6 AND NOT (SELECT "later" FROM later) FOR UPDATE
 ), sh AS (
   UPDATE "Shipment" SET "status" = $2::"ShipmentStatus", "deliveredAt" = CASE WHEN $2 = 'DELIVERED' THEN $5 ELSE "deliveredAt" END
-  WHERE "shipmentId" = $1 RETURNING *
+  WHERE "shipmentId" = $1 AND NOT (SELECT "later" FROM later) RETURNING *
 )
-SELECT sh.*, fo."status" AS "fulfillmentStatus" FROM sh LEFT JOIN fo ON true`;
+SELECT (SELECT "later" FROM later) AS "later", sh.*, fo."status" AS "fulfillmentStatus" FROM (SELECT 1) AS one LEFT JOIN sh ON true LEFT JOIN fo ON true`;
 
 /** Where the fulfilment goes after this milestone: EXCEPTION with one, back to where its lines say once no shipment is in EXCEPTION. */
 async function fulfillmentStatusAfter(tx: SqlTransaction, fulfillmentId: string, current: FulfillmentStatus, code: ShipmentStatus): Promise<FulfillmentStatus> {
@@ -68,23 +68,13 @@ export async function recordShipmentMilestone(ctx: WmsContext, input: ShipmentMi
     idempotency: { key: input.idempotencyKey, request: { ...input, occurredAt: input.occurredAt?.toISOString() ?? null } },
     execute: async (tx) => {
       const occurredAt = input.occurredAt ?? new Date();
-      const [locked] = await tx.query<Shipment & { later: boolean }>(SHIPMENT_SQL, [shipmentId, occurredAt]);
-      if (!locked) throw crossdockError(ErrorCode.UNKNOWN_SHIPMENT, `No shipment ${shipmentId}`, { field: "shipmentId" });
-      const { later, ...shipment } = locked;
+      const [shipment] = await tx.query<Shipment>(SHIPMENT_SQL, [shipmentId]);
+      if (!shipment) throw crossdockError(ErrorCode.UNKNOWN_SHIPMENT, `No shipment ${shipmentId}`, { field: "shipmentId" });
       const deliveredAt = shipment.deliveredAt === null ? null : new Date(shipment.deliveredAt);
       if (shipment.status === "DELIVERED" && (code === "DELIVERED" || !deliveredAt || occurredAt > deliveredAt)) {
         throw crossdockError(ErrorCode.INVALID_STATE, `Shipment ${shipmentId} is already DELIVERED; no milestone may follow`, { field: "shipmentId" });
       }
-      if (later) {
-        // A late scan: history only; the shipment and its fulfilment stay where the newer milestones put them.
-        await tx.query(MILESTONE_SQL, [shipmentId, code, location, note, occurredAt]);
-        result = shipment;
-        return {
-          result: { shipmentId },
-          audit: { entityType: "Shipment", entityKey: shipmentId, detail: { code, location, note, occurredAt: occurredAt.toISOString(), late: true } },
-        };
-      }
-      const [advanced] = await tx.query<Shipment & { fulfillmentStatus: FulfillmentStatus }>(ADVANCE_SQL, [
+      const [recorded] = await tx.query<Shipment & { later: boolean; fulfillmentStatus: FulfillmentStatus }>(RECORD_SQL, [
         shipmentId,
         code,
         location,
@@ -92,7 +82,15 @@ export async function recordShipmentMilestone(ctx: WmsContext, input: ShipmentMi
         occurredAt,
         shipment.fulfillmentId,
       ]);
-      const { fulfillmentStatus: current, ...updated } = advanced!;
+      const { later, fulfillmentStatus: current, ...updated } = recorded!;
+      if (later) {
+        // A late scan: history only; the shipment and its fulfilment stay where the newer milestones put them.
+        result = shipment;
+        return {
+          result: { shipmentId },
+          audit: { entityType: "Shipment", entityKey: shipmentId, detail: { code, location, note, occurredAt: occurredAt.toISOString(), late: true } },
+        };
+      }
       result = updated;
       const fulfillmentStatus = await fulfillmentStatusAfter(tx, shipment.fulfillmentId, current, code);
       if (fulfillmentStatus !== current) {

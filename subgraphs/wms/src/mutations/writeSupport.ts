@@ -132,29 +132,23 @@ export interface LockedFulfillment {
   lines: LockedFulfillmentLine[];
 }
 
-/** A fulfilment, locked, with its lines in id order, in one statement; null when there is none. */
+/**
+ * A fulfilment, locked, then its lines in id order; null when there is none. Two statements on
+ * purpose: a statement that waited for the lock sees the locked row as it is now but every other
+ * row as of its start, so lines read in the same statement could predate the write it waited for.
+ */
 export async function lockedFulfillment(tx: SqlTransaction, fulfillmentId: string): Promise<LockedFulfillment | null> {
-  const rows = await tx.query<Omit<LockedFulfillment, "lines"> & { [K in keyof LockedFulfillmentLine as `line_${K}`]: LockedFulfillmentLine[K] | null }>(
-    `SELECT f."fulfillmentId", f."orderNumber", f."warehouseCode", f."status"::text AS "status",
-            l."id" AS "line_id", l."sku" AS "line_sku", l."binCode" AS "line_binCode", l."quantity"::text AS "line_quantity",
-            l."quantityPicked"::text AS "line_quantityPicked", l."quantityShipped"::text AS "line_quantityShipped"
-     FROM "FulfillmentOrder" f LEFT JOIN "FulfillmentLine" l ON l."fulfillmentId" = f."fulfillmentId"
-     WHERE f."fulfillmentId" = $1 ORDER BY l."id" FOR UPDATE OF f`,
+  const [fulfillment] = await tx.query<Omit<LockedFulfillment, "lines">>(
+    `SELECT "fulfillmentId", "orderNumber", "warehouseCode", "status"::text AS "status" FROM "FulfillmentOrder" WHERE "fulfillmentId" = $1 FOR UPDATE`,
     [fulfillmentId],
   );
-  const [first] = rows;
-  if (!first) return null;
-  const lines = rows
-    .filter((row) => row.line_id !== null)
-    .map((row) => ({
-      id: row.line_id!,
-      sku: row.line_sku!,
-      binCode: row.line_binCode!,
-      quantity: row.line_quantity!,
-      quantityPicked: row.line_quantityPicked!,
-      quantityShipped: row.line_quantityShipped!,
-    }));
-  return { fulfillmentId: first.fulfillmentId, orderNumber: first.orderNumber, warehouseCode: first.warehouseCode, status: first.status, lines };
+  if (!fulfillment) return null;
+  const lines = await tx.query<LockedFulfillmentLine>(
+    `SELECT "id", "sku", "binCode", "quantity"::text AS "quantity", "quantityPicked"::text AS "quantityPicked", "quantityShipped"::text AS "quantityShipped"
+     FROM "FulfillmentLine" WHERE "fulfillmentId" = $1 ORDER BY "id"`,
+    [fulfillmentId],
+  );
+  return { ...fulfillment, lines };
 }
 
 export interface LockedStockRow {
