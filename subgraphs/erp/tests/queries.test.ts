@@ -234,6 +234,20 @@ describe("ERP batching", () => {
     });
   });
 
+  it("reads no customer or product row when only their keys are asked for (as the gateway asks before another subgraph resolves the rest)", async () => {
+    const representations = world.orders.slice(0, 100).map((o) => ({ __typename: "Order", orderNumber: o.orderNumber }));
+    const before = await sqlStatementsByModel(erp.url);
+    const response = await gql<{ _entities: { customer: { __typename: string; customerNumber: string }; lines: { product: { sku: string } }[] }[] }>(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { customer { __typename customerNumber } lines { product { sku } } } } }`,
+      { r: representations },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(statementDelta(before, await sqlStatementsByModel(erp.url))).toEqual({ SalesOrder: 1, SalesOrderLine: 1 });
+    const first = world.orders[0]!;
+    expect(response.data!._entities[0]!.customer).toEqual({ __typename: "Customer", customerNumber: first.customerNumber });
+    expect(response.data!._entities[0]!.lines.map((l) => l.product.sku)).toEqual(first.lines.map((l) => l.sku));
+  });
+
   it("pages the orders of every customer in one statement", async () => {
     const before = await sqlStatementsByModel(erp.url);
     const response = await gql(`{ customers(first: 500) { edges { node { orders(first: 3) { edges { node { orderNumber } } } } } } }`);
