@@ -43,6 +43,18 @@ describe("order-to-cash routing", () => {
     );
     expect(trigger).toMatchObject({ flow: "orderToCash", subjectKey: "SO-1", create: true, customerNumber: "C-1" });
     expect(trigger!.steps!.map((s) => s.name)).toEqual(["createFulfillment", "timelineReleased"]);
+    // Without the order's warehouse and lines in the event, the step asks the ERP for them.
+    expect(trigger!.steps![0]!.input).toEqual({ occurredAt: "2026-01-01T00:00:00.000Z" });
+  });
+
+  it("a release that carries the order's warehouse and lines hands them to the fulfilment step", async () => {
+    const lines = [{ sku: "SKU-1", quantity: "2.000" }];
+    const payload = { orderNumber: "SO-1", customerNumber: "C-1", stage: "RELEASED", erpStatus: "RELEASED", warehouseCode: "ATL1", lines };
+    const [trigger] = await orderToCash.route(event("OrderStatus", payload, "CREATED"), lookup());
+    expect(trigger!.steps![0]).toMatchObject({ kind: "createFulfillment", input: { occurredAt: "2026-01-01T00:00:00.000Z", warehouseCode: "ATL1", lines } });
+    // A malformed line: the step falls back to asking the ERP.
+    const [partial] = await orderToCash.route(event("OrderStatus", { ...payload, lines: [{ sku: "SKU-1" }] }, "CREATED"), lookup());
+    expect(partial!.steps![0]!.input).toEqual({ occurredAt: "2026-01-01T00:00:00.000Z" });
   });
 
   it("a cancellation skips pending release steps and adds the fulfilment cancellation to an existing run only", async () => {

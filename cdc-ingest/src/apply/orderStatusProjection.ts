@@ -14,6 +14,9 @@ interface OrderFactsRow {
   committedAt: Date;
   erpStatus: string | null;
   customerNumber: string | null;
+  warehouseCode: string | null;
+  /** A RELEASED order's lines (what its fulfilment will ask for); null otherwise. */
+  lines: { sku: string; quantity: string }[] | null;
   invoices: number;
   fulfillments: string[] | null;
   shipments: string[] | null;
@@ -30,7 +33,10 @@ export async function projectOrderStatuses(session: SqlSession, keys: readonly O
   const facts = await session.query<OrderFactsRow>(
     `WITH k AS (SELECT num, MAX(ts) AS ts FROM unnest($1::text[], $2::timestamptz[]) AS x(num, ts) GROUP BY num)
      SELECT k.num AS "orderNumber", k.ts AS "committedAt",
-       o."data"->>'status' AS "erpStatus", o."data"->>'customerNumber' AS "customerNumber",
+       o."data"->>'status' AS "erpStatus", o."data"->>'customerNumber' AS "customerNumber", o."data"->>'warehouseCode' AS "warehouseCode",
+       CASE WHEN o."data"->>'status' = 'RELEASED' THEN (
+         SELECT json_agg(json_build_object('sku', l."data"->>'sku', 'quantity', l."data"->>'quantity') ORDER BY (l."data"->>'lineNumber')::int)
+         FROM "SourceRow" l WHERE l."source" = 'erp' AND l."tableName" = 'SalesOrderLine' AND NOT l."deleted" AND l."data"->>'orderId' = o."sourceId") END AS "lines",
        (SELECT COUNT(*)::int FROM "SourceRow" i WHERE i."source" = 'erp' AND i."tableName" = 'Invoice' AND NOT i."deleted" AND i."data"->>'orderId' = o."sourceId") AS invoices,
        (SELECT array_agg(f."data"->>'status') FROM "SourceRow" f WHERE f."source" = 'wms' AND f."tableName" = 'FulfillmentOrder' AND NOT f."deleted" AND f."data"->>'orderNumber' = k.num) AS fulfillments,
        (SELECT array_agg(s."data"->>'status') FROM "SourceRow" s WHERE s."source" = 'wms' AND s."tableName" = 'Shipment' AND NOT s."deleted" AND s."data"->>'orderNumber' = k.num) AS shipments,
@@ -83,7 +89,8 @@ export async function projectOrderStatuses(session: SqlSession, keys: readonly O
       untouched.map((k) => k.committedAt.toISOString()),
     ],
   );
-  // The feed's OrderStatus events are stage transitions (previousStage -> stage); only those.
+  // The feed's OrderStatus events are stage transitions (previousStage -> stage); only those. A
+  // release carries the order's warehouse and lines, which is all its fulfilment needs to know.
   return changed
     .filter((c) => c.stage !== c.previousStage)
     .map((c) => ({
@@ -91,6 +98,13 @@ export async function projectOrderStatuses(session: SqlSession, keys: readonly O
       entityKey: c.orderNumber,
       changeKind: c.previousStage === null ? "CREATED" : "UPDATED",
       occurredAt: new Date(c.committedAt),
-      payload: { orderNumber: c.orderNumber, customerNumber: c.customerNumber, stage: c.stage, previousStage: c.previousStage, erpStatus: c.erpStatus },
+      payload: {
+        orderNumber: c.orderNumber,
+        customerNumber: c.customerNumber,
+        stage: c.stage,
+        previousStage: c.previousStage,
+        erpStatus: c.erpStatus,
+        ...(c.stage === "RELEASED" && c.lines ? { warehouseCode: c.warehouseCode, lines: c.lines } : {}),
+      },
     }));
 }

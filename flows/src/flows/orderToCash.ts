@@ -24,21 +24,31 @@ interface OrderForFulfilment {
 
 const createFulfillment: StepDefinition = {
   async run(ctx) {
-    const { order } = await ctx.gateway.request<{ order: OrderForFulfilment | null }>(ORDER_FOR_FULFILMENT, { n: ctx.orderNumber });
-    if (!order) throw new PermanentStepError(`no order ${ctx.orderNumber}`, "UNKNOWN_ORDER");
-    // Cancelled (or otherwise moved on) before the warehouse heard of it: nothing to fulfil.
-    if (order.status !== "RELEASED") return { output: { skipped: `order is ${order.status}` }, facts: { customerNumber: order.customer.customerNumber } };
-    const input = {
-      orderNumber: ctx.orderNumber,
-      warehouseCode: order.warehouseCode,
-      lines: order.lines.map((line) => ({ sku: line.product.sku, quantity: line.quantity })),
-      idempotencyKey: ctx.idempotencyKey,
-    };
+    // The release event's warehouse and lines when it carried them: one gateway call. An order
+    // cancelled meanwhile gets its fulfilment withdrawn by the cancellation steps that follow.
+    const released = releasedOrder(ctx.input);
+    const customerNumber = ctx.customerNumber ?? text(ctx.facts["customerNumber"]);
+    let order: { warehouseCode: string; customerNumber: string; lines: { sku: string; quantity: string }[] };
+    if (released && customerNumber) {
+      order = { ...released, customerNumber };
+    } else {
+      const data = await ctx.gateway.request<{ order: OrderForFulfilment | null }>(ORDER_FOR_FULFILMENT, { n: ctx.orderNumber });
+      if (!data.order) throw new PermanentStepError(`no order ${ctx.orderNumber}`, "UNKNOWN_ORDER");
+      // Cancelled (or otherwise moved on) before the warehouse heard of it: nothing to fulfil.
+      if (data.order.status !== "RELEASED")
+        return { output: { skipped: `order is ${data.order.status}` }, facts: { customerNumber: data.order.customer.customerNumber } };
+      order = {
+        warehouseCode: data.order.warehouseCode,
+        customerNumber: data.order.customer.customerNumber,
+        lines: data.order.lines.map((line) => ({ sku: line.product.sku, quantity: line.quantity })),
+      };
+    }
+    const input = { orderNumber: ctx.orderNumber, warehouseCode: order.warehouseCode, lines: order.lines, idempotencyKey: ctx.idempotencyKey };
     const data = await ctx.gateway.request<{ createFulfillment: { fulfillmentId: string } }>(CREATE_FULFILLMENT, { input });
     const fulfillmentId = data.createFulfillment.fulfillmentId;
     return {
       output: { fulfillmentId, warehouseCode: order.warehouseCode },
-      facts: { fulfillmentId, warehouseCode: order.warehouseCode, customerNumber: order.customer.customerNumber },
+      facts: { fulfillmentId, warehouseCode: order.warehouseCode, customerNumber: order.customerNumber },
     };
   },
   async compensate(ctx) {
@@ -112,6 +122,14 @@ const timelineMilestone: StepDefinition = {
   },
 };
 
+/** The warehouse and lines a release event carries (older feed entries carry neither). */
+function releasedOrder(payload: Record<string, unknown>): { warehouseCode: string; lines: { sku: string; quantity: string }[] } | null {
+  const warehouseCode = text(payload["warehouseCode"]);
+  const lines = Array.isArray(payload["lines"]) ? payload["lines"].map(record) : [];
+  if (!warehouseCode || lines.length === 0 || lines.some((line) => !text(line?.["sku"]) || !text(line?.["quantity"]))) return null;
+  return { warehouseCode, lines: lines.map((line) => ({ sku: text(line!["sku"])!, quantity: text(line!["quantity"])! })) };
+}
+
 function routeOrderStatus(event: FeedEvent): RunTrigger[] {
   const p = event.payload;
   const orderNumber = text(p["orderNumber"]);
@@ -125,7 +143,7 @@ function routeOrderStatus(event: FeedEvent): RunTrigger[] {
         create: true,
         milestones: { releasedAt: event.occurredAt },
         steps: [
-          { name: "createFulfillment", kind: "createFulfillment", input: { occurredAt } },
+          { name: "createFulfillment", kind: "createFulfillment", input: { occurredAt, ...releasedOrder(p) } },
           { name: "timelineReleased", kind: "timelineReleased", input: { occurredAt } },
         ],
       },
