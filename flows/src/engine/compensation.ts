@@ -24,6 +24,7 @@ export async function compensateRun(options: { store: RunStore; registry: FlowRe
           orderNumber: failed.orderNumber,
           customerNumber: failed.customerNumber,
           idempotencyKey: `${idempotencyKeyOf(failed.runId, step.name, step.generation)}:undo`,
+          generation: step.generation,
           gateway,
           output: step.output,
         });

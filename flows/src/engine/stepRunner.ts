@@ -109,6 +109,7 @@ export class StepRunner {
         orderNumber: step.orderNumber,
         customerNumber: step.customerNumber,
         idempotencyKey: idempotencyKeyOf(step.runId, step.name, step.generation),
+        generation: step.generation,
         gateway,
       });
       if (signal.aborted) return null;

@@ -75,6 +75,8 @@ export interface StepContext {
   customerNumber: string | null;
   /** flow run id + step name (+ generation after a compensated re-run): passed to the mutation. */
   idempotencyKey: string;
+  /** 0 for the step's first run; higher after an operator re-ran it from a compensated run. */
+  generation: number;
   gateway: GatewayClient;
   /** For compensate(): what the step returned when it succeeded. */
   output?: Json;

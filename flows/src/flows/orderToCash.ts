@@ -25,11 +25,12 @@ interface OrderForFulfilment {
 const createFulfillment: StepDefinition = {
   async run(ctx) {
     // The release event's warehouse and lines when it carried them: one gateway call. An order
-    // cancelled meanwhile gets its fulfilment withdrawn by the cancellation steps that follow.
+    // cancelled meanwhile gets its fulfilment withdrawn by the cancellation steps that follow. An
+    // operator's re-run (a later generation, maybe long after) asks the ERP where the order is now.
     const released = releasedOrder(ctx.input);
     const customerNumber = ctx.customerNumber ?? text(ctx.facts["customerNumber"]);
     let order: { warehouseCode: string; customerNumber: string; lines: { sku: string; quantity: string }[] };
-    if (released && customerNumber) {
+    if (released && customerNumber && ctx.generation === 0) {
       order = { ...released, customerNumber };
     } else {
       const data = await ctx.gateway.request<{ order: OrderForFulfilment | null }>(ORDER_FOR_FULFILMENT, { n: ctx.orderNumber });
