@@ -3,12 +3,12 @@
 // transaction with its idempotency key and audit entry; a shipment is never counted twice.
 // Plain SQL (once per order in order-to-cash): the key's claim, one read under the order's
 // locks, one write, and the stored response with the audit entry — four statements.
-import { runIdempotent, type AuditRecord, type SqlTransaction, type SqlTransactionRunner } from "@crossdock/platform";
+import type { SqlTransaction, SqlTransactionRunner } from "@crossdock/platform";
 import { crossdockError, ErrorCode, toDecimal } from "@crossdock/schema";
 import { SALES_ORDER_COLUMNS, toInvoice, toSalesOrder, type SalesOrderSqlRow, type WrittenRows } from "./orderRows.js";
 import { normalizeQuantityLines, type QuantityLineInput } from "./quantityLines.js";
 import type { WriteActor } from "./submitOrder.js";
-import { changeCursorOf } from "./transaction.js";
+import { changeCursorOf, runErpSqlWrite, type SqlWriteDecision } from "./transaction.js";
 
 export interface RecordShipmentInput {
   orderNumber: string;
@@ -107,27 +107,15 @@ export async function recordShipment(transaction: SqlTransactionRunner, actor: W
   if (shipmentId === "") throw crossdockError(ErrorCode.BAD_USER_INPUT, "shipmentId must not be empty", { field: "shipmentId" });
   const lines = normalizeQuantityLines(input.lines);
   const request = { orderNumber: input.orderNumber, shipmentId, lines };
-  return transaction(async (tx) => {
-    // Set only when the key was new and the shipment was recorded (a replay hands back the stored result).
-    const recorded: { shipment?: RecordedShipment } = {};
-    const { result } = await runIdempotent({
-      tx,
-      scope: "recordShipment",
-      key: input.idempotencyKey,
-      request,
-      execute: async () => (recorded.shipment = await shipOrder(tx, actor, request)).result,
-      // Written with the stored response, in one statement.
-      audit: () => recorded.shipment?.audit ?? null,
-    });
-    return { result, written: recorded.shipment?.written ?? null };
+  return runErpSqlWrite(transaction, {
+    scope: "recordShipment",
+    key: input.idempotencyKey,
+    request,
+    decide: (tx) => shipOrder(tx, actor, request),
   });
 }
 
-interface RecordedShipment {
-  result: RecordShipmentResult;
-  audit: AuditRecord;
-  written: WrittenRows;
-}
+type RecordedShipment = SqlWriteDecision<RecordShipmentResult> & { written: WrittenRows };
 
 async function shipOrder(
   tx: SqlTransaction,

@@ -3,12 +3,12 @@
 // entry. Errors (unknown customer or warehouse) write nothing; rejections store only the key.
 // Plain SQL (the hottest ERP write, once per order): the key's claim, one read, one write, and
 // the stored response with the audit entry — four statements between BEGIN and COMMIT.
-import { runIdempotent, type AuditRecord, type Principal, type SqlTransaction, type SqlTransactionRunner } from "@crossdock/platform";
+import type { AuditRecord, Principal, SqlTransaction, SqlTransactionRunner } from "@crossdock/platform";
 import { crossdockError, Decimal, ErrorCode, moneyToString, toDecimal } from "@crossdock/schema";
 import { availabilityJsonSql, chooseWarehouse, fallbackWarehousesJsonSql, type AvailabilityRow } from "./chooseWarehouse.js";
 import { normalizeSubmitOrder, type SubmitOrderInput, type SubmitOrderRequest } from "./orderInput.js";
 import { SALES_ORDER_COLUMNS, toSalesOrder, type SalesOrderSqlRow, type WrittenRows } from "./orderRows.js";
-import { changeCursorOf } from "./transaction.js";
+import { changeCursorOf, runErpSqlWrite, type SqlWriteDecision } from "./transaction.js";
 
 export type SubmitOutcome = "RELEASED" | "CREDIT_HOLD" | "REJECTED";
 export type SubmitReason = "CREDIT_LIMIT_EXCEEDED" | "CUSTOMER_ON_CREDIT_HOLD" | "CUSTOMER_BLOCKED" | "UNKNOWN_SKU";
@@ -95,27 +95,15 @@ SELECT * FROM created`;
 
 export async function submitOrder(transaction: SqlTransactionRunner, actor: WriteActor, input: SubmitOrderInput): Promise<SubmitOrderOutcome> {
   const request = normalizeSubmitOrder(input);
-  return transaction(async (tx) => {
-    // Set only when the key was new and the decision ran (a replay just hands back the stored result).
-    const decided: { decision?: Decision } = {};
-    const { result } = await runIdempotent({
-      tx,
-      scope: "submitOrder",
-      key: request.idempotencyKey,
-      request,
-      execute: async () => (decided.decision = await decideOrder(tx, actor, request)).result,
-      // Written with the stored response, in one statement.
-      audit: () => decided.decision?.audit ?? null,
-    });
-    return { result, written: decided.decision?.written ?? null };
+  return runErpSqlWrite(transaction, {
+    scope: "submitOrder",
+    key: request.idempotencyKey,
+    request,
+    decide: (tx) => decideOrder(tx, actor, request),
   });
 }
 
-interface Decision {
-  result: SubmitOrderResult;
-  audit: AuditRecord;
-  written: WrittenRows | null;
-}
+type Decision = SqlWriteDecision<SubmitOrderResult>;
 
 async function decideOrder(tx: SqlTransaction, actor: WriteActor, request: SubmitOrderRequest): Promise<Decision> {
   const skus = request.lines.map((line) => line.sku);
