@@ -1,10 +1,11 @@
 // Flows benchmark (`npm run bench:flows -- [--orders N] [--backend pglite|postgres|both] [--parallel P]
-// [--postgres-mode processes|embedded] [--timeout-s S]`): N orders through the whole order-to-cash with simulated
-// warehouse actions (confirmPick, shipFulfillment, DELIVERED milestone), all through the gateway, on the embedded hub
-// and on Postgres. On Postgres each service runs as its own process (its own entry point, as in production; see
-// ARCHITECTURE.md), unless --postgres-mode embedded. Prints orders/min, p50/p99 per transition as a client sees
-// it, where an order's time went (from the timestamps the hub database keeps), CPU per process, and stuck runs.
-// BENCH_CPU_PROF_DIR=<dir> runs every service process under --cpu-prof (Postgres, processes mode).
+// [--postgres-mode launcher|processes|embedded] [--timeout-s S]`): N orders through the whole order-to-cash with
+// simulated warehouse actions (confirmPick, shipFulfillment, DELIVERED milestone), all through the gateway, on the
+// embedded hub and on Postgres. On Postgres the services run by default in one process of their own (`npm start`
+// on Postgres URLs: one process per host, the bench's client in another); --postgres-mode processes runs each
+// service from its own entry point in its own process, embedded runs them inside the bench's process. Prints
+// orders/min, p50/p99 per transition as a client sees it, where an order's time went (from the timestamps the hub
+// database keeps), CPU per process, and stuck runs. BENCH_CPU_PROF_DIR=<dir> profiles the service processes.
 /* eslint-disable @typescript-eslint/no-explicit-any -- GraphQL responses are read loosely here; each field is checked where it is used. */
 import { randomUUID } from "node:crypto";
 import { cpus, loadavg } from "node:os";
@@ -12,7 +13,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { startHub, type RunningHub } from "@crossdock/launcher";
 import { createTestDatabases, postgresAvailable } from "@crossdock/test";
-import { cpuSeconds, machineCpuSeconds, postgresCpuSeconds, startServiceProcesses } from "./support/hubProcess.js";
+import { cpuSeconds, machineCpuSeconds, postgresCpuSeconds, startHubProcess, startServiceProcesses } from "./support/hubProcess.js";
 import { closeKeepAlive, keepAlivePost, type GraphResponse } from "./support/keepAlivePost.js";
 
 const { values: args } = parseArgs({
@@ -21,7 +22,7 @@ const { values: args } = parseArgs({
     backend: { type: "string", default: "both" },
     parallel: { type: "string", default: "48" },
     "timeout-s": { type: "string", default: "180" },
-    "postgres-mode": { type: "string", default: "processes" },
+    "postgres-mode": { type: "string", default: "launcher" },
   },
 });
 const ORDERS = Number(args.orders);
@@ -297,7 +298,7 @@ async function timeBreakdown(target: Target, orderNumbers: string[]): Promise<vo
     add("release: ERP commit → feed append (capture + apply)", ms(released?.occurredAt, released?.appendedAt));
     add("release: feed append → steps created (flows reader)", ms(released?.appendedAt, create?.createdAt));
     add("release: createFulfillment created → claimed", ms(create?.createdAt, create?.startedAt));
-    add("release: createFulfillment claimed → done (2 gateway calls)", ms(create?.startedAt, create?.finishedAt));
+    add("release: createFulfillment claimed → done (1 gateway call)", ms(create?.startedAt, create?.finishedAt));
     add("ship: WMS commit → feed append (capture + apply)", ms(shipped?.occurredAt, shipped?.appendedAt));
     add("ship: feed append → steps created (flows reader)", ms(shipped?.appendedAt, record?.createdAt));
     add("ship: recordShipment created → claimed", ms(record?.createdAt, record?.startedAt));
@@ -420,38 +421,62 @@ async function inProcess(label: string, options: Parameters<typeof startHub>[0])
   };
 }
 
-/**
- * Postgres the way ARCHITECTURE.md runs it: each service its own process, started from its own
- * entry point (`<package>/src/index.ts`) with its environment, like the README's standalone commands.
- * BENCH_CPU_PROF_DIR=<dir> profiles every one of them.
- */
-async function separateProcesses(label: string, urls: Record<"erp" | "crm" | "wms" | "hub", string>): Promise<Target> {
-  const services = await startServiceProcesses({
-    seedScale: 0.05,
-    env: {
-      CROSSDOCK_SIMULATE: "0",
-      CROSSDOCK_SERVICE_TOKEN: randomUUID(),
-      CROSSDOCK_PRINCIPAL_SECRET: randomUUID(),
-      CROSSDOCK_CAPTURE: "pg-logical",
-      ERP_DATABASE_URL: urls.erp,
-      CRM_DATABASE_URL: urls.crm,
-      WMS_DATABASE_URL: urls.wms,
-      HUB_DATABASE_URL: urls.hub,
-    },
-  });
+type DatabaseUrls = Record<"erp" | "crm" | "wms" | "hub", string>;
+
+/** What every Postgres topology is started with: pg-logical capture on the given databases, fresh secrets. */
+function postgresEnv(urls: DatabaseUrls): Record<string, string> {
+  return {
+    CROSSDOCK_SIMULATE: "0",
+    CROSSDOCK_SERVICE_TOKEN: randomUUID(),
+    CROSSDOCK_PRINCIPAL_SECRET: randomUUID(),
+    CROSSDOCK_CAPTURE: "pg-logical",
+    ERP_DATABASE_URL: urls.erp,
+    CRM_DATABASE_URL: urls.crm,
+    WMS_DATABASE_URL: urls.wms,
+    HUB_DATABASE_URL: urls.hub,
+  };
+}
+
+/** A Postgres topology running in child processes, with the hub database read directly for the time breakdown. */
+function childTarget(
+  label: string,
+  urls: DatabaseUrls,
+  started: { gatewayUrl: string; serviceBaseUrls: Record<string, string>; stop(): Promise<void> },
+  processes: { name: string; pid: number }[],
+): Target {
   const hub = new pg.Pool({ connectionString: urls.hub, max: 2 });
   return {
     label,
-    url: services.gatewayUrl,
+    url: started.gatewayUrl,
     hubQuery: async (sql, params) => (await hub.query(sql, params)).rows,
-    processes: [...Object.entries(services.servicePids).map(([name, pid]) => ({ name, pid })), { name: "bench", pid: process.pid }],
-    metricsUrls: services.serviceBaseUrls,
+    processes: [...processes, { name: "bench", pid: process.pid }],
+    metricsUrls: started.serviceBaseUrls,
     postgres: true,
     async stop() {
       await hub.end();
-      await services.stop();
+      await started.stop();
     },
   };
+}
+
+/**
+ * Postgres the way ARCHITECTURE.md's scaled-out topology runs it: each service its own process, started from
+ * its own entry point (`<package>/src/index.ts`) with its environment, like the README's standalone commands.
+ */
+async function separateProcesses(label: string, urls: DatabaseUrls): Promise<Target> {
+  const services = await startServiceProcesses({ seedScale: 0.05, env: postgresEnv(urls) });
+  return childTarget(
+    label,
+    urls,
+    services,
+    Object.entries(services.servicePids).map(([name, pid]) => ({ name, pid })),
+  );
+}
+
+/** Postgres with every service in one process (`npm start` on Postgres URLs with pg-logical capture): one process per host. */
+async function launcherProcess(label: string, urls: DatabaseUrls): Promise<Target> {
+  const launched = await startHubProcess({ seedScale: 0.05, env: postgresEnv(urls) });
+  return childTarget(label, urls, launched, [{ name: "hub", pid: launched.child.pid! }]);
 }
 
 async function measure(start: () => Promise<Target>): Promise<void> {
@@ -470,9 +495,11 @@ if ((args.backend === "postgres" || args.backend === "both") && (await postgresA
   const databases = await createTestDatabases(["erp", "crm", "wms", "hub"] as const);
   try {
     if (args["postgres-mode"] === "embedded") {
-      await measure(() => inProcess("Postgres (pg-logical capture, one process)", { databaseUrls: databases.urls, capture: "pg-logical" }));
-    } else {
+      await measure(() => inProcess("Postgres (pg-logical capture, one process with the bench)", { databaseUrls: databases.urls, capture: "pg-logical" }));
+    } else if (args["postgres-mode"] === "processes") {
       await measure(() => separateProcesses("Postgres (pg-logical capture, a process per service)", databases.urls));
+    } else {
+      await measure(() => launcherProcess("Postgres (pg-logical capture, every service in one process)", databases.urls));
     }
   } finally {
     await databases.drop();

@@ -13,6 +13,8 @@ import {
   prismaLogOptions,
   startSubgraphServer,
   type Database,
+  type LocalGraphQLHandler,
+  type RunningServer,
 } from "@crossdock/platform";
 import { PrismaClient } from "./__generated__/prisma/client.js";
 import { loadConfig, type IngestConfig } from "./config.js";
@@ -50,6 +52,8 @@ export interface IngestDependencies {
 
 export interface RunningIngest {
   url: string;
+  /** The ops subgraph's /graphql for callers in this process (the embedded hub's gateway). */
+  local: LocalGraphQLHandler;
   bus: FeedBus;
   hub: Database;
   /** Applies everything the sources hold right now (tests, replays). */
@@ -68,7 +72,7 @@ export async function start(config: IngestConfig, deps: IngestDependencies = {})
   const hub = await openDatabase(config.hubDatabaseUrl);
   const owned: Database[] = [hub];
   const ingestors: Ingestor[] = [];
-  let server: { stop(): Promise<void>; url: string } | undefined;
+  let server: RunningServer | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   try {
     await migrate(hub, MIGRATIONS_DIR);
@@ -160,6 +164,7 @@ export async function start(config: IngestConfig, deps: IngestDependencies = {})
     const running = server;
     return {
       url: running.url,
+      local: running.local,
       bus,
       hub,
       async drain() {

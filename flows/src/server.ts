@@ -3,7 +3,7 @@
 // service principal, and serves runs, parked runs and operator actions as the `flows` subgraph.
 // In embedded mode the launcher hands over the hub database and the in-process feed bus.
 import { readFileSync } from "node:fs";
-import { createLogger, createServiceMetrics, openDatabase, startSubgraphServer, type Database } from "@crossdock/platform";
+import { createLogger, createServiceMetrics, openDatabase, startSubgraphServer, type Database, type LocalGraphQLHandler } from "@crossdock/platform";
 import { loadConfig, type FlowsConfig } from "./config.js";
 import { createFlowsLoaders, type FlowsContext } from "./context.js";
 import { FlowEngine } from "./engine/flowEngine.js";
@@ -29,10 +29,17 @@ export interface FlowsDependencies {
   feed?: FeedNotifications;
   /** The gateway URL when it is only known after this service started (the launcher starts the gateway last). */
   gatewayUrl?: Promise<string>;
+  /**
+   * The gateway in this process (the embedded hub): the flows' calls go to it as functions, with
+   * the same bearer token and the same pipeline as over HTTP, but no loopback socket.
+   */
+  localGateway?: Promise<LocalGraphQLHandler | undefined>;
 }
 
 export interface RunningFlows {
   url: string;
+  /** The flows subgraph's /graphql for callers in this process (the embedded hub's gateway). */
+  local: LocalGraphQLHandler;
   /** `abrupt` behaves like a crash: in-flight steps are abandoned without recording anything. */
   stop(options?: { abrupt?: boolean }): Promise<void>;
 }
@@ -55,6 +62,7 @@ export async function start(config: FlowsConfig, deps: FlowsDependencies = {}): 
         config,
         hub,
         gatewayUrl: deps.gatewayUrl ?? config.gatewayUrl,
+        ...(deps.localGateway ? { localGateway: deps.localGateway } : {}),
         metrics: flowMetrics,
         logger,
         ...(feed
@@ -82,6 +90,7 @@ export async function start(config: FlowsConfig, deps: FlowsDependencies = {}): 
     const http = server;
     return {
       url: http.url,
+      local: http.local,
       async stop(options = {}) {
         await running?.stop(options);
         await http.stop();

@@ -16,10 +16,13 @@ import {
   closeServer,
   createGraphQLRequestListener,
   createLogger,
+  createLocalGraphQLHandler,
   createServiceMetrics,
   listen,
   metricsPlugin,
   openDatabase,
+  type HttpRequestInfo,
+  type LocalGraphQLHandler,
   type Principal,
 } from "@crossdock/platform";
 import { loadConfig, type GatewayConfig } from "./config.js";
@@ -36,6 +39,8 @@ export { SLOW_CONSUMER_CLOSE_CODE, SubscriptionErrorCode } from "./subscriptions
 
 export interface RunningGateway {
   url: string;
+  /** The gateway's /graphql for callers in this process (the embedded hub's flows): same authentication, same pipeline. */
+  local: LocalGraphQLHandler;
   /** Swaps in a new supergraph (default: the file again) without dropping open subscriptions. */
   reloadSupergraph(supergraphSdl?: string): Promise<void>;
   stop(): Promise<void>;
@@ -46,6 +51,11 @@ export interface GatewayDependencies {
   feed?: ChangeFeedReader;
   /** Authentication for every transport; defaults to the foundation's (anonymous) seam. */
   resolvePrincipal?: PrincipalResolver;
+  /**
+   * Subgraphs running in this process (the embedded hub), called as functions instead of over
+   * loopback HTTP: the same request, headers (signed principal, request id) and answer.
+   */
+  localSubgraphs?: Record<string, LocalGraphQLHandler | undefined>;
 }
 
 export async function start(config: GatewayConfig, deps: GatewayDependencies = {}): Promise<RunningGateway> {
@@ -70,6 +80,7 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
         timeoutMs: config.subgraphTimeoutMs,
         coalesceEntityFetches: config.coalesceEntityFetches,
         principalSecret: config.principalSecret,
+        ...(deps.localSubgraphs?.[name] ? { local: deps.localSubgraphs[name] } : {}),
       });
       dataSources.push(dataSource);
       return dataSource;
@@ -103,9 +114,9 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
   });
   await apollo.start();
   const principalResolver = deps.resolvePrincipal ?? createPrincipalResolver({ serviceToken: config.serviceToken });
-  const principalOf = async (req: http.IncomingMessage): Promise<Principal> => {
+  const principalOf = async (headers: http.IncomingHttpHeaders): Promise<Principal> => {
     try {
-      return await principalResolver(credentialsFromHeaders(req.headers));
+      return await principalResolver(credentialsFromHeaders(headers));
     } catch {
       throw new GraphQLError("Unauthorized", { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
     }
@@ -130,13 +141,14 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     logger,
     registry: metrics.registry,
   });
-  const graphqlListener = createGraphQLRequestListener<GatewayContext>({
+  const handlerOptions = {
     apollo,
     registry: metrics.registry,
     isReady: () => ready,
     maxBodyBytes: config.limits.maxBodyBytes,
-    context: async ({ req, requestId }) => ({ requestId, principal: await principalOf(req), logger: logger.child({ requestId }) }),
-  });
+    context: async ({ headers, requestId }: HttpRequestInfo) => ({ requestId, principal: await principalOf(headers), logger: logger.child({ requestId }) }),
+  };
+  const graphqlListener = createGraphQLRequestListener<GatewayContext>(handlerOptions);
   httpServer.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (subscriptions.handlesHttp(req)) return void subscriptions.handleHttp(req, res);
     graphqlListener(req, res);
@@ -146,6 +158,7 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
   logger.info({ url: `${base}/graphql`, environment: config.environment, subscriptions: feed ? "on" : "off" }, "gateway listening");
   return {
     url: `${base}/graphql`,
+    local: createLocalGraphQLHandler<GatewayContext>(handlerOptions),
     async reloadSupergraph(supergraphSdl) {
       if (!supergraphUpdate) throw new Error("the gateway has not loaded its supergraph yet");
       supergraphUpdate(supergraphSdl ?? loadSupergraphSdl(config.supergraphPath));

@@ -8,7 +8,7 @@ import * as wms from "@crossdock/wms";
 import * as gateway from "@crossdock/gateway";
 import * as ingest from "@crossdock/cdc-ingest";
 import * as flows from "@crossdock/flows";
-import { ChangeFeedReader, createLogger } from "@crossdock/platform";
+import { ChangeFeedReader, createLogger, type LocalGraphQLHandler } from "@crossdock/platform";
 import { loadHubConfig, type HubConfig } from "./config.js";
 import { startSimulator } from "./simulator.js";
 
@@ -48,6 +48,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     seedScale: options.seedScale ?? base.seedScale,
     simulate: options.simulate ?? base.simulate,
     simulateRate: options.simulateRate ?? base.simulateRate,
+    inProcessCalls: options.inProcessCalls ?? base.inProcessCalls,
   };
   const logger = createLogger("hub");
   const dbUrl = (service: "erp" | "crm" | "wms" | "hub") =>
@@ -85,7 +86,11 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     const flowsConfig = flows.loadConfig(env);
     let resolveGatewayUrl: (url: string) => void = () => undefined;
     const gatewayUrl = env.FLOWS_GATEWAY_URL ? undefined : new Promise<string>((resolve) => (resolveGatewayUrl = resolve));
-    const flowsDeps = { hub: opsService.hub, feed: opsService.bus, ...(gatewayUrl ? { gatewayUrl } : {}) };
+    // The flows call this process's gateway as a function (unless they were pointed at another one).
+    let resolveLocalGateway: (handler: LocalGraphQLHandler | undefined) => void = () => undefined;
+    const localGateway =
+      gatewayUrl && config.inProcessCalls ? new Promise<LocalGraphQLHandler | undefined>((resolve) => (resolveLocalGateway = resolve)) : undefined;
+    const flowsDeps = { hub: opsService.hub, feed: opsService.bus, ...(gatewayUrl ? { gatewayUrl } : {}), ...(localGateway ? { localGateway } : {}) };
     let flowsService = await flows.start({ ...flowsConfig, port: options.subgraphPorts?.flows ?? flowsConfig.port }, flowsDeps);
     const flowsPort = Number(new URL(flowsService.url).port);
     stops.push(() => flowsService.stop());
@@ -111,10 +116,25 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
           flows: flowsService.url,
         },
       },
-      { feed: subscriptionFeed },
+      {
+        feed: subscriptionFeed,
+        ...(config.inProcessCalls
+          ? {
+              localSubgraphs: {
+                erp: erpService.local,
+                crm: crmService.local,
+                wms: wmsService.local,
+                ops: opsService.local,
+                // Through the variable: a restarted flows service (tests) is the one called.
+                flows: (request) => flowsService.local(request),
+              },
+            }
+          : {}),
+      },
     );
     stops.push(gatewayService.stop);
     resolveGatewayUrl(gatewayService.url);
+    resolveLocalGateway(gatewayService.local);
     if (config.simulate) {
       const simulator = startSimulator({ gatewayUrl: gatewayService.url, ratePerSecond: config.simulateRate, logger });
       stops.push(simulator.stop);

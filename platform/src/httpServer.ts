@@ -9,7 +9,8 @@ import type { Registry } from "prom-client";
 import { REQUEST_ID_HEADER } from "./principal.js";
 
 export interface HttpRequestInfo {
-  req: http.IncomingMessage;
+  /** The request's headers (an in-process call's too, in the same lower-case form). */
+  headers: http.IncomingHttpHeaders;
   requestId: string;
 }
 
@@ -21,6 +22,30 @@ export interface GraphQLHttpServerOptions<TContext extends BaseContext> {
   maxBodyBytes?: number;
   path?: string;
 }
+
+/** A GraphQL request from a caller in the same process: what an HTTP POST to /graphql would carry. */
+export interface LocalGraphQLRequest {
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  /** The parsed JSON body ({ query, variables, operationName, extensions }). */
+  body: unknown;
+}
+
+export interface LocalGraphQLResponse {
+  status: number;
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  /** The response body as the HTTP answer would carry it (JSON text). */
+  body: string;
+}
+
+/**
+ * A service's /graphql as a function, for callers in the same process (the embedded hub's gateway
+ * calling its subgraphs, the flows calling the gateway): the same Apollo Server pipeline, context
+ * (principal verification, request id) and answer as over HTTP, without the loopback socket,
+ * the HTTP framing and the client's connection pool.
+ */
+export type LocalGraphQLHandler = (request: LocalGraphQLRequest) => Promise<LocalGraphQLResponse>;
 
 class BodyTooLargeError extends Error {}
 
@@ -46,14 +71,32 @@ function graphqlError(res: http.ServerResponse, status: number, code: string, me
   sendJson(res, status, { errors: [{ message, extensions: { code } }] });
 }
 
+/** A caller's request id is kept only when it is a plain token; it ends up in every log line. */
+function requestIdOf(offered: string | string[] | undefined): string {
+  return typeof offered === "string" && /^[\w.:-]{1,100}$/.test(offered) ? offered : randomUUID();
+}
+
+/** Runs one GraphQL request through Apollo Server; shared by the HTTP listener and the in-process handler. */
+function executeGraphQL<TContext extends BaseContext>(
+  options: GraphQLHttpServerOptions<TContext>,
+  request: { method: string; headers: http.IncomingHttpHeaders; search: string; body: unknown; requestId: string },
+) {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+  }
+  return options.apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: request.method, headers, search: request.search, body: request.body },
+    context: () => options.context({ headers: request.headers, requestId: request.requestId }),
+  });
+}
+
 export function createGraphQLRequestListener<TContext extends BaseContext>(options: GraphQLHttpServerOptions<TContext>): http.RequestListener {
   const path = options.path ?? "/graphql";
   const limit = options.maxBodyBytes ?? 1_000_000;
   return (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
-    // A caller's request id is kept only when it is a plain token; it ends up in every log line.
-    const offered = req.headers[REQUEST_ID_HEADER];
-    const requestId = typeof offered === "string" && /^[\w.:-]{1,100}$/.test(offered) ? offered : randomUUID();
+    const requestId = requestIdOf(req.headers[REQUEST_ID_HEADER]);
     res.setHeader(REQUEST_ID_HEADER, requestId);
     void (async () => {
       if (url.pathname === "/healthz") return sendJson(res, 200, { status: "ok" });
@@ -86,14 +129,8 @@ export function createGraphQLRequestListener<TContext extends BaseContext>(optio
           return graphqlError(res, 400, "BAD_REQUEST", "Request body is not valid JSON");
         }
       }
-      const headers = new HeaderMap();
-      for (const [key, value] of Object.entries(req.headers)) {
-        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
-      }
-      const response = await options.apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: (req.method ?? "GET").toUpperCase(), headers, search: url.search, body },
-        context: () => options.context({ req, requestId }),
-      });
+      const method = (req.method ?? "GET").toUpperCase();
+      const response = await executeGraphQL(options, { method, headers: req.headers, search: url.search, body, requestId });
       for (const [key, value] of response.headers) res.setHeader(key, value);
       res.statusCode = response.status ?? 200;
       if (response.body.kind === "complete") return res.end(response.body.string);
@@ -103,6 +140,25 @@ export function createGraphQLRequestListener<TContext extends BaseContext>(optio
       if (!res.headersSent) graphqlError(res, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
       else res.end();
     });
+  };
+}
+
+/** The same service's /graphql for callers in this process (see LocalGraphQLHandler): a POST, answered in full. */
+export function createLocalGraphQLHandler<TContext extends BaseContext>(options: GraphQLHttpServerOptions<TContext>): LocalGraphQLHandler {
+  return async (request) => {
+    const requestId = requestIdOf(request.headers[REQUEST_ID_HEADER]);
+    const headers = { ...request.headers, "content-type": request.headers["content-type"] ?? "application/json" };
+    const response = await executeGraphQL(options, { method: "POST", headers, search: "", body: request.body, requestId });
+    let body: string;
+    if (response.body.kind === "complete") body = response.body.string;
+    else {
+      // Incremental delivery (@defer) is not something the gateway or the flows ask for; collected whole all the same.
+      body = "";
+      for await (const chunk of response.body.asyncIterator) body += chunk;
+    }
+    const answerHeaders: Record<string, string> = { [REQUEST_ID_HEADER]: requestId };
+    for (const [key, value] of response.headers) answerHeaders[key] = value;
+    return { status: response.status ?? 200, headers: answerHeaders, body };
   };
 }
 

@@ -10,7 +10,7 @@ import { parse } from "graphql";
 import type { Logger } from "./logger.js";
 import type { ServiceMetrics } from "./metrics.js";
 import { createErrorFormatter } from "./errorMasking.js";
-import { closeServer, createGraphQLRequestListener, listen, type HttpRequestInfo } from "./httpServer.js";
+import { closeServer, createGraphQLRequestListener, createLocalGraphQLHandler, listen, type HttpRequestInfo, type LocalGraphQLHandler } from "./httpServer.js";
 import { principalSecretFrom, PRINCIPAL_HEADER, verifyPrincipal, type Principal } from "./principal.js";
 
 export interface RequestContextBase extends BaseContext {
@@ -38,6 +38,8 @@ export interface SubgraphServerOptions<TContext extends RequestContextBase> {
 
 export interface RunningServer {
   url: string;
+  /** The same /graphql for callers in this process (the embedded hub's gateway). */
+  local: LocalGraphQLHandler;
   stop(): Promise<void>;
 }
 
@@ -96,23 +98,23 @@ export async function startSubgraphServer<TContext extends RequestContextBase>(o
   if (usesDefault && process.env.NODE_ENV === "production") {
     options.logger.warn("CROSSDOCK_PRINCIPAL_SECRET is not set: principal headers are verified with the public development secret");
   }
-  const server = http.createServer(
-    createGraphQLRequestListener<TContext>({
-      apollo,
-      registry: options.metrics.registry,
-      isReady: options.isReady ?? (() => true),
-      ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
-      context: async ({ req, requestId }: HttpRequestInfo) => {
-        const principal = verifyPrincipal(req.headers[PRINCIPAL_HEADER] as string | undefined, secret);
-        return options.createContext({ requestId, principal, logger: options.logger.child({ requestId }) });
-      },
-    }),
-  );
+  const handlerOptions = {
+    apollo,
+    registry: options.metrics.registry,
+    isReady: options.isReady ?? (() => true),
+    ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    context: async ({ headers, requestId }: HttpRequestInfo) => {
+      const principal = verifyPrincipal(headers[PRINCIPAL_HEADER] as string | undefined, secret);
+      return options.createContext({ requestId, principal, logger: options.logger.child({ requestId }) });
+    },
+  };
+  const server = http.createServer(createGraphQLRequestListener<TContext>(handlerOptions));
   server.keepAliveTimeout = 65_000;
   const url = `${await listen(server, options.port, options.host ?? "127.0.0.1")}/graphql`;
   options.logger.info({ url }, `${options.name} subgraph listening`);
   return {
     url,
+    local: createLocalGraphQLHandler<TContext>(handlerOptions),
     async stop() {
       await closeServer(server);
       await apollo.stop();

@@ -16,11 +16,18 @@ const ORDER_QUERY = `query($n: ID!) { order(orderNumber: $n) {
   statusView { stage }
 } }`;
 
-for (const backend of BACKENDS) {
-  describe.skipIf(!(await backendAvailable(backend)))(`federated queries (${backend})`, () => {
+// The embedded hub's gateway calls its subgraphs in process; the last variant sends the same calls
+// over loopback HTTP (CROSSDOCK_IN_PROCESS_CALLS=0, as separate processes do) and must answer the same.
+const VARIANTS = [
+  ...BACKENDS.map((backend) => ({ backend, label: backend, env: {} })),
+  { backend: "pglite" as const, label: "pglite, subgraphs over HTTP", env: { CROSSDOCK_IN_PROCESS_CALLS: "0" } },
+];
+
+for (const { backend, label, env } of VARIANTS) {
+  describe.skipIf(!(await backendAvailable(backend)))(`federated queries (${label})`, () => {
     let t: TestHub;
     beforeAll(async () => {
-      t = await startTestHub(backend);
+      t = await startTestHub(backend, 0.05, env);
     });
     afterAll(async () => t?.stop());
 

@@ -2,7 +2,7 @@
 // clients: events carry ERP and WMS fields, filters hold, a resume delivers exactly what was
 // missed, initial state, expired cursors and invalid documents are refused with their codes.
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { graphqlData } from "../src/index.js";
 import { BACKENDS, backendAvailable, startTestHub, type TestHub } from "./hubHarness.js";
 import {
@@ -28,6 +28,8 @@ for (const backend of BACKENDS) {
       [a, b] = (await stockedPositions(t.url, 2)) as [PositionKey, PositionKey];
     });
     afterAll(async () => t?.stop());
+    // Each test starts with no subscription open: a test's "1 open" must be its own, not the last test's still closing.
+    afterEach(async () => subscribed(t.url, 0));
 
     it("pushes a change on the subscribed key with ERP and WMS fields, and nothing from other keys", async () => {
       const client = graphqlWsClient(t.url);

@@ -69,13 +69,17 @@ export interface HubProcess {
   pids: number[];
   gatewayUrl: string;
   erpUrl: string;
+  /** Each service's base URL (http://127.0.0.1:port), for its /metrics. */
+  serviceBaseUrls: Record<string, string>;
   stop(): Promise<void>;
 }
 
 export async function startHubProcess(options: { env?: Record<string, string>; seedScale?: number } = {}): Promise<HubProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), "crossdock-bench-"));
   const [port, erpPort, crmPort, wmsPort, opsPort, flowsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
-  const child = spawn(process.execPath, ["--import", "tsx", "launcher/src/index.ts"], {
+  // BENCH_CPU_PROF_DIR=<dir> writes a V8 CPU profile of the hub process there on stop.
+  const profile = process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`, "--cpu-prof-name=hub.cpuprofile"] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", "launcher/src/index.ts"], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
@@ -111,6 +115,12 @@ export async function startHubProcess(options: { env?: Record<string, string>; s
     pids: [child.pid!],
     gatewayUrl,
     erpUrl: `http://127.0.0.1:${erpPort}/graphql`,
+    serviceBaseUrls: Object.fromEntries(
+      Object.entries({ erp: erpPort, crm: crmPort, wms: wmsPort, ops: opsPort, flows: flowsPort, gateway: port }).map(([name, p]) => [
+        name,
+        `http://127.0.0.1:${p}`,
+      ]),
+    ),
     async stop() {
       const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");
@@ -133,7 +143,6 @@ type ServiceName = keyof typeof SERVICE_ENTRIES;
 
 export interface ServiceProcesses extends HubProcess {
   servicePids: Record<ServiceName, number>;
-  /** Each service's base URL (http://127.0.0.1:port), for its /metrics. */
   serviceBaseUrls: Record<ServiceName, string>;
   wmsUrl: string;
 }

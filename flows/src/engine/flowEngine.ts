@@ -1,7 +1,7 @@
 // Wires the process layer together: the durable feed reader that turns change-feed entries
 // into runs and steps, and the step workers that execute them through the gateway. Stopping
 // gracefully lets in-flight steps finish; an abrupt stop behaves like a crash (nothing recorded).
-import { ChangeFeedReader, type ChangeFeedNotifier, type Database, type Logger } from "@crossdock/platform";
+import { ChangeFeedReader, type ChangeFeedNotifier, type Database, type LocalGraphQLHandler, type Logger } from "@crossdock/platform";
 import { ALL_FLOWS, ReorderPoints } from "../flows/index.js";
 import type { FlowsConfig } from "../config.js";
 import { FlowFeedReader } from "./feedReader.js";
@@ -15,6 +15,8 @@ export interface FlowEngineOptions {
   config: FlowsConfig;
   hub: Database;
   gatewayUrl: string | Promise<string>;
+  /** The gateway in this process (embedded hub): called as a function instead of over HTTP. */
+  localGateway?: Promise<LocalGraphQLHandler | undefined>;
   notifier?: ChangeFeedNotifier;
   metrics: FlowMetrics;
   logger: Logger;
@@ -33,6 +35,7 @@ export class FlowEngine {
     const registry = new FlowRegistry(ALL_FLOWS);
     const gateway = (this.gateway = new GatewayClient({
       url: options.gatewayUrl,
+      ...(options.localGateway ? { local: options.localGateway } : {}),
       serviceToken: config.serviceToken,
       timeoutMs: config.stepTimeoutMs,
       signal: this.abort.signal,

@@ -2,8 +2,10 @@
 // token, a timeout, and an abort signal for shutdown. It sorts failures into permanent (a typed
 // business error: retrying cannot help) and transient (network, 5xx, a subgraph down).
 // undici's request on a keep-alive pool rather than fetch: fetch's web streams and abort
-// plumbing took about a quarter of the flows process's CPU in bench:flows.
+// plumbing took about a quarter of the flows process's CPU in bench:flows. In the embedded hub the
+// gateway runs in the same process and is called as a function (same headers, same pipeline).
 import { Agent, request } from "undici";
+import type { LocalGraphQLHandler } from "@crossdock/platform";
 import { PermanentStepError } from "./types.js";
 
 /** Error codes from the registry that mean "this request will never succeed as it is". */
@@ -39,6 +41,8 @@ export class TransientStepError extends Error {
 
 export interface GatewayClientOptions {
   url: string | Promise<string>;
+  /** The gateway in this process, once it is up (undefined: over HTTP to `url`). */
+  local?: Promise<LocalGraphQLHandler | undefined>;
   serviceToken: string;
   timeoutMs: number;
   /** Aborted when the engine stops: in-flight calls end at once. */
@@ -53,23 +57,9 @@ export class GatewayClient {
   }
 
   async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    const url = await this.options.url;
-    const signals = [AbortSignal.timeout(this.options.timeoutMs), ...(this.options.signal ? [this.options.signal] : [])];
-    let status: number;
-    let text: string;
-    try {
-      const response = await request(url, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${this.options.serviceToken}`, "x-crossdock-client": "flows" },
-        body: JSON.stringify({ query, variables }),
-        signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0],
-        dispatcher: this.agent,
-      });
-      status = response.statusCode;
-      text = await response.body.text();
-    } catch (error) {
-      throw new TransientStepError(`gateway unreachable: ${(error as Error).message}`, "GATEWAY_UNREACHABLE");
-    }
+    const headers = { "content-type": "application/json", authorization: `Bearer ${this.options.serviceToken}`, "x-crossdock-client": "flows" };
+    const local = await this.options.local;
+    const { status, text } = local ? await this.sendLocal(local, headers, { query, variables }) : await this.sendHttp(headers, { query, variables });
     let body: { data?: T | null; errors?: { message: string; extensions?: { code?: string } }[] };
     try {
       body = JSON.parse(text) as typeof body;
@@ -86,6 +76,50 @@ export class GatewayClient {
       throw new TransientStepError(`gateway answered ${status}`, `HTTP_${status}`);
     }
     return body.data;
+  }
+
+  private async sendHttp(headers: Record<string, string>, body: Record<string, unknown>): Promise<{ status: number; text: string }> {
+    const url = await this.options.url;
+    const signals = [AbortSignal.timeout(this.options.timeoutMs), ...(this.options.signal ? [this.options.signal] : [])];
+    try {
+      const response = await request(url, {
+        method: "POST",
+        headers,
+        body: JSON.stringify(body),
+        signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0],
+        dispatcher: this.agent,
+      });
+      return { status: response.statusCode, text: await response.body.text() };
+    } catch (error) {
+      throw new TransientStepError(`gateway unreachable: ${(error as Error).message}`, "GATEWAY_UNREACHABLE");
+    }
+  }
+
+  /** The in-process gateway, under the same deadline and abort signal as an HTTP call. */
+  private async sendLocal(
+    local: LocalGraphQLHandler,
+    headers: Record<string, string>,
+    body: Record<string, unknown>,
+  ): Promise<{ status: number; text: string }> {
+    const { signal, timeoutMs } = this.options;
+    if (signal?.aborted) throw new TransientStepError("gateway call aborted: the engine is stopping", "GATEWAY_UNREACHABLE");
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const cut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TransientStepError(`gateway did not answer within ${timeoutMs} ms`, "GATEWAY_UNREACHABLE")), timeoutMs);
+      onAbort = () => reject(new TransientStepError("gateway call aborted: the engine is stopping", "GATEWAY_UNREACHABLE"));
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      const response = await Promise.race([local({ headers, body }), cut]);
+      return { status: response.status, text: response.body };
+    } catch (error) {
+      if (error instanceof TransientStepError) throw error;
+      throw new TransientStepError(`gateway call failed: ${(error as Error).message}`, "GATEWAY_UNREACHABLE");
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener("abort", onAbort);
+    }
   }
 
   /** Closes the pooled connections (the engine's shutdown). */

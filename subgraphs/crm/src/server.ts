@@ -3,7 +3,16 @@
 // service together; it must never reach into another service's database.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { countedSql, createLogger, createServiceMetrics, migrate, openDatabase, startSubgraphServer, type Database } from "@crossdock/platform";
+import {
+  countedSql,
+  createLogger,
+  createServiceMetrics,
+  migrate,
+  openDatabase,
+  startSubgraphServer,
+  type Database,
+  type LocalGraphQLHandler,
+} from "@crossdock/platform";
 import { loadConfig, type CrmConfig } from "./config.js";
 import { createCrmContext } from "./context.js";
 import { createCrmPrisma } from "./db.js";
@@ -18,6 +27,8 @@ const MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations", import.meta
 
 export interface RunningCrm {
   url: string;
+  /** Its /graphql for callers in this process (the embedded hub's gateway). */
+  local: LocalGraphQLHandler;
   /** The service's own database; the embedded launcher hands it to cdc-ingest for capture. */
   database: Database;
   stop(): Promise<void>;
@@ -48,6 +59,7 @@ export async function start(config: CrmConfig): Promise<RunningCrm> {
       });
       return {
         url: server.url,
+        local: server.local,
         database: db,
         async stop() {
           await server.stop();

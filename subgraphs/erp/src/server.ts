@@ -3,7 +3,16 @@
 // loadConfig, ErpConfig); it never reaches into another service.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { countedTransactions, createLogger, createServiceMetrics, migrate, openDatabase, startSubgraphServer, type Database } from "@crossdock/platform";
+import {
+  countedTransactions,
+  createLogger,
+  createServiceMetrics,
+  migrate,
+  openDatabase,
+  startSubgraphServer,
+  type Database,
+  type LocalGraphQLHandler,
+} from "@crossdock/platform";
 import type { ErpConfig } from "./config.js";
 import { erpContextFactory } from "./context.js";
 import { createErpPrisma } from "./db.js";
@@ -21,6 +30,8 @@ const SEED_ADVISORY_LOCK = 4101_0001;
 
 export interface RunningErp {
   url: string;
+  /** Its /graphql for callers in this process (the embedded hub's gateway). */
+  local: LocalGraphQLHandler;
   /** The service's own database; the embedded launcher hands it to cdc-ingest for capture. */
   database: Database;
   stop(): Promise<void>;
@@ -61,6 +72,7 @@ export async function start(config: ErpConfig): Promise<RunningErp> {
     });
     return {
       url: server.url,
+      local: server.local,
       database: db,
       async stop() {
         await server.stop();

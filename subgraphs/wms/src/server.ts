@@ -11,6 +11,7 @@ import {
   migrate,
   openDatabase,
   startSubgraphServer,
+  type LocalGraphQLHandler,
   type Database,
 } from "@crossdock/platform";
 import type { WmsConfig } from "./config.js";
@@ -27,6 +28,8 @@ const TYPE_DEFS = readFileSync(new URL("./schema.graphql", import.meta.url), "ut
 
 export interface RunningWms {
   url: string;
+  /** Its /graphql for callers in this process (the embedded hub's gateway). */
+  local: LocalGraphQLHandler;
   /** The service's own database, for tests and operator tooling in the same process. */
   database: Database;
   stop(): Promise<void>;
@@ -56,6 +59,7 @@ export async function start(config: WmsConfig): Promise<RunningWms> {
     });
     return {
       url: server.url,
+      local: server.local,
       database,
       async stop() {
         await server.stop();
