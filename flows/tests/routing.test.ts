@@ -69,11 +69,42 @@ describe("order-to-cash routing", () => {
       lookup(),
     );
     expect(created[0]!.steps!.map((s) => s.name)).toEqual(["recordShipment:SH-1", "timelineShipped:SH-1"]);
+    // Without carrier, tracking and manifest in the event, the step asks the WMS for them.
+    expect(created[0]!.steps![0]!.input).toEqual({ shipmentId: "SH-1" });
     const delivered = await orderToCash.route(event("Shipment", { shipmentId: "SH-1", orderNumber: "SO-1", milestone: { code: "DELIVERED" } }), lookup());
     expect(delivered[0]!.steps!.map((s) => s.name)).toEqual(["timeline:SH-1:DELIVERED"]);
     const stage = await orderToCash.route(event("OrderStatus", { orderNumber: "SO-1", stage: "DELIVERED", erpStatus: "INVOICED" }), lookup());
     expect(stage[0]).toMatchObject({ create: false, facts: { done: true } });
     expect(await orderToCash.route(event("OrderStatus", { orderNumber: "SO-1", stage: "PICKING", erpStatus: "RELEASED" }), lookup())).toEqual([]);
+  });
+});
+
+describe("order-to-cash routing: a shipment's contents", () => {
+  it("a shipment event that carries carrier, tracking and manifest hands them to the ERP recording step", async () => {
+    const lines = [
+      { sku: "SKU-1", quantity: "2" },
+      { sku: "SKU-2", quantity: "0.5" },
+    ];
+    const payload = {
+      shipmentId: "SH-1",
+      orderNumber: "SO-1",
+      status: "CREATED",
+      carrier: "UPS",
+      trackingNumber: "1Z1",
+      lines,
+      milestone: { code: "CREATED" },
+    };
+    const [trigger] = await orderToCash.route(event("Shipment", payload), lookup());
+    expect(trigger!.steps![0]).toEqual({
+      name: "recordShipment:SH-1",
+      kind: "recordShipment",
+      input: { shipmentId: "SH-1", carrier: "UPS", trackingNumber: "1Z1", lines },
+    });
+    // Anything missing or malformed: the step falls back to asking the WMS.
+    for (const broken of [{ lines: [{ sku: "SKU-1" }] }, { lines: [] }, { carrier: null }, { trackingNumber: "" }]) {
+      const [fallback] = await orderToCash.route(event("Shipment", { ...payload, ...broken }), lookup());
+      expect(fallback!.steps![0]!.input).toEqual({ shipmentId: "SH-1" });
+    }
   });
 });
 

@@ -38,22 +38,47 @@ function signature(payload: string, secret: string): string {
   return createHmac("sha256", secret).update(payload).digest("base64url");
 }
 
+/**
+ * The same few principals sign and verify again and again (the flows' service principal, the users
+ * of the moment), and a header depends only on the principal and the secret, so both directions are
+ * remembered, up to MEMO_LIMIT entries each (oldest out first). Only verified headers are kept.
+ */
+const MEMO_LIMIT = 1000;
+const signedHeaders = new Map<string, string>();
+const verifiedHeaders = new Map<string, Principal>();
+
+function remember<V>(memo: Map<string, V>, key: string, value: V): V {
+  if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value as string);
+  memo.set(key, value);
+  return value;
+}
+
 /** The header value the gateway sends: `<principal>.<signature>`. */
 export function signPrincipal(principal: Principal, secret: string): string {
-  const payload = encodePrincipal(principal);
-  return `${payload}.${signature(payload, secret)}`;
+  const json = JSON.stringify(principal);
+  const key = `${secret}\0${json}`;
+  const known = signedHeaders.get(key);
+  if (known !== undefined) return known;
+  const payload = Buffer.from(json, "utf8").toString("base64url");
+  return remember(signedHeaders, key, `${payload}.${signature(payload, secret)}`);
 }
 
 /** The principal of a signed header; anonymous when it is missing, unsigned, forged or unreadable. */
 export function verifyPrincipal(header: string | undefined | null, secret: string): Principal {
   if (!header) return ANONYMOUS;
+  const key = `${secret}\0${header}`;
+  const known = verifiedHeaders.get(key);
+  if (known !== undefined) return known;
   const dot = header.lastIndexOf(".");
   if (dot <= 0) return ANONYMOUS;
   const payload = header.slice(0, dot);
   const offered = Buffer.from(header.slice(dot + 1));
   const expected = Buffer.from(signature(payload, secret));
   if (offered.length !== expected.length || !timingSafeEqual(offered, expected)) return ANONYMOUS;
-  return decodePrincipal(payload);
+  const principal = decodePrincipal(payload);
+  // Shared by every request that carries this header: frozen, so no request can change another's caller.
+  Object.freeze(principal.scopes);
+  return remember(verifiedHeaders, key, Object.freeze(principal));
 }
 
 export function decodePrincipal(header: string | undefined | null): Principal {

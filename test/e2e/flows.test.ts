@@ -38,6 +38,16 @@ for (const backend of BACKENDS) {
       expect(shipped.lines[0].quantityShipped).toBe("3");
       expect(shipped.timeline.find((e: any) => e.kind === "SHIPMENT_SHIPPED").summary).toContain("UPS");
       expect(shipped.timeline.filter((e: any) => e.kind === "ORDER_RELEASED")).toHaveLength(1);
+      // The shipment's creation entry in the change feed carries its carrier, tracking and manifest,
+      // and the step that records it in the ERP took them from there (no read of the WMS first).
+      const hub = t.hub.subscriptionFeed.database;
+      const [created] = await hub.query<{ payload: any }>(
+        `SELECT "payload" FROM "ChangeFeedEntry" WHERE "entityType" = 'Shipment' AND "entityKey" = $1 AND "payload"->'milestone'->>'code' = 'CREATED'`,
+        [shipmentId],
+      );
+      expect(created!.payload).toMatchObject({ carrier: "UPS", trackingNumber: expect.any(String), lines: [{ sku: seeded.sku, quantity: "3" }] });
+      const [step] = await hub.query<{ input: any }>(`SELECT "input" FROM "FlowStep" WHERE "name" = $1`, [`recordShipment:${shipmentId}`]);
+      expect(step!.input).toMatchObject({ shipmentId, carrier: "UPS", lines: [{ sku: seeded.sku, quantity: "3" }] });
 
       await milestone(t.url, shipmentId, "IN_TRANSIT");
       await milestone(t.url, shipmentId, "DELIVERED");

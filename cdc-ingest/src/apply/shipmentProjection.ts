@@ -1,5 +1,7 @@
 // Shipment events for the change feed: every change to a WMS shipment or a new milestone
-// becomes one entry carrying the shipment's order, status and (when there is one) milestone.
+// becomes one entry carrying the shipment's order, status, carrier, tracking number and (when
+// there is one) milestone; the shipment's creation also carries what left in it (its manifest,
+// when the WMS kept one), so a consumer can act on the shipment without asking the WMS.
 import type { SqlSession } from "@crossdock/platform";
 import type { FeedEntryInput } from "../feed/feedTypes.js";
 import type { MirrorWrite, PlainRow } from "./mirrorChanges.js";
@@ -28,9 +30,7 @@ export async function projectShipmentEvents(session: SqlSession, writes: readonl
       changeKind: "UPDATED",
       occurredAt: milestone.committedAt,
       payload: {
-        shipmentId,
-        orderNumber: shipment["orderNumber"] ?? null,
-        status: shipment["status"] ?? null,
+        ...shipmentFields(shipmentId, shipment, milestone.data["code"] === "CREATED"),
         milestone: {
           code: milestone.data["code"],
           location: milestone.data["location"] ?? null,
@@ -49,8 +49,37 @@ export async function projectShipmentEvents(session: SqlSession, writes: readonl
       entityKey: shipmentId,
       changeKind: write.images.length === 1 ? "CREATED" : "UPDATED",
       occurredAt: write.committedAt,
-      payload: { shipmentId, orderNumber: shipment["orderNumber"] ?? null, status: shipment["status"] ?? null, milestone: null },
+      payload: { ...shipmentFields(shipmentId, shipment, write.images.length === 1), milestone: null },
     });
   }
   return entries;
+}
+
+/** What every shipment entry says of the shipment; with `created`, its manifest too (when it has one). */
+function shipmentFields(shipmentId: string, shipment: PlainRow, created: boolean): Record<string, unknown> {
+  const fields: Record<string, unknown> = {
+    shipmentId,
+    orderNumber: shipment["orderNumber"] ?? null,
+    status: shipment["status"] ?? null,
+    carrier: shipment["carrier"] ?? null,
+    trackingNumber: shipment["trackingNumber"] ?? null,
+  };
+  const lines = created ? manifestOf(shipment["lines"]) : [];
+  if (lines.length > 0) fields["lines"] = lines;
+  return fields;
+}
+
+/** The manifest as captured: a JSON array (logical decoding, the outbox) or its text (Debezium's Json type). */
+function manifestOf(value: unknown): { sku: string; quantity: string }[] {
+  let parsed = value;
+  if (typeof value === "string") {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return [];
+    }
+  }
+  if (!Array.isArray(parsed)) return [];
+  const lines = parsed.map((line: { sku?: unknown; quantity?: unknown } | null) => ({ sku: line?.sku, quantity: line?.quantity }));
+  return lines.every((line) => typeof line.sku === "string" && typeof line.quantity === "string") ? (lines as { sku: string; quantity: string }[]) : [];
 }

@@ -81,10 +81,14 @@ const timelineReleased: StepDefinition = {
 const recordShipment: StepDefinition = {
   async run(ctx) {
     const shipmentId = requireText(ctx.input, "shipmentId");
-    const { shipment } = await ctx.gateway.request<{
-      shipment: { carrier: string; trackingNumber: string; lines: { sku: string; quantity: string }[] } | null;
-    }>(SHIPMENT_DETAIL, { id: shipmentId });
-    if (!shipment) throw new PermanentStepError(`no shipment ${shipmentId}`, "UNKNOWN_SHIPMENT");
+    // The shipment's creation event carries its carrier, tracking and manifest (what left, which
+    // never changes): one gateway call. Entries without them (older ones) ask the WMS first.
+    let shipment = shippedContents(ctx.input);
+    if (!shipment) {
+      const data = await ctx.gateway.request<{ shipment: ShippedContents | null }>(SHIPMENT_DETAIL, { id: shipmentId });
+      if (!data.shipment) throw new PermanentStepError(`no shipment ${shipmentId}`, "UNKNOWN_SHIPMENT");
+      shipment = data.shipment;
+    }
     const data = await ctx.gateway.request<{ recordShipment: { order: { status: string }; invoice: { invoiceNumber: string } | null } }>(RECORD_SHIPMENT, {
       input: { orderNumber: ctx.orderNumber, shipmentId, lines: shipment.lines, idempotencyKey: ctx.idempotencyKey },
     });
@@ -123,12 +127,32 @@ const timelineMilestone: StepDefinition = {
   },
 };
 
+interface ShippedContents {
+  carrier: string;
+  trackingNumber: string;
+  lines: { sku: string; quantity: string }[];
+}
+
+/** The carrier, tracking number and manifest a shipment's creation event carries (older entries carry no manifest). */
+function shippedContents(payload: Record<string, unknown>): ShippedContents | null {
+  const carrier = text(payload["carrier"]);
+  const trackingNumber = text(payload["trackingNumber"]);
+  const lines = validLines(payload["lines"]);
+  return carrier && trackingNumber && lines ? { carrier, trackingNumber, lines } : null;
+}
+
+/** [{ sku, quantity }] with both present in every line, or null. */
+function validLines(value: unknown): { sku: string; quantity: string }[] | null {
+  const lines = Array.isArray(value) ? value.map(record) : [];
+  if (lines.length === 0 || lines.some((line) => !text(line?.["sku"]) || !text(line?.["quantity"]))) return null;
+  return lines.map((line) => ({ sku: text(line!["sku"])!, quantity: text(line!["quantity"])! }));
+}
+
 /** The warehouse and lines a release event carries (older feed entries carry neither). */
 function releasedOrder(payload: Record<string, unknown>): { warehouseCode: string; lines: { sku: string; quantity: string }[] } | null {
   const warehouseCode = text(payload["warehouseCode"]);
-  const lines = Array.isArray(payload["lines"]) ? payload["lines"].map(record) : [];
-  if (!warehouseCode || lines.length === 0 || lines.some((line) => !text(line?.["sku"]) || !text(line?.["quantity"]))) return null;
-  return { warehouseCode, lines: lines.map((line) => ({ sku: text(line!["sku"])!, quantity: text(line!["quantity"])! })) };
+  const lines = validLines(payload["lines"]);
+  return warehouseCode && lines ? { warehouseCode, lines } : null;
 }
 
 function routeOrderStatus(event: FeedEvent): RunTrigger[] {
@@ -171,7 +195,7 @@ function routeShipment(event: FeedEvent): RunTrigger[] {
         ...base,
         milestones: { shippedAt: event.occurredAt },
         steps: [
-          { name: `recordShipment:${shipmentId}`, kind: "recordShipment", input: { shipmentId } },
+          { name: `recordShipment:${shipmentId}`, kind: "recordShipment", input: { shipmentId, ...shippedContents(p) } },
           { name: `timelineShipped:${shipmentId}`, kind: "timelineShipped", input: { shipmentId, occurredAt } },
         ],
       },

@@ -40,7 +40,7 @@ const STOCK_BY_SKU = `SELECT "id", "sku", "warehouseCode", "binCode", "onHand", 
 const FULFILLMENTS_BY_ORDER = `SELECT "id", "fulfillmentId", "orderNumber", "warehouseCode", "status"::text AS "status", "cancelReason",
   "externalKey", "createdAt", "updatedAt" FROM "FulfillmentOrder" WHERE "orderNumber" = ANY($1::text[]) ORDER BY "createdAt", "id"`;
 const SHIPMENTS_BY_FULFILLMENT = `SELECT "id", "shipmentId", "fulfillmentId", "orderNumber", "carrier", "trackingNumber", "status"::text AS "status",
-  "shippedAt", "deliveredAt" FROM "Shipment" WHERE "fulfillmentId" = ANY($1::text[]) ORDER BY "id"`;
+  "shippedAt", "deliveredAt", "lines" FROM "Shipment" WHERE "fulfillmentId" = ANY($1::text[]) ORDER BY "id"`;
 
 export function createWmsLoaders(prisma: WmsPrisma, sql: SqlQuery): WmsLoaders {
   return {

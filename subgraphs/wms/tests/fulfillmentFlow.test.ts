@@ -375,6 +375,14 @@ describe("a sku spread over several bins", () => {
     expect(shipped.data!.shipFulfillment.fulfillment.status).toBe("SHIPPED");
     const lines = await gql(`query($id: ID!) { shipment(shipmentId: $id) { lines { sku quantity } } }`, { id: shipped.data!.shipFulfillment.shipmentId });
     expect(lines.data!.shipment.lines.map((l: { sku: string; quantity: string }) => [l.sku, Number(l.quantity)])).toEqual([[sku, quantity]]);
+    // The manifest written with the shipment (what the change feed carries) is that same answer; a
+    // shipment from before manifests were kept ([]) is read from its stock movements, to the same lines.
+    const shipmentId = shipped.data!.shipFulfillment.shipmentId as string;
+    const [stored] = await wms.database.query<{ lines: unknown }>(`SELECT "lines" FROM "Shipment" WHERE "shipmentId" = $1`, [shipmentId]);
+    expect(stored!.lines).toEqual([{ sku, quantity: String(quantity) }]);
+    await wms.database.query(`UPDATE "Shipment" SET "lines" = '[]' WHERE "shipmentId" = $1`, [shipmentId]);
+    const fromMovements = await gql(`query($id: ID!) { shipment(shipmentId: $id) { lines { sku quantity } } }`, { id: shipmentId });
+    expect(fromMovements.data!.shipment.lines).toEqual(lines.data!.shipment.lines);
     const secondAfter = await stockRow(sku, secondBin);
     expect([Number(secondAfter.onHand), Number(secondAfter.reserved)]).toEqual([4, 0]);
     expect(await unexplainedStockRows(wms)).toBe(0);

@@ -18,11 +18,12 @@ const SHIPPABLE = new Set(["PICKING", "PICKED"]);
 // The shipment with its CREATED milestone, the lines' shipped quantities, the bins' stock and its
 // SHIPMENT movements, and the fulfilment's status, in one statement; returns the shipment.
 // $1 fulfilment, $2 order, $3 carrier, $4 tracking, $5 now, $6 warehouse, $7 fulfilment status,
-// $8-$9 shipped lines (id, quantity), $10-$15 stock changes (row id, sku, bin, quantity, new onHand, new reserved).
+// $8-$9 shipped lines (id, quantity), $10-$15 stock changes (row id, sku, bin, quantity, new onHand, new reserved),
+// $16 the manifest (what left, per sku).
 const SHIP_SQL = `
 WITH sh AS (
-  INSERT INTO "Shipment" ("shipmentId", "fulfillmentId", "orderNumber", "carrier", "trackingNumber", "status", "shippedAt")
-  VALUES (${documentNumberSql("SH")}, $1, $2, $3, $4, 'CREATED', $5)
+  INSERT INTO "Shipment" ("shipmentId", "fulfillmentId", "orderNumber", "carrier", "trackingNumber", "status", "shippedAt", "lines")
+  VALUES (${documentNumberSql("SH")}, $1, $2, $3, $4, 'CREATED', $5, $16::jsonb)
   RETURNING *
 ), milestone AS (
   INSERT INTO "ShipmentMilestone" ("shipmentId", "code", "location", "occurredAt") SELECT sh."shipmentId", 'CREATED', $6, $5 FROM sh
@@ -97,6 +98,10 @@ export async function shipFulfillment(ctx: WmsContext, input: ShipFulfillmentInp
           .eq(toDecimal(line.quantity)),
       );
       const status = fullyShipped ? "SHIPPED" : "PICKING";
+      // The manifest: per sku (a sku may ship from several bins), in the order the lines were read.
+      const perSku = new Map<string, Decimal>();
+      for (const { line, quantity } of toShip) perSku.set(line.sku, (perSku.get(line.sku) ?? new Decimal(0)).plus(quantity));
+      const manifest = [...perSku].map(([sku, quantity]) => ({ sku, quantity: quantity.toFixed() }));
       const [row] = await tx.query<Shipment>(SHIP_SQL, [
         fulfillmentId,
         fulfillment.orderNumber,
@@ -113,6 +118,7 @@ export async function shipFulfillment(ctx: WmsContext, input: ShipFulfillmentInp
         stockChanges.map((change) => change.quantity.toFixed()),
         stockChanges.map((change) => change.onHand.toFixed()),
         stockChanges.map((change) => change.reserved.toFixed()),
+        JSON.stringify(manifest),
       ]);
       created = row!;
       return {

@@ -5,14 +5,23 @@ import { Decimal, toDecimal } from "@crossdock/schema";
 import type { Receipt, Shipment } from "../__generated__/prisma/client.js";
 import type { WmsContext } from "../context.js";
 
+/** A shipment's manifest as stored ([{ sku, quantity }]); anything else reads as none. */
+export function shipmentLines(value: unknown): { sku: string; quantity: string }[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter((line): line is { sku: string; quantity: string } => typeof line?.sku === "string" && typeof line?.quantity === "string");
+}
+
 export const shipmentResolvers = {
   Shipment: {
     __resolveReference: (reference: { shipmentId: string }, ctx: WmsContext) => ctx.loaders.shipmentById.load(reference.shipmentId),
     order: (shipment: Shipment) => ({ orderNumber: shipment.orderNumber }),
     fulfillment: (shipment: Shipment, _: unknown, ctx: WmsContext) => ctx.loaders.fulfillmentById.load(shipment.fulfillmentId),
     milestones: (shipment: Shipment, _: unknown, ctx: WmsContext) => ctx.loaders.milestonesByShipmentId.load(shipment.shipmentId),
-    // What left in this shipment: its SHIPMENT movements, summed per sku (out of the bin, so negated).
+    // What left in this shipment: its manifest, written with it; for shipments from before the
+    // manifest was kept, its SHIPMENT movements, summed per sku (out of the bin, so negated).
     lines: async (shipment: Shipment, _: unknown, ctx: WmsContext) => {
+      const manifest = shipmentLines(shipment.lines);
+      if (manifest.length > 0) return manifest;
       const movements = await ctx.loaders.shipmentMovementsByShipmentId.load(shipment.shipmentId);
       const bySku = new Map<string, Decimal>();
       for (const m of movements) bySku.set(m.sku, (bySku.get(m.sku) ?? new Decimal(0)).minus(toDecimal(m.quantity)));

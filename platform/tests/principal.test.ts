@@ -1,0 +1,33 @@
+// Signed principal headers: what a subgraph accepts, including after the memo has seen a header.
+import { describe, expect, it } from "vitest";
+import { ANONYMOUS, signPrincipal, verifyPrincipal, type Principal } from "../src/principal.js";
+
+const flows: Principal = { kind: "service", subject: "flows", scopes: ["*"] };
+
+describe("signed principal headers", () => {
+  it("round-trips a principal, and a header seen before verifies the same way, frozen", () => {
+    const header = signPrincipal(flows, "secret-a");
+    expect(signPrincipal({ ...flows }, "secret-a")).toBe(header);
+    const first = verifyPrincipal(header, "secret-a");
+    expect(first).toEqual(flows);
+    expect(verifyPrincipal(header, "secret-a")).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.scopes)).toBe(true);
+  });
+
+  it("reads a header under another secret, a forged signature or a changed payload as anonymous, even after it verified once", () => {
+    const header = signPrincipal(flows, "secret-a");
+    expect(verifyPrincipal(header, "secret-a")).toEqual(flows);
+    expect(verifyPrincipal(header, "secret-b")).toBe(ANONYMOUS);
+    expect(signPrincipal(flows, "secret-b")).not.toBe(header);
+    const [payload, mac] = header.split(".") as [string, string];
+    expect(verifyPrincipal(`${payload}.${mac.slice(0, -2)}xx`, "secret-a")).toBe(ANONYMOUS);
+    const admin = Buffer.from(JSON.stringify({ ...flows, subject: "admin" })).toString("base64url");
+    expect(verifyPrincipal(`${admin}.${mac}`, "secret-a")).toBe(ANONYMOUS);
+    expect(verifyPrincipal(undefined, "secret-a")).toBe(ANONYMOUS);
+  });
+
+  it("keeps a partner's customer in the signed header", () => {
+    const partner: Principal = { kind: "partner", subject: "acme-portal", scopes: ["orders:read"], customerNumber: "C-10001" };
+    expect(verifyPrincipal(signPrincipal(partner, "secret-a"), "secret-a")).toEqual(partner);
+  });
+});
