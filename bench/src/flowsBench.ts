@@ -1,4 +1,4 @@
-// Flows benchmark (`npm run bench:flows -- [--orders N] [--backend pglite|postgres|both] [--parallel P]
+// Flows benchmark (`npm run bench:flows -- [--orders N] [--warmup W] [--backend pglite|postgres|both] [--parallel P]
 // [--postgres-mode launcher|processes|embedded] [--timeout-s S]`): N orders through the whole order-to-cash with
 // simulated warehouse actions (confirmPick, shipFulfillment, DELIVERED milestone), all through the gateway, on the
 // embedded hub and on Postgres. On Postgres the services run by default in one process of their own (`npm start`
@@ -19,6 +19,7 @@ import { closeKeepAlive, keepAlivePost, type GraphResponse } from "./support/kee
 const { values: args } = parseArgs({
   options: {
     orders: { type: "string", default: "1000" },
+    warmup: { type: "string", default: "100" },
     backend: { type: "string", default: "both" },
     parallel: { type: "string", default: "48" },
     "timeout-s": { type: "string", default: "180" },
@@ -26,6 +27,8 @@ const { values: args } = parseArgs({
   },
 });
 const ORDERS = Number(args.orders);
+/** Orders sent first and not counted: the hub's first burst runs on cold JIT, caches and prepared statements. */
+const WARMUP = Number(args.warmup);
 const PARALLEL = Number(args.parallel);
 const TIMEOUT_MS = Number(args["timeout-s"]) * 1000;
 /** How often the client asks about the orders it waits for (BENCH_POLL_MS): its figures include up to one interval. */
@@ -333,7 +336,7 @@ async function explainStuck(target: Target): Promise<void> {
 async function runBench(target: Target): Promise<void> {
   const url = target.url;
   const world = await prepare(url);
-  console.log(`${target.label}: hub up, ${ORDERS} orders starting`);
+  console.log(`${target.label}: hub up, ${WARMUP} warm-up orders, then ${ORDERS} measured`);
   const samples = new Map<Transition, number[]>(TRANSITIONS.map((t) => [t, []]));
   const record = (t: Transition, ms: number) => samples.get(t)!.push(ms);
   const waiters = waitersFor(url);
@@ -341,21 +344,39 @@ async function runBench(target: Target): Promise<void> {
   let next = 0;
   let completed = 0;
   let failed = 0;
-  const cpuBefore = target.processes.map((p) => cpuSeconds(p.pid));
-  const postgresBefore = postgresCpuSeconds();
-  const machineBefore = machineCpuSeconds();
-  const workBefore = await workCounters(target);
-  const started = performance.now();
+  let warmupFailed = 0;
+  // The measured window opens when the first measured order is taken: the warm-up orders still in
+  // flight keep the hub as busy as it will stay, so the window starts in the steady state.
+  let cpuBefore: number[] = [];
+  let postgresBefore = 0;
+  let machineBefore = { busy: 0, total: 0 };
+  let workBefore = new Map<string, Map<string, number>>();
+  let started = 0;
+  const openWindow = async () => {
+    cpuBefore = target.processes.map((p) => cpuSeconds(p.pid));
+    postgresBefore = postgresCpuSeconds();
+    machineBefore = machineCpuSeconds();
+    started = performance.now();
+    workBefore = await workCounters(target);
+  };
+  if (WARMUP === 0) await openWindow();
   await Promise.all(
     Array.from({ length: PARALLEL }, async () => {
-      while (next < ORDERS) {
+      while (next < WARMUP + ORDERS) {
         const n = next++;
+        const measured = n >= WARMUP;
+        if (n === WARMUP && WARMUP > 0) await openWindow();
         try {
-          if (await orderToCash(url, n, world, waiters, record, (orderNumber) => orderNumbers.push(orderNumber))) completed++;
+          const done = await orderToCash(url, n, world, waiters, measured ? record : () => undefined, (orderNumber) => {
+            if (measured) orderNumbers.push(orderNumber);
+          });
+          if (!measured) warmupFailed += done ? 0 : 1;
+          else if (done) completed++;
           else failed++;
         } catch (error) {
-          failed++;
-          if (failed <= 3) console.error(`  order ${n} failed:`, (error as Error).message.slice(0, 300));
+          if (measured) failed++;
+          else warmupFailed++;
+          if (failed + warmupFailed <= 3) console.error(`  order ${n} failed:`, (error as Error).message.slice(0, 300));
         }
       }
     }),
@@ -379,9 +400,9 @@ async function runBench(target: Target): Promise<void> {
     {},
   );
   const m = metrics.flowMetrics;
-  console.log(`\n${target.label}: ${ORDERS} orders, ${PARALLEL} in parallel, ${seconds.toFixed(1)} s`);
+  console.log(`\n${target.label}: ${ORDERS} orders measured after ${WARMUP} warm-up orders, ${PARALLEL} in parallel, ${seconds.toFixed(1)} s`);
   console.log(
-    `  orders/min end to end: ${((completed / seconds) * 60).toFixed(0)}   completed ${completed}, failed or timed out ${failed}; requests sent again after a transport failure: ${transportRetries}`,
+    `  orders/min end to end: ${((completed / seconds) * 60).toFixed(0)}   completed ${completed}, failed or timed out ${failed} (warm-up: ${warmupFailed} of ${WARMUP}); requests sent again after a transport failure: ${transportRetries}`,
   );
   for (const t of TRANSITIONS) {
     const sorted = samples.get(t)!.sort((a, b) => a - b);
@@ -401,6 +422,16 @@ async function runBench(target: Target): Promise<void> {
   console.log(`  CPU cores used per process over the run (CPU time per completed order): ${cpu.join(", ")}`);
   console.log(`  machine busy over the run: ${(busy * 100).toFixed(0)}% of ${cpus().length} cores`);
   if (perOrder.length > 0) console.log(`  per completed order, SQL statements / GraphQL operations each service handled:\n    ${perOrder.join("\n    ")}`);
+  for (const [name, base] of Object.entries(target.metricsUrls)) {
+    // prom-client's event-loop delay since the process started; a process reports it on its first service's registry.
+    const text = await fetch(`${base}/metrics`)
+      .then((response) => response.text())
+      .catch(() => "");
+    const lag = (stat: string) => new RegExp(`^nodejs_eventloop_lag_${stat}_seconds(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1];
+    if (lag("p99") === undefined) continue;
+    const ms = (stat: string) => (1000 * Number(lag(stat))).toFixed(0);
+    console.log(`  event-loop delay of the ${name} process since it started: p50 ${ms("p50")} ms, p99 ${ms("p99")} ms, max ${ms("max")} ms`);
+  }
   console.log(
     `  load average: ${loadavg()
       .map((l) => l.toFixed(1))

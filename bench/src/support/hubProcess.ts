@@ -79,7 +79,8 @@ export async function startHubProcess(options: { env?: Record<string, string>; s
   const [port, erpPort, crmPort, wmsPort, opsPort, flowsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
   // BENCH_CPU_PROF_DIR=<dir> writes a V8 CPU profile of the hub process there on stop.
   const profile = process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`, "--cpu-prof-name=hub.cpuprofile"] : [];
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", "launcher/src/index.ts"], {
+  const extra = process.env.BENCH_HUB_NODE_ARGS ? process.env.BENCH_HUB_NODE_ARGS.split(" ") : [];
+  const child = spawn(process.execPath, [...profile, ...extra, "--import", "tsx", "launcher/src/index.ts"], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
