@@ -230,7 +230,11 @@ async function workCounters(target: Target): Promise<Map<string, Map<string, num
       .catch(() => "");
     const series = new Map<string, number>();
     for (const line of text.split("\n")) {
-      if (line.startsWith("crossdock_sql_statements_total") || line.startsWith("crossdock_graphql_requests_total")) {
+      if (
+        line.startsWith("crossdock_sql_statements_total") ||
+        line.startsWith("crossdock_graphql_requests_total") ||
+        line.startsWith("nodejs_eventloop_lag_")
+      ) {
         series.set(line.slice(0, line.lastIndexOf(" ")), Number(line.slice(line.lastIndexOf(" ") + 1)));
       }
     }
@@ -247,7 +251,8 @@ function workPerOrder(before: Map<string, Map<string, number>>, after: Map<strin
     const total = (prefix: string) => delta.filter(([key]) => key.startsWith(prefix)).reduce((sum, [, value]) => sum + value, 0);
     lines.push(`${name} ${total("crossdock_sql_statements_total").toFixed(1)} SQL / ${total("crossdock_graphql_requests_total").toFixed(1)} GraphQL`);
     if (process.env.BENCH_WORK_DETAIL === "1") {
-      for (const [key, value] of delta.filter(([, value]) => value >= 0.05).sort((a, b) => b[1] - a[1])) lines.push(`      ${name} ${value.toFixed(2)} ${key}`);
+      for (const [key, value] of delta.filter(([key, value]) => value >= 0.05 && key.startsWith("crossdock_")).sort((a, b) => b[1] - a[1]))
+        lines.push(`      ${name} ${value.toFixed(2)} ${key}`);
     }
   }
   return lines;
@@ -359,13 +364,16 @@ async function runBench(target: Target): Promise<void> {
     started = performance.now();
     workBefore = await workCounters(target);
   };
-  if (WARMUP === 0) await openWindow();
+  // Measured orders start only once the window is open (its counters read), so none of their work falls before it.
+  let windowOpened: Promise<void> = Promise.resolve();
+  if (WARMUP === 0) await (windowOpened = openWindow());
   await Promise.all(
     Array.from({ length: PARALLEL }, async () => {
       while (next < WARMUP + ORDERS) {
         const n = next++;
         const measured = n >= WARMUP;
-        if (n === WARMUP && WARMUP > 0) await openWindow();
+        if (n === WARMUP && WARMUP > 0) windowOpened = openWindow();
+        if (measured) await windowOpened;
         try {
           const done = await orderToCash(url, n, world, waiters, measured ? record : () => undefined, (orderNumber) => {
             if (measured) orderNumbers.push(orderNumber);
@@ -402,7 +410,7 @@ async function runBench(target: Target): Promise<void> {
   const m = metrics.flowMetrics;
   console.log(`\n${target.label}: ${ORDERS} orders measured after ${WARMUP} warm-up orders, ${PARALLEL} in parallel, ${seconds.toFixed(1)} s`);
   console.log(
-    `  orders/min end to end: ${((completed / seconds) * 60).toFixed(0)}   completed ${completed}, failed or timed out ${failed} (warm-up: ${warmupFailed} of ${WARMUP}); requests sent again after a transport failure: ${transportRetries}`,
+    `  orders/min end to end: ${((completed / seconds) * 60).toFixed(0)}   completed ${completed}, failed or timed out ${failed} (warm-up: ${warmupFailed} of ${WARMUP}); requests sent again after a transport failure (whole run): ${transportRetries}`,
   );
   for (const t of TRANSITIONS) {
     const sorted = samples.get(t)!.sort((a, b) => a - b);
@@ -412,25 +420,25 @@ async function runBench(target: Target): Promise<void> {
   }
   // Stuck: runs not finished although their order completed the warehouse side, plus parked ones.
   console.log(
-    `  stuck runs: ${failed + m.parked} (parked ${m.parked}; runs ${m.runs}, still running ${m.running} incl. replenishment/exception waits; feed lag ${m.feedLag})`,
+    `  stuck runs: ${failed + warmupFailed + m.parked} (parked ${m.parked}; runs ${m.runs}, still running ${m.running} incl. replenishment/exception waits; feed lag ${m.feedLag})`,
   );
   if (failed + m.parked > 0) await explainStuck(target);
   console.log(
-    `  flows' own KPIs: fulfilment latency p50 ${m.fulfilmentLatency.p50Ms?.toFixed(0)} ms, order cycle p50 ${m.orderCycleTime.p50Ms?.toFixed(0)} ms`,
+    `  flows' own KPIs (every run, warm-up included): fulfilment latency p50 ${m.fulfilmentLatency.p50Ms?.toFixed(0)} ms, order cycle p50 ${m.orderCycleTime.p50Ms?.toFixed(0)} ms`,
   );
   await timeBreakdown(target, orderNumbers);
   console.log(`  CPU cores used per process over the run (CPU time per completed order): ${cpu.join(", ")}`);
   console.log(`  machine busy over the run: ${(busy * 100).toFixed(0)}% of ${cpus().length} cores`);
   if (perOrder.length > 0) console.log(`  per completed order, SQL statements / GraphQL operations each service handled:\n    ${perOrder.join("\n    ")}`);
-  for (const [name, base] of Object.entries(target.metricsUrls)) {
-    // prom-client's event-loop delay since the process started; a process reports it on its first service's registry.
-    const text = await fetch(`${base}/metrics`)
-      .then((response) => response.text())
-      .catch(() => "");
-    const lag = (stat: string) => new RegExp(`^nodejs_eventloop_lag_${stat}_seconds(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1];
+  for (const [name, series] of workAfter) {
+    // prom-client's event-loop delay, reset by every scrape: the one at the window's start and this one bound it.
+    // A process reports it once, on its first service's registry (the ERP's when the hub is one process).
+    const lag = (stat: string) => [...series].find(([key]) => key.startsWith(`nodejs_eventloop_lag_${stat}_seconds`))?.[1];
     if (lag("p99") === undefined) continue;
-    const ms = (stat: string) => (1000 * Number(lag(stat))).toFixed(0);
-    console.log(`  event-loop delay of the ${name} process since it started: p50 ${ms("p50")} ms, p99 ${ms("p99")} ms, max ${ms("max")} ms`);
+    const label = target.processes.length === 2 ? "the hub process" : `the ${name} process`;
+    console.log(
+      `  event-loop delay of ${label} over the run: p50 ${(1000 * lag("p50")!).toFixed(0)} ms, p99 ${(1000 * lag("p99")!).toFixed(0)} ms, max ${(1000 * lag("max")!).toFixed(0)} ms`,
+    );
   }
   console.log(
     `  load average: ${loadavg()

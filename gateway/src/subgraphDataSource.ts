@@ -10,7 +10,7 @@ import { Agent, request as httpRequest } from "undici";
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 // The enum's value is not re-exported from the package root (only its type is).
 import { GraphQLDataSourceRequestKind } from "@apollo/gateway/dist/datasources/types.js";
-import { DEV_PRINCIPAL_SECRET, PRINCIPAL_HEADER, REQUEST_ID_HEADER, signPrincipal, type LocalGraphQLHandler } from "@crossdock/platform";
+import { DEV_PRINCIPAL_SECRET, jsonCopy, PRINCIPAL_HEADER, REQUEST_ID_HEADER, signPrincipal, type LocalGraphQLHandler } from "@crossdock/platform";
 import type { GatewayContext } from "./context.js";
 import { EntityFetchCoalescer, isEntitiesFetch, type EntityCall, type EntityResponse } from "./entityBatching.js";
 
@@ -131,9 +131,8 @@ export class CrossdockSubgraphDataSource implements GraphQLDataSource<GatewayCon
       timer = setTimeout(() => reject(new Error(`subgraph "${this.name}" did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
     });
     try {
-      // As JSON.stringify would send it: fields left undefined are absent, not present and undefined.
-      const sent = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
-      const response = await Promise.race([this.local!({ headers, body: sent }), deadline]);
+      // As it would arrive over HTTP (undefined fields absent, no object shared with the plan's).
+      const response = await Promise.race([this.local!({ headers, body: jsonCopy(body) }), deadline]);
       let parsed: unknown = response.body;
       try {
         parsed = JSON.parse(response.body);

@@ -23,12 +23,13 @@ beforeAll(async () => {
     typeDefs: `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
       type Parcel @key(fields: "code") { code: ID! weight: Int }
       type Caller { subject: String! kind: String! requestId: String! }
-      type Query { caller: Caller! heavier(than: Int!): [Parcel!]! hung: String }`,
+      type Query { caller: Caller! heavier(than: Int!): [Parcel!]! hung: String withDefault(n: Int): Int }`,
     resolvers: {
       Query: {
         caller: (_: unknown, __: unknown, ctx: { principal: Principal; requestId: string }) => ({ ...ctx.principal, requestId: ctx.requestId }),
         heavier: (_: unknown, args: { than: number }) => [{ code: "P1", weight: args.than + 1 }],
         hung: () => new Promise<string>((resolve) => (releaseHung = () => resolve("late"))),
+        withDefault: (_: unknown, args: { n?: number | null }) => (args.n === undefined ? -1 : args.n),
       },
       Parcel: { __resolveReference: (ref: { code: string }) => ({ code: ref.code, weight: ref.code.length }) },
     },
@@ -77,6 +78,8 @@ describe("a subgraph called in process", () => {
       // A variable the subgraph cannot coerce: HTTP 400 with a code, passed on as that error.
       ["bad variable", call(`query($t: Int!) { heavier(than: $t) { code } }`, { t: "four" })],
       ["unknown field", call(`{ nope }`)],
+      // An undefined variable is absent over HTTP, so its default applies; in process too.
+      ["undefined variable", call(`query($n: Int = 5) { withDefault(n: $n) }`, { n: undefined })],
     ];
     for (const [name, options] of cases) {
       const overHttp = await settle(http.process(options));
@@ -85,11 +88,34 @@ describe("a subgraph called in process", () => {
     }
     expect(await settle(local.process(cases[0]![1]))).toEqual({ value: { data: { caller: { subject: "flows", kind: "service", requestId: "req-local-1" } } } });
     expect(await settle(local.process(cases[2]![1]))).toMatchObject({ extensions: { code: "BAD_USER_INPUT" } });
+    expect(await settle(local.process(cases[4]![1]))).toEqual({ value: { data: { withDefault: 5 } } });
     // Signed with the wrong secret: the subgraph sees no principal at all, whichever way the call came.
     const forged = call(`{ caller { subject kind } }`);
     expect(await settle(forgedLocal.process(forged))).toEqual(await settle(forgedHttp.process(forged)));
     expect(await settle(forgedLocal.process(forged))).toEqual({ value: { data: { caller: { subject: "anonymous", kind: "anonymous" } } } });
     await Promise.all([http.close(), local.close(), forgedHttp.close(), forgedLocal.close()]);
+  });
+
+  it("reads header names in any case, as Node's HTTP server does", async () => {
+    let header = "";
+    // The header the data source would send, captured from an in-process call.
+    const capture = new CrossdockSubgraphDataSource({
+      name: "parcels",
+      url: server.url,
+      principalSecret: SECRET,
+      local: async (request) => {
+        header = request.headers["x-crossdock-principal"] ?? "";
+        return server.local(request);
+      },
+    });
+    await capture.process(call(`{ caller { subject } }`));
+    const answer = await server.local({
+      headers: { "X-Crossdock-Principal": header, "X-Request-Id": "req-upper" },
+      body: { query: `{ caller { subject requestId } }` },
+    });
+    expect(JSON.parse(answer.body)).toEqual({ data: { caller: { subject: "flows", requestId: "req-upper" } } });
+    expect(answer.headers["x-request-id"]).toBe("req-upper");
+    await capture.close();
   });
 
   it("merges concurrent entity fetches into one call, as over HTTP", async () => {

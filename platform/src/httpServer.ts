@@ -25,10 +25,18 @@ export interface GraphQLHttpServerOptions<TContext extends BaseContext> {
 
 /** A GraphQL request from a caller in the same process: what an HTTP POST to /graphql would carry. */
 export interface LocalGraphQLRequest {
-  /** Lower-case header names. */
   headers: Record<string, string>;
-  /** The parsed JSON body ({ query, variables, operationName, extensions }). */
+  /** The body as JSON would carry it ({ query, variables, operationName, extensions }): callers normalise it (see jsonCopy). */
   body: unknown;
+}
+
+/**
+ * A value as it arrives after a trip through JSON, which is what a service receives over HTTP:
+ * undefined fields absent, dates as strings, nothing shared with the caller's objects. In-process
+ * callers send their variables through it so a call means exactly what it would over HTTP.
+ */
+export function jsonCopy<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
 export interface LocalGraphQLResponse {
@@ -146,8 +154,11 @@ export function createGraphQLRequestListener<TContext extends BaseContext>(optio
 /** The same service's /graphql for callers in this process (see LocalGraphQLHandler): a POST, answered in full. */
 export function createLocalGraphQLHandler<TContext extends BaseContext>(options: GraphQLHttpServerOptions<TContext>): LocalGraphQLHandler {
   return async (request) => {
-    const requestId = requestIdOf(request.headers[REQUEST_ID_HEADER]);
-    const headers = { ...request.headers, "content-type": request.headers["content-type"] ?? "application/json" };
+    // Header names as Node gives them over HTTP: lower case.
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
+    headers["content-type"] ??= "application/json";
+    const requestId = requestIdOf(headers[REQUEST_ID_HEADER]);
     const response = await executeGraphQL(options, { method: "POST", headers, search: "", body: request.body, requestId });
     let body: string;
     if (response.body.kind === "complete") body = response.body.string;

@@ -56,7 +56,7 @@ export async function projectShipmentEvents(session: SqlSession, writes: readonl
 }
 
 /** What every shipment entry says of the shipment; with `created`, its manifest too (when it has one). */
-function shipmentFields(shipmentId: string, shipment: PlainRow, created: boolean): Record<string, unknown> {
+export function shipmentFields(shipmentId: string, shipment: PlainRow, created: boolean): Record<string, unknown> {
   const fields: Record<string, unknown> = {
     shipmentId,
     orderNumber: shipment["orderNumber"] ?? null,

@@ -5,7 +5,7 @@
 // plumbing took about a quarter of the flows process's CPU in bench:flows. In the embedded hub the
 // gateway runs in the same process and is called as a function (same headers, same pipeline).
 import { Agent, request } from "undici";
-import type { LocalGraphQLHandler } from "@crossdock/platform";
+import { jsonCopy, type LocalGraphQLHandler } from "@crossdock/platform";
 import { PermanentStepError } from "./types.js";
 
 /** Error codes from the registry that mean "this request will never succeed as it is". */
@@ -111,7 +111,8 @@ export class GatewayClient {
       signal?.addEventListener("abort", onAbort, { once: true });
     });
     try {
-      const response = await Promise.race([local({ headers, body }), cut]);
+      // As it would arrive over HTTP (undefined fields absent, no object shared with the step's).
+      const response = await Promise.race([local({ headers, body: jsonCopy(body) }), cut]);
       return { status: response.status, text: response.body };
     } catch (error) {
       if (error instanceof TransientStepError) throw error;

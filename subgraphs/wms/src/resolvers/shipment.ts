@@ -5,10 +5,11 @@ import { Decimal, toDecimal } from "@crossdock/schema";
 import type { Receipt, Shipment } from "../__generated__/prisma/client.js";
 import type { WmsContext } from "../context.js";
 
-/** A shipment's manifest as stored ([{ sku, quantity }]); anything else reads as none. */
+/** A shipment's manifest as stored ([{ sku, quantity }]); anything else, even one malformed line, reads as none. */
 export function shipmentLines(value: unknown): { sku: string; quantity: string }[] {
   if (!Array.isArray(value)) return [];
-  return value.filter((line): line is { sku: string; quantity: string } => typeof line?.sku === "string" && typeof line?.quantity === "string");
+  const valid = value.every((line: { sku?: unknown; quantity?: unknown } | null) => typeof line?.sku === "string" && typeof line?.quantity === "string");
+  return valid ? (value as { sku: string; quantity: string }[]) : [];
 }
 
 export const shipmentResolvers = {
