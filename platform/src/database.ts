@@ -209,6 +209,13 @@ async function openPostgres(url: string): Promise<Database> {
     },
     async transaction(fn, options) {
       const client = await txPool.connect();
+      let broken = false;
+      // The server may end the connection while it is checked out (an idle-in-transaction timeout):
+      // the pending or next statement fails with it; unheard, the client's error event would crash the process.
+      const onError = () => {
+        broken = true;
+      };
+      client.on("error", onError);
       try {
         // Simple-query protocol: BEGIN and the opening statements in one round trip.
         await client.query(options?.begin ? `BEGIN; ${options.begin}` : "BEGIN");
@@ -223,10 +230,17 @@ async function openPostgres(url: string): Promise<Database> {
         await client.query("COMMIT");
         return result;
       } catch (error) {
-        await client.query("ROLLBACK").catch(() => undefined);
+        const rolledBack = await client.query("ROLLBACK").then(
+          () => true,
+          () => false,
+        );
+        broken ||= !rolledBack;
         throw error;
       } finally {
-        client.release();
+        client.off("error", onError);
+        // A connection that failed or cannot even roll back (the server closed it) is dropped, not
+        // handed to the next caller.
+        client.release(broken);
       }
     },
     async listen(channel, onPayload) {

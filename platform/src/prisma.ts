@@ -49,11 +49,26 @@ export interface SqlTransaction extends RawSqlTransaction {
 
 export type SqlTransactionRunner = <T>(fn: (tx: SqlTransaction) => Promise<T>) => Promise<T>;
 
-/** Transactions whose statements are counted like countedSql's: commit when `fn` resolves, roll back when it throws. */
-export function countedTransactions(db: Pick<Database, "transaction">, metrics: ServiceMetrics): SqlTransactionRunner {
+/** How long a plain-SQL write may take, statement by statement and between statements (as Prisma's transaction timeout bounded the writes it replaced). */
+export const WRITE_TRANSACTION_DEADLINE_MS = 15_000;
+
+/**
+ * Transactions whose statements are counted like countedSql's: commit when `fn` resolves, roll back
+ * when it throws. On Postgres a write holds its locks for at most `deadlineMs` per statement and
+ * per pause between statements: a statement waiting longer is cancelled (and the write rolled
+ * back), and a connection left idle inside the transaction longer is closed by the server, which
+ * rolls it back. Sent with BEGIN, so it costs no round trip. (PGlite is one connection.)
+ */
+export function countedTransactions(
+  db: Pick<Database, "transaction" | "kind">,
+  metrics: ServiceMetrics,
+  deadlineMs = WRITE_TRANSACTION_DEADLINE_MS,
+): SqlTransactionRunner {
+  const ms = Math.max(1, Math.floor(deadlineMs));
+  const options = db.kind === "postgres" ? { begin: `SET LOCAL statement_timeout = ${ms}; SET LOCAL idle_in_transaction_session_timeout = ${ms}` } : undefined;
   return (fn) =>
     db.transaction((session) => {
       const query = countedSql(session, metrics);
       return fn({ query, $queryRawUnsafe: <T>(sql: string, ...values: unknown[]) => query(sql, values) as Promise<T> });
-    });
+    }, options);
 }
