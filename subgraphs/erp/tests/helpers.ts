@@ -69,7 +69,6 @@ export interface GraphQLResponse<T> {
 
 export function graphqlClient(url: string) {
   // Responses are read loosely on purpose: each test asserts the exact shape it expects.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return async function gql<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<T>> {
     const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
     return (await response.json()) as GraphQLResponse<T>;

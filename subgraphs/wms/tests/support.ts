@@ -3,7 +3,6 @@
 import { start, type RunningWms } from "../src/server.js";
 
 // Test assertions walk response shapes freely; typing every query's result would add nothing.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyData = Record<string, any>;
 
 export interface GraphQLResponse<T = AnyData> {
