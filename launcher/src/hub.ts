@@ -57,6 +57,10 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     (config.dataDir === "memory" ? "pglite:memory" : `pglite:${join(config.dataDir, service)}`);
   const seed = { enabled: true, scale: config.seedScale };
   const stops: (() => Promise<void>)[] = [];
+  // Settled when the gateway is up; on a failed start, settled so that steps waiting for it fail
+  // (and are retried by a later start) instead of holding the flows' stop, and the start, forever.
+  let resolveGatewayUrl: (url: string) => void = () => undefined;
+  let resolveLocalGateway: (handler: LocalGraphQLHandler | undefined) => void = () => undefined;
   try {
     // Sequential on purpose: each PGlite instance allocates hundreds of MB while it starts.
     const erpConfig = erp.loadConfig(env);
@@ -84,10 +88,8 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     stops.push(opsService.stop);
     // Flows serve their subgraph before the gateway composes it, and write through the gateway once it is up.
     const flowsConfig = flows.loadConfig(env);
-    let resolveGatewayUrl: (url: string) => void = () => undefined;
     const gatewayUrl = env.FLOWS_GATEWAY_URL ? undefined : new Promise<string>((resolve) => (resolveGatewayUrl = resolve));
     // The flows call this process's gateway as a function (unless they were pointed at another one).
-    let resolveLocalGateway: (handler: LocalGraphQLHandler | undefined) => void = () => undefined;
     const localGateway =
       gatewayUrl && config.inProcessCalls ? new Promise<LocalGraphQLHandler | undefined>((resolve) => (resolveLocalGateway = resolve)) : undefined;
     const flowsDeps = { hub: opsService.hub, feed: opsService.bus, ...(gatewayUrl ? { gatewayUrl } : {}), ...(localGateway ? { localGateway } : {}) };
@@ -158,6 +160,8 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       stop: () => stopAll(stops),
     };
   } catch (error) {
+    resolveLocalGateway(undefined);
+    resolveGatewayUrl("http://127.0.0.1:1/graphql");
     await stopAll(stops);
     throw error;
   }
