@@ -365,27 +365,22 @@ async function runBench(target: Target): Promise<void> {
     workBefore = await workCounters(target);
   };
   // Measured orders start only once the window is open (its counters read), so none of their work falls before it.
-  let windowOpened: Promise<void> = Promise.resolve();
-  if (WARMUP === 0) await (windowOpened = openWindow());
+  let window: Promise<void> | undefined;
   await Promise.all(
     Array.from({ length: PARALLEL }, async () => {
       while (next < WARMUP + ORDERS) {
         const n = next++;
         const measured = n >= WARMUP;
-        if (n === WARMUP && WARMUP > 0) windowOpened = openWindow();
-        if (measured) await windowOpened;
-        try {
-          const done = await orderToCash(url, n, world, waiters, measured ? record : () => undefined, (orderNumber) => {
-            if (measured) orderNumbers.push(orderNumber);
-          });
-          if (!measured) warmupFailed += done ? 0 : 1;
-          else if (done) completed++;
-          else failed++;
-        } catch (error) {
-          if (measured) failed++;
-          else warmupFailed++;
-          if (failed + warmupFailed <= 3) console.error(`  order ${n} failed:`, (error as Error).message.slice(0, 300));
-        }
+        if (measured) await (window ??= openWindow());
+        const done = await orderToCash(url, n, world, waiters, measured ? record : () => undefined, (orderNumber) => {
+          if (measured) orderNumbers.push(orderNumber);
+        }).catch((error: unknown) => {
+          if (failed + warmupFailed < 3) console.error(`  order ${n} failed:`, (error as Error).message.slice(0, 300));
+          return false;
+        });
+        if (!measured) warmupFailed += done ? 0 : 1;
+        else if (done) completed++;
+        else failed++;
       }
     }),
   );
