@@ -8,6 +8,7 @@ export * from "./database.js";
 export * from "./migrator.js";
 export * from "./prisma.js";
 export * from "./principal.js";
+export * from "./authorization.js";
 export * from "./idempotency.js";
 export * from "./audit.js";
 export * from "./loaders.js";
