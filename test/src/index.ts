@@ -1,2 +1,3 @@
 export * from "./graphqlClient.js";
 export * from "./postgres.js";
+export * from "./principals.js";
