@@ -2,6 +2,7 @@
 // through each other's code (see ARCHITECTURE.md, "Who may import whom").
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import { packageBoundaries } from "./scripts/eslint/packageBoundaries.js";
 
 const services = ["@crossdock/erp", "@crossdock/crm", "@crossdock/wms", "@crossdock/cdc-ingest", "@crossdock/gateway", "@crossdock/flows"];
 const harness = ["@crossdock/launcher", "@crossdock/test", "@crossdock/bench"];
@@ -23,6 +24,11 @@ export default tseslint.config(
     },
   },
   {
+    files: ["**/*.ts", "**/*.js", "**/*.mjs"],
+    plugins: { crossdock: packageBoundaries },
+    rules: { "crossdock/package-boundaries": "error" },
+  },
+  {
     files: ["schema/**/*.ts"],
     rules: { "no-restricted-imports": ["error", forbid(["@crossdock/platform", ...services, ...harness], "schema imports no other workspace")] },
   },
@@ -39,6 +45,19 @@ export default tseslint.config(
           ...forbid([...services, ...harness], "services meet through the graph, their own database and the change feed; never import another service"),
           paths: [],
         },
+      ],
+    },
+  })),
+  ...["subgraphs/erp", "subgraphs/crm", "subgraphs/wms", "cdc-ingest", "gateway", "flows", "platform", "schema", "launcher"].map((dir) => ({
+    // A package's tests share the test support of @crossdock/test (by name), and nothing else of the harness.
+    files: [`${dir}/tests/**/*.ts`],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        forbid(
+          [...services, "@crossdock/launcher", "@crossdock/bench"].filter((name) => !dir.endsWith(name.split("/")[1])),
+          "a package's tests use its own code and @crossdock/test; they never import another service",
+        ),
       ],
     },
   })),

@@ -19,7 +19,7 @@ import {
   writeBurst,
   writeMarkers,
   type SourceWriter,
-} from "../../test/e2e/cdcFaultSupport.js";
+} from "@crossdock/test/faults";
 import {
   createComparisonSlot,
   currentWalLsn,

@@ -41,6 +41,7 @@ export { JsonlSource } from "./sources/jsonlSource.js";
 export { KafkaSource, systemOfTopic } from "./sources/kafkaSource.js";
 export { PgLogicalSource, dropPgLogicalCapture } from "./sources/pgLogicalSource.js";
 export { Ingestor } from "./apply/ingestor.js";
+export { deriveOrderStage } from "./apply/orderStage.js";
 
 export interface IngestDependencies {
   /** Already-open source databases (embedded mode); otherwise opened from the config URLs. */

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JsonlSource, loadConfig, start, type RunningIngest } from "../src/server.js";
 
-const FIXTURES = new URL("../../../shared/fixtures/debezium/", import.meta.url);
+const FIXTURES = new URL("./fixtures/debezium/", import.meta.url);
 
 const gql = async (url: string, query: string, variables?: Record<string, unknown>) => {
   const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });

@@ -1,9 +1,9 @@
-// Test support for the Debezium decoder: loads the shared fixture corpus (which CI puts
-// beside the repository) and builds schema-form messages whose JSON keeps exact digits.
+// Test support for the Debezium decoder: loads the fixture corpus in tests/fixtures/debezium
+// (real Debezium messages, see its README) and builds schema-form messages whose JSON keeps exact digits.
 import { readFileSync, readdirSync } from "node:fs";
 import { DebeziumDecodeError, decodeDebeziumMessage, type DebeziumDecodeOptions } from "../src/debezium/index.js";
 
-export const FIXTURE_DIR = new URL("../../../shared/fixtures/debezium/", import.meta.url);
+export const FIXTURE_DIR = new URL("./fixtures/debezium/", import.meta.url);
 
 export function fixtureNames(): string[] {
   return readdirSync(FIXTURE_DIR)

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Kafka, logLevel } from "kafkajs";
-import { FakeKafkaBroker } from "../../test/src/kafkaTestBroker/index.js";
+import { FakeKafkaBroker } from "@crossdock/test/kafkaTestBroker";
 import { loadConfig, start, type RunningIngest } from "../src/server.js";
 
 const query = async (url: string, q: string) => {

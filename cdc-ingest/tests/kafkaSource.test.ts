@@ -3,7 +3,7 @@
 // commit-only-after-ack, restart from committed offsets, backpressure and rebalances.
 import { Kafka, Partitioners, logLevel, type Producer } from "kafkajs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FakeKafkaBroker } from "../../test/src/kafkaTestBroker/index.js";
+import { FakeKafkaBroker } from "@crossdock/test/kafkaTestBroker";
 import { decodeCaptured } from "../src/apply/decodeCaptured.js";
 import { decodeDebeziumMessage, type DebeziumRowChange } from "../src/debezium/index.js";
 import type { CapturedMessage } from "../src/sources/captureSource.js";

@@ -4,7 +4,7 @@ import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { migrate } from "@crossdock/platform";
-import { describeMigrationDrift } from "../../test/src/migrationDrift.js";
+import { describeMigrationDrift } from "@crossdock/test/migrationDrift";
 import { Prisma } from "../src/__generated__/prisma/client.js";
 
 const MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations", import.meta.url));

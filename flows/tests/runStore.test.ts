@@ -1,7 +1,6 @@
 // The durable engine state on a real (PGlite) database: triggers are idempotent, a run's steps
 // are claimed one at a time in order, failures back off, abandoned leases are reclaimed, parking
 // stops the run, and an operator's retry re-runs a compensated step under a new key.
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "@crossdock/platform";
 import { migrateFlows } from "../src/engine/migrateFlows.js";
@@ -121,101 +120,3 @@ describe("run store", () => {
     expect(await statuses("orderToCash:SO-4")).toEqual(["createFulfillment:SUCCEEDED", "timelineReleased:SUCCEEDED", "later:PENDING"]);
   });
 });
-
-// Postgres: a worker recording a run's last step and the feed reader setting the run's `done`
-// run side by side in separate transactions. Whichever commits second must see the other's
-// commit and finish the run (run row locked first by both); otherwise it stays RUNNING forever.
-const adminUrl = process.env.CROSSDOCK_TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-const postgresUp = await openDatabase(adminUrl).then(
-  async (admin) => (await admin.close(), true),
-  (error: unknown) => {
-    if (process.env.CROSSDOCK_REQUIRE_POSTGRES === "1") throw error;
-    return false;
-  },
-);
-
-describe.skipIf(!postgresUp)("run store (postgres)", () => {
-  const name = `crossdock_test_flowsrace_${randomBytes(4).toString("hex")}`;
-  let pg: Database;
-  let pgStore: RunStore;
-
-  beforeAll(async () => {
-    const admin = await openDatabase(adminUrl);
-    await admin.query(`CREATE DATABASE "${name}"`);
-    await admin.close();
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    pg = await openDatabase(url.toString());
-    await migrateFlows(pg);
-    pgStore = new RunStore(pg);
-  });
-  afterAll(async () => {
-    await pg?.close();
-    const admin = await openDatabase(adminUrl);
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.close();
-  });
-
-  it("a step's success while the reader is marking its run done still finishes the run", async () => {
-    await pg.transaction((s) => applyTriggers(s, [{ ...release("SO-9"), steps: [{ name: "last", kind: "timelineReleased", input: {} }] }]));
-    const [step] = await pgStore.claim(1, "w9", 60_000);
-    let release9: () => void = () => undefined;
-    let readerHolds: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release9 = resolve));
-    const holding = new Promise<void>((resolve) => (readerHolds = resolve));
-    // The reader's transaction: `done` set, the step still live in its view; held open until the worker waits.
-    const reader = pg.transaction(async (s) => {
-      await applyTriggers(s, [{ flow: "orderToCash", subjectKey: "SO-9", create: false, facts: { done: true } }]);
-      readerHolds();
-      await gate;
-    });
-    await holding;
-    let workerDone = false;
-    const worker = pgStore.succeed(step!, "w9", null, {}, { leaseMs: 60_000 });
-    void worker.then(() => (workerDone = true));
-    // The worker queues behind the reader's row lock (or, without that lock, commits before the reader).
-    await eventuallyTrue(
-      async () => workerDone || (await pg.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).length > 0,
-    );
-    release9();
-    await reader;
-    expect((await worker).recorded).toBe(true);
-    expect(await runStatus(pg, "orderToCash:SO-9")).toBe("COMPLETED");
-  });
-
-  it("a success that waited for the reader hands the run's next step the facts the reader added", async () => {
-    await pg.transaction((s) => applyTriggers(s, [release("SO-10")]));
-    const [first] = (await pgStore.claim(10, "w10", 60_000)).filter((c) => c.runId === "orderToCash:SO-10");
-    let open: () => void = () => undefined;
-    let readerHolds: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (open = resolve));
-    const holding = new Promise<void>((resolve) => (readerHolds = resolve));
-    const reader = pg.transaction(async (s) => {
-      await applyTriggers(s, [{ flow: "orderToCash", subjectKey: "SO-10", create: false, facts: { caseNumber: "CS-000010" }, customerNumber: "C-10" }]);
-      readerHolds();
-      await gate;
-    });
-    await holding;
-    const worker = pgStore.succeed(first!, "w10", { fulfillmentId: "FF-10" }, { fulfillmentId: "FF-10" }, { leaseMs: 60_000 });
-    await eventuallyTrue(
-      async () => (await pg.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).length > 0,
-    );
-    open();
-    await reader;
-    const { next } = await worker;
-    expect(next).toMatchObject({ name: "timelineReleased", customerNumber: "C-10", facts: { caseNumber: "CS-000010", fulfillmentId: "FF-10" } });
-  });
-});
-
-async function runStatus(database: Database, id: string): Promise<string | null> {
-  const [row] = await database.query<{ status: string }>(`SELECT "status" FROM "FlowRun" WHERE "id" = $1`, [id]);
-  return row?.status ?? null;
-}
-
-async function eventuallyTrue(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error("condition never held");
-}

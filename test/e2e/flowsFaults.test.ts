@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graphqlData } from "../src/index.js";
 import { BACKENDS, backendAvailable, startTestHub, type TestHub } from "./hubHarness.js";
-import { FaultProxy } from "./flowsFaultProxy.js";
+import { FaultProxy } from "@crossdock/test/faults";
 import { activeFulfillments, milestone, orderWhen, pickAndShip, runOf, seededCustomerAndStock, submit, type Seeded } from "./flowsSupport.js";
 
 const RETRY = `mutation($r: ID!, $s: String) { retryFlowRun(runId: $r, fromStep: $s) { status operatorActions } }`;

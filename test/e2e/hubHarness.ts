@@ -1,11 +1,12 @@
 // Starts the whole hub for an end-to-end suite on the chosen backend: PGlite in process, or
 // fresh Postgres databases (one per service). Suites use the public GraphQL API only.
 import { startHub, type RunningHub } from "@crossdock/launcher";
-import { createTestDatabases, postgresAvailable } from "../src/index.js";
+import { createTestDatabases, postgresAvailable, testBackends, type Backend } from "../src/index.js";
 
-export type Backend = "pglite" | "postgres";
+export type { Backend };
 
-export const BACKENDS: Backend[] = ["pglite", "postgres"];
+/** The backends the suites that run on both cover in this run (see CROSSDOCK_TEST_BACKENDS). */
+export const BACKENDS: Backend[] = testBackends();
 
 const ANY_PORTS = { erp: 0, crm: 0, wms: 0, ops: 0, flows: 0 };
 

@@ -1,8 +1,8 @@
 // Guards a service's hand-written migrations against drift from its prisma/schema.prisma (prisma
 // migrate cannot run here to check it for us): after migrating a fresh PGlite, every model's
 // table, column, type, nullability, decimal precision, enum, key, index and foreign key must be
-// what Prisma expects. Used by each service's migration test; not exported from the package
-// index, since it declares vitest suites.
+// what Prisma expects. Used by each service's migration test, as @crossdock/test/migrationDrift
+// (not from the package index: it declares vitest suites).
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate, openDatabase, type Database } from "@crossdock/platform";

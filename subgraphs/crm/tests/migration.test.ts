@@ -3,7 +3,7 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { migrate } from "@crossdock/platform";
-import { describeMigrationDrift } from "../../../test/src/migrationDrift.js";
+import { describeMigrationDrift } from "@crossdock/test/migrationDrift";
 import { CasePriority, CaseStatus, Prisma } from "../src/__generated__/prisma/client.js";
 
 const MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations", import.meta.url));

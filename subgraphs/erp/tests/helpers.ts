@@ -1,38 +1,18 @@
 // Test helpers for the ERP suites: the database a suite runs on, a tiny GraphQL-over-HTTP
 // client for a started subgraph, a reader of the Prometheus SQL statement counter and of the
 // rows a write leaves in the ERP's own database. No assertions live here.
-import { randomBytes } from "node:crypto";
-import { openDatabase, type Database } from "@crossdock/platform";
+import { type Database } from "@crossdock/platform";
+import { createTestDatabases, preferPostgres } from "@crossdock/test";
 
 /**
- * The database a suite's ERP runs on: PGlite in memory by default; a fresh database on the
- * Postgres server named by CROSSDOCK_TEST_POSTGRES_URL when that is set (row locks and
- * concurrent transactions only really interleave there). `drop` removes it after the suite.
+ * The database a suite's ERP runs on: PGlite in memory, or a fresh database on the test Postgres
+ * server when this run covers Postgres (the `postgres` project; row locks and concurrent
+ * transactions only really interleave there). `drop` removes it after the suite.
  */
 export async function erpTestDatabase(): Promise<{ url: string; kind: "pglite" | "postgres"; drop(): Promise<void> }> {
-  const adminUrl = process.env.CROSSDOCK_TEST_POSTGRES_URL;
-  if (!adminUrl) return { url: "pglite:memory", kind: "pglite", drop: async () => undefined };
-  const name = `crossdock_test_erp_${randomBytes(4).toString("hex")}`;
-  const admin = await openDatabase(adminUrl);
-  try {
-    await admin.exec(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.close();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    kind: "postgres",
-    async drop() {
-      const admin = await openDatabase(adminUrl);
-      try {
-        await admin.exec(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await admin.close();
-      }
-    },
-  };
+  if (!preferPostgres()) return { url: "pglite:memory", kind: "pglite", drop: async () => undefined };
+  const { urls, drop } = await createTestDatabases(["erp"] as const);
+  return { url: urls.erp, kind: "postgres", drop };
 }
 
 /** Rows in the tables an ERP order write touches, read from the ERP's own database. */

@@ -3,7 +3,7 @@
 // again applies nothing.
 import { describe, expect, it } from "vitest";
 import { migrate } from "@crossdock/platform";
-import { describeMigrationDrift } from "../../../test/src/migrationDrift.js";
+import { describeMigrationDrift } from "@crossdock/test/migrationDrift";
 import { CustomerStatus, InvoiceStatus, OrderStatus, Prisma } from "../src/__generated__/prisma/client.js";
 import { ERP_MIGRATIONS_DIR } from "../src/server.js";
 

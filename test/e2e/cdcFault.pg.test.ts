@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { postgresAvailable } from "../src/index.js";
-import { actualInventory, actualOrderStatuses, expectedInventory, expectedOrderStatuses, feedChainProblems } from "./cdcFaultExpectations.js";
+import { actualInventory, actualOrderStatuses, expectedInventory, expectedOrderStatuses, feedChainProblems } from "@crossdock/test/faults";
 import {
   IngestProcess,
   markersApplied,
@@ -16,7 +16,7 @@ import {
   writeMarkers,
   type CaptureMode,
   type SourceDatabases,
-} from "./cdcFaultSupport.js";
+} from "@crossdock/test/faults";
 
 const CHANGES = Number(process.env.CROSSDOCK_FAULT_CHANGES ?? 10_000);
 const MIN_KILLS = 5;

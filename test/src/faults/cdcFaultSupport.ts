@@ -8,9 +8,9 @@ import type { Database } from "@crossdock/platform";
 import { Decimal } from "@crossdock/schema";
 import { start as startErp, loadConfig as erpConfig } from "@crossdock/erp";
 import { start as startWms, loadConfig as wmsConfig } from "@crossdock/wms";
-import { createTestDatabases } from "../src/index.js";
+import { createTestDatabases } from "../postgres.js";
 
-const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 
 export type CaptureMode = "pg-logical" | "outbox";
 

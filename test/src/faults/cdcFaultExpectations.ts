@@ -3,7 +3,7 @@
 // checked as a chain (each entry's "previous" equals the entry before it, no repeats).
 import type pg from "pg";
 import { Decimal } from "@crossdock/schema";
-import { deriveOrderStage } from "../../cdc-ingest/src/apply/orderStage.js";
+import { deriveOrderStage } from "@crossdock/cdc-ingest";
 
 const fixed3 = (value: string | Decimal) => new Decimal(value).toFixed(3);
 
