@@ -13,7 +13,12 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: require.resolve("graphql") }],
   },
   test: {
-    include: ["{schema,platform,cdc-ingest,flows,gateway,launcher,test}/tests/**/*.test.ts", "subgraphs/*/tests/**/*.test.ts", "test/e2e/**/*.test.ts"],
+    include: [
+      "{schema,platform,cdc-ingest,flows,gateway,launcher,test}/tests/**/*.test.ts",
+      "subgraphs/*/tests/**/*.test.ts",
+      "test/e2e/**/*.test.ts",
+      "test/faults/**/*.test.ts",
+    ],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
