@@ -63,7 +63,7 @@ export default tseslint.config(
   })),
   {
     // Tests read loosely shaped GraphQL responses; typing every payload adds noise, not safety.
-    files: ["**/tests/**/*.ts", "test/e2e/**/*.ts"],
+    files: ["**/tests/**/*.ts", "test/e2e/**/*.ts", "test/faults/**/*.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
   {

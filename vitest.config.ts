@@ -8,7 +8,8 @@ const require = createRequire(import.meta.url);
 // - unit: each package's tests/ on PGlite in process (one service at a time, no whole hub);
 // - e2e: the whole hub on PGlite, through the public API (test/e2e);
 // - postgres: everything that needs a Postgres server: files named *.pg.test.ts, plus the
-//   Postgres half of the suites that run on both databases (BOTH_BACKENDS below).
+//   Postgres half of the suites that run on both databases (BOTH_BACKENDS below);
+// - faults: test/faults, the hub under faults (Postgres restarts on a cluster of its own).
 // CROSSDOCK_TEST_BACKENDS tells the suites that run on both which database this project covers.
 // PGlite instances are heavy (hundreds of MB each), so files run in a small number of forks.
 
@@ -16,6 +17,7 @@ const require = createRequire(import.meta.url);
 const PACKAGE_TESTS = ["*/tests/**/*.test.ts", "subgraphs/*/tests/**/*.test.ts"];
 const E2E_TESTS = ["test/e2e/**/*.test.ts"];
 const POSTGRES_ONLY = "**/*.pg.test.ts";
+const FAULT_TESTS = ["test/faults/**/*.test.ts"];
 
 /** Suites written for both databases (they loop over the backends of the run). */
 const BOTH_BACKENDS = [
@@ -51,7 +53,8 @@ export default defineConfig({
     projects: [
       project("unit", PACKAGE_TESTS, { CROSSDOCK_TEST_BACKENDS: "pglite" }, [POSTGRES_ONLY]),
       project("e2e", E2E_TESTS, { CROSSDOCK_TEST_BACKENDS: "pglite" }, [POSTGRES_ONLY]),
-      project("postgres", [POSTGRES_ONLY, ...BOTH_BACKENDS], { CROSSDOCK_TEST_BACKENDS: "postgres" }),
+      project("postgres", [POSTGRES_ONLY, ...BOTH_BACKENDS], { CROSSDOCK_TEST_BACKENDS: "postgres" }, FAULT_TESTS),
+      project("faults", FAULT_TESTS, { CROSSDOCK_TEST_BACKENDS: "postgres" }),
     ],
   },
 });

@@ -157,6 +157,8 @@ export async function start(config: IngestConfig, deps: IngestDependencies = {})
       logger,
       metrics,
       createContext: (base) => ({ ...base, services, loaders: createOpsLoaders(prisma) }),
+      // The read model's database: the ops subgraph answers from it and the ingest writes to it.
+      isReady: () => hub.reachable(),
     });
     pruneTimer = setInterval(() => {
       void pruneFeed(hub, config.feedRetentionHours).catch((error) => logger.warn({ err: error }, "feed pruning failed"));

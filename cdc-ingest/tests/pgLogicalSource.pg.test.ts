@@ -292,6 +292,87 @@ describe.skipIf(!reachable && !REQUIRED)("PgLogicalSource (Postgres logical repl
     expect(after.changes.map((c) => c.source.lsn)).toEqual(before.changes.map((c) => c.source.lsn));
   });
 
+  /** The slot's confirmed position and whether a walsender is streaming it. */
+  async function slotState(db: TestDatabase): Promise<{ confirmed: bigint; active: boolean }> {
+    const { rows } = await db.sql.query<{ confirmed: string; active: boolean }>(
+      `SELECT (confirmed_flush_lsn - '0/0')::text AS confirmed, active FROM pg_replication_slots WHERE slot_name = $1`,
+      [db.slotName],
+    );
+    return { confirmed: BigInt(rows[0]!.confirmed), active: rows[0]!.active };
+  }
+
+  async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (let value = await read(); ; value = await read()) {
+      if (done(value) || Date.now() > deadline) return value;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  const walPosition = async (db: TestDatabase) =>
+    BigInt((await db.sql.query<{ lsn: string }>(`SELECT (pg_current_wal_lsn() - '0/0')::text AS lsn`)).rows[0]!.lsn);
+
+  it("confirms the server's end of WAL while nothing is pending, also once held changes are applied", async () => {
+    const db = await createDatabase(`CREATE TABLE "Uncaptured" (id serial PRIMARY KEY, note text);`);
+    const source = sourceFor(db);
+    await source.start();
+    expect(await source.poll(10, 300)).toEqual([]);
+    // WAL the publication does not cover: an idle source lets the slot move past it.
+    await db.sql.query(`INSERT INTO "Uncaptured" (note) SELECT 'n' || g FROM generate_series(1, 100) g`);
+    const idleEnd = await walPosition(db);
+    expect(
+      (
+        await until(
+          () => slotState(db),
+          (s) => s.confirmed >= idleEnd,
+        )
+      ).confirmed,
+    ).toBeGreaterThanOrEqual(idleEnd);
+
+    // A captured change held unapplied keeps the slot below it, however far the WAL moves on.
+    await db.sql.query(`INSERT INTO "Stock" (sku, "warehouseCode", "binCode", "onHand") VALUES ('SKU-1', 'AMS', 'A', 1)`);
+    const held = await receive(source, 1);
+    await db.sql.query(`INSERT INTO "Uncaptured" (note) SELECT 'm' || g FROM generate_series(1, 100) g`);
+    const laterEnd = await walPosition(db);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await slotState(db)).confirmed).toBeLessThan(BigInt(held.changes[0]!.source.lsn!));
+    // Applied: the slot moves to the server's end of WAL, not only to the change's commit.
+    await source.ack(held.messages);
+    expect(
+      (
+        await until(
+          () => slotState(db),
+          (s) => s.confirmed >= laterEnd,
+        )
+      ).confirmed,
+    ).toBeGreaterThanOrEqual(laterEnd);
+  });
+
+  it("lets go of the stream at once when the server ends its connections while changes are unapplied", async () => {
+    const db = await createDatabase();
+    const source = sourceFor(db);
+    await source.start();
+    expect(await source.poll(10, 300)).toEqual([]);
+    await db.sql.query(`INSERT INTO "Stock" (sku, "warehouseCode", "binCode", "onHand") VALUES ('SKU-1', 'AMS', 'A', 1)`);
+    const held = await receive(source, 1);
+    // What a fast shutdown does first: terminate every ordinary backend (the source's control
+    // connection among them); the walsender then waits for its client before the server can stop.
+    await db.sql.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+    );
+    // Released without the ingest polling: it may be stuck applying to a database going away.
+    const released = await until(
+      () => slotState(db),
+      (s) => !s.active,
+      5000,
+    );
+    expect(released.active).toBe(false);
+    expect(released.confirmed).toBeLessThan(BigInt(held.changes[0]!.source.lsn!));
+    await expect(source.poll(10, 100)).rejects.toThrow(/closed the connection/);
+    const again = await receive(source, 1);
+    expect(again.changes.map((c) => c.source.lsn)).toEqual(held.changes.map((c) => c.source.lsn));
+  });
+
   it("redoes the snapshot when the process stopped before the snapshot was applied", async () => {
     const db = await createDatabase(
       `INSERT INTO "Stock" (sku, "warehouseCode", "binCode", "onHand") SELECT 'SKU-' || g, 'AMS', 'A', g FROM generate_series(1, 50) g;`,

@@ -86,6 +86,7 @@ export async function start(config: FlowsConfig, deps: FlowsDependencies = {}): 
       logger,
       metrics,
       createContext: (base) => ({ ...base, services: { hub, queries, wakeWorkers: () => running?.wake() }, loaders: createFlowsLoaders(queries) }),
+      isReady: () => hub.reachable(),
     });
     const http = server;
     return {

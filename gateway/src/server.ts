@@ -144,7 +144,8 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
   const handlerOptions = {
     apollo,
     registry: metrics.registry,
-    isReady: () => ready,
+    // Not ready before it listens, while it drains, or while its change feed's database is away.
+    isReady: async () => ready && ((await feed?.database.reachable()) ?? true),
     maxBodyBytes: config.limits.maxBodyBytes,
     context: async ({ headers, requestId }: HttpRequestInfo) => ({ requestId, principal: await principalOf(headers), logger: logger.child({ requestId }) }),
   };

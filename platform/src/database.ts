@@ -7,6 +7,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
+import { PostgresListener } from "./postgresListener.js";
 
 export type DatabaseKind = "pglite" | "postgres";
 export type SqlDriverAdapterFactory = PrismaPGlite | PrismaPg;
@@ -37,8 +38,17 @@ export interface Database {
    * transaction; on Postgres they travel with BEGIN in one round trip.
    */
   transaction<T>(fn: (session: SqlSession) => Promise<T>, options?: TransactionOptions): Promise<T>;
-  /** Subscribes to NOTIFY on `channel`; resolves to an unsubscribe function. */
+  /**
+   * Subscribes to NOTIFY on `channel`; resolves to an unsubscribe function. On Postgres a lost
+   * connection is re-established with backoff, after which `onPayload("")` is called once:
+   * notifications sent meanwhile are lost, so the listener catches up from its own cursor.
+   */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Whether the database answers now (a trivial query within a short deadline, cached briefly):
+   * what /readyz reports, so a load balancer stops sending work while the database is away.
+   */
+  reachable(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -89,6 +99,9 @@ async function openPGlite(location: string): Promise<Database> {
     async listen(channel, onPayload) {
       const unsubscribe = await client.listen(channel, onPayload);
       return async () => unsubscribe();
+    },
+    async reachable() {
+      return !client.closed;
     },
     async close() {
       if (!client.closed) await client.close();
@@ -168,20 +181,33 @@ async function run<T>(client: pg.Pool | pg.PoolClient, sql: string, params: unkn
   }
 }
 
+/** How long a new connection may take before the request fails (SERVICE_UNAVAILABLE) instead of hanging. */
+const CONNECT_TIMEOUT_MS = Number(process.env.CROSSDOCK_PG_CONNECT_TIMEOUT_MS ?? 5000);
+/** A readiness answer is reused this long: probes from several balancers cost one query. */
+const REACHABLE_CACHE_MS = 500;
+
 async function openPostgres(url: string): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.CROSSDOCK_PG_POOL_SIZE ?? 10) });
+  // Connections open on demand and a dead one is replaced on the next checkout, so the pools
+  // recover by themselves after a restart; a connect that cannot finish fails fast instead of
+  // queuing every request behind it. TCP keepalive finds a peer that vanished without a word.
+  const common = { connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true };
+  const pool = new pg.Pool({ ...common, max: Number(process.env.CROSSDOCK_PG_POOL_SIZE ?? 10) });
   // Plain-SQL transactions (the hottest writes, read-model apply, flow steps) get their own
   // connections: a transaction holds its connection across round trips, and a burst of them must
   // not make reads queue behind it (nor reads starve the writes). Connections open on demand.
-  const txPool = new pg.Pool({ connectionString: url, max: Number(process.env.CROSSDOCK_PG_TX_POOL_SIZE ?? 10) });
-  const listeners = new Map<string, pg.PoolClient>();
+  const txPool = new pg.Pool({ ...common, max: Number(process.env.CROSSDOCK_PG_TX_POOL_SIZE ?? 10) });
+  // Readiness probes get a connection of their own: a pool busy with work must not read as down.
+  const probePool = new pg.Pool({ ...common, max: 1, connectionTimeoutMillis: 2000, idleTimeoutMillis: 60_000 });
+  const listeners = new Set<PostgresListener>();
   // An idle connection dropped by the server (restart, failover, DROP DATABASE) must not crash
   // the process: the pool replaces it on the next checkout.
   pool.on("error", () => undefined);
   txPool.on("error", () => undefined);
+  probePool.on("error", () => undefined);
+  let probe: { at: number; answer: Promise<boolean> } | undefined;
   // Fail the start early and clearly when the server is not reachable.
-  const probe = await pool.connect();
-  probe.release();
+  const first = await pool.connect();
+  first.release();
   return {
     kind: "postgres",
     displayUrl: url.replace(/\/\/[^@/]*@/, "//"),
@@ -194,6 +220,13 @@ async function openPostgres(url: string): Promise<Database> {
     },
     async withSession(fn) {
       const client = await pool.connect();
+      let broken = false;
+      // A session the server ends while it is checked out fails its pending or next statement;
+      // unheard, the client's error event would crash the process.
+      const onError = () => {
+        broken = true;
+      };
+      client.on("error", onError);
       try {
         return await fn({
           async query<T>(sql: string, params: unknown[] = []) {
@@ -204,7 +237,8 @@ async function openPostgres(url: string): Promise<Database> {
           },
         });
       } finally {
-        client.release();
+        client.off("error", onError);
+        client.release(broken);
       }
     },
     async transaction(fn, options) {
@@ -244,24 +278,28 @@ async function openPostgres(url: string): Promise<Database> {
       }
     },
     async listen(channel, onPayload) {
-      const client = await pool.connect();
-      client.on("error", () => undefined);
-      const key = `${channel}:${listeners.size}:${Date.now()}`;
-      listeners.set(key, client);
-      client.on("notification", (message) => {
-        if (message.channel === channel) onPayload(message.payload ?? "");
-      });
-      await client.query(`LISTEN "${channel.replace(/"/g, "")}"`);
+      const listener = new PostgresListener({ connectionString: url, channel, onPayload, connectTimeoutMs: CONNECT_TIMEOUT_MS });
+      await listener.start();
+      listeners.add(listener);
       return async () => {
-        listeners.delete(key);
-        await client.query(`UNLISTEN "${channel.replace(/"/g, "")}"`).catch(() => undefined);
-        client.release();
+        listeners.delete(listener);
+        await listener.stop();
       };
     },
+    reachable() {
+      const now = Date.now();
+      if (probe && now - probe.at < REACHABLE_CACHE_MS) return probe.answer;
+      const answer = probePool.query({ text: "SELECT 1", query_timeout: 2000 } as pg.QueryConfig).then(
+        () => true,
+        () => false,
+      );
+      probe = { at: now, answer };
+      return answer;
+    },
     async close() {
-      for (const client of listeners.values()) client.release();
+      await Promise.all([...listeners].map((listener) => listener.stop()));
       listeners.clear();
-      await Promise.all([pool.end(), txPool.end()]);
+      await Promise.all([pool.end(), txPool.end(), probePool.end()]);
     },
   };
 }

@@ -14,6 +14,7 @@ export * from "./audit.js";
 export * from "./loaders.js";
 export * from "./httpServer.js";
 export * from "./errorMasking.js";
+export * from "./databaseAvailability.js";
 export * from "./subgraphServer.js";
 export * from "./changeFeedReader.js";
 export * from "./runService.js";

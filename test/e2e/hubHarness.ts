@@ -13,14 +13,21 @@ const ANY_PORTS = { erp: 0, crm: 0, wms: 0, ops: 0, flows: 0 };
 export interface TestHub {
   hub: RunningHub;
   url: string;
+  /** The services' database URLs on Postgres (suites that check the systems of record in SQL). */
+  databaseUrls?: Record<"erp" | "crm" | "wms" | "hub", string>;
   stop(): Promise<void>;
+}
+
+export interface TestHubOptions {
+  /** The Postgres server the fresh databases go on (default CROSSDOCK_TEST_POSTGRES_URL); the fault suite uses its own. */
+  postgresAdminUrl?: string;
 }
 
 export async function backendAvailable(backend: Backend): Promise<boolean> {
   return backend === "pglite" ? true : postgresAvailable();
 }
 
-export async function startTestHub(backend: Backend, seedScale = 0.05, extraEnv: Record<string, string> = {}): Promise<TestHub> {
+export async function startTestHub(backend: Backend, seedScale = 0.05, extraEnv: Record<string, string> = {}, options: TestHubOptions = {}): Promise<TestHub> {
   // The flows engine is opt-in here: older suites play the process layer's part by hand
   // (createFulfillment), and a running engine would race them. Flows suites pass FLOWS_ENABLED=1.
   const env = { ...process.env, LOG_LEVEL: "warn", NODE_ENV: "development", FLOWS_ENABLED: "0", ...extraEnv };
@@ -28,7 +35,7 @@ export async function startTestHub(backend: Backend, seedScale = 0.05, extraEnv:
     const hub = await startHub({ port: 0, subgraphPorts: ANY_PORTS, dataDir: "memory", seedScale, simulate: false, env });
     return { hub, url: hub.url, stop: () => hub.stop() };
   }
-  const databases = await createTestDatabases(["erp", "crm", "wms", "hub"] as const);
+  const databases = await createTestDatabases(["erp", "crm", "wms", "hub"] as const, options.postgresAdminUrl);
   try {
     // Postgres runs the production capture: the WAL through logical replication.
     const hub = await startHub({
@@ -44,6 +51,7 @@ export async function startTestHub(backend: Backend, seedScale = 0.05, extraEnv:
     return {
       hub,
       url: hub.url,
+      databaseUrls: databases.urls,
       async stop() {
         await hub.stop();
         await databases.drop();

@@ -6,3 +6,4 @@ export * from "./backends.js";
 export * from "./graphqlClient.js";
 export * from "./postgres.js";
 export * from "./principals.js";
+export * from "./faults/postgresCluster.js";

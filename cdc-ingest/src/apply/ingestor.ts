@@ -104,13 +104,20 @@ export class Ingestor {
   }
 
   private async run(): Promise<void> {
+    let failures = 0;
     while (this.running) {
       try {
         await this.step(this.options.idleWaitMs ?? 1000);
+        failures = 0;
         if (this.options.source.exhausted) break;
       } catch (error) {
-        this.options.logger.error({ error: describeError(error), source: this.state.source }, "ingest step failed; retrying");
-        await sleep(1000);
+        // A source or read-model database that is restarting fails every step until it is back:
+        // back off (250 ms doubling to 4 s), so recovery is quick without hammering it meanwhile.
+        failures++;
+        if (failures <= 3 || failures % 15 === 0) {
+          this.options.logger.error({ error: describeError(error), source: this.state.source, failures }, "ingest step failed; retrying");
+        }
+        await sleep(Math.min(4000, 125 * 2 ** failures) * (0.75 + Math.random() / 2));
       }
     }
   }

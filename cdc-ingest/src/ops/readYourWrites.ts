@@ -3,7 +3,7 @@
 // re-check when the in-process bus reports newly applied transactions, and on a short poll
 // when the ingest runs in another process.
 import { crossdockError, ErrorCode } from "@crossdock/schema";
-import type { Database } from "@crossdock/platform";
+import { databaseUnavailableError, isDatabaseUnavailable, type Database } from "@crossdock/platform";
 import type { FeedBus } from "../feed/feedBus.js";
 
 export interface ChangeCursorStatus {
@@ -28,20 +28,33 @@ export async function awaitChangeCursor(db: Database, bus: FeedBus, changeCursor
   const started = Date.now();
   const isApplied = async () => (await db.query(`SELECT 1 FROM "AppliedTransaction" WHERE "source" = $1 AND "txId" = $2`, [source, txId])).length > 0;
   if (await isApplied()) return { changeCursor, applied: true, waitedMs: 0 };
-  return new Promise<ChangeCursorStatus>((resolve) => {
+  return new Promise<ChangeCursorStatus>((resolve, reject) => {
     let settled = false;
-    const finish = (applied: boolean) => {
+    const finish = (outcome: boolean | Error) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       clearInterval(poll);
       unsubscribe();
-      resolve({ changeCursor, applied, waitedMs: Date.now() - started });
+      if (outcome instanceof Error) reject(outcome);
+      else resolve({ changeCursor, applied: outcome, waitedMs: Date.now() - started });
     };
     const unsubscribe = bus.onApplied((_entries, txIds) => {
       if (txIds.some((t) => t.source === source && t.txId === txId)) finish(true);
     });
-    const poll = setInterval(() => void isApplied().then((applied) => applied && finish(true)), 250);
-    const timer = setTimeout(() => void isApplied().then(finish), timeoutMs);
+    // A failed poll (the database restarting) is only a poll missed; the last check must answer,
+    // and when it cannot, the request fails (as SERVICE_UNAVAILABLE) rather than the process.
+    const poll = setInterval(
+      () =>
+        void isApplied().then(
+          (applied) => applied && finish(true),
+          () => undefined,
+        ),
+      250,
+    );
+    const timer = setTimeout(
+      () => void isApplied().then(finish, (error: unknown) => finish(isDatabaseUnavailable(error) ? databaseUnavailableError() : (error as Error))),
+      timeoutMs,
+    );
   });
 }

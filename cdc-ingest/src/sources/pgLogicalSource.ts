@@ -1,6 +1,8 @@
 // `pg-logical` capture: reads a system database's logical replication stream (pgoutput), like
 // Debezium's Postgres connector: an initial snapshot consistent with the slot, then streaming.
-// The slot is confirmed only up to transactions the read model committed; never beyond.
+// The slot is confirmed only up to transactions the read model committed; never beyond. When the
+// server goes down with changes still unapplied, it lets go of the stream instead of holding up
+// the shutdown (they are sent again after the restart).
 import type pg from "pg";
 import { CAPTURED_TABLES, type SourceName } from "../capture/capturedTables.js";
 import { Waker, type CaptureSource, type CapturedMessage } from "./captureSource.js";
@@ -67,6 +69,8 @@ export class PgLogicalSource implements CaptureSource {
   private failure: Error | undefined;
   private running = false;
   private reconnecting = false;
+  /** The walsender's end of WAL from its latest keepalive (everything it sent lies below). */
+  private serverWalEnd = 0n;
 
   constructor(private readonly options: PgLogicalSourceOptions) {
     this.name = options.name;
@@ -88,10 +92,20 @@ export class PgLogicalSource implements CaptureSource {
   async start(): Promise<void> {
     const control = await openControlClient(this.options.connectionString);
     this.control = control;
+    // A fast shutdown terminates ordinary backends first, this idle one included, then waits for
+    // every walsender's client to confirm the end of WAL. Changes received but not yet applied
+    // cannot be confirmed (the read model may live on this very server, going down too), so the
+    // end of this connection is the signal to let go of the stream at once.
+    const lost = () => {
+      if (this.control === control) this.fail(new Error(`the ${this.name} source database closed the connection (restart or failover?)`));
+    };
+    control.on("error", lost);
+    control.on("end", lost);
     await prepareCatalog(control, this.publication, this.tables);
     const [{ db }] = (await control.query<{ db: string }>("SELECT current_database() AS db")).rows as [{ db: string }];
     this.assembler = new ChangeAssembler({ sourceName: this.name, db, arrayElements: await loadArrayElements(control) });
     this.ledger = new AckLedger();
+    this.serverWalEnd = 0n;
     this.replication = await ReplicationConnection.open(this.options.connectionString);
     this.running = true;
     let slot = await waitForSlotRelease(control, this.slot);
@@ -182,9 +196,8 @@ export class PgLogicalSource implements CaptureSource {
           }
         },
         onKeepalive: (walEnd) => {
-          // Nothing received is unapplied: WAL up to here held nothing for us, so let it go
-          // (otherwise an idle publication would make the slot retain WAL without bound).
-          if (this.ledger.idle && !this.transaction) this.replication?.confirm(walEnd);
+          if (walEnd > this.serverWalEnd) this.serverWalEnd = walEnd;
+          this.confirmServerEndIfIdle();
         },
         onError: (error) => this.fail(error),
       },
@@ -209,10 +222,27 @@ export class PgLogicalSource implements CaptureSource {
     // streaming on top of a snapshot that was not completely applied.
     if (progress.snapshotApplied && this.control) await recordSnapshot(this.control, this.slot, true);
     if (progress.confirmLsn !== null) this.replication?.confirm(progress.confirmLsn);
+    this.confirmServerEndIfIdle();
+  }
+
+  /**
+   * Nothing received is unapplied and no transaction is half received: the WAL up to the server's
+   * reported end held nothing more for us, so confirm it. Otherwise an idle publication makes the
+   * slot retain WAL without bound, and a fast shutdown waits for a confirmation of the shutdown
+   * checkpoint that would never come. Checked on every keepalive and whenever an ack drains the
+   * ledger (the keepalive that asked may have come while changes were still being applied).
+   */
+  private confirmServerEndIfIdle(): void {
+    if (this.serverWalEnd > 0n && this.ledger.idle && !this.transaction && !this.snapshot) this.replication?.confirm(this.serverWalEnd);
   }
 
   private fail(error: unknown): void {
     this.failure ??= error instanceof Error ? error : new Error(String(error));
+    // Let go of the stream now, not at the next poll: the ingest may be busy retrying an apply
+    // against a database that is going away, and the walsender (and a shutdown) waits for us.
+    // What was received but not confirmed is dropped at the next poll and sent again.
+    const replication = this.replication;
+    if (replication) void replication.close();
     this.waker.wake();
   }
 
@@ -244,12 +274,14 @@ export class PgLogicalSource implements CaptureSource {
   }
 
   private async closeConnections(): Promise<void> {
-    await this.replication?.close();
-    await this.snapshot?.reader.close();
-    await this.control?.end().catch(() => undefined);
+    const { replication, snapshot, control } = this;
+    // Cleared first: ending the control connection on purpose is not a lost connection.
     this.replication = undefined;
     this.snapshot = undefined;
     this.control = undefined;
+    await replication?.close();
+    await snapshot?.reader.close();
+    await control?.end().catch(() => undefined);
   }
 }
 

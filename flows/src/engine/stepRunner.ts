@@ -127,8 +127,12 @@ export class StepRunner {
       metrics.stepDuration.observe({ ...labels, outcome: "failed" }, (performance.now() - started) / 1000);
       metrics.stepFailures.inc({ ...labels, code });
       try {
-        if (!permanent && step.attempts < maxAttempts) {
-          await store.retryLater(step, workerId, { code, message }, backoffDelayMs(this.options.backoff, step.attempts));
+        // A database restarting behind the gateway is not the step's fault: it is retried until the
+        // service is back (at most 5 s apart), never compensated and parked for it.
+        const unavailable = code === "SERVICE_UNAVAILABLE";
+        if (!permanent && (step.attempts < maxAttempts || unavailable)) {
+          const backoff = unavailable ? { ...this.options.backoff, maxMs: Math.min(this.options.backoff.maxMs, 5000) } : this.options.backoff;
+          await store.retryLater(step, workerId, { code, message }, backoffDelayMs(backoff, step.attempts));
           return null;
         }
         const problems = await compensateRun({ store, registry, gateway, failed: step });

@@ -56,6 +56,8 @@ export async function start(config: CrmConfig): Promise<RunningCrm> {
         logger,
         metrics,
         createContext: createCrmContext(prisma, countedSql(db, metrics)),
+        // Not ready while its database is away (restart, failover): balancers send work elsewhere.
+        isReady: () => db.reachable(),
       });
       return {
         url: server.url,

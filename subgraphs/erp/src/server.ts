@@ -69,6 +69,8 @@ export async function start(config: ErpConfig): Promise<RunningErp> {
       logger,
       metrics,
       createContext: erpContextFactory(client, countedTransactions(db, metrics)),
+      // Not ready while its database is away (restart, failover): balancers send work elsewhere.
+      isReady: () => db.reachable(),
     });
     return {
       url: server.url,

@@ -56,6 +56,8 @@ export async function start(config: WmsConfig): Promise<RunningWms> {
       logger,
       metrics,
       createContext: wmsContextFactory(prisma, countedSql(database, metrics), countedTransactions(database, metrics)),
+      // Not ready while its database is away (restart, failover): balancers send work elsewhere.
+      isReady: () => database.reachable(),
     });
     return {
       url: server.url,
