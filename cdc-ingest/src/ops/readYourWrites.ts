@@ -28,20 +28,35 @@ export async function awaitChangeCursor(db: Database, bus: FeedBus, changeCursor
   const started = Date.now();
   const isApplied = async () => (await db.query(`SELECT 1 FROM "AppliedTransaction" WHERE "source" = $1 AND "txId" = $2`, [source, txId])).length > 0;
   if (await isApplied()) return { changeCursor, applied: true, waitedMs: 0 };
-  return new Promise<ChangeCursorStatus>((resolve) => {
+  // A failing check must never escape as an unhandled rejection (it would end the process): a
+  // failed poll is skipped (the next poll or the deadline checks again); a failed final check
+  // fails this request only.
+  return new Promise<ChangeCursorStatus>((resolve, reject) => {
     let settled = false;
-    const finish = (applied: boolean) => {
-      if (settled) return;
+    const settle = () => {
+      if (settled) return false;
       settled = true;
       clearTimeout(timer);
       clearInterval(poll);
       unsubscribe();
-      resolve({ changeCursor, applied, waitedMs: Date.now() - started });
+      return true;
+    };
+    const finish = (applied: boolean) => {
+      if (settle()) resolve({ changeCursor, applied, waitedMs: Date.now() - started });
     };
     const unsubscribe = bus.onApplied((_entries, txIds) => {
       if (txIds.some((t) => t.source === source && t.txId === txId)) finish(true);
     });
-    const poll = setInterval(() => void isApplied().then((applied) => applied && finish(true)), 250);
-    const timer = setTimeout(() => void isApplied().then(finish), timeoutMs);
+    const poll = setInterval(() => {
+      isApplied().then(
+        (applied) => applied && finish(true),
+        () => undefined,
+      );
+    }, 250);
+    const timer = setTimeout(() => {
+      isApplied().then(finish, (error: unknown) => {
+        if (settle()) reject(error instanceof Error ? error : new Error(String(error)));
+      });
+    }, timeoutMs);
   });
 }
