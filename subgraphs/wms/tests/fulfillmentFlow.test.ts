@@ -226,7 +226,9 @@ describe("fulfilment lifecycle", () => {
     expect(exception.data!.recordShipmentMilestone).toMatchObject({ status: "EXCEPTION", fulfillment: { status: "EXCEPTION" } });
     expect(exception.data!.recordShipmentMilestone.milestones.at(-1)).toMatchObject({ code: "EXCEPTION", note: "Consignee closed", location: null });
 
-    const deliveredAt = "2026-12-01T10:00:00.000Z";
+    // Times relative to now: the earlier milestones were recorded at now.
+    const at = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
+    const deliveredAt = at(60);
     const delivered = await gql(MILESTONE, { input: { shipmentId: firstShipmentId, code: "DELIVERED", occurredAt: deliveredAt, idempotencyKey: "ms-3" } });
     expect(delivered.data!.recordShipmentMilestone).toMatchObject({ status: "DELIVERED", deliveredAt, fulfillment: { status: "SHIPPED" } });
     expect(delivered.data!.recordShipmentMilestone.milestones.map((m: { code: string }) => m.code)).toEqual([
@@ -238,20 +240,18 @@ describe("fulfilment lifecycle", () => {
 
     // A scan the carrier reports late (before the delivery) joins the history; the shipment stays DELIVERED.
     const late = await gql(MILESTONE, {
-      input: { shipmentId: firstShipmentId, code: "OUT_FOR_DELIVERY", occurredAt: "2026-12-01T08:00:00.000Z", idempotencyKey: "ms-late" },
+      input: { shipmentId: firstShipmentId, code: "OUT_FOR_DELIVERY", occurredAt: at(30), idempotencyKey: "ms-late" },
     });
     expect(late.data!.recordShipmentMilestone).toMatchObject({ status: "DELIVERED", deliveredAt, fulfillment: { status: "SHIPPED" } });
     expect(late.data!.recordShipmentMilestone.milestones.map((m: { code: string }) => m.code).slice(-2)).toEqual(["OUT_FOR_DELIVERY", "DELIVERED"]);
 
     const after = await writeFootprint(wms);
-    const afterDelivery = "2026-12-02T09:00:00.000Z";
+    const afterDelivery = at(24 * 60);
     expect(
       errorCode(await gql(MILESTONE, { input: { shipmentId: firstShipmentId, code: "IN_TRANSIT", occurredAt: afterDelivery, idempotencyKey: "ms-4" } })),
     ).toBe("INVALID_STATE");
     expect(
-      errorCode(
-        await gql(MILESTONE, { input: { shipmentId: firstShipmentId, code: "DELIVERED", occurredAt: "2026-11-30T09:00:00.000Z", idempotencyKey: "ms-6" } }),
-      ),
+      errorCode(await gql(MILESTONE, { input: { shipmentId: firstShipmentId, code: "DELIVERED", occurredAt: at(-24 * 60), idempotencyKey: "ms-6" } })),
     ).toBe("INVALID_STATE");
     expect(errorCode(await gql(MILESTONE, { input: { shipmentId: "SH-NOPE", code: "IN_TRANSIT", idempotencyKey: "ms-5" } }))).toBe("UNKNOWN_SHIPMENT");
     expect(errorCode(await gql(MILESTONE, { input: { shipmentId: secondShipmentId, code: "IN_TRANSIT", idempotencyKey: "ms-1" } }))).toBe(
