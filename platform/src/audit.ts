@@ -1,5 +1,7 @@
 // The audit log: every write records who did what to which entity, in the same
-// transaction as the write itself, in the owning service's "AuditEntry" table.
+// transaction as the write itself, in the owning service's "AuditEntry" table. The subject is
+// always the verified principal's, never anything the caller sent; the table is append-only
+// (a trigger refuses UPDATE, DELETE and TRUNCATE).
 import type { Principal } from "./principal.js";
 import type { RawSqlTransaction } from "./idempotency.js";
 
@@ -12,15 +14,18 @@ export interface AuditRecord {
   detail?: unknown;
 }
 
-/** The audit INSERT with its six parameters from `$first` on, to run alone or as a CTE of another statement. */
+const AUDIT_PARAMETER_COUNT = 7;
+
+/** The audit INSERT with its seven parameters from `$first` on, to run alone or as a CTE of another statement. */
 export function auditInsertSql(first = 1): string {
-  const [principal, requestId, operation, entityType, entityKey, detail] = Array.from({ length: 6 }, (_, i) => `$${first + i}`);
-  return `INSERT INTO "AuditEntry" ("principal", "requestId", "operation", "entityType", "entityKey", "detail") VALUES (${principal}, ${requestId}, ${operation}, ${entityType}, ${entityKey}, ${detail}::jsonb)`;
+  const p = Array.from({ length: AUDIT_PARAMETER_COUNT }, (_, i) => `$${first + i}`);
+  return `INSERT INTO "AuditEntry" ("subject", "subjectKind", "requestId", "operation", "entityType", "entityKey", "detail") VALUES (${p.slice(0, 6).join(", ")}, ${p[6]}::jsonb)`;
 }
 
 export function auditParameters(record: AuditRecord): unknown[] {
   return [
-    `${record.principal.kind}:${record.principal.subject}`,
+    record.principal.subject,
+    record.principal.kind,
     record.requestId,
     record.operation,
     record.entityType,
@@ -33,20 +38,37 @@ export async function recordAudit(tx: RawSqlTransaction, record: AuditRecord): P
   await tx.$queryRawUnsafe(auditInsertSql(), ...auditParameters(record));
 }
 
-/** The SQL each service's first migration includes for the shared write bookkeeping. */
+/**
+ * The trigger that keeps "AuditEntry" append-only, as each service's write-attribution migration
+ * creates it (the migration files hold the same text; tests use this copy). It refuses row
+ * updates and deletes and TRUNCATE, for every role that does not own the table's trigger.
+ */
+export const AUDIT_APPEND_ONLY_SQL = `
+CREATE OR REPLACE FUNCTION "AuditEntry_refuse_change"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'AuditEntry is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+CREATE TRIGGER "AuditEntry_append_only" BEFORE UPDATE OR DELETE ON "AuditEntry" FOR EACH ROW EXECUTE FUNCTION "AuditEntry_refuse_change"();
+CREATE TRIGGER "AuditEntry_no_truncate" BEFORE TRUNCATE ON "AuditEntry" FOR EACH STATEMENT EXECUTE FUNCTION "AuditEntry_refuse_change"();
+`;
+
+/** The shared write bookkeeping as the services' migrations leave it (for tests of the platform alone). */
 export const WRITE_BOOKKEEPING_SQL = `
 CREATE TABLE "IdempotencyKey" (
+  "caller" TEXT NOT NULL DEFAULT '',
   "scope" TEXT NOT NULL,
   "key" TEXT NOT NULL,
   "requestHash" TEXT NOT NULL,
   "response" JSONB,
   "createdAt" TIMESTAMPTZ NOT NULL DEFAULT now(),
-  CONSTRAINT "IdempotencyKey_pkey" PRIMARY KEY ("scope", "key")
+  CONSTRAINT "IdempotencyKey_pkey" PRIMARY KEY ("caller", "scope", "key")
 );
 CREATE TABLE "AuditEntry" (
   "id" BIGSERIAL PRIMARY KEY,
   "at" TIMESTAMPTZ NOT NULL DEFAULT now(),
-  "principal" TEXT NOT NULL,
+  "subject" TEXT NOT NULL,
+  "subjectKind" TEXT NOT NULL,
   "requestId" TEXT NOT NULL,
   "operation" TEXT NOT NULL,
   "entityType" TEXT NOT NULL,
@@ -54,4 +76,4 @@ CREATE TABLE "AuditEntry" (
   "detail" JSONB
 );
 CREATE INDEX "AuditEntry_entity_idx" ON "AuditEntry" ("entityType", "entityKey");
-`;
+${AUDIT_APPEND_ONLY_SQL}`;

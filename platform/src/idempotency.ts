@@ -1,10 +1,12 @@
 // Idempotent writes: a mutation that carries an idempotency key claims it inside its own
-// transaction. The same key again returns the first result and changes nothing; the same
-// key with different input is IDEMPOTENCY_KEY_REUSED. Each service keeps the keys in its
-// own "IdempotencyKey" table (see any service's first migration).
+// transaction. The same key again from the same caller returns the first result and changes
+// nothing; the same key with different input is IDEMPOTENCY_KEY_REUSED. Keys belong to the caller
+// (kind and subject of the verified principal): one caller can neither read another's stored
+// response nor poison another's key. Each service keeps the keys in its own "IdempotencyKey" table.
 import { createHash } from "node:crypto";
 import { crossdockError, ErrorCode } from "@crossdock/schema";
 import { auditInsertSql, auditParameters, type AuditRecord } from "./audit.js";
+import type { Principal } from "./principal.js";
 
 export interface RawSqlTransaction {
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
@@ -25,55 +27,58 @@ export function requestFingerprint(request: unknown): string {
   return createHash("sha256").update(stableStringify(request)).digest("hex");
 }
 
-export type IdempotentOutcome<T> = { replayed: false; result: T } | { replayed: true; result: T };
+/** Whose key it is: the verified principal's kind and subject (never anything the caller sends). */
+export function idempotencyCaller(principal: Pick<Principal, "kind" | "subject">): string {
+  return `${principal.kind}:${principal.subject}`;
+}
 
-/**
- * Claims `key` in `scope` within `tx`; runs `execute` only for the first claim. `execute`
- * must return plain JSON (identifiers, outcome), which is stored and returned on replays.
- * `audit`, asked once `execute` has run, is written in the same statement that stores the result.
- */
-export async function runIdempotent<T>(options: {
-  tx: RawSqlTransaction;
+export interface IdempotencyClaim {
+  caller: string;
+  /** The operation. */
   scope: string;
   key: string;
   request: unknown;
-  execute: () => Promise<T>;
-  audit?: () => AuditRecord | null;
-}): Promise<IdempotentOutcome<T>> {
-  const { tx, scope, key } = options;
+}
+
+/** A new key (the write goes ahead), or the stored response of the caller's earlier identical request. */
+export type ClaimOutcome<T> = { claimed: true } | { claimed: false; response: T };
+
+/** Claims the caller's key within `tx`; throws IDEMPOTENCY_KEY_REUSED when the key was used for a different request. */
+export async function claimIdempotencyKey<T>(tx: RawSqlTransaction, claim: IdempotencyClaim): Promise<ClaimOutcome<T>> {
+  const { caller, scope, key } = claim;
   if (key.trim() === "" || key.length > 200) {
     throw crossdockError(ErrorCode.BAD_USER_INPUT, "idempotencyKey must be 1 to 200 characters", { field: "idempotencyKey" });
   }
-  const fingerprint = requestFingerprint(options.request);
+  const fingerprint = requestFingerprint(claim.request);
   const claimed = await tx.$queryRawUnsafe<{ key: string }[]>(
-    `INSERT INTO "IdempotencyKey" ("scope", "key", "requestHash") VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING "key"`,
+    `INSERT INTO "IdempotencyKey" ("caller", "scope", "key", "requestHash") VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING "key"`,
+    caller,
     scope,
     key,
     fingerprint,
   );
-  if (claimed.length === 0) {
-    const [existing] = await tx.$queryRawUnsafe<{ requestHash: string; response: T | null }[]>(
-      `SELECT "requestHash", "response" FROM "IdempotencyKey" WHERE "scope" = $1 AND "key" = $2`,
-      scope,
-      key,
-    );
-    if (!existing || existing.requestHash !== fingerprint || existing.response === null) {
-      throw crossdockError(ErrorCode.IDEMPOTENCY_KEY_REUSED, `idempotencyKey "${key}" was already used for a different ${scope} request`, {
-        field: "idempotencyKey",
-      });
-    }
-    return { replayed: true, result: existing.response };
+  if (claimed.length > 0) return { claimed: true };
+  const [existing] = await tx.$queryRawUnsafe<{ requestHash: string; response: T | null }[]>(
+    `SELECT "requestHash", "response" FROM "IdempotencyKey" WHERE "caller" = $1 AND "scope" = $2 AND "key" = $3`,
+    caller,
+    scope,
+    key,
+  );
+  if (!existing || existing.requestHash !== fingerprint || existing.response === null) {
+    throw crossdockError(ErrorCode.IDEMPOTENCY_KEY_REUSED, `idempotencyKey "${key}" was already used for a different ${scope} request`, {
+      field: "idempotencyKey",
+    });
   }
-  const result = await options.execute();
-  const audit = options.audit?.() ?? null;
-  const store = `UPDATE "IdempotencyKey" SET "response" = $3::jsonb WHERE "scope" = $1 AND "key" = $2`;
-  if (audit) {
-    // One round trip for both: the audit row rides along as a CTE ($4..$9).
-    await tx.$queryRawUnsafe(`WITH audit AS (${auditInsertSql(4)}) ${store}`, scope, key, JSON.stringify(result), ...auditParameters(audit));
-  } else {
-    await tx.$queryRawUnsafe(store, scope, key, JSON.stringify(result));
-  }
-  return { replayed: false, result };
+  return { claimed: false, response: existing.response };
+}
+
+/** Stores the response of a claimed key, with the write's audit entry (if any) in the same statement. */
+export async function storeIdempotentResponse(tx: RawSqlTransaction, claim: Omit<IdempotencyClaim, "request">, response: unknown, audit: AuditRecord | null) {
+  const store = `UPDATE "IdempotencyKey" SET "response" = $4::jsonb WHERE "caller" = $1 AND "scope" = $2 AND "key" = $3`;
+  const values = [claim.caller, claim.scope, claim.key, JSON.stringify(response)];
+  // One round trip for both: the audit row rides along as a CTE ($5..$11).
+  if (audit) await tx.$queryRawUnsafe(`WITH audit AS (${auditInsertSql(values.length + 1)}) ${store}`, ...values, ...auditParameters(audit));
+  else await tx.$queryRawUnsafe(store, ...values);
 }
 
 /** The id of the current transaction, as the change cursor a write hands back. */

@@ -11,6 +11,7 @@ export * from "./principal.js";
 export * from "./authorization.js";
 export * from "./idempotency.js";
 export * from "./audit.js";
+export * from "./writeFrame.js";
 export * from "./loaders.js";
 export * from "./httpServer.js";
 export * from "./errorMasking.js";

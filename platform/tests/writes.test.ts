@@ -12,77 +12,105 @@ import {
   envInt,
   openDatabase,
   operationLabeler,
-  recordAudit,
-  runIdempotent,
+  runWrite,
   type Database,
+  type Principal,
   type RawSqlTransaction,
+  type WriteTransactions,
 } from "../src/index.js";
 
-const tx = (session: { query: Database["query"] }): RawSqlTransaction => ({ $queryRawUnsafe: (q, ...v) => session.query(q, v) as never });
+const tx = (session: { query: Database["query"] }): RawSqlTransaction & { query: Database["query"] } => ({
+  query: session.query,
+  $queryRawUnsafe: (q, ...v) => session.query(q, v) as never,
+});
 
-describe("idempotent writes and audit", () => {
+const alice: Principal = { kind: "user", subject: "alice", scopes: [] };
+const bob: Principal = { kind: "partner", subject: "bob", scopes: [], customerNumber: "C-1" };
+
+describe("the write frame: idempotency per caller and audit", () => {
   let db: Database;
+  let transactions: WriteTransactions<ReturnType<typeof tx>>;
+  const count = async (table: string) => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${table}"`))[0]!.n;
+  const counter = async () => (await db.query<{ n: number }>(`SELECT "n" FROM "Counter"`))[0]!.n;
+  const bookkeeping = async () => ({ counter: await counter(), audits: await count("AuditEntry"), keys: await count("IdempotencyKey") });
+
   beforeAll(async () => {
     db = await openDatabase("pglite:memory");
     await db.exec(WRITE_BOOKKEEPING_SQL + `CREATE TABLE "Counter" ("n" INT NOT NULL); INSERT INTO "Counter" VALUES (0);`);
+    transactions = (fn) => db.transaction((session) => fn(tx(session)));
   });
   afterAll(async () => db.close());
 
-  const bump = (key: string, request: unknown) =>
-    db.transaction((session) =>
-      runIdempotent({
-        tx: tx(session),
-        scope: "bump",
-        key,
-        request,
-        execute: async () => {
-          const [row] = await session.query<{ n: number }>(`UPDATE "Counter" SET "n" = "n" + 1 RETURNING "n"`);
-          await recordAudit(tx(session), { principal: ANONYMOUS, requestId: "r1", operation: "bump", entityType: "Counter", entityKey: "1", detail: request });
-          return { n: row!.n, cursor: await currentChangeCursor(tx(session), "test") };
-        },
-      }),
-    );
+  const bump = (key: string, request: unknown, principal: Principal = ANONYMOUS) =>
+    runWrite(transactions, {
+      actor: { principal, requestId: "r1" },
+      operation: "bump",
+      idempotency: { key, request },
+      decide: async (t) => {
+        const [row] = await t.query<{ n: number }>(`UPDATE "Counter" SET "n" = "n" + 1 RETURNING "n"`);
+        return { result: { n: row!.n, cursor: await currentChangeCursor(t, "test") }, audit: { entityType: "Counter", entityKey: "1", detail: request } };
+      },
+    });
 
-  it("runs once per key and replays the first result", async () => {
-    const first = await bump("k1", { by: 1 });
-    const again = await bump("k1", { by: 1 });
-    expect(first.replayed).toBe(false);
-    expect(again).toEqual({ replayed: true, result: first.result });
+  it("runs once per key and replays the first result, returning the audit entry as a value", async () => {
+    const first = await bump("k1", { by: 1 }, alice);
+    const again = await bump("k1", { by: 1 }, alice);
+    expect(first).toMatchObject({ replayed: false, audit: { principal: alice, requestId: "r1", operation: "bump", entityType: "Counter", entityKey: "1" } });
+    expect(again).toEqual({ replayed: true, result: first.result, audit: null, written: null });
     expect(first.result.cursor).toMatch(/^test:\d+$/);
-    expect(await db.query(`SELECT "n" FROM "Counter"`)).toEqual([{ n: 1 }]);
-    expect(await db.query(`SELECT count(*)::int AS c FROM "AuditEntry"`)).toEqual([{ c: 1 }]);
+    expect(await counter()).toBe(1);
+    expect(await db.query(`SELECT "subject", "subjectKind", "requestId", "operation", "entityKey" FROM "AuditEntry"`)).toEqual([
+      { subject: "alice", subjectKind: "user", requestId: "r1", operation: "bump", entityKey: "1" },
+    ]);
   });
 
-  it("refuses a reused key with different input and rolls everything back", async () => {
-    await expect(bump("k1", { by: 2 })).rejects.toMatchObject({ extensions: { code: "IDEMPOTENCY_KEY_REUSED" } });
+  it("scopes keys to the caller: another subject's same key with other input is its own write; the same subject's is refused", async () => {
+    const before = await bookkeeping();
+    const bobs = await bump("k1", { by: 5 }, bob);
+    expect(bobs.replayed).toBe(false);
+    expect(bobs.result.n).toBe(before.counter + 1);
+    // Each caller replays its own stored response, not the other's.
+    expect((await bump("k1", { by: 5 }, bob)).result).toEqual(bobs.result);
+    expect((await bump("k1", { by: 1 }, alice)).result.n).toBe(1);
+    const afterBob = await bookkeeping();
+    expect(afterBob).toEqual({ counter: before.counter + 1, audits: before.audits + 1, keys: before.keys + 1 });
+    await expect(bump("k1", { by: 2 }, alice)).rejects.toMatchObject({ extensions: { code: "IDEMPOTENCY_KEY_REUSED" } });
+    await expect(bump("k1", { by: 2 }, bob)).rejects.toMatchObject({ extensions: { code: "IDEMPOTENCY_KEY_REUSED" } });
     await expect(bump(" ", { by: 1 })).rejects.toMatchObject({ extensions: { code: "BAD_USER_INPUT" } });
-    expect(await db.query(`SELECT "n" FROM "Counter"`)).toEqual([{ n: 1 }]);
+    expect(await bookkeeping()).toEqual(afterBob);
   });
 
-  it("writes the audit entry in the statement that stores the response, once per key", async () => {
+  it("writes the audit entry in the statement that stores the response, once per key; a write that changed nothing audits nothing", async () => {
     const audited = async () => Number((await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM "AuditEntry" WHERE "operation" = 'label'`))[0]!.n);
-    const label = (text: string) =>
-      db.transaction((session) =>
-        runIdempotent({
-          tx: tx(session),
-          scope: "label",
-          key: "label-1",
-          request: { text },
-          execute: async () => ({ text }),
-          audit: () => ({ principal: ANONYMOUS, requestId: "r2", operation: "label", entityType: "Label", entityKey: text, detail: { text } }),
-        }),
-      );
-    expect(await label("a")).toEqual({ replayed: false, result: { text: "a" } });
-    expect(await label("a")).toEqual({ replayed: true, result: { text: "a" } });
+    const label = (text: string, changed = true) =>
+      runWrite(transactions, {
+        actor: { principal: bob, requestId: "r2" },
+        operation: "label",
+        idempotency: changed ? { key: "label-1", request: { text } } : null,
+        decide: async () => ({ result: { text }, audit: changed ? { entityType: "Label", entityKey: text, detail: { text } } : null }),
+      });
+    expect(await label("a")).toMatchObject({ replayed: false, result: { text: "a" } });
+    expect(await label("a")).toMatchObject({ replayed: true, result: { text: "a" }, audit: null });
+    expect(await label("b", false)).toMatchObject({ replayed: false, audit: null });
     expect(await audited()).toBe(1);
-    const [entry] = await db.query(`SELECT "principal", "entityKey", "detail" FROM "AuditEntry" WHERE "operation" = 'label'`);
-    expect(entry).toEqual({ principal: "anonymous:anonymous", entityKey: "a", detail: { text: "a" } });
+    const [entry] = await db.query(`SELECT "subject", "subjectKind", "entityKey", "detail" FROM "AuditEntry" WHERE "operation" = 'label'`);
+    expect(entry).toEqual({ subject: "bob", subjectKind: "partner", entityKey: "a", detail: { text: "a" } });
+  });
+
+  it("keeps the audit log append-only: UPDATE, DELETE and TRUNCATE are refused and change nothing", async () => {
+    const before = await db.query(`SELECT * FROM "AuditEntry" ORDER BY "id"`);
+    expect(before.length).toBeGreaterThan(0);
+    await expect(db.query(`UPDATE "AuditEntry" SET "subject" = 'mallory'`)).rejects.toThrow(/append-only: UPDATE refused/);
+    await expect(db.query(`DELETE FROM "AuditEntry"`)).rejects.toThrow(/append-only: DELETE refused/);
+    await expect(db.exec(`TRUNCATE "AuditEntry"`)).rejects.toThrow(/append-only: TRUNCATE refused/);
+    expect(await db.query(`SELECT * FROM "AuditEntry" ORDER BY "id"`)).toEqual(before);
   });
 
   it("is exact under concurrency: 20 distinct keys, 20 increments; 20 same keys, one", async () => {
+    const before = await counter();
     await Promise.all(Array.from({ length: 20 }, (_, i) => bump(`c${i}`, { i })));
     await Promise.all(Array.from({ length: 20 }, () => bump("same", { same: true })));
-    expect(await db.query(`SELECT "n" FROM "Counter"`)).toEqual([{ n: 22 }]);
+    expect(await counter()).toBe(before + 21);
   });
 });
 

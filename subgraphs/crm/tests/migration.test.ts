@@ -2,7 +2,7 @@
 // schema cannot say: the case-number sequence, and that migrating again applies nothing.
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { migrate } from "@crossdock/platform";
+import { listMigrations, migrate } from "@crossdock/platform";
 import { describeMigrationDrift } from "@crossdock/test/migrationDrift";
 import { CasePriority, CaseStatus, Prisma } from "../src/__generated__/prisma/client.js";
 
@@ -20,6 +20,6 @@ describe("CRM migration", () => {
     const db = drift.db();
     const [sequence] = await db.query<{ next: string }>(`SELECT nextval('"CaseNumber_seq"')::text AS next`);
     expect(sequence?.next).toBe("1");
-    expect(await migrate(db, MIGRATIONS_DIR)).toEqual({ applied: [], alreadyApplied: 1 });
+    expect(await migrate(db, MIGRATIONS_DIR)).toEqual({ applied: [], alreadyApplied: listMigrations(MIGRATIONS_DIR).length });
   });
 });

@@ -4,14 +4,18 @@
 import type { RequestContextBase, SqlTransactionRunner } from "@crossdock/platform";
 import type { ErpPrisma } from "./db.js";
 import { createErpLoaders, type ErpLoaders } from "./loaders.js";
+import { erpWrites, type ErpWrites } from "./writes/transaction.js";
 
 export interface ErpContext extends RequestContextBase {
   prisma: ErpPrisma;
-  /** Counted plain-SQL transactions for submitOrder and recordShipment (see commands/submitOrder.ts). */
+  /** Counted plain-SQL transactions for submitOrder and recordShipment (see writes/submitOrder.ts). */
   transaction: SqlTransactionRunner;
+  /** The transactions the write frame runs ERP writes in. */
+  writes: ErpWrites;
   loaders: ErpLoaders;
 }
 
 export function erpContextFactory(prisma: ErpPrisma, transaction: SqlTransactionRunner): (base: RequestContextBase) => ErpContext {
-  return (base) => ({ ...base, prisma, transaction, loaders: createErpLoaders(prisma) });
+  const writes = erpWrites(prisma, transaction);
+  return (base) => ({ ...base, prisma, transaction, writes, loaders: createErpLoaders(prisma) });
 }

@@ -3,7 +3,7 @@
 // database, then moves the order-number sequence past the seeded orders. It never seeds twice.
 import { generateDemoWorld, type DemoWorld } from "@crossdock/schema";
 import type { ErpPrisma } from "./db.js";
-import type { ErpTransaction } from "./commands/transaction.js";
+import type { ErpTransaction } from "./writes/transaction.js";
 
 const CHUNK = 1000;
 

@@ -216,6 +216,38 @@ describe("credit memos and purchase suggestions", () => {
     expect(errorCodes(await gql(CREDIT, { input: { ...input, lines: [{ sku: skuA, quantity: "5" }], idempotencyKey: key() } }))).toEqual(["INVALID_QUANTITY"]);
   });
 
+  it("never credits more than shipped across memos with fresh keys, and refuses an unknown warehouse; a refusal changes nothing", async () => {
+    const order = await releasedOrder();
+    await gql(RECORD, { input: { orderNumber: order.orderNumber, shipmentId: "SH-CREDIT-1", lines: [{ sku: skuA, quantity: "4" }], idempotencyKey: key() } });
+    const CREDIT = `mutation($input: CreateCreditMemoInput!) { createCreditMemo(input: $input) { memoNumber } }`;
+    const credit = (quantity: string, extra: Record<string, unknown> = {}) =>
+      gql(CREDIT, { input: { orderNumber: order.orderNumber, reason: "Return", lines: [{ sku: skuA, quantity }], idempotencyKey: key(), ...extra } });
+    const state = async () => {
+      const [row] = await erp.database.query<Record<string, string>>(
+        `SELECT (SELECT count(*) FROM "CreditMemo")::text AS memos, (SELECT count(*) FROM "CreditMemoLine")::text AS "memoLines",
+           (SELECT "openBalance"::text FROM "Customer" WHERE "customerNumber" = $1) AS balance,
+           (SELECT count(*) FROM "AuditEntry")::text AS audits, (SELECT count(*) FROM "IdempotencyKey")::text AS keys`,
+        [customer],
+      );
+      return { ...row, ledger: await ledger(skuA, order.warehouseCode) };
+    };
+    const first = await credit("3");
+    expect(first.errors).toBeUndefined();
+    expect(first.data!.createCreditMemo.memoNumber).toMatch(/^CM-/);
+    const afterFirst = await state();
+    const again = await credit("3");
+    expect(errorCodes(again)).toEqual(["INVALID_QUANTITY"]);
+    expect(again.errors![0]!.message).toContain("3 already credited");
+    expect(await state()).toEqual(afterFirst);
+    expect(errorCodes(await credit("1", { warehouseCode: "NO-SUCH-WH" }))).toEqual(["UNKNOWN_WAREHOUSE"]);
+    expect(await state()).toEqual(afterFirst);
+    // What is left (4 shipped, 3 credited) can still be credited, once.
+    expect((await credit("1")).data!.createCreditMemo.memoNumber).toMatch(/^CM-/);
+    const afterSecond = await state();
+    expect(errorCodes(await credit("0.001"))).toEqual(["INVALID_QUANTITY"]);
+    expect(await state()).toEqual(afterSecond);
+  });
+
   it("suggests a purchase below the reorder point, once per sku × warehouse, and lists it", async () => {
     const product = world.products[2]!;
     const warehouseCode = world.warehouses[0]!.code;

@@ -47,10 +47,15 @@ export interface GraphQLResponse<T> {
   errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; field?: string } }[];
 }
 
-export function graphqlClient(url: string) {
+/** `headers`: e.g. principalHeaders(…) from test/src/principals.ts, to call as a signed principal. */
+export function graphqlClient(url: string, headers: Record<string, string> = {}) {
   // Responses are read loosely on purpose: each test asserts the exact shape it expects.
   return async function gql<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<T>> {
-    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
     return (await response.json()) as GraphQLResponse<T>;
   };
 }

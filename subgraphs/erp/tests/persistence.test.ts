@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate, openDatabase, type Database } from "@crossdock/platform";
+import { listMigrations, migrate, openDatabase, type Database } from "@crossdock/platform";
+import { principalHeaders } from "../../../test/src/principals.js";
 import { ERP_MIGRATIONS_DIR, start } from "../src/server.js";
 import { graphqlClient } from "./helpers.js";
 
@@ -24,7 +25,12 @@ beforeAll(async () => {
       `mutation { submitOrder(input: { idempotencyKey: "persist-1", customerNumber: "C-10001", requestedBy: "crm:jordan", lines: [{ sku: "SKU-00003", quantity: "2" }] }) { changeCursor order { orderNumber } } }`,
     );
     submitted = { orderNumber: response.data!.submitOrder.order.orderNumber, changeCursor: response.data!.submitOrder.changeCursor };
-    await gql(`mutation { setCreditLimit(customerNumber: "C-10001", creditLimit: "777000") { creditLimit } }`);
+    // A signed user, with the request id the gateway would send, and a body naming someone else.
+    const asFinance = graphqlClient(erp.url, {
+      ...principalHeaders({ kind: "user", subject: "fiona", scopes: ["finance:write"] }),
+      "x-request-id": "req-persist-2",
+    });
+    await asFinance(`mutation { setCreditLimit(customerNumber: "C-10001", creditLimit: "777000") { creditLimit } }`);
     await gql(`mutation($n: ID!) { cancelOrder(orderNumber: $n, reason: "test") { status } }`, { n: submitted.orderNumber });
   } finally {
     await erp.stop();
@@ -38,15 +44,23 @@ afterAll(async () => {
 });
 
 describe("ERP persistence", () => {
-  it("audits every write with operation, entity and principal", async () => {
-    const rows = await db.query<{ operation: string; entityType: string; entityKey: string; principal: string; detail: Record<string, unknown> }>(
-      `SELECT "operation", "entityType", "entityKey", "principal", "detail" FROM "AuditEntry" ORDER BY "id"`,
-    );
-    expect(rows.map((r) => [r.operation, r.entityType, r.entityKey, r.principal])).toEqual([
-      ["submitOrder", "Order", submitted.orderNumber, "anonymous:anonymous"],
-      ["setCreditLimit", "Customer", "C-10001", "anonymous:anonymous"],
-      ["cancelOrder", "Order", submitted.orderNumber, "anonymous:anonymous"],
+  it("audits every write with operation, entity, the verified subject, its kind and the request id", async () => {
+    const rows = await db.query<{
+      operation: string;
+      entityType: string;
+      entityKey: string;
+      subject: string;
+      subjectKind: string;
+      requestId: string;
+      detail: Record<string, unknown>;
+    }>(`SELECT "operation", "entityType", "entityKey", "subject", "subjectKind", "requestId", "detail" FROM "AuditEntry" ORDER BY "id"`);
+    expect(rows.map((r) => [r.operation, r.entityType, r.entityKey, r.subjectKind, r.subject])).toEqual([
+      ["submitOrder", "Order", submitted.orderNumber, "anonymous", "anonymous"],
+      ["setCreditLimit", "Customer", "C-10001", "user", "fiona"],
+      ["cancelOrder", "Order", submitted.orderNumber, "anonymous", "anonymous"],
     ]);
+    expect(rows[1]!.requestId).toBe("req-persist-2");
+    expect(rows.every((r) => r.requestId !== "")).toBe(true);
     expect(rows[1]!.detail).toMatchObject({ creditLimit: "777000.00" });
     expect(rows[2]!.detail).toMatchObject({ previousStatus: "RELEASED", reason: "test" });
   });
@@ -58,13 +72,13 @@ describe("ERP persistence", () => {
     );
     expect(order).toEqual({ idempotencyKey: "persist-1", requestedBy: "crm:jordan", status: "CANCELLED", cancelReason: "test" });
     const [key] = await db.query<{ response: Record<string, unknown> }>(
-      `SELECT "response" FROM "IdempotencyKey" WHERE "scope" = 'submitOrder' AND "key" = 'persist-1'`,
+      `SELECT "response" FROM "IdempotencyKey" WHERE "caller" = 'anonymous:anonymous' AND "scope" = 'submitOrder' AND "key" = 'persist-1'`,
     );
     expect(key?.response).toMatchObject({ orderNumber: submitted.orderNumber, outcome: "RELEASED", changeCursor: submitted.changeCursor });
   });
 
   it("keeps its data on disk: migrations already applied, orders kept, sequence past the issued numbers", async () => {
-    expect(await migrate(db, ERP_MIGRATIONS_DIR)).toEqual({ applied: [], alreadyApplied: 1 });
+    expect(await migrate(db, ERP_MIGRATIONS_DIR)).toEqual({ applied: [], alreadyApplied: listMigrations(ERP_MIGRATIONS_DIR).length });
     const [{ count } = { count: "0" }] = await db.query<{ count: string }>(`SELECT count(*)::text AS count FROM "SalesOrder"`);
     expect(Number(count)).toBe(seededOrders + 1);
     const [next] = await db.query<{ next: string }>(`SELECT nextval('"SalesOrderNumber_seq"')::text AS next`);

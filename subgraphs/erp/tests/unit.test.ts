@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { Decimal } from "@crossdock/schema";
-import { rankWarehouses } from "../src/commands/chooseWarehouse.js";
-import { normalizeSubmitOrder } from "../src/commands/orderInput.js";
+import { rankWarehouses } from "../src/writes/chooseWarehouse.js";
+import { normalizeSubmitOrder } from "../src/writes/orderInput.js";
 import { loadConfig } from "../src/config.js";
 
 const line = (sku: string, quantity: string) => ({ sku, quantity: new Decimal(quantity) });

@@ -8,7 +8,7 @@ export interface WmsContext extends RequestContextBase {
   prisma: WmsPrisma;
   /** Counted plain SQL for the hottest reads (see loaders.ts). */
   sql: SqlQuery;
-  /** Counted plain-SQL transactions for the hottest writes (see mutations/writeSupport.ts). */
+  /** Counted plain-SQL transactions for the hottest writes (see writes/writeSupport.ts). */
   transaction: SqlTransactionRunner;
   loaders: WmsLoaders;
 }

@@ -56,10 +56,10 @@ describe("adjustInventory", () => {
     );
     expect(movements.data!.stockMovements.edges[0].node).toEqual({ quantity: "5.125", reason: "ADJUSTMENT", reference: "cycle count" });
     expect(await unexplainedStockRows(wms)).toBe(0);
-    const audit = await wms.database.query<{ entityKey: string; principal: string }>(
-      `SELECT "entityKey", principal FROM "AuditEntry" WHERE operation = 'adjustInventory'`,
+    const audit = await wms.database.query<{ entityKey: string; subject: string; subjectKind: string }>(
+      `SELECT "entityKey", "subject", "subjectKind" FROM "AuditEntry" WHERE operation = 'adjustInventory'`,
     );
-    expect(audit).toEqual([{ entityKey: `${sku}@${warehouseCode}`, principal: "anonymous:anonymous" }]);
+    expect(audit).toEqual([{ entityKey: `${sku}@${warehouseCode}`, subject: "anonymous", subjectKind: "anonymous" }]);
   });
 
   it("audits the principal only when the gateway signed it; a forged header is anonymous", async () => {
@@ -77,7 +77,7 @@ describe("adjustInventory", () => {
     await adjustAs(encodePrincipal(flows), "adj-unsigned-1");
     await adjustAs(signPrincipal(flows, "not-the-shared-secret"), "adj-forged-1");
     const audit = await wms.database.query<{ principal: string }>(
-      `SELECT principal FROM "AuditEntry" WHERE operation = 'adjustInventory' AND "entityKey" = $1 ORDER BY id DESC LIMIT 3`,
+      `SELECT "subjectKind" || ':' || "subject" AS principal FROM "AuditEntry" WHERE operation = 'adjustInventory' AND "entityKey" = $1 ORDER BY id DESC LIMIT 3`,
       [`${sku}@${warehouseCode}`],
     );
     expect(audit.map((row) => row.principal)).toEqual(["anonymous:anonymous", "anonymous:anonymous", "service:flows"]);

@@ -2,7 +2,7 @@
 // schema cannot say: the document-number sequences, and that migrating again applies nothing.
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { migrate } from "@crossdock/platform";
+import { listMigrations, migrate } from "@crossdock/platform";
 import { describeMigrationDrift } from "@crossdock/test/migrationDrift";
 import { FulfillmentStatus, Prisma, ReceiptKind, ShipmentStatus } from "../src/__generated__/prisma/client.js";
 
@@ -24,7 +24,7 @@ describe("WMS migrations", () => {
     expect(Number(row!.ff)).toBeGreaterThan(0);
     expect(Number(row!.sh)).toBeGreaterThan(0);
     const applied = await db.query<{ migration_name: string }>(`SELECT migration_name FROM "_prisma_migrations" ORDER BY migration_name`);
-    expect(applied.map((m) => m.migration_name)).toEqual(["0001_init", "0002_fulfillment_lines_per_bin", "0003_shipment_lines"]);
-    expect(await migrate(db, MIGRATIONS_DIR)).toEqual({ applied: [], alreadyApplied: 3 });
+    expect(applied.map((m) => m.migration_name)).toEqual(["0001_init", "0002_fulfillment_lines_per_bin", "0003_shipment_lines", "0004_write_attribution"]);
+    expect(await migrate(db, MIGRATIONS_DIR)).toEqual({ applied: [], alreadyApplied: listMigrations(MIGRATIONS_DIR).length });
   });
 });

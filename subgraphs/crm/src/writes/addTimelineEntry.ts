@@ -1,6 +1,7 @@
 // addTimelineEntry: how the flows (and anyone else writing history) add to an account's
 // timeline. Idempotent on externalKey: the same key returns the first entry and writes nothing;
 // the same key about a different customer, order or kind is IDEMPOTENCY_KEY_REUSED.
+import { requireCustomerAccess } from "@crossdock/platform";
 import { crossdockError, ErrorCode } from "@crossdock/schema";
 import type { TimelineEntry } from "../__generated__/prisma/client.js";
 import type { CrmContext } from "../context.js";
@@ -35,20 +36,24 @@ export async function addTimelineEntry(ctx: CrmContext, input: AddTimelineEntryI
       field: "externalKey",
     });
 
-  // One statement, no transaction: insert unless the key exists (ON CONFLICT also covers a
+  requireCustomerAccess(ctx.principal, entry.customerNumber);
+  // One statement, no transaction (the write frame would add BEGIN and COMMIT around it; the key
+  // here is the business key externalKey, not an idempotency key): insert unless the key exists (ON CONFLICT also covers a
   // concurrent writer of the same key), the audit entry only with a new row, and the stored entry
   // returned either way. No row back: the customer has no account, or a concurrent writer's row
   // was not yet visible to this statement's snapshot (asked again below).
-  const principal = `${ctx.principal.kind}:${ctx.principal.subject}`;
+  const source = `${ctx.principal.kind}:${ctx.principal.subject}`;
   const rows = await ctx.sql<TimelineEntry & { inserted: boolean }>(ADD_ENTRY_SQL, [
     entry.customerNumber,
     entry.orderNumber,
     entry.kind,
     entry.summary,
     occurredAt,
-    principal,
+    source,
     entry.externalKey,
     ctx.requestId,
+    ctx.principal.subject,
+    ctx.principal.kind,
     JSON.stringify({ customerNumber: entry.customerNumber, orderNumber: entry.orderNumber, kind: entry.kind }),
   ]);
   let stored: TimelineEntry | undefined = rows[0];
@@ -60,7 +65,8 @@ export async function addTimelineEntry(ctx: CrmContext, input: AddTimelineEntryI
   return toEntry(stored);
 }
 
-// $1 customer, $2 order, $3 kind, $4 summary, $5 occurredAt, $6 principal (the source), $7 externalKey, $8 request id, $9 audit detail.
+// $1 customer, $2 order, $3 kind, $4 summary, $5 occurredAt, $6 source ("<kind>:<subject>"), $7 externalKey, $8 request id,
+// $9 and $10 the verified subject and its kind (the audit columns of platform auditInsertSql), $11 audit detail.
 const ADD_ENTRY_SQL = `
 WITH account AS (
   SELECT "accountId" FROM "Account" WHERE "customerNumber" = $1
@@ -70,8 +76,8 @@ WITH account AS (
   ON CONFLICT ("externalKey") DO NOTHING
   RETURNING *
 ), audit AS (
-  INSERT INTO "AuditEntry" ("principal", "requestId", "operation", "entityType", "entityKey", "detail")
-  SELECT $6, $8, 'addTimelineEntry', 'TimelineEntry', $7, $9::jsonb FROM inserted
+  INSERT INTO "AuditEntry" ("subject", "subjectKind", "requestId", "operation", "entityType", "entityKey", "detail")
+  SELECT $9, $10, $8, 'addTimelineEntry', 'TimelineEntry', $7, $11::jsonb FROM inserted
 )
 SELECT *, true AS "inserted" FROM inserted
 UNION ALL

@@ -1,12 +1,12 @@
 // openCase: the CRM's one way to open a service case on a customer's account. One transaction
 // writes the case, its CASE_OPENED timeline entry and the audit entry; with an idempotencyKey a
 // retry returns the first case. It never checks the order number against the ERP (it cannot).
-import { recordAudit, runIdempotent } from "@crossdock/platform";
+import { requireCustomerAccess, runWrite } from "@crossdock/platform";
 import { crossdockError, ErrorCode } from "@crossdock/schema";
 import type { Case, CasePriority } from "../__generated__/prisma/client.js";
 import type { CrmContext } from "../context.js";
 import { nextCaseNumber } from "./caseNumbers.js";
-import { WRITE_TRANSACTION } from "./transaction.js";
+import { actorOf, crmWrites } from "./transaction.js";
 import { LIMITS, optionalText, requiredText } from "./inputRules.js";
 
 export interface OpenCaseInput {
@@ -30,17 +30,20 @@ export async function openCase(ctx: CrmContext, input: OpenCaseInput): Promise<C
   };
   const idempotencyKey = input.idempotencyKey ?? null;
 
-  return ctx.prisma.$transaction(async (tx) => {
-    const account = await tx.account.findUnique({ where: { customerNumber: request.customerNumber } });
-    if (!account) {
-      throw crossdockError(ErrorCode.UNKNOWN_CUSTOMER, `The CRM has no account for customer ${request.customerNumber}`, { field: "customerNumber" });
-    }
-    // Set by the first execution only; a replay reads the case the key points at.
-    const fresh: { row?: Case } = {};
-    const execute = async (): Promise<{ caseNumber: string }> => {
+  const { result, written } = await runWrite(crmWrites(ctx), {
+    actor: actorOf(ctx),
+    operation: "openCase",
+    idempotency: idempotencyKey === null ? null : { key: idempotencyKey, request },
+    decide: async (tx) => {
+      // A partner opens cases for its own customer only.
+      requireCustomerAccess(ctx.principal, request.customerNumber);
+      const account = await tx.account.findUnique({ where: { customerNumber: request.customerNumber } });
+      if (!account) {
+        throw crossdockError(ErrorCode.UNKNOWN_CUSTOMER, `The CRM has no account for customer ${request.customerNumber}`, { field: "customerNumber" });
+      }
       const caseNumber = await nextCaseNumber(tx);
       const openedAt = new Date();
-      fresh.row = await tx.case.create({
+      const row = await tx.case.create({
         data: { ...request, caseNumber, accountId: account.accountId, status: "OPEN", openedAt },
       });
       await tx.timelineEntry.create({
@@ -55,23 +58,9 @@ export async function openCase(ctx: CrmContext, input: OpenCaseInput): Promise<C
           externalKey: `case:${caseNumber}:opened`,
         },
       });
-      await recordAudit(tx, {
-        principal: ctx.principal,
-        requestId: ctx.requestId,
-        operation: "openCase",
-        entityType: "Case",
-        entityKey: caseNumber,
-        detail: { ...request, idempotencyKey },
-      });
-      return { caseNumber };
-    };
-    if (idempotencyKey === null) {
-      await execute();
-    } else {
-      const outcome = await runIdempotent({ tx, scope: "openCase", key: idempotencyKey, request, execute });
-      if (outcome.replayed) return tx.case.findUniqueOrThrow({ where: { caseNumber: outcome.result.caseNumber } });
-    }
-    if (!fresh.row) throw new Error("openCase finished without a case");
-    return fresh.row;
-  }, WRITE_TRANSACTION);
+      return { result: { caseNumber }, audit: { entityType: "Case", entityKey: caseNumber, detail: { ...request, idempotencyKey } }, written: row };
+    },
+  });
+  // A replay reads the case the key points at.
+  return written ?? ctx.prisma.case.findUniqueOrThrow({ where: { caseNumber: result.caseNumber } });
 }

@@ -1,49 +1,51 @@
 // resolveCase: closes a case with its resolution and writes the CASE_RESOLVED timeline entry and
 // the audit entry in one transaction. Resolving a resolved case changes nothing and returns it
 // as it is, so a retried call can never add a second timeline entry.
-import { recordAudit } from "@crossdock/platform";
+import { requireCustomerAccess, runWrite } from "@crossdock/platform";
 import { crossdockError, ErrorCode } from "@crossdock/schema";
 import type { Case } from "../__generated__/prisma/client.js";
 import type { CrmContext } from "../context.js";
-import { WRITE_TRANSACTION } from "./transaction.js";
+import { actorOf, crmWrites } from "./transaction.js";
 import { LIMITS, requiredText } from "./inputRules.js";
 
 export async function resolveCase(ctx: CrmContext, args: { caseNumber: string; resolution: string }): Promise<Case> {
   const caseNumber = args.caseNumber.trim();
   const resolution = requiredText(args.resolution, "resolution", LIMITS.resolution);
 
-  return ctx.prisma.$transaction(async (tx) => {
-    const existing = await tx.case.findUnique({ where: { caseNumber } });
-    if (!existing) throw crossdockError(ErrorCode.UNKNOWN_CASE, `No case ${caseNumber}`, { field: "caseNumber" });
-    if (existing.status === "RESOLVED") return existing;
-    const resolvedAt = new Date();
-    // Conditional on the status, so two concurrent resolutions on Postgres cannot both win.
-    const { count } = await tx.case.updateMany({
-      where: { caseNumber, status: { not: "RESOLVED" } },
-      data: { status: "RESOLVED", resolvedAt, resolution },
-    });
-    const current = await tx.case.findUniqueOrThrow({ where: { caseNumber } });
-    if (count === 0) return current;
-    await tx.timelineEntry.create({
-      data: {
-        accountId: current.accountId,
-        customerNumber: current.customerNumber,
-        orderNumber: current.orderNumber,
-        kind: "CASE_RESOLVED",
-        summary: `Case ${caseNumber} resolved: ${resolution}`,
-        occurredAt: resolvedAt,
-        source: "crm",
-        externalKey: `case:${caseNumber}:resolved`,
-      },
-    });
-    await recordAudit(tx, {
-      principal: ctx.principal,
-      requestId: ctx.requestId,
-      operation: "resolveCase",
-      entityType: "Case",
-      entityKey: caseNumber,
-      detail: { previousStatus: existing.status, resolution },
-    });
-    return current;
-  }, WRITE_TRANSACTION);
+  const { written } = await runWrite(crmWrites(ctx), {
+    actor: actorOf(ctx),
+    operation: "resolveCase",
+    decide: async (tx) => {
+      const existing = await tx.case.findUnique({ where: { caseNumber } });
+      if (!existing) throw crossdockError(ErrorCode.UNKNOWN_CASE, `No case ${caseNumber}`, { field: "caseNumber" });
+      requireCustomerAccess(ctx.principal, existing.customerNumber);
+      if (existing.status === "RESOLVED") return { result: null, audit: null, written: existing };
+      const resolvedAt = new Date();
+      // Conditional on the status, so two concurrent resolutions on Postgres cannot both win.
+      const { count } = await tx.case.updateMany({
+        where: { caseNumber, status: { not: "RESOLVED" } },
+        data: { status: "RESOLVED", resolvedAt, resolution },
+      });
+      const current = await tx.case.findUniqueOrThrow({ where: { caseNumber } });
+      if (count === 0) return { result: null, audit: null, written: current };
+      await tx.timelineEntry.create({
+        data: {
+          accountId: current.accountId,
+          customerNumber: current.customerNumber,
+          orderNumber: current.orderNumber,
+          kind: "CASE_RESOLVED",
+          summary: `Case ${caseNumber} resolved: ${resolution}`,
+          occurredAt: resolvedAt,
+          source: "crm",
+          externalKey: `case:${caseNumber}:resolved`,
+        },
+      });
+      return {
+        result: null,
+        audit: { entityType: "Case", entityKey: caseNumber, detail: { previousStatus: existing.status, resolution } },
+        written: current,
+      };
+    },
+  });
+  return written!;
 }

@@ -1,7 +1,7 @@
 // The documents the process layer's ERP writes produce: credit memos, purchase suggestions and
 // the recordShipment payload. Relations go through the request's loaders like every other type.
 import type { CreditMemo as CreditMemoRow, PurchaseSuggestion as SuggestionRow } from "../__generated__/prisma/client.js";
-import type { RecordShipmentResult } from "../commands/recordShipment.js";
+import type { RecordShipmentResult } from "../writes/recordShipment.js";
 import type { ErpContext } from "../context.js";
 import { moneyFields } from "./money.js";
 

@@ -1,6 +1,6 @@
 // SubmitOrderPayload: the stored decision of a submitOrder (the same on every retry); the
 // order itself is read through the loader, so a retry shows the order as it is now.
-import type { SubmitOrderResult } from "../commands/submitOrder.js";
+import type { SubmitOrderResult } from "../writes/submitOrder.js";
 import type { ErpContext } from "../context.js";
 
 export const SubmitOrderPayload = {

@@ -1,13 +1,13 @@
 // Mutation root of the WMS: maps each field to its write in ../mutations. The writes own
 // validation, the transaction, idempotency and audit; this file adds nothing to them.
 import type { WmsContext } from "../context.js";
-import { adjustInventory, type AdjustInventoryInput } from "../mutations/adjustInventory.js";
-import { cancelFulfillment } from "../mutations/cancelFulfillment.js";
-import { confirmPick, type ConfirmPickInput } from "../mutations/confirmPick.js";
-import { createFulfillment, type CreateFulfillmentInput } from "../mutations/createFulfillment.js";
-import { recordShipmentMilestone, type ShipmentMilestoneInput } from "../mutations/recordShipmentMilestone.js";
-import { recordReceipt, type RecordReceiptInput } from "../mutations/recordReceipt.js";
-import { shipFulfillment, type ShipFulfillmentInput } from "../mutations/shipFulfillment.js";
+import { adjustInventory, type AdjustInventoryInput } from "../writes/adjustInventory.js";
+import { cancelFulfillment } from "../writes/cancelFulfillment.js";
+import { confirmPick, type ConfirmPickInput } from "../writes/confirmPick.js";
+import { createFulfillment, type CreateFulfillmentInput } from "../writes/createFulfillment.js";
+import { recordShipmentMilestone, type ShipmentMilestoneInput } from "../writes/recordShipmentMilestone.js";
+import { recordReceipt, type RecordReceiptInput } from "../writes/recordReceipt.js";
+import { shipFulfillment, type ShipFulfillmentInput } from "../writes/shipFulfillment.js";
 
 export const mutationResolvers = {
   Mutation: {

@@ -52,11 +52,13 @@ export async function createFulfillment(ctx: WmsContext, input: CreateFulfillmen
   const { warehouseCode } = input;
 
   // The fulfilment this call created; unset when the key was a replay.
-  let created: FulfillmentOrder | undefined;
-  const { fulfillmentId } = await runWmsSqlWrite(ctx, {
+  const {
+    result: { fulfillmentId },
+    written: created,
+  } = await runWmsSqlWrite<{ fulfillmentId: string }, FulfillmentOrder>(ctx, {
     operation: "createFulfillment",
     idempotency: { key: input.idempotencyKey, request: input },
-    execute: async (tx) => {
+    decide: async (tx) => {
       const stock = await lockedStock(
         tx,
         warehouseCode,
@@ -105,9 +107,10 @@ export async function createFulfillment(ctx: WmsContext, input: CreateFulfillmen
         allocations.map((a) => a.quantity.toFixed()),
         allocations.map((a) => a.row.id),
       ]);
-      created = row!;
+      const created = row!;
       return {
         result: { fulfillmentId: created.fulfillmentId },
+        written: created,
         audit: {
           entityType: "Fulfillment",
           entityKey: created.fulfillmentId,

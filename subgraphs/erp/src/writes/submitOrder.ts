@@ -3,12 +3,12 @@
 // entry. Errors (unknown customer or warehouse) write nothing; rejections store only the key.
 // Plain SQL (the hottest ERP write, once per order): the key's claim, one read, one write, and
 // the stored response with the audit entry — four statements between BEGIN and COMMIT.
-import type { AuditRecord, Principal, SqlTransaction, SqlTransactionRunner } from "@crossdock/platform";
+import { requireCustomerAccess, runWrite, type AuditSubject, type SqlTransaction, type WriteDecision } from "@crossdock/platform";
 import { crossdockError, Decimal, ErrorCode, moneyToString, toDecimal } from "@crossdock/schema";
 import { availabilityJsonSql, chooseWarehouse, fallbackWarehousesJsonSql, type AvailabilityRow } from "./chooseWarehouse.js";
 import { normalizeSubmitOrder, type SubmitOrderInput, type SubmitOrderRequest } from "./orderInput.js";
 import { SALES_ORDER_COLUMNS, toSalesOrder, type SalesOrderSqlRow, type WrittenRows } from "./orderRows.js";
-import { changeCursorOf, runErpSqlWrite, type SqlWriteDecision } from "./transaction.js";
+import { changeCursorOf, type ErpWrites, type WriteActor } from "./transaction.js";
 
 export type SubmitOutcome = "RELEASED" | "CREDIT_HOLD" | "REJECTED";
 export type SubmitReason = "CREDIT_LIMIT_EXCEEDED" | "CUSTOMER_ON_CREDIT_HOLD" | "CUSTOMER_BLOCKED" | "UNKNOWN_SKU";
@@ -20,11 +20,6 @@ export interface SubmitOrderResult {
   reason: SubmitReason | null;
   message: string | null;
   changeCursor: string;
-}
-
-export interface WriteActor {
-  principal: Principal;
-  requestId: string;
 }
 
 /** The stored result, and the order row when this call wrote one (not on a replay or a rejection). */
@@ -93,38 +88,33 @@ WITH created AS (
 )
 SELECT * FROM created`;
 
-export async function submitOrder(transaction: SqlTransactionRunner, actor: WriteActor, input: SubmitOrderInput): Promise<SubmitOrderOutcome> {
+export async function submitOrder(writes: ErpWrites, actor: WriteActor, input: SubmitOrderInput): Promise<SubmitOrderOutcome> {
   const request = normalizeSubmitOrder(input);
-  return runErpSqlWrite(transaction, {
-    scope: "submitOrder",
-    key: request.idempotencyKey,
-    request,
+  const { result, written } = await runWrite(writes.sql, {
+    actor,
+    operation: "submitOrder",
+    idempotency: { key: request.idempotencyKey, request },
     decide: (tx) => decideOrder(tx, actor, request),
   });
+  return { result, written };
 }
 
-type Decision = SqlWriteDecision<SubmitOrderResult>;
+type Decision = WriteDecision<SubmitOrderResult, WrittenRows>;
 
 async function decideOrder(tx: SqlTransaction, actor: WriteActor, request: SubmitOrderRequest): Promise<Decision> {
+  // A partner orders for its own customer only; refused before anything is read or written.
+  requireCustomerAccess(actor.principal, request.customerNumber);
   const skus = request.lines.map((line) => line.sku);
   const [facts] = await tx.query<OrderFacts>(READ_ORDER_FACTS_SQL, [request.customerNumber, skus, request.warehouseCode]);
   if (!facts) throw crossdockError(ErrorCode.UNKNOWN_CUSTOMER, `No customer ${request.customerNumber}`, { field: "customerNumber" });
   if (!facts.warehouseKnown) throw crossdockError(ErrorCode.UNKNOWN_WAREHOUSE, `No warehouse ${request.warehouseCode}`, { field: "warehouseCode" });
   const changeCursor = changeCursorOf(facts.txid);
-  const audit = (entityType: string, entityKey: string, detail: unknown): AuditRecord => ({
-    principal: actor.principal,
-    requestId: actor.requestId,
-    operation: "submitOrder",
-    entityType,
-    entityKey,
-    detail,
-  });
+  const audit = (entityType: string, entityKey: string, detail: unknown): AuditSubject => ({ entityType, entityKey, detail });
   // A rejection is a write too: its audit entry is what the audit log and read-your-writes
   // (the captured AuditEntry marks the transaction as applied) see of it.
   const reject = (reason: SubmitReason, message: string): Decision => ({
     result: { orderNumber: null, outcome: "REJECTED", reason, message, changeCursor },
     audit: audit("Customer", facts.customerNumber, { outcome: "REJECTED", reason, message, idempotencyKey: request.idempotencyKey }),
-    written: null,
   });
 
   if (facts.status === "BLOCKED") return reject("CUSTOMER_BLOCKED", `Customer ${facts.customerNumber} is blocked`);

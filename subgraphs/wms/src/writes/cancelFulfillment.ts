@@ -11,7 +11,7 @@ export async function cancelFulfillment(ctx: WmsContext, fulfillmentId: string, 
 
   await runWmsWrite(ctx, {
     operation: "cancelFulfillment",
-    execute: async (tx) => {
+    decide: async (tx) => {
       if (!(await lockFulfillment(tx, fulfillmentId))) {
         throw crossdockError(ErrorCode.UNKNOWN_FULFILLMENT, `No fulfilment ${fulfillmentId}`, { field: "fulfillmentId" });
       }

@@ -60,13 +60,12 @@ export async function recordShipmentMilestone(ctx: WmsContext, input: ShipmentMi
   const location = input.location?.trim() || null;
   const note = input.note?.trim() || null;
 
-  // The shipment as this call left it; unset when the key was a replay.
-  let result: Shipment | undefined;
-  await runWmsSqlWrite(ctx, {
+  // `written`: the shipment as this call left it; null when the key was a replay.
+  const { written } = await runWmsSqlWrite<{ shipmentId: string }, Shipment>(ctx, {
     operation: "recordShipmentMilestone",
     // The stored request keeps occurredAt as the client sent it, so a retry without it still matches.
     idempotency: { key: input.idempotencyKey, request: { ...input, occurredAt: input.occurredAt?.toISOString() ?? null } },
-    execute: async (tx) => {
+    decide: async (tx) => {
       const occurredAt = input.occurredAt ?? new Date();
       const [shipment] = await tx.query<Shipment>(SHIPMENT_SQL, [shipmentId]);
       if (!shipment) throw crossdockError(ErrorCode.UNKNOWN_SHIPMENT, `No shipment ${shipmentId}`, { field: "shipmentId" });
@@ -85,13 +84,12 @@ export async function recordShipmentMilestone(ctx: WmsContext, input: ShipmentMi
       const { later, fulfillmentStatus: current, ...updated } = recorded!;
       if (later) {
         // A late scan: history only; the shipment and its fulfilment stay where the newer milestones put them.
-        result = shipment;
         return {
           result: { shipmentId },
+          written: shipment,
           audit: { entityType: "Shipment", entityKey: shipmentId, detail: { code, location, note, occurredAt: occurredAt.toISOString(), late: true } },
         };
       }
-      result = updated;
       const fulfillmentStatus = await fulfillmentStatusAfter(tx, shipment.fulfillmentId, current, code);
       if (fulfillmentStatus !== current) {
         await tx.query(`UPDATE "FulfillmentOrder" SET "status" = $2::"FulfillmentStatus", "updatedAt" = $3 WHERE "fulfillmentId" = $1`, [
@@ -102,9 +100,10 @@ export async function recordShipmentMilestone(ctx: WmsContext, input: ShipmentMi
       }
       return {
         result: { shipmentId },
+        written: updated,
         audit: { entityType: "Shipment", entityKey: shipmentId, detail: { code, location, note, occurredAt: occurredAt.toISOString(), fulfillmentStatus } },
       };
     },
   });
-  return result ?? ctx.prisma.shipment.findUniqueOrThrow({ where: { shipmentId } });
+  return written ?? ctx.prisma.shipment.findUniqueOrThrow({ where: { shipmentId } });
 }

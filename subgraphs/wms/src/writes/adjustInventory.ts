@@ -66,11 +66,10 @@ export async function adjustInventory(ctx: WmsContext, input: AdjustInventoryInp
   const { sku, warehouseCode } = input;
 
   // The level this write left behind, computed under its locks; unset when the key was a replay.
-  let after: StockLevelValue | undefined;
-  await runWmsSqlWrite(ctx, {
+  const { written: after } = await runWmsSqlWrite<{ sku: string; warehouseCode: string }, StockLevelValue>(ctx, {
     operation: "adjustInventory",
     idempotency: { key: input.idempotencyKey, request: input },
-    execute: async (tx) => {
+    decide: async (tx) => {
       let rows = await lockedStockRows(tx, sku, warehouseCode);
       if (rows.length === 0) {
         // No stock row to lock yet (a stock row implies its warehouse exists): two first adjustments of
@@ -125,9 +124,10 @@ export async function adjustInventory(ctx: WmsContext, input: AdjustInventoryInp
       const created = changes
         .filter((c) => c.stockId === null)
         .map((c) => ({ sku, warehouseCode, binCode: c.binCode, onHand: c.delta.toFixed(), reserved: "0" }));
-      after = stockLevelAt([...updated, ...created], sku, warehouseCode);
+      const after = stockLevelAt([...updated, ...created], sku, warehouseCode);
       return {
         result: { sku, warehouseCode },
+        written: after,
         audit: {
           entityType: "StockLevel",
           entityKey: `${sku}@${warehouseCode}`,

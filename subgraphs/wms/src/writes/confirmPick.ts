@@ -37,11 +37,10 @@ export async function confirmPick(ctx: WmsContext, input: ConfirmPickInput): Pro
   const { fulfillmentId } = input;
 
   // The fulfilment as this call left it; unset when the key was a replay.
-  let updated: FulfillmentOrder | undefined;
-  await runWmsSqlWrite(ctx, {
+  const { written: updated } = await runWmsSqlWrite<{ fulfillmentId: string }, FulfillmentOrder>(ctx, {
     operation: "confirmPick",
     idempotency: { key: input.idempotencyKey, request: input },
-    execute: async (tx) => {
+    decide: async (tx) => {
       const fulfillment = await lockedFulfillment(tx, fulfillmentId);
       if (!fulfillment) throw crossdockError(ErrorCode.UNKNOWN_FULFILLMENT, `No fulfilment ${fulfillmentId}`, { field: "fulfillmentId" });
       if (!PICKABLE.has(fulfillment.status)) {
@@ -95,9 +94,10 @@ export async function confirmPick(ctx: WmsContext, input: ConfirmPickInput): Pro
         tasks.map((task) => task.binCode),
         tasks.map((task) => task.quantity.toFixed()),
       ]);
-      updated = row!;
+      const updated = row!;
       return {
         result: { fulfillmentId },
+        written: updated,
         audit: {
           entityType: "Fulfillment",
           entityKey: fulfillmentId,

@@ -51,11 +51,13 @@ export async function shipFulfillment(ctx: WmsContext, input: ShipFulfillmentInp
   const { fulfillmentId } = input;
 
   // The shipment this call created; unset when the key was a replay.
-  let created: Shipment | undefined;
-  const { shipmentId } = await runWmsSqlWrite(ctx, {
+  const {
+    result: { shipmentId },
+    written: created,
+  } = await runWmsSqlWrite<{ shipmentId: string }, Shipment>(ctx, {
     operation: "shipFulfillment",
     idempotency: { key: input.idempotencyKey, request: input },
-    execute: async (tx) => {
+    decide: async (tx) => {
       const fulfillment = await lockedFulfillment(tx, fulfillmentId);
       if (!fulfillment) throw crossdockError(ErrorCode.UNKNOWN_FULFILLMENT, `No fulfilment ${fulfillmentId}`, { field: "fulfillmentId" });
       if (!SHIPPABLE.has(fulfillment.status)) {
@@ -120,9 +122,10 @@ export async function shipFulfillment(ctx: WmsContext, input: ShipFulfillmentInp
         stockChanges.map((change) => change.reserved.toFixed()),
         JSON.stringify(manifest),
       ]);
-      created = row!;
+      const created = row!;
       return {
         result: { shipmentId: created.shipmentId },
+        written: created,
         audit: {
           entityType: "Shipment",
           entityKey: created.shipmentId,

@@ -1,64 +1,41 @@
-// The frame every WMS write runs in: one transaction (Prisma's interactive one, or plain SQL for
-// the hottest writes) that claims the idempotency key, runs the write, records the audit entry,
-// and swaps in fresh DataLoaders afterwards.
-// Also the row locks and input checks the writes share. It never commits a half-done write.
-import { recordAudit, runIdempotent, type AuditRecord, type RawSqlTransaction, type SqlTransaction } from "@crossdock/platform";
+// How WMS writes reach the platform's write frame (claim the caller's key, decide, store the
+// response with the audit entry, one transaction): in Prisma's interactive transactions, or in
+// plain SQL for the hottest writes; fresh DataLoaders afterwards. Also the row locks and input
+// checks the writes share. It never commits a half-done write.
+import { prismaWriteTransactions, runWrite, type RawSqlTransaction, type SqlTransaction, type WriteDecision, type WriteOutcome } from "@crossdock/platform";
 import type { FulfillmentStatus } from "../__generated__/prisma/enums.js";
 import { crossdockError, Decimal, ErrorCode } from "@crossdock/schema";
 import type { WmsContext } from "../context.js";
 import { Prisma, type WmsTransaction } from "../db.js";
 import { createWmsLoaders } from "../loaders.js";
 
-export interface AuditSubject {
-  entityType: string;
-  entityKey: string;
-  detail?: unknown;
-}
-
-export interface WmsWriteOptions<T, Tx = WmsTransaction> {
-  /** Also the idempotency scope. */
+export interface WmsWriteOptions<T, Tx = WmsTransaction, W = never> {
+  /** The mutation's name: the audit operation and the idempotency scope. */
   operation: string;
   /** Absent for writes that are idempotent by nature (cancelling a cancelled fulfilment). */
   idempotency?: { key: string; request: unknown };
   /** Returns plain JSON identifiers (stored for replays) and what to audit; null audit = nothing written. */
-  execute: (tx: Tx) => Promise<{ result: T; audit: AuditSubject | null }>;
+  decide: (tx: Tx) => Promise<WriteDecision<T, W>>;
 }
 
-// PGlite is one connection: a write waits for the ones before it, so allow some queueing.
-const TRANSACTION_OPTIONS = { maxWait: 20_000, timeout: 20_000 };
-
 /** A write in one Prisma interactive transaction. */
-export async function runWmsWrite<T>(ctx: WmsContext, options: WmsWriteOptions<T>): Promise<T> {
-  const result = await ctx.prisma.$transaction((tx) => writeFrame(ctx, options, tx), TRANSACTION_OPTIONS);
+export async function runWmsWrite<T>(ctx: WmsContext, options: WmsWriteOptions<T>): Promise<WriteOutcome<T>> {
+  const outcome = await runWrite(prismaWriteTransactions<WmsTransaction>(ctx.prisma), { ...options, actor: actorOf(ctx) });
   // Later fields of the same operation must not see rows cached before this write.
   ctx.loaders = createWmsLoaders(ctx.prisma, ctx.sql);
-  return result;
+  return outcome;
 }
 
 /** The same frame in one plain-SQL transaction, for the hottest writes (a fraction of Prisma's CPU per statement). */
-export async function runWmsSqlWrite<T>(ctx: WmsContext, options: WmsWriteOptions<T, SqlTransaction>): Promise<T> {
-  const result = await ctx.transaction((tx) => writeFrame(ctx, options, tx));
+export async function runWmsSqlWrite<T, W = never>(ctx: WmsContext, options: WmsWriteOptions<T, SqlTransaction, W>): Promise<WriteOutcome<T, W>> {
+  const outcome = await runWrite(ctx.transaction, { ...options, actor: actorOf(ctx) });
   ctx.loaders = createWmsLoaders(ctx.prisma, ctx.sql);
-  return result;
+  return outcome;
 }
 
-async function writeFrame<T, Tx extends RawSqlTransaction>(ctx: WmsContext, options: WmsWriteOptions<T, Tx>, tx: Tx): Promise<T> {
-  let subject: AuditSubject | null = null;
-  const auditRecord = (): AuditRecord | null => subject && { principal: ctx.principal, requestId: ctx.requestId, operation: options.operation, ...subject };
-  const write = async (): Promise<T> => {
-    const { result, audit } = await options.execute(tx);
-    subject = audit;
-    return result;
-  };
-  if (!options.idempotency) {
-    const result = await write();
-    const record = auditRecord();
-    if (record) await recordAudit(tx, record);
-    return result;
-  }
-  // The audit entry is written with the stored response, in one statement.
-  const { key, request } = options.idempotency;
-  return (await runIdempotent({ tx, scope: options.operation, key, request, execute: write, audit: auditRecord })).result;
+/** The audit subject: always the verified principal, never anything in the arguments. */
+function actorOf(ctx: WmsContext) {
+  return { principal: ctx.principal, requestId: ctx.requestId };
 }
 
 /** A quantity that fits numeric(18,3): at most 3 fraction digits and 15 integer digits. */

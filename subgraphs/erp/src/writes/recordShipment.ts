@@ -3,12 +3,11 @@
 // transaction with its idempotency key and audit entry; a shipment is never counted twice.
 // Plain SQL (once per order in order-to-cash): the key's claim, one read under the order's
 // locks, one write, and the stored response with the audit entry — four statements.
-import type { SqlTransaction, SqlTransactionRunner } from "@crossdock/platform";
+import { requireCustomerAccess, runWrite, type SqlTransaction, type WriteDecision } from "@crossdock/platform";
 import { crossdockError, ErrorCode, toDecimal } from "@crossdock/schema";
 import { SALES_ORDER_COLUMNS, toInvoice, toSalesOrder, type SalesOrderSqlRow, type WrittenRows } from "./orderRows.js";
 import { normalizeQuantityLines, type QuantityLineInput } from "./quantityLines.js";
-import type { WriteActor } from "./submitOrder.js";
-import { changeCursorOf, runErpSqlWrite, type SqlWriteDecision } from "./transaction.js";
+import { changeCursorOf, type ErpWrites, type WriteActor } from "./transaction.js";
 
 export interface RecordShipmentInput {
   orderNumber: string;
@@ -33,6 +32,7 @@ export interface RecordShipmentOutcome {
 
 interface LockedOrder {
   id: number;
+  customerNumber: string;
   status: string;
   warehouseCode: string;
   billingHold: boolean;
@@ -58,12 +58,12 @@ const SHIPPABLE = new Set(["RELEASED", "PARTIALLY_SHIPPED"]);
 // row is read as it is after any wait, so the quantities checked are the current ones.
 const LOCK_ORDER_SQL = `
 WITH locked AS (
-  SELECT "id", "status"::text AS "status", "warehouseCode", "billingHold" FROM "SalesOrder" WHERE "orderNumber" = $1 FOR UPDATE
+  SELECT "id", "customerNumber", "status"::text AS "status", "warehouseCode", "billingHold" FROM "SalesOrder" WHERE "orderNumber" = $1 FOR UPDATE
 ), lines AS (
   SELECT "id", "lineNumber", "sku", "quantity"::text AS "quantity", "quantityShipped"::text AS "quantityShipped"
   FROM "SalesOrderLine" WHERE "orderId" = (SELECT "id" FROM locked) FOR UPDATE
 )
-SELECT o."id", o."status", o."warehouseCode", o."billingHold",
+SELECT o."id", o."customerNumber", o."status", o."warehouseCode", o."billingHold",
   EXISTS (SELECT 1 FROM "AuditEntry" WHERE "operation" = 'recordShipment' AND "entityType" = 'Shipment' AND "entityKey" = $2) AS "seen",
   (SELECT json_agg(json_build_object('id', l."id", 'sku', l."sku", 'quantity', l."quantity", 'quantityShipped', l."quantityShipped") ORDER BY l."lineNumber")
      FROM lines l) AS "lines",
@@ -102,29 +102,29 @@ SELECT u.*,
   i."id" AS "invoiceId", i."invoiceNumber", i."amount"::text AS "invoiceAmount", i."status"::text AS "invoiceStatus", i."issuedAt" AS "invoiceIssuedAt"
 FROM updated u LEFT JOIN invoice i ON true`;
 
-export async function recordShipment(transaction: SqlTransactionRunner, actor: WriteActor, input: RecordShipmentInput): Promise<RecordShipmentOutcome> {
+export async function recordShipment(writes: ErpWrites, actor: WriteActor, input: RecordShipmentInput): Promise<RecordShipmentOutcome> {
   const shipmentId = input.shipmentId.trim();
   if (shipmentId === "") throw crossdockError(ErrorCode.BAD_USER_INPUT, "shipmentId must not be empty", { field: "shipmentId" });
   const lines = normalizeQuantityLines(input.lines);
   const request = { orderNumber: input.orderNumber, shipmentId, lines };
-  return runErpSqlWrite(transaction, {
-    scope: "recordShipment",
-    key: input.idempotencyKey,
-    request,
+  const { result, written } = await runWrite(writes.sql, {
+    actor,
+    operation: "recordShipment",
+    idempotency: { key: input.idempotencyKey, request },
     decide: (tx) => shipOrder(tx, actor, request),
   });
+  return { result, written };
 }
-
-type RecordedShipment = SqlWriteDecision<RecordShipmentResult> & { written: WrittenRows };
 
 async function shipOrder(
   tx: SqlTransaction,
   actor: WriteActor,
   request: { orderNumber: string; shipmentId: string; lines: QuantityLineInput[] },
-): Promise<RecordedShipment> {
+): Promise<WriteDecision<RecordShipmentResult, WrittenRows>> {
   const { orderNumber, shipmentId, lines } = request;
   const [order] = await tx.query<LockedOrder>(LOCK_ORDER_SQL, [orderNumber, shipmentId]);
   if (!order) throw crossdockError(ErrorCode.UNKNOWN_ORDER, `No order ${orderNumber}`, { field: "orderNumber" });
+  requireCustomerAccess(actor.principal, order.customerNumber);
   // A shipment recorded under another key must not ship the goods a second time.
   const alreadyRecorded = () => crossdockError(ErrorCode.INVALID_STATE, `Shipment ${shipmentId} is already recorded`, { field: "shipmentId" });
   if (order.seen) throw alreadyRecorded();
@@ -185,9 +185,6 @@ async function shipOrder(
   return {
     result: { orderNumber, shipmentId, status, invoiceNumber, changeCursor: changeCursorOf(order.txid) },
     audit: {
-      principal: actor.principal,
-      requestId: actor.requestId,
-      operation: "recordShipment",
       entityType: "Shipment",
       entityKey: shipmentId,
       detail: { orderNumber, lines, status, invoiceNumber },

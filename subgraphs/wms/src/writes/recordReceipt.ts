@@ -25,10 +25,12 @@ export async function recordReceipt(ctx: WmsContext, input: RecordReceiptInput):
   const { warehouseCode, kind } = input;
   const reason = kind === "RETURN" ? "RETURN" : "RECEIPT";
 
-  const { receiptNumber } = await runWmsWrite(ctx, {
+  const {
+    result: { receiptNumber },
+  } = await runWmsWrite(ctx, {
     operation: "recordReceipt",
     idempotency: { key: input.idempotencyKey, request: { ...input, orderNumber } },
-    execute: async (tx) => {
+    decide: async (tx) => {
       const warehouse = await tx.warehouse.findUnique({ where: { code: warehouseCode } });
       if (!warehouse) throw crossdockError(ErrorCode.UNKNOWN_WAREHOUSE, `No warehouse ${warehouseCode}`, { field: "warehouseCode" });
       if (orderNumber !== null && kind === "RETURN") {
