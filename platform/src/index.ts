@@ -9,6 +9,8 @@ export * from "./migrator.js";
 export * from "./prisma.js";
 export * from "./principal.js";
 export * from "./authorization.js";
+export * from "./accessRules.js";
+export * from "./schemaAuthorization.js";
 export * from "./idempotency.js";
 export * from "./audit.js";
 export * from "./loaders.js";

@@ -3,6 +3,7 @@
 // rows a write leaves in the ERP's own database. No assertions live here.
 import { randomBytes } from "node:crypto";
 import { openDatabase, type Database } from "@crossdock/platform";
+import { principalHeaders } from "../../../test/src/principals.js";
 
 /**
  * The database a suite's ERP runs on: PGlite in memory by default; a fresh database on the
@@ -70,7 +71,7 @@ export interface GraphQLResponse<T> {
 export function graphqlClient(url: string) {
   // Responses are read loosely on purpose: each test asserts the exact shape it expects.
   return async function gql<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<T>> {
-    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
+    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...principalHeaders() }, body: JSON.stringify({ query, variables }) });
     return (await response.json()) as GraphQLResponse<T>;
   };
 }

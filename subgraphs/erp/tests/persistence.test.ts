@@ -43,9 +43,9 @@ describe("ERP persistence", () => {
       `SELECT "operation", "entityType", "entityKey", "principal", "detail" FROM "AuditEntry" ORDER BY "id"`,
     );
     expect(rows.map((r) => [r.operation, r.entityType, r.entityKey, r.principal])).toEqual([
-      ["submitOrder", "Order", submitted.orderNumber, "anonymous:anonymous"],
-      ["setCreditLimit", "Customer", "C-10001", "anonymous:anonymous"],
-      ["cancelOrder", "Order", submitted.orderNumber, "anonymous:anonymous"],
+      ["submitOrder", "Order", submitted.orderNumber, "user:test-all-access"],
+      ["setCreditLimit", "Customer", "C-10001", "user:test-all-access"],
+      ["cancelOrder", "Order", submitted.orderNumber, "user:test-all-access"],
     ]);
     expect(rows[1]!.detail).toMatchObject({ creditLimit: "777000.00" });
     expect(rows[2]!.detail).toMatchObject({ previousStatus: "RELEASED", reason: "test" });
