@@ -11,7 +11,11 @@ import { JsonlSource, loadConfig, start, type RunningIngest } from "../src/serve
 const FIXTURES = new URL("../../../shared/fixtures/debezium/", import.meta.url);
 
 const gql = async (url: string, query: string, variables?: Record<string, unknown>) => {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...principalHeaders() }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...principalHeaders() },
+    body: JSON.stringify({ query, variables }),
+  });
   return (await response.json()) as { data: any; errors?: { extensions?: { code?: string } }[] };
 };
 

@@ -12,7 +12,11 @@ import { FakeKafkaBroker } from "../../test/src/kafkaTestBroker/index.js";
 import { loadConfig, start, type RunningIngest } from "../src/server.js";
 
 const query = async (url: string, q: string) => {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...principalHeaders() }, body: JSON.stringify({ query: q }) });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...principalHeaders() },
+    body: JSON.stringify({ query: q }),
+  });
   return (await response.json()) as { data: any; errors?: unknown[] };
 };
 

@@ -71,7 +71,11 @@ export interface GraphQLResponse<T> {
 export function graphqlClient(url: string) {
   // Responses are read loosely on purpose: each test asserts the exact shape it expects.
   return async function gql<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<T>> {
-    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...principalHeaders() }, body: JSON.stringify({ query, variables }) });
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...principalHeaders() },
+      body: JSON.stringify({ query, variables }),
+    });
     return (await response.json()) as GraphQLResponse<T>;
   };
 }

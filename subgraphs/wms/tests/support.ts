@@ -17,7 +17,11 @@ export async function startTestWms(): Promise<RunningWms> {
 
 export function graphqlClient(url: string) {
   return async function gql<T = AnyData>(query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<T>> {
-    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...principalHeaders() }, body: JSON.stringify({ query, variables }) });
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...principalHeaders() },
+      body: JSON.stringify({ query, variables }),
+    });
     return (await response.json()) as GraphQLResponse<T>;
   };
 }
