@@ -11,6 +11,7 @@ export * from "./principal.js";
 export * from "./authorization.js";
 export * from "./accessRules.js";
 export * from "./schemaAuthorization.js";
+export * from "./partnerScope.js";
 export * from "./idempotency.js";
 export * from "./audit.js";
 export * from "./loaders.js";
