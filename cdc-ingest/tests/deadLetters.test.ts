@@ -5,12 +5,17 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { principalHeaders } from "@crossdock/test";
 import { JsonlSource, loadConfig, start, type RunningIngest } from "../src/server.js";
 
 const FIXTURES = new URL("./fixtures/debezium/", import.meta.url);
 
 const gql = async (url: string, query: string, variables?: Record<string, unknown>) => {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...principalHeaders() },
+    body: JSON.stringify({ query, variables }),
+  });
   return (await response.json()) as { data: any; errors?: { extensions?: { code?: string } }[] };
 };
 

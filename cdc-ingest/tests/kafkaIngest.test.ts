@@ -7,11 +7,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Kafka, logLevel } from "kafkajs";
+import { principalHeaders } from "@crossdock/test";
 import { FakeKafkaBroker } from "@crossdock/test/kafkaTestBroker";
 import { loadConfig, start, type RunningIngest } from "../src/server.js";
 
 const query = async (url: string, q: string) => {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: q }) });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...principalHeaders() },
+    body: JSON.stringify({ query: q }),
+  });
   return (await response.json()) as { data: any; errors?: unknown[] };
 };
 

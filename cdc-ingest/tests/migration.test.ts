@@ -1,4 +1,4 @@
-// The hub read model's migrations against prisma/schema.prisma (see test/src/migrationDrift.ts),
+// The hub read model's migrations against prisma/schema.prisma (see @crossdock/test/migrationDrift),
 // plus that migrating again applies nothing.
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";

@@ -4,7 +4,7 @@
 // header-like shape and resolves them through the same seam before anything executes.
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import { ANONYMOUS, type Logger, type Principal } from "@crossdock/platform";
+import { ANONYMOUS, ROLE_SCOPES, type Logger, type Principal } from "@crossdock/platform";
 
 export interface GatewayContext {
   requestId: string;
@@ -32,7 +32,7 @@ export function createPrincipalResolver(options: { serviceToken?: string | undef
     if (!authorization) return ANONYMOUS;
     const token = /^Bearer\s+(.+)$/i.exec(authorization)?.[1];
     if (token && options.serviceToken && timingSafeEqualText(token, options.serviceToken)) {
-      return { kind: "service", subject: "flows", scopes: ["*"] };
+      return { kind: "service", subject: "flows", scopes: [...ROLE_SCOPES.flowsService] };
     }
     throw new Error("unknown credentials");
   };

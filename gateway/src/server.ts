@@ -27,6 +27,7 @@ import {
 } from "@crossdock/platform";
 import { loadConfig, type GatewayConfig } from "./config.js";
 import { createPrincipalResolver, credentialsFromHeaders, type GatewayContext, type PrincipalResolver } from "./context.js";
+import { authorizingGateway, subscriptionAuthorizer, SupergraphAccessRules, withSecurityEnforcedByTheGateway } from "./authorization/index.js";
 import { startSubscriptions } from "./subscriptions/index.js";
 import { CrossdockSubgraphDataSource } from "./subgraphDataSource.js";
 import { createGatewayErrorFormatter } from "./errors.js";
@@ -68,7 +69,7 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     // A function, not a string, so reloadSupergraph() can hand @apollo/gateway a new supergraph.
     supergraphSdl: async ({ update }) => {
       supergraphUpdate = update;
-      return { supergraphSdl: loadSupergraphSdl(config.supergraphPath) };
+      return { supergraphSdl: withSecurityEnforcedByTheGateway(loadSupergraphSdl(config.supergraphPath)) };
     },
     buildService({ name, url }) {
       const configured = config.subgraphUrls[name];
@@ -96,8 +97,10 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
   const httpServer = http.createServer();
   let ready = false;
   const development = config.environment === "development";
+  const access = new SupergraphAccessRules(gateway);
   const apollo = new ApolloServer<GatewayContext>({
-    gateway,
+    // Authorization before planning: fields the caller may not select never reach a subgraph.
+    gateway: authorizingGateway(gateway, access),
     csrfPrevention: true,
     allowBatchedHttpRequests: config.limits.allowBatchedRequests,
     includeStacktraceInErrorResponses: development,
@@ -140,6 +143,7 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     validationRules: [maxDepthRule(config.limits.maxDepth), maxAliasesRule(config.limits.maxAliases)],
     logger,
     registry: metrics.registry,
+    authorize: subscriptionAuthorizer(() => apiSchema!, access),
   });
   const handlerOptions = {
     apollo,
@@ -162,7 +166,7 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     local: createLocalGraphQLHandler<GatewayContext>(handlerOptions),
     async reloadSupergraph(supergraphSdl) {
       if (!supergraphUpdate) throw new Error("the gateway has not loaded its supergraph yet");
-      supergraphUpdate(supergraphSdl ?? loadSupergraphSdl(config.supergraphPath));
+      supergraphUpdate(withSecurityEnforcedByTheGateway(supergraphSdl ?? loadSupergraphSdl(config.supergraphPath)));
       logger.info("supergraph reloaded");
     },
     async stop() {

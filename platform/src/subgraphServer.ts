@@ -1,6 +1,7 @@
 // Starts one federated subgraph: SDL + resolvers -> buildSubgraphSchema -> Apollo Server on
 // its own HTTP port, with error masking, metrics and health routes. Each system of record
-// (erp, crm, wms) and the ops read model start through here.
+// (erp, crm, wms), the ops read model and the flows start through here, each enforcing the
+// access its SDL declares (schemaAuthorization).
 import http from "node:http";
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
@@ -11,6 +12,7 @@ import type { Logger } from "./logger.js";
 import type { ServiceMetrics } from "./metrics.js";
 import { createErrorFormatter } from "./errorMasking.js";
 import { closeServer, createGraphQLRequestListener, createLocalGraphQLHandler, listen, type HttpRequestInfo, type LocalGraphQLHandler } from "./httpServer.js";
+import { applySchemaAuthorization } from "./schemaAuthorization.js";
 import { principalSecretFrom, PRINCIPAL_HEADER, verifyPrincipal, type Principal } from "./principal.js";
 
 export interface RequestContextBase extends BaseContext {
@@ -77,7 +79,9 @@ export function metricsPlugin(metrics: ServiceMetrics): ApolloServerPlugin<BaseC
 }
 
 export async function startSubgraphServer<TContext extends RequestContextBase>(options: SubgraphServerOptions<TContext>): Promise<RunningServer> {
-  const schema = buildSubgraphSchema([{ typeDefs: parse(options.typeDefs), resolvers: options.resolvers }]);
+  const typeDefs = parse(options.typeDefs);
+  // Every subgraph enforces its own @authenticated / @requiresScopes from the signed principal.
+  const schema = applySchemaAuthorization(buildSubgraphSchema([{ typeDefs, resolvers: options.resolvers }]), typeDefs);
   const apollo = new ApolloServer<TContext>({
     schema,
     includeStacktraceInErrorResponses: false,

@@ -2,7 +2,7 @@
 // the tail already passed (at the pace the client consumes), then releases the live events held
 // meanwhile. Cursor order and the subscriber's position make the hand-over gap- and duplicate-free.
 import type { ChangeFeedReader } from "@crossdock/platform";
-import { toStreamEvent } from "./streamFields.js";
+import { toStreamEvent, visibleToSubscriber } from "./streamFields.js";
 import type { Subscriber } from "./subscriber.js";
 
 export interface CatchUpOptions {
@@ -26,7 +26,7 @@ export async function catchUp(subscriber: Subscriber, options: CatchUpOptions): 
       for (const record of page) {
         await subscriber.queue.waitForSpace();
         if (subscriber.queue.isClosed) return;
-        if (field.matches(filter, record.payload)) {
+        if (field.matches(filter, record.payload) && visibleToSubscriber(field, subscriber.principal, record.payload)) {
           // waitForSpace() left room and nothing else enqueues while holding: false means closed.
           if (!subscriber.enqueue(toStreamEvent(field, record))) return;
         } else {

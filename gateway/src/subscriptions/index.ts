@@ -6,6 +6,7 @@ import type { GraphQLFormattedError, GraphQLError, GraphQLSchema, ValidationRule
 import type { ApolloServer } from "@apollo/server";
 import type { ApolloGateway } from "@apollo/gateway";
 import type { ChangeFeedReader, Logger, Registry } from "@crossdock/platform";
+import type { SubscriptionAuthorizer } from "../authorization/index.js";
 import type { GatewayConfig } from "../config.js";
 import type { GatewayContext, PrincipalResolver } from "../context.js";
 import { createGraphExecutor } from "./graphExecution.js";
@@ -28,6 +29,8 @@ export interface SubscriptionsOptions {
   validationRules: readonly ValidationRule[];
   logger: Logger;
   registry: Registry;
+  /** Refuses subscriptions the caller may not read (the gateway's authorization). */
+  authorize?: SubscriptionAuthorizer;
 }
 
 export async function startSubscriptions(options: SubscriptionsOptions) {
@@ -48,6 +51,7 @@ export async function startSubscriptions(options: SubscriptionsOptions) {
     validationRules: options.validationRules,
     logger,
     metrics,
+    ...(options.authorize ? { authorize: options.authorize } : {}),
     limits: {
       maxQueuedEvents: limits.maxQueuedEvents,
       stallTimeoutMs: limits.stallTimeoutMs,

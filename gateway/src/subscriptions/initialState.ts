@@ -23,12 +23,10 @@ function query(source: string) {
 const INVENTORY = query(`query CrossdockCurrentInventory($sku: ID, $wh: ID, $first: Int, $after: String) {
   inventoryPositions(sku: $sku, warehouseCode: $wh, first: $first, after: $after) {
     edges { node { sku warehouseCode onHand allocated available sourceCommittedAt } } pageInfo { hasNextPage endCursor } } }`);
-const ORDER = query(
-  `query CrossdockCurrentOrder($n: ID!) { order(orderNumber: $n) { orderNumber customer { customerNumber } statusView { stage sourceCommittedAt } } }`,
-);
+const ORDER = query(`query CrossdockCurrentOrder($n: ID!) { order(orderNumber: $n) { orderNumber customerNumber statusView { stage sourceCommittedAt } } }`);
 const CUSTOMER_ORDERS = query(`query CrossdockCurrentCustomerOrders($c: ID, $first: Int, $after: String) {
   orders(customerNumber: $c, first: $first, after: $after) {
-    edges { node { orderNumber customer { customerNumber } statusView { stage sourceCommittedAt } } } pageInfo { hasNextPage endCursor } } }`);
+    edges { node { orderNumber customerNumber statusView { stage sourceCommittedAt } } } pageInfo { hasNextPage endCursor } } }`);
 const SHIPMENT_FIELDS = `shipmentId status order { orderNumber } milestones { code location occurredAt note }`;
 const SHIPMENT = query(`query CrossdockCurrentShipment($id: ID!) { shipment(shipmentId: $id) { ${SHIPMENT_FIELDS} } }`);
 const ORDER_SHIPMENTS = query(`query CrossdockCurrentOrderShipments($n: ID!) { order(orderNumber: $n) { fulfillments { shipments { ${SHIPMENT_FIELDS} } } } }`);
@@ -58,7 +56,7 @@ async function paged(
 
 function orderEntity(node: Json): CurrentEntity | undefined {
   if (!node?.statusView) return undefined;
-  const customerNumber = node.customer?.customerNumber ?? null;
+  const customerNumber = node.customerNumber ?? null;
   return {
     entityKey: node.orderNumber,
     occurredAt: new Date(node.statusView.sourceCommittedAt),

@@ -2,7 +2,7 @@
 // feeds it, how its filter arguments match a feed payload (and index subscribers by key), which
 // list-by-key query field resolves a batch of its entities through the graph, what of that
 // field's own answer the feed payload already carries, and the event's own fields.
-import type { ChangeFeedRecord } from "@crossdock/platform";
+import { mayAccessCustomer, type ChangeFeedRecord, type Principal } from "@crossdock/platform";
 
 export type StreamFieldName = "inventoryChanged" | "orderStatusChanged" | "shipmentUpdated";
 
@@ -44,6 +44,12 @@ export interface StreamField {
   matches(filter: StreamFilter, payload: Readonly<Record<string, unknown>>): boolean;
   /** Values of the event type's own (non-entity) fields. */
   eventFieldValue(fieldName: string, event: StreamEvent): unknown;
+  /**
+   * Whose data an event is: the customer number in its payload (null when the payload does not
+   * say), or undefined for streams that are not customer data (inventory). Partners receive only
+   * events of their own customer.
+   */
+  customerOf(payload: Readonly<Record<string, unknown>>): string | null | undefined;
   /** Narrows a replay read to the filter's key when the filter pins it (index use only). */
   replayKey(filter: StreamFilter): { entityKey?: string; entityKeyPrefix?: string };
 }
@@ -91,6 +97,7 @@ const inventoryChanged: StreamField = {
   subscriberBucket: (f) => `${f.sku ?? "*"}|${f.warehouseCode ?? "*"}`,
   matches: (f, p) => matchesAll(f, p, { sku: "sku", warehouseCode: "warehouseCode" }),
   eventFieldValue: (name, e) => (name === "previousAvailable" ? (e.payload.previousAvailable ?? null) : common(name, e)),
+  customerOf: () => undefined,
   replayKey: (f) =>
     f.sku !== undefined && f.warehouseCode !== undefined
       ? { entityKey: `${f.sku}|${f.warehouseCode}` }
@@ -113,6 +120,7 @@ const orderStatusChanged: StreamField = {
   subscriberBucket: (f) => (f.orderNumber !== undefined ? `o:${f.orderNumber}` : f.customerNumber !== undefined ? `c:${f.customerNumber}` : "*"),
   matches: (f, p) => matchesAll(f, p, { orderNumber: "orderNumber", customerNumber: "customerNumber" }),
   eventFieldValue: (name, e) => (name === "stage" ? e.payload.stage : name === "previousStage" ? (e.payload.previousStage ?? null) : common(name, e)),
+  customerOf: (p) => text(p.customerNumber) ?? null,
   replayKey: (f) => (f.orderNumber !== undefined ? { entityKey: f.orderNumber } : {}),
 };
 
@@ -129,12 +137,20 @@ const shipmentUpdated: StreamField = {
   subscriberBucket: (f) => (f.shipmentId !== undefined ? `s:${f.shipmentId}` : f.orderNumber !== undefined ? `o:${f.orderNumber}` : "*"),
   matches: (f, p) => matchesAll(f, p, { orderNumber: "orderNumber", shipmentId: "shipmentId" }),
   eventFieldValue: (name, e) => (name === "milestone" ? (e.payload.milestone ?? null) : common(name, e)),
+  // Shipment entries do not name the customer: partners get no shipment events (they follow their orders).
+  customerOf: (p) => text(p.customerNumber) ?? null,
   replayKey: (f) => (f.shipmentId !== undefined ? { entityKey: f.shipmentId } : {}),
 };
 
 export const STREAM_FIELDS: Readonly<Record<StreamFieldName, StreamField>> = { inventoryChanged, orderStatusChanged, shipmentUpdated };
 
 export const FEED_ENTITY_TYPES = Object.values(STREAM_FIELDS).map((f) => f.feedEntityType);
+
+/** Whether `principal` may receive an event with this payload (partners: their own customer's only). */
+export function visibleToSubscriber(field: StreamField, principal: Principal, payload: Readonly<Record<string, unknown>>): boolean {
+  const customerNumber = field.customerOf(payload);
+  return customerNumber === undefined || mayAccessCustomer(principal, customerNumber);
+}
 
 export function streamFieldOf(name: string): StreamField | undefined {
   return Object.hasOwn(STREAM_FIELDS, name) ? STREAM_FIELDS[name as StreamFieldName] : undefined;

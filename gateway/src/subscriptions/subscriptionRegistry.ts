@@ -4,7 +4,7 @@
 import { encodePrincipal, type Principal } from "@crossdock/platform";
 import type { CanonicalSelection } from "./operationPlan.js";
 import { SelectionGroup, type SelectionGroupServices } from "./selectionGroup.js";
-import type { StreamEvent, StreamField } from "./streamFields.js";
+import { visibleToSubscriber, type StreamEvent, type StreamField } from "./streamFields.js";
 import type { Subscriber } from "./subscriber.js";
 
 export class SubscriptionRegistry {
@@ -60,7 +60,7 @@ export class SubscriptionRegistry {
       const bucket = this.buckets.get(`${field.name}:${bucketKey}`);
       if (!bucket) continue;
       for (const subscriber of bucket) {
-        if (!field.matches(subscriber.filter, event.payload)) continue;
+        if (!field.matches(subscriber.filter, event.payload) || !visibleToSubscriber(field, subscriber.principal, event.payload)) continue;
         subscriber.offer(event);
         delivered++;
       }

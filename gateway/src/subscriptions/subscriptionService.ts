@@ -43,6 +43,8 @@ export interface SubscriptionServiceOptions {
   limits: SubscriptionLimits;
   logger: Logger;
   metrics: SubscriptionMetrics;
+  /** The gateway's authorization: errors refuse the subscription before it opens. */
+  authorize?: (document: DocumentNode, principal: Principal) => readonly GraphQLError[];
 }
 
 export interface OpenOptions {
@@ -142,6 +144,8 @@ export class SubscriptionService {
 
   /** Checks the cursor and starts the subscription; errors are returned before anything streams. */
   async open(plan: SubscriptionPlan, principal: Principal, options: OpenOptions = {}): Promise<SubscriberQueue | readonly GraphQLError[]> {
+    const refused = this.options.authorize?.(plan.selection.document, principal) ?? [];
+    if (refused.length > 0) return refused;
     if (this.draining) return [subscriptionError(ErrorCode.SERVICE_UNAVAILABLE, "The gateway is shutting down; subscribe again to reach another replica")];
     const { limits, reader, metrics } = this.options;
     const tail = this.tail;

@@ -1,5 +1,8 @@
 // Test helpers for talking to a running CRM subgraph over HTTP: GraphQL POSTs and the SQL
-// statement counter from /metrics. Tests only; the service never imports this.
+// statement counter from /metrics. Tests only; the service never imports this. Calls carry a
+// signed principal holding every scope, as the gateway would send (principalHeaders).
+import { principalHeaders } from "@crossdock/test";
+
 export interface GraphQLResponse<T> {
   data?: T | null;
   errors?: { message: string; extensions?: { code?: string; field?: string } }[];
@@ -13,7 +16,7 @@ export async function graphql<T = Record<string, unknown>>(
 ): Promise<GraphQLResponse<T>> {
   const response = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", ...headers },
+    headers: { "content-type": "application/json", ...principalHeaders(), ...headers },
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as GraphQLResponse<T>;

@@ -1,4 +1,4 @@
-// The CRM migration against prisma/schema.prisma (see test/src/migrationDrift.ts), plus what the
+// The CRM migration against prisma/schema.prisma (see @crossdock/test/migrationDrift), plus what the
 // schema cannot say: the case-number sequence, and that migrating again applies nothing.
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";

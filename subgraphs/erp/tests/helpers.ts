@@ -2,7 +2,7 @@
 // client for a started subgraph, a reader of the Prometheus SQL statement counter and of the
 // rows a write leaves in the ERP's own database. No assertions live here.
 import { type Database } from "@crossdock/platform";
-import { createTestDatabases, preferPostgres } from "@crossdock/test";
+import { createTestDatabases, preferPostgres, principalHeaders } from "@crossdock/test";
 
 /**
  * The database a suite's ERP runs on: PGlite in memory, or a fresh database on the test Postgres
@@ -47,13 +47,13 @@ export interface GraphQLResponse<T> {
   errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; field?: string } }[];
 }
 
-/** `headers`: e.g. principalHeaders(…) from test/src/principals.ts, to call as a signed principal. */
+/** `headers`: e.g. principalHeaders(…) from @crossdock/test, to call as a signed principal. */
 export function graphqlClient(url: string, headers: Record<string, string> = {}) {
   // Responses are read loosely on purpose: each test asserts the exact shape it expects.
   return async function gql<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<T>> {
     const response = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", ...headers },
+      headers: { "content-type": "application/json", ...principalHeaders(), ...headers },
       body: JSON.stringify({ query, variables }),
     });
     return (await response.json()) as GraphQLResponse<T>;

@@ -1,4 +1,4 @@
-// The ERP migration against prisma/schema.prisma (see test/src/migrationDrift.ts), plus what the
+// The ERP migration against prisma/schema.prisma (see @crossdock/test/migrationDrift), plus what the
 // schema cannot say: how the migration is recorded, the order-number sequence, and that migrating
 // again applies nothing.
 import { describe, expect, it } from "vitest";

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listMigrations, migrate, openDatabase, type Database } from "@crossdock/platform";
-import { principalHeaders } from "../../../test/src/principals.js";
+import { principalHeaders } from "@crossdock/test";
 import { ERP_MIGRATIONS_DIR, start } from "../src/server.js";
 import { graphqlClient } from "./helpers.js";
 
@@ -55,9 +55,9 @@ describe("ERP persistence", () => {
       detail: Record<string, unknown>;
     }>(`SELECT "operation", "entityType", "entityKey", "subject", "subjectKind", "requestId", "detail" FROM "AuditEntry" ORDER BY "id"`);
     expect(rows.map((r) => [r.operation, r.entityType, r.entityKey, r.subjectKind, r.subject])).toEqual([
-      ["submitOrder", "Order", submitted.orderNumber, "anonymous", "anonymous"],
+      ["submitOrder", "Order", submitted.orderNumber, "user", "test-all-access"],
       ["setCreditLimit", "Customer", "C-10001", "user", "fiona"],
-      ["cancelOrder", "Order", submitted.orderNumber, "anonymous", "anonymous"],
+      ["cancelOrder", "Order", submitted.orderNumber, "user", "test-all-access"],
     ]);
     expect(rows[1]!.requestId).toBe("req-persist-2");
     expect(rows.every((r) => r.requestId !== "")).toBe(true);

@@ -59,28 +59,38 @@ describe("adjustInventory", () => {
     const audit = await wms.database.query<{ entityKey: string; subject: string; subjectKind: string }>(
       `SELECT "entityKey", "subject", "subjectKind" FROM "AuditEntry" WHERE operation = 'adjustInventory'`,
     );
-    expect(audit).toEqual([{ entityKey: `${sku}@${warehouseCode}`, subject: "anonymous", subjectKind: "anonymous" }]);
+    expect(audit).toEqual([{ entityKey: `${sku}@${warehouseCode}`, subject: "test-all-access", subjectKind: "user" }]);
   });
 
-  it("audits the principal only when the gateway signed it; a forged header is anonymous", async () => {
+  it("audits the principal only when the gateway signed it; an unsigned or forged header adjusts nothing", async () => {
     const { sku, warehouseCode } = await stockedRow();
-    const flows: Principal = { kind: "service", subject: "flows", scopes: ["*"] };
+    const flows: Principal = { kind: "service", subject: "flows", scopes: ["warehouse:write", "inventory:read"] };
     const adjustAs = async (header: string, idempotencyKey: string) => {
       const response = await fetch(wms.url, {
         method: "POST",
         headers: { "content-type": "application/json", [PRINCIPAL_HEADER]: header },
         body: JSON.stringify({ query: ADJUST, variables: { input: { sku, warehouseCode, quantityDelta: "1", reason: "count", idempotencyKey } } }),
       });
-      expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
+      return (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
     };
-    await adjustAs(signPrincipal(flows, DEV_PRINCIPAL_SECRET), "adj-signed-1");
-    await adjustAs(encodePrincipal(flows), "adj-unsigned-1");
-    await adjustAs(signPrincipal(flows, "not-the-shared-secret"), "adj-forged-1");
-    const audit = await wms.database.query<{ principal: string }>(
-      `SELECT "subjectKind" || ':' || "subject" AS principal FROM "AuditEntry" WHERE operation = 'adjustInventory' AND "entityKey" = $1 ORDER BY id DESC LIMIT 3`,
-      [`${sku}@${warehouseCode}`],
-    );
-    expect(audit.map((row) => row.principal)).toEqual(["anonymous:anonymous", "anonymous:anonymous", "service:flows"]);
+    const auditsOf = () =>
+      wms.database.query<{ principal: string }>(`SELECT "subjectKind" || ':' || "subject" AS principal FROM "AuditEntry" WHERE operation = 'adjustInventory' AND "entityKey" = $1 ORDER BY id`, [
+        `${sku}@${warehouseCode}`,
+      ]);
+    const before = await level(sku, warehouseCode);
+    const auditedBefore = await auditsOf();
+    for (const [header, key] of [
+      [encodePrincipal(flows), "adj-unsigned-1"],
+      [signPrincipal(flows, "not-the-shared-secret"), "adj-forged-1"],
+    ] as const) {
+      const refused = await adjustAs(header, key);
+      expect(refused.data).toBeNull();
+      expect(refused.errors?.map((e) => e.extensions?.code)).toEqual(["UNAUTHENTICATED"]);
+    }
+    expect(await level(sku, warehouseCode)).toEqual(before);
+    expect(await auditsOf()).toEqual(auditedBefore);
+    expect((await adjustAs(signPrincipal(flows, DEV_PRINCIPAL_SECRET), "adj-signed-1")).errors).toBeUndefined();
+    expect((await auditsOf()).map((row) => row.principal)).toEqual([...auditedBefore.map((row) => row.principal), "service:flows"]);
   });
 
   it("replays the same key without a second write and refuses the key for other input", async () => {

@@ -1,4 +1,4 @@
-// The WMS migrations against prisma/schema.prisma (see test/src/migrationDrift.ts), plus what the
+// The WMS migrations against prisma/schema.prisma (see @crossdock/test/migrationDrift), plus what the
 // schema cannot say: the document-number sequences, and that migrating again applies nothing.
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";

@@ -1,6 +1,7 @@
 // Test helpers for the WMS suites: start the real subgraph on port 0 with an in-memory
 // PGlite, talk GraphQL over HTTP, and read the SQL statement counter from /metrics.
 import { start, type RunningWms } from "../src/server.js";
+import { principalHeaders } from "@crossdock/test";
 
 // Test assertions walk response shapes freely; typing every query's result would add nothing.
 type AnyData = Record<string, any>;
@@ -16,7 +17,11 @@ export async function startTestWms(): Promise<RunningWms> {
 
 export function graphqlClient(url: string) {
   return async function gql<T = AnyData>(query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<T>> {
-    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...principalHeaders() },
+      body: JSON.stringify({ query, variables }),
+    });
     return (await response.json()) as GraphQLResponse<T>;
   };
 }

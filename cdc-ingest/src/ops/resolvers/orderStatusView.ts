@@ -1,4 +1,6 @@
-// OrderStatusView and the Order.statusView field the ops subgraph contributes to the order.
+// OrderStatusView and the Order.statusView field the ops subgraph contributes to the order. A
+// partner sees the status of its own customer's orders only (another's is null).
+import { loadVisible } from "@crossdock/platform";
 import type { OrderStatusView } from "../../__generated__/prisma/client.js";
 import type { OpsContext } from "../context.js";
 
@@ -8,6 +10,7 @@ export const orderStatusViewResolvers = {
   },
   Order: {
     __resolveReference: (ref: { orderNumber: string }) => ({ orderNumber: ref.orderNumber }),
-    statusView: (order: { orderNumber: string }, _args: unknown, ctx: OpsContext) => ctx.loaders.orderStatusByNumber.load(order.orderNumber),
+    statusView: (order: { orderNumber: string }, _args: unknown, ctx: OpsContext) =>
+      loadVisible(ctx.principal, ctx.loaders.orderStatusByNumber.load(order.orderNumber), (view) => view.customerNumber),
   },
 };

@@ -1,5 +1,7 @@
 // Query fields of the ops subgraph: positions, order status, sync health, dead letters and
-// read-your-writes.
+// read-your-writes. A partner sees only its own customer's orders (the read model knows each
+// order's customer); positions are not customer data.
+import { loadVisible, mayAccessCustomer, partnerCustomer } from "@crossdock/platform";
 import { crossdockError, decodeCursor, encodeCursor, ErrorCode, pageSize } from "@crossdock/schema";
 import type { Prisma } from "../../__generated__/prisma/client.js";
 import { listDeadLetters, parkedCountsBySource, type DeadLetterStatus } from "../../dlq/deadLetters.js";
@@ -49,17 +51,24 @@ export const queryResolvers = {
     },
 
     // References only: the ERP and the WMS resolve the rest of each entity (an unknown key ends up null).
-    ordersByNumber(_: unknown, args: { orderNumbers: readonly string[] }) {
+    // A partner gets references only to its own customer's orders (null for the rest, as for an unknown number).
+    async ordersByNumber(_: unknown, args: { orderNumbers: readonly string[] }, ctx: OpsContext) {
       boundedKeys(args.orderNumbers.length, "orderNumbers");
-      return args.orderNumbers.map((orderNumber) => ({ __typename: "Order", orderNumber }));
+      const reference = (orderNumber: string) => ({ __typename: "Order", orderNumber });
+      if (partnerCustomer(ctx.principal) === undefined) return args.orderNumbers.map(reference);
+      const views = await Promise.all(args.orderNumbers.map((orderNumber) => ctx.loaders.orderStatusByNumber.load(orderNumber)));
+      return views.map((view) => (view && mayAccessCustomer(ctx.principal, view.customerNumber) ? reference(view.orderNumber) : null));
     },
 
-    shipmentsById(_: unknown, args: { shipmentIds: readonly string[] }) {
+    // The WMS resolves shipments by key for everyone but partners (it cannot tell whose they are).
+    shipmentsById(_: unknown, args: { shipmentIds: readonly string[] }, ctx: OpsContext) {
       boundedKeys(args.shipmentIds.length, "shipmentIds");
+      if (partnerCustomer(ctx.principal) !== undefined) return args.shipmentIds.map(() => null);
       return args.shipmentIds.map((shipmentId) => ({ __typename: "Shipment", shipmentId }));
     },
 
-    orderStatus: (_: unknown, args: { orderNumber: string }, ctx: OpsContext) => ctx.loaders.orderStatusByNumber.load(args.orderNumber),
+    orderStatus: (_: unknown, args: { orderNumber: string }, ctx: OpsContext) =>
+      loadVisible(ctx.principal, ctx.loaders.orderStatusByNumber.load(args.orderNumber), (view) => view.customerNumber),
 
     async syncStatus(_: unknown, _args: unknown, ctx: OpsContext) {
       const checkpoints = await ctx.services.prisma.sourceCheckpoint.findMany();

@@ -1,5 +1,6 @@
 // Account: a CRM account, its owning sales rep (read with the account, or through the ownerById loader) and contacts.
 // Every relation goes through a DataLoader; an account always links to exactly one customer.
+import { loadVisible } from "@crossdock/platform";
 import type { Account as AccountRow, Contact, Owner } from "../__generated__/prisma/client.js";
 import type { CrmContext } from "../context.js";
 import { customerReference, type CustomerReference } from "./references.js";
@@ -15,7 +16,8 @@ async function ownerOf(account: AccountRow & { owner?: Owner }, ctx: CrmContext)
 
 export const Account = {
   __resolveReference(reference: { accountId: string }, ctx: CrmContext): Promise<AccountRow | null> {
-    return ctx.loaders.accountByAccountId.load(reference.accountId);
+    // A partner resolves only its own customer's account.
+    return loadVisible(ctx.principal, ctx.loaders.accountByAccountId.load(reference.accountId), (account) => account.customerNumber);
   },
   async owner(account: AccountRow, _args: unknown, ctx: CrmContext): Promise<string> {
     return (await ownerOf(account, ctx)).name;

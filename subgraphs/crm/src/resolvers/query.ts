@@ -1,5 +1,7 @@
 // Query: the CRM's own entry points (beyond the contract): one account, one case, and a page of
 // cases newest-opened first with opaque keyset cursors. Single lookups go through the loaders.
+// A partner sees only its own customer's: other accounts and cases read as null, pages filter in SQL.
+import { customerFilterFor, EMPTY_PAGE, loadVisible } from "@crossdock/platform";
 import { decodeCursor, encodeCursor, pageSize, crossdockError, ErrorCode } from "@crossdock/schema";
 import type { Account, Case, CaseStatus, Prisma } from "../__generated__/prisma/client.js";
 import type { CrmContext } from "../context.js";
@@ -32,16 +34,18 @@ function afterCursor(after: string): Prisma.CaseWhereInput {
 
 export const Query = {
   account(_parent: unknown, args: { accountId: string }, ctx: CrmContext): Promise<Account | null> {
-    return ctx.loaders.accountByAccountId.load(args.accountId);
+    return loadVisible(ctx.principal, ctx.loaders.accountByAccountId.load(args.accountId), (account) => account.customerNumber);
   },
   case(_parent: unknown, args: { caseNumber: string }, ctx: CrmContext): Promise<Case | null> {
-    return ctx.loaders.caseByCaseNumber.load(args.caseNumber);
+    return loadVisible(ctx.principal, ctx.loaders.caseByCaseNumber.load(args.caseNumber), (row) => row.customerNumber);
   },
   async cases(_parent: unknown, args: CasesArgs, ctx: CrmContext): Promise<CaseConnection> {
     const size = pageSize(args.first);
+    const customers = customerFilterFor(ctx.principal, args.customerNumber || undefined);
+    if (!customers) return EMPTY_PAGE as unknown as CaseConnection;
     const filters: Prisma.CaseWhereInput[] = [];
     if (args.status) filters.push({ status: args.status });
-    if (args.customerNumber) filters.push({ customerNumber: args.customerNumber });
+    if (customers.customerNumber) filters.push({ customerNumber: customers.customerNumber });
     if (args.after) filters.push(afterCursor(args.after));
     const rows = await ctx.prisma.case.findMany({
       where: { AND: filters },

@@ -1,5 +1,7 @@
 // Customer, the ERP-owned entity keyed by customerNumber: resolved by reference through the
 // batched loader; its orders page comes from one windowed statement per batch of customers.
+// A partner resolves only its own customer (another reads as null).
+import { EMPTY_PAGE, mayAccessCustomer, visibleTo } from "@crossdock/platform";
 import { pageSize } from "@crossdock/schema";
 import type { Customer as CustomerRow } from "../__generated__/prisma/client.js";
 import { toConnection } from "../connection.js";
@@ -9,9 +11,11 @@ import { moneyFields } from "./money.js";
 
 export const Customer = {
   ...moneyFields("creditLimit", "openBalance"),
-  __resolveReference: (reference: { customerNumber: string }, ctx: ErpContext) => ctx.loaders.customerByNumber.load(reference.customerNumber),
+  __resolveReference: (reference: { customerNumber: string }, ctx: ErpContext) =>
+    visibleTo(ctx.principal, reference.customerNumber, ctx.loaders.customerByNumber.load(reference.customerNumber)),
 
   async orders(customer: CustomerRow, args: { first?: number | null; after?: string | null }, ctx: ErpContext) {
+    if (!mayAccessCustomer(ctx.principal, customer.customerNumber)) return EMPTY_PAGE;
     const size = pageSize(args.first);
     const rows = await ctx.loaders.ordersOfCustomer.load({ customerNumber: customer.customerNumber, size, after: decodeOrderCursor(args.after) });
     for (const row of rows) ctx.loaders.orderByNumber.prime(row.orderNumber, row);

@@ -4,6 +4,7 @@ import type { Product as ProductRow } from "../__generated__/prisma/client.js";
 import type { ErpContext } from "../context.js";
 import { customerPriceKey } from "../loaders.js";
 import { moneyToString } from "@crossdock/schema";
+import { mayAccessCustomer } from "@crossdock/platform";
 import { moneyFields } from "./money.js";
 
 export const Product = {
@@ -11,6 +12,8 @@ export const Product = {
   __resolveReference: (reference: { sku: string }, ctx: ErpContext) => ctx.loaders.productBySku.load(reference.sku),
 
   async priceFor(product: ProductRow, args: { customerNumber: string }, ctx: ErpContext) {
+    // Another customer's contract price is that customer's data: a partner gets null, as for an unknown customer.
+    if (!mayAccessCustomer(ctx.principal, args.customerNumber)) return null;
     const [customer, contract] = await Promise.all([
       ctx.loaders.customerByNumber.load(args.customerNumber),
       ctx.loaders.customerPrice.load(customerPriceKey(args.customerNumber, product.sku)),

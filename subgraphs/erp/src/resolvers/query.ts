@@ -1,5 +1,7 @@
 // Query root fields the ERP owns: single lookups go through the request's loaders; lists are
-// keyset-paged connections. It never writes.
+// keyset-paged connections. A partner sees only its own customer: single reads of another
+// customer's rows answer null, lists filter in SQL. It never writes.
+import { customerFilterFor, EMPTY_PAGE, loadVisible, visibleTo } from "@crossdock/platform";
 import { decodeCursor, encodeCursor, pageSize } from "@crossdock/schema";
 import type { CustomerStatus, OrderStatus } from "../__generated__/prisma/client.js";
 import { toConnection } from "../connection.js";
@@ -17,14 +19,18 @@ function afterKey(after: string | null | undefined): string | null {
 }
 
 export const Query = {
-  order: (_: unknown, args: { orderNumber: string }, ctx: ErpContext) => ctx.loaders.orderByNumber.load(args.orderNumber),
-  customer: (_: unknown, args: { customerNumber: string }, ctx: ErpContext) => ctx.loaders.customerByNumber.load(args.customerNumber),
+  order: (_: unknown, args: { orderNumber: string }, ctx: ErpContext) =>
+    loadVisible(ctx.principal, ctx.loaders.orderByNumber.load(args.orderNumber), (order) => order.customerNumber),
+  customer: (_: unknown, args: { customerNumber: string }, ctx: ErpContext) =>
+    visibleTo(ctx.principal, args.customerNumber, ctx.loaders.customerByNumber.load(args.customerNumber)),
   product: (_: unknown, args: { sku: string }, ctx: ErpContext) => ctx.loaders.productBySku.load(args.sku),
 
   async orders(_: unknown, args: PageArgs & { customerNumber?: string | null; status?: OrderStatus | null }, ctx: ErpContext) {
     const size = pageSize(args.first);
+    const customers = customerFilterFor(ctx.principal, args.customerNumber);
+    if (!customers) return EMPTY_PAGE;
     const rows = await findOrderPage(ctx.prisma, {
-      customerNumber: args.customerNumber ?? null,
+      customerNumber: customers.customerNumber ?? null,
       status: args.status ?? null,
       size,
       after: decodeOrderCursor(args.after),
@@ -52,8 +58,13 @@ export const Query = {
   async customers(_: unknown, args: PageArgs & { status?: CustomerStatus | null }, ctx: ErpContext) {
     const size = pageSize(args.first);
     const after = afterKey(args.after);
+    const customers = customerFilterFor(ctx.principal, undefined);
+    if (!customers) return EMPTY_PAGE;
     const rows = await ctx.prisma.customer.findMany({
-      where: { ...(args.status ? { status: args.status } : {}), ...(after !== null ? { customerNumber: { gt: after } } : {}) },
+      where: {
+        ...(args.status ? { status: args.status } : {}),
+        customerNumber: { ...(after !== null ? { gt: after } : {}), ...(customers.customerNumber !== undefined ? { equals: customers.customerNumber } : {}) },
+      },
       orderBy: { customerNumber: "asc" },
       take: size + 1,
     });

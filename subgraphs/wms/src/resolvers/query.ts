@@ -1,5 +1,8 @@
 // Query root of the WMS: look-ups by business key go through the request's loaders; the
-// stock ledger pages by movement id with opaque cursors. It never writes.
+// stock ledger pages by movement id with opaque cursors. It never writes. The WMS does not know
+// whose order a shipment, fulfilment or return is: partners reach them only through their own
+// orders (Order.fulfillments), and these look-ups by key answer them null.
+import { partnerCustomer, type Principal } from "@crossdock/platform";
 import { crossdockError, decodeCursor, encodeCursor, ErrorCode, pageSize } from "@crossdock/schema";
 import type { WmsContext } from "../context.js";
 
@@ -16,13 +19,17 @@ function movementIdFromCursor(cursor: string): bigint {
   return BigInt(id);
 }
 
+const isPartner = (principal: Principal) => partnerCustomer(principal) !== undefined;
+
 export const queryResolvers = {
   Query: {
     warehouse: (_: unknown, args: { code: string }, ctx: WmsContext) => ctx.loaders.warehouseByCode.load(args.code),
     warehouses: (_: unknown, __: unknown, ctx: WmsContext) => ctx.prisma.warehouse.findMany({ orderBy: { code: "asc" } }),
-    shipment: (_: unknown, args: { shipmentId: string }, ctx: WmsContext) => ctx.loaders.shipmentById.load(args.shipmentId),
-    fulfillment: (_: unknown, args: { fulfillmentId: string }, ctx: WmsContext) => ctx.loaders.fulfillmentById.load(args.fulfillmentId),
-    receipt: (_: unknown, args: { receiptNumber: string }, ctx: WmsContext) => ctx.prisma.receipt.findUnique({ where: { receiptNumber: args.receiptNumber } }),
+    shipment: (_: unknown, args: { shipmentId: string }, ctx: WmsContext) => (isPartner(ctx.principal) ? null : ctx.loaders.shipmentById.load(args.shipmentId)),
+    fulfillment: (_: unknown, args: { fulfillmentId: string }, ctx: WmsContext) =>
+      isPartner(ctx.principal) ? null : ctx.loaders.fulfillmentById.load(args.fulfillmentId),
+    receipt: (_: unknown, args: { receiptNumber: string }, ctx: WmsContext) =>
+      isPartner(ctx.principal) ? null : ctx.prisma.receipt.findUnique({ where: { receiptNumber: args.receiptNumber } }),
     async stockMovements(_: unknown, args: StockMovementsArgs, ctx: WmsContext) {
       const size = pageSize(args.first);
       // Newest first: the cursor is the id of the last movement seen, so new movements never shift a page.

@@ -1,6 +1,7 @@
 // The Shipment entity (key: shipmentId). References, milestones and the fulfilment all
 // resolve through per-request loaders; the order is a reference for the ERP to fill in.
 // Receipts (purchase deliveries and returns) resolve the same way.
+import { partnerCustomer } from "@crossdock/platform";
 import { Decimal, toDecimal } from "@crossdock/schema";
 import type { Receipt, Shipment } from "../__generated__/prisma/client.js";
 import type { WmsContext } from "../context.js";
@@ -14,7 +15,9 @@ export function shipmentLines(value: unknown): { sku: string; quantity: string }
 
 export const shipmentResolvers = {
   Shipment: {
-    __resolveReference: (reference: { shipmentId: string }, ctx: WmsContext) => ctx.loaders.shipmentById.load(reference.shipmentId),
+    // By key alone the WMS cannot tell whose shipment it is: a partner gets its shipments through its orders.
+    __resolveReference: (reference: { shipmentId: string }, ctx: WmsContext) =>
+      partnerCustomer(ctx.principal) !== undefined ? null : ctx.loaders.shipmentById.load(reference.shipmentId),
     order: (shipment: Shipment) => ({ orderNumber: shipment.orderNumber }),
     fulfillment: (shipment: Shipment, _: unknown, ctx: WmsContext) => ctx.loaders.fulfillmentById.load(shipment.fulfillmentId),
     milestones: (shipment: Shipment, _: unknown, ctx: WmsContext) => ctx.loaders.milestonesByShipmentId.load(shipment.shipmentId),
