@@ -78,6 +78,8 @@ export function metricsPlugin(metrics: ServiceMetrics): ApolloServerPlugin<BaseC
 
 export async function startSubgraphServer<TContext extends RequestContextBase>(options: SubgraphServerOptions<TContext>): Promise<RunningServer> {
   const schema = buildSubgraphSchema([{ typeDefs: parse(options.typeDefs), resolvers: options.resolvers }]);
+  // Refuses to start in production without a secret of its own (principalSecretFrom throws).
+  const secret = options.principalSecret ?? principalSecretFrom(process.env).secret;
   const apollo = new ApolloServer<TContext>({
     schema,
     includeStacktraceInErrorResponses: false,
@@ -94,10 +96,6 @@ export async function startSubgraphServer<TContext extends RequestContextBase>(o
     logger: options.logger,
   });
   await apollo.start();
-  const { secret, usesDefault } = options.principalSecret ? { secret: options.principalSecret, usesDefault: false } : principalSecretFrom(process.env);
-  if (usesDefault && process.env.NODE_ENV === "production") {
-    options.logger.warn("CROSSDOCK_PRINCIPAL_SECRET is not set: principal headers are verified with the public development secret");
-  }
   const handlerOptions = {
     apollo,
     registry: options.metrics.registry,

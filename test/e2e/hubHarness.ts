@@ -1,7 +1,8 @@
 // Starts the whole hub for an end-to-end suite on the chosen backend: PGlite in process, or
-// fresh Postgres databases (one per service). Suites use the public GraphQL API only.
+// fresh Postgres databases (one per service). Suites use the public GraphQL API only, and call
+// it with a token holding every scope unless a test chooses another caller (`token` is it).
 import { startHub, type RunningHub } from "@crossdock/launcher";
-import { createTestDatabases, postgresAvailable } from "../src/index.js";
+import { authenticateHub, createTestDatabases, forgetHub, postgresAvailable } from "../src/index.js";
 
 export type Backend = "pglite" | "postgres";
 
@@ -12,6 +13,8 @@ const ANY_PORTS = { erp: 0, crm: 0, wms: 0, ops: 0, flows: 0 };
 export interface TestHub {
   hub: RunningHub;
   url: string;
+  /** The all-scopes token the test clients send to `url` by default. */
+  token: string;
   stop(): Promise<void>;
 }
 
@@ -25,7 +28,16 @@ export async function startTestHub(backend: Backend, seedScale = 0.05, extraEnv:
   const env = { ...process.env, LOG_LEVEL: "warn", NODE_ENV: "development", FLOWS_ENABLED: "0", ...extraEnv };
   if (backend === "pglite") {
     const hub = await startHub({ port: 0, subgraphPorts: ANY_PORTS, dataDir: "memory", seedScale, simulate: false, env });
-    return { hub, url: hub.url, stop: () => hub.stop() };
+    const token = await authenticateHub(hub);
+    return {
+      hub,
+      url: hub.url,
+      token,
+      async stop() {
+        forgetHub(hub);
+        await hub.stop();
+      },
+    };
   }
   const databases = await createTestDatabases(["erp", "crm", "wms", "hub"] as const);
   try {
@@ -40,10 +52,13 @@ export async function startTestHub(backend: Backend, seedScale = 0.05, extraEnv:
       databaseUrls: databases.urls,
       capture: "pg-logical",
     });
+    const token = await authenticateHub(hub);
     return {
       hub,
       url: hub.url,
+      token,
       async stop() {
+        forgetHub(hub);
         await hub.stop();
         await databases.drop();
       },
