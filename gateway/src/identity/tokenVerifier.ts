@@ -16,6 +16,8 @@ export interface TokenVerifierOptions {
   issuer: string;
   audience: string;
   clockToleranceSeconds?: number;
+  /** A JWKS URL is fetched again for an unknown `kid` at most this often (default 30 s). */
+  jwksCooldownMs?: number;
 }
 
 export interface VerifiedToken {
@@ -38,11 +40,11 @@ const MEMO_LIMIT = 1000;
 /** A remembered verification is trusted this long before the signature is checked again (key rotation). */
 const MEMO_TTL_MS = 60_000;
 
-export function keySetFrom(jwks: string | JSONWebKeySet): JWTVerifyGetKey {
+export function keySetFrom(jwks: string | JSONWebKeySet, cooldownMs = 30_000): JWTVerifyGetKey {
   if (typeof jwks !== "string") return createLocalJWKSet(jwks);
   if (/^https?:\/\//i.test(jwks)) {
     // jose caches the set, and fetches it again for an unknown `kid` (at most once per cooldown).
-    return createRemoteJWKSet(new URL(jwks), { cacheMaxAge: 10 * 60_000, cooldownDuration: 30_000, timeoutDuration: 5_000 });
+    return createRemoteJWKSet(new URL(jwks), { cacheMaxAge: 10 * 60_000, cooldownDuration: cooldownMs, timeoutDuration: 5_000 });
   }
   const parsed = JSON.parse(readFileSync(jwks, "utf8")) as JSONWebKeySet;
   if (!parsed || !Array.isArray(parsed.keys)) throw new Error(`CROSSDOCK_JWKS file ${jwks} is not a JWKS ({ "keys": [...] })`);
@@ -50,7 +52,7 @@ export function keySetFrom(jwks: string | JSONWebKeySet): JWTVerifyGetKey {
 }
 
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
-  const keys = keySetFrom(options.jwks);
+  const keys = keySetFrom(options.jwks, options.jwksCooldownMs);
   const clockTolerance = options.clockToleranceSeconds ?? 30;
   const memo = new Map<string, VerifiedToken & { checkedAt: number }>();
   return async (token) => {
