@@ -295,6 +295,19 @@ describe("cross-site rules", () => {
       const answer = await post(misspelt, token, production.url);
       expect(answer.body.errors?.[0]?.message).toMatch(/Cannot query field/);
       expect(answer.body.errors?.[0]?.message).not.toMatch(/Did you mean/);
+      // The subscription transports validate on their own: the same rule there.
+      const overSse = async (url: string) =>
+        (
+          await fetch(url, {
+            method: "POST",
+            headers: { accept: "text/event-stream", "content-type": "application/json", ...token },
+            body: JSON.stringify({ query: misspelt }),
+          })
+        ).text();
+      expect(await overSse(gateway.url)).toMatch(/Did you mean/);
+      const sseText = await overSse(production.url);
+      expect(sseText).toMatch(/Cannot query field/);
+      expect(sseText).not.toMatch(/Did you mean/);
     } finally {
       await production.stop();
     }

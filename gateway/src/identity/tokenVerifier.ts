@@ -73,7 +73,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     } catch (error) {
       throw new TokenRejected(reasonOf(error));
     }
-    const verified = { principal: Object.freeze(principalFromClaims(payload)), expiresAt: payload.exp! * 1000, checkedAt: now };
+    // Shared by every request that presents this token: frozen, so no request can change another's caller.
+    const principal = principalFromClaims(payload);
+    Object.freeze(principal.scopes);
+    const verified = { principal: Object.freeze(principal), expiresAt: payload.exp! * 1000, checkedAt: now };
     if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value as string);
     memo.set(token, verified);
     return verified;

@@ -46,6 +46,7 @@ export async function startSubscriptions(options: SubscriptionsOptions) {
     executor,
     formatError,
     validationRules: options.validationRules,
+    hideSuggestions: config.environment !== "development",
     logger,
     metrics,
     limits: {
