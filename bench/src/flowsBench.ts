@@ -14,6 +14,7 @@ import pg from "pg";
 import { startHub, type RunningHub } from "@crossdock/launcher";
 import { createTestDatabases, postgresAvailable } from "@crossdock/test";
 import { cpuSeconds, machineCpuSeconds, postgresCpuSeconds, startHubProcess, startServiceProcesses } from "./support/hubProcess.js";
+import { benchIdentityEnv } from "./support/benchIdentity.js";
 import { closeKeepAlive, keepAlivePost, type GraphResponse } from "./support/keepAlivePost.js";
 
 const { values: args } = parseArgs({
@@ -448,7 +449,15 @@ const ports = { erp: 0, crm: 0, wms: 0, ops: 0, flows: 0 };
 
 /** The whole hub in this process (`npm start`'s launcher): the bench shares its event loop. */
 async function inProcess(label: string, options: Parameters<typeof startHub>[0]): Promise<Target> {
-  const hub: RunningHub = await startHub({ port: 0, subgraphPorts: ports, dataDir: "memory", seedScale: 0.05, simulate: false, env: quiet, ...options });
+  const hub: RunningHub = await startHub({
+    port: 0,
+    subgraphPorts: ports,
+    dataDir: "memory",
+    seedScale: 0.05,
+    simulate: false,
+    env: { ...quiet, ...(await benchIdentityEnv()) },
+    ...options,
+  });
   const database = hub.subscriptionFeed.database;
   return {
     label,

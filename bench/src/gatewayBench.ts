@@ -5,7 +5,8 @@
 // runs each service in its own process (ARCHITECTURE.md's Postgres mode; --topology single
 // runs them in one). CPU and RSS are summed over the hub's processes. Prints figures; asserts nothing.
 import { parseArgs } from "node:util";
-import { createTestDatabases, postgresAdminUrl } from "@crossdock/test";
+import { ALL_ACCESS, createTestDatabases, postgresAdminUrl, principalHeaders } from "@crossdock/test";
+import { benchAuthorization } from "./support/benchIdentity.js";
 import { cpuSeconds, rssMegabytes, startHubProcess, startServiceProcesses, type HubProcess, type ServiceProcesses } from "./support/hubProcess.js";
 import { percentile, runLoad, type LoadResult } from "./support/load.js";
 
@@ -33,6 +34,9 @@ const DIRECT = `query Direct($n: ID!) { order(orderNumber: $n) {
   orderNumber status total currency customer { name status } lines { lineNumber quantity unitPrice product { sku description } }
 } }`;
 
+/** The ERP called directly, as the gateway calls it: an all-access principal signed with the bench's secret. */
+const DIRECT_CALLER = principalHeaders(ALL_ACCESS, "bench-principal-secret");
+
 interface Row {
   label: string;
   result: LoadResult;
@@ -42,7 +46,7 @@ interface Row {
 async function orderNumbers(hub: HubProcess): Promise<string[]> {
   const response = await fetch(hub.gatewayUrl, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...benchAuthorization() },
     body: JSON.stringify({ query: `{ orders(first: 200) { edges { node { orderNumber } } } }` }),
   });
   const body = (await response.json()) as { data: { orders: { edges: { node: { orderNumber: string } }[] } } };
@@ -51,7 +55,8 @@ async function orderNumbers(hub: HubProcess): Promise<string[]> {
 
 async function measure(hub: HubProcess, label: string, url: string, query: string, numbers: string[]): Promise<Row> {
   const before = hub.pids.map((pid) => cpuSeconds(pid));
-  const result = await runLoad({ url, concurrency, durationMs, body: (i) => JSON.stringify({ query, variables: { n: numbers[i % numbers.length] } }) });
+  const headers = url === hub.erpUrl ? DIRECT_CALLER : undefined;
+  const result = await runLoad({ url, concurrency, durationMs, headers, body: (i) => JSON.stringify({ query, variables: { n: numbers[i % numbers.length] } }) });
   const used = hub.pids.map((pid, i) => cpuSeconds(pid) - before[i]!);
   if (hub.pids.length > 1 && "servicePids" in hub) {
     // Where the CPU went, per service process (ms per request).
@@ -106,7 +111,8 @@ async function benchBackend(backend: "pglite" | "postgres"): Promise<Row[]> {
       [hub.gatewayUrl, FEDERATED],
       [hub.erpUrl, DIRECT],
     ] as const) {
-      await runLoad({ url, concurrency, durationMs: 5000, body: (i) => JSON.stringify({ query, variables: { n: numbers[i % numbers.length] } }) });
+      const headers = url === hub.erpUrl ? DIRECT_CALLER : undefined;
+      await runLoad({ url, concurrency, durationMs: 5000, headers, body: (i) => JSON.stringify({ query, variables: { n: numbers[i % numbers.length] } }) });
     }
     const federated = await measure(hub, `${backend}: federated via gateway`, hub.gatewayUrl, FEDERATED, numbers);
     const direct = await measure(hub, `${backend}: ERP subgraph directly`, hub.erpUrl, DIRECT, numbers);

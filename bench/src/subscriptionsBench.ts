@@ -19,6 +19,9 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
 import { createClient } from "graphql-ws";
+import { ALL_ACCESS, principalHeaders } from "@crossdock/test";
+import { DEV_PRINCIPAL_SECRET } from "@crossdock/platform";
+import { benchAuthorization, benchIdentityEnv } from "./support/benchIdentity.js";
 import { startHub } from "@crossdock/launcher";
 import { ChangeFeedReader, openDatabase } from "@crossdock/platform";
 import { createTestDatabases, postgresAdminUrl } from "@crossdock/test";
@@ -69,7 +72,9 @@ interface GraphResponse {
 }
 
 async function post(url: string, query: string, variables: Record<string, unknown>): Promise<GraphResponse> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
+  // The gateway reads the token; a subgraph driven directly (--drive wms) reads the signed principal.
+  const caller = { ...benchAuthorization(), ...principalHeaders(ALL_ACCESS, process.env.BENCH_PRINCIPAL_SECRET ?? DEV_PRINCIPAL_SECRET) };
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...caller }, body: JSON.stringify({ query, variables }) });
   return (await response.json()) as GraphResponse;
 }
 
@@ -105,7 +110,7 @@ function rawSubscriber(
 ): void {
   const socket = new WebSocket(wsUrl, "graphql-transport-ws");
   let acked = false;
-  socket.on("open", () => socket.send('{"type":"connection_init","payload":{}}'));
+  socket.on("open", () => socket.send(JSON.stringify({ type: "connection_init", payload: benchAuthorization() })));
   socket.on("message", (data: Buffer) => {
     const message = JSON.parse(data.toString()) as { type: string; payload?: { data?: { inventoryChanged?: { cursor: string; occurredAt: string } } } };
     if (message.type === "next") handlers.onEvent(message.payload?.data?.inventoryChanged);
@@ -155,7 +160,7 @@ async function runClient(): Promise<void> {
                 resolve();
               };
               if (args["client-impl"] === "graphql-ws") {
-                const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, keepAlive: 0 });
+                const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, keepAlive: 0, connectionParams: benchAuthorization() });
                 client.on("connected", () => resolve());
                 client.subscribe<{ inventoryChanged: { cursor: string; occurredAt: string } }>(
                   { query: SELECTION, variables },
@@ -245,7 +250,7 @@ async function embeddedHub(): Promise<BenchHub> {
     dataDir: "memory",
     simulate: false,
     seedScale: Number(process.env.CROSSDOCK_SEED_SCALE ?? 1),
-    env: { ...process.env, LOG_LEVEL: "warn", CROSSDOCK_SUBSCRIPTION_STALL_MS: "30000" },
+    env: { ...process.env, LOG_LEVEL: "warn", CROSSDOCK_SUBSCRIPTION_STALL_MS: "30000", ...(await benchIdentityEnv()) },
   });
   return {
     topology: "embedded (this process: every service on PGlite + the gateway)",
@@ -279,6 +284,7 @@ async function gatewayProcessHub(adminUrl: string): Promise<BenchHub> {
     await databases.drop();
   };
   try {
+    process.env.BENCH_PRINCIPAL_SECRET = "bench-principal-secret";
     hub = await startServiceProcesses({
       seedScale: Number(process.env.CROSSDOCK_SEED_SCALE ?? 1),
       env: {

@@ -1,6 +1,8 @@
 // The flows service's configuration: where the hub database is, which gateway it writes
 // through and as whom, and the engine's retry and concurrency limits. Read once, validated.
-import { ConfigError, envBool, envInt, envOptional, envString } from "@crossdock/platform";
+import { ConfigError, envBool, envInt, envOptional, envString, principalSecretFrom } from "@crossdock/platform";
+
+const DEV_SERVICE_TOKEN = "crossdock-flows-dev-token";
 
 export interface FlowsConfig {
   port: number;
@@ -36,7 +38,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dataDir = envString(env, "CROSSDOCK_DATA_DIR", "./.crossdock");
   const startFrom = envString(env, "FLOWS_START_FROM", "latest");
   if (startFrom !== "latest" && startFrom !== "earliest") throw new ConfigError(`FLOWS_START_FROM must be latest or earliest, got "${startFrom}"`);
-  const serviceToken = envOptional(env, "CROSSDOCK_SERVICE_TOKEN") ?? "crossdock-flows-dev-token";
+  const serviceToken = envOptional(env, "CROSSDOCK_SERVICE_TOKEN") ?? DEV_SERVICE_TOKEN;
+  // The development token is public: in production the flows refuse to start with it (the gateway too).
+  if (env.NODE_ENV === "production" && serviceToken === DEV_SERVICE_TOKEN) {
+    throw new ConfigError("CROSSDOCK_SERVICE_TOKEN must be set to a secret of its own when NODE_ENV=production");
+  }
+  principalSecretFrom(env); // throws in production without CROSSDOCK_PRINCIPAL_SECRET: the flows' subgraph verifies principals
   return {
     port: envInt(env, "FLOWS_PORT", 4105, { min: 0, max: 65535 }),
     host: envString(env, "FLOWS_HOST", "127.0.0.1"),

@@ -1,5 +1,7 @@
-// The gateway's configuration, read from the environment once and validated.
-import { envBool, envInt, envOptional, envString, isPostgresUrl, principalSecretFrom } from "@crossdock/platform";
+// The gateway's configuration, read from the environment once and validated. In production it
+// refuses to start without its secrets and an identity provider (see identityOf, serviceTokenOf).
+import type { JSONWebKeySet } from "jose";
+import { ConfigError, envBool, envInt, envOptional, envString, isPostgresUrl, principalSecretFrom } from "@crossdock/platform";
 
 export interface GatewayConfig {
   port: number;
@@ -22,6 +24,20 @@ export interface GatewayConfig {
   principalSecretIsDefault: boolean;
   /** The process layer's bearer token; in development a well-known default (flows uses the same). */
   serviceToken?: string;
+  /** Who issues the bearer JWTs callers present; without `jwks`, callers are anonymous or the flows. */
+  identity: IdentityConfig;
+  /** Browser origins allowed to call (CORS) and to open WebSockets; same-origin is always allowed. */
+  allowedOrigins: string[];
+}
+
+export interface IdentityConfig {
+  /** CROSSDOCK_JWKS (a JWKS URL or file path), or the development issuer's key set (embedded hub). */
+  jwks?: string | JSONWebKeySet;
+  issuer?: string;
+  audience?: string;
+  clockToleranceSeconds: number;
+  /** Headers Apollo Sandbox opens with (the development hub presets the analyst's token). */
+  sandboxHeaders?: Record<string, string>;
 }
 
 export interface SubscriptionConfig {
@@ -87,11 +103,36 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     principalSecret: principalSecretFrom(env).secret,
     principalSecretIsDefault: principalSecretFrom(env).usesDefault,
     ...serviceTokenOf(env),
+    identity: identityOf(env),
+    allowedOrigins: (envOptional(env, "CROSSDOCK_ALLOWED_ORIGINS") ?? "")
+      .split(",")
+      .map((origin) => origin.trim().replace(/\/+$/, ""))
+      .filter(Boolean),
   };
 }
 
-/** Production must set CROSSDOCK_SERVICE_TOKEN; development shares a default with flows. */
+/** The development issuer's value, shared with flows; refused in production. */
+export const DEV_SERVICE_TOKEN = "crossdock-flows-dev-token";
+
+function identityOf(env: Record<string, string | undefined>): IdentityConfig {
+  const jwks = envOptional(env, "CROSSDOCK_JWKS");
+  const issuer = envOptional(env, "CROSSDOCK_JWT_ISSUER");
+  const audience = envOptional(env, "CROSSDOCK_JWT_AUDIENCE");
+  if (env.NODE_ENV === "production" && !jwks) throw new ConfigError("CROSSDOCK_JWKS must be set when NODE_ENV=production (no development issuer)");
+  if (jwks && (!issuer || !audience)) throw new ConfigError("CROSSDOCK_JWKS needs CROSSDOCK_JWT_ISSUER and CROSSDOCK_JWT_AUDIENCE: both are checked");
+  return {
+    ...(jwks ? { jwks } : {}),
+    ...(issuer ? { issuer } : {}),
+    ...(audience ? { audience } : {}),
+    clockToleranceSeconds: envInt(env, "CROSSDOCK_JWT_CLOCK_TOLERANCE_S", 30, { min: 0, max: 300 }),
+  };
+}
+
+/** Production must set CROSSDOCK_SERVICE_TOKEN to a value of its own; development shares a default with flows. */
 function serviceTokenOf(env: Record<string, string | undefined>): { serviceToken?: string } {
-  const token = envOptional(env, "CROSSDOCK_SERVICE_TOKEN") ?? (env.NODE_ENV === "production" ? undefined : "crossdock-flows-dev-token");
-  return token ? { serviceToken: token } : {};
+  const configured = envOptional(env, "CROSSDOCK_SERVICE_TOKEN");
+  if (env.NODE_ENV === "production" && (!configured || configured === DEV_SERVICE_TOKEN)) {
+    throw new ConfigError("CROSSDOCK_SERVICE_TOKEN must be set to a secret of its own when NODE_ENV=production");
+  }
+  return { serviceToken: configured ?? DEV_SERVICE_TOKEN };
 }

@@ -1,10 +1,13 @@
-// The per-request context of the gateway: who is calling and the request id. Authentication
-// proper (tokens, scopes) plugs in at `resolvePrincipal`; in development callers are anonymous.
-// Every transport (HTTP, graphql-ws connection_init, SSE) reads credentials into the same
-// header-like shape and resolves them through the same seam before anything executes.
+// The per-request context of the gateway: who is calling and the request id, and the one place
+// credentials become a principal. Every transport (HTTP, graphql-ws connection_init, SSE) reads
+// credentials into the same header-like shape and resolves them through the same resolver
+// before anything executes: a bearer JWT (identity/tokenVerifier), the flows' service token, or
+// nothing at all (anonymous, no scopes). Anything else is refused.
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { ANONYMOUS, ROLE_SCOPES, type Logger, type Principal } from "@crossdock/platform";
+import type { TokenVerifier } from "./identity/tokenVerifier.js";
+import { TokenRejected } from "./identity/tokenVerifier.js";
 
 export interface GatewayContext {
   requestId: string;
@@ -17,24 +20,59 @@ export type CallerCredentials = Readonly<Record<string, string | undefined>>;
 
 /**
  * Resolves credentials to a principal. Throws (any error) to reject the caller: HTTP answers
- * 401, graphql-ws closes the socket at connection_init with 4401, SSE answers 401.
+ * 401, graphql-ws closes the socket at connection_init with 4401, SSE answers 401. The message
+ * of the error is never shown to the caller.
  */
 export type PrincipalResolver = (credentials: CallerCredentials) => Principal | Promise<Principal>;
 
-/**
- * The built-in resolver: the process layer's service token (`Authorization: Bearer <token>`)
- * makes the caller the `flows` service principal; no credentials make it anonymous; any other
- * bearer token is refused. User and partner tokens (JWT) plug in here with the security work.
- */
-export function createPrincipalResolver(options: { serviceToken?: string | undefined }): PrincipalResolver {
-  return (credentials) => {
+/** The flows' principal when they present CROSSDOCK_SERVICE_TOKEN. */
+export const FLOWS_PRINCIPAL: Principal = Object.freeze({
+  kind: "service",
+  subject: "flows",
+  scopes: Object.freeze([...ROLE_SCOPES.flowsService]) as string[],
+}) as Principal;
+
+/** When the credential behind a principal expires (epoch ms); WebSockets are closed then. */
+const expiries = new WeakMap<Principal, number>();
+export function credentialExpiry(principal: Principal): number | undefined {
+  return expiries.get(principal);
+}
+
+export interface PrincipalResolverOptions {
+  /** The flows' static bearer token (CROSSDOCK_SERVICE_TOKEN). */
+  serviceToken?: string | undefined;
+  /** Verifies bearer JWTs; without one, only the service token and anonymous callers get in. */
+  verifyToken?: TokenVerifier | undefined;
+  /** Where refusals are logged with their reason. */
+  logger?: Logger | undefined;
+}
+
+/** Thrown for refused credentials; says nothing about why (the log does). */
+export class CredentialsRefused extends Error {
+  constructor() {
+    super("invalid credentials");
+  }
+}
+
+export function createPrincipalResolver(options: PrincipalResolverOptions): PrincipalResolver {
+  const refuse = (reason: string): never => {
+    options.logger?.warn({ reason }, "credentials refused");
+    throw new CredentialsRefused();
+  };
+  return async (credentials) => {
     const authorization = credentials.authorization;
     if (!authorization) return ANONYMOUS;
-    const token = /^Bearer\s+(.+)$/i.exec(authorization)?.[1];
-    if (token && options.serviceToken && timingSafeEqualText(token, options.serviceToken)) {
-      return { kind: "service", subject: "flows", scopes: [...ROLE_SCOPES.flowsService] };
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+    if (!token) return refuse("authorization is not a bearer token");
+    if (options.serviceToken && timingSafeEqualText(token, options.serviceToken)) return FLOWS_PRINCIPAL;
+    if (!options.verifyToken) return refuse("no token issuer is configured (CROSSDOCK_JWKS)");
+    try {
+      const verified = await options.verifyToken(token);
+      expiries.set(verified.principal, verified.expiresAt);
+      return verified.principal;
+    } catch (error) {
+      return refuse(error instanceof TokenRejected ? error.reason : String(error));
     }
-    throw new Error("unknown credentials");
   };
 }
 

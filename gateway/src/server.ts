@@ -28,6 +28,8 @@ import {
 import { loadConfig, type GatewayConfig } from "./config.js";
 import { createPrincipalResolver, credentialsFromHeaders, type GatewayContext, type PrincipalResolver } from "./context.js";
 import { authorizingGateway, subscriptionAuthorizer, SupergraphAccessRules, withSecurityEnforcedByTheGateway } from "./authorization/index.js";
+import { createTokenVerifier } from "./identity/tokenVerifier.js";
+import { createHttpGuard } from "./transportGuard.js";
 import { startSubscriptions } from "./subscriptions/index.js";
 import { CrossdockSubgraphDataSource } from "./subgraphDataSource.js";
 import { createGatewayErrorFormatter } from "./errors.js";
@@ -36,6 +38,10 @@ import { maxAliasesRule } from "./limits/aliasCount.js";
 
 export { loadConfig, type GatewayConfig };
 export type { CallerCredentials, PrincipalResolver } from "./context.js";
+export { FLOWS_PRINCIPAL } from "./context.js";
+export { createDevIssuer, DEV_AUDIENCE, DEV_ISSUER, type DevIssuer, type TokenRequest } from "./identity/devIssuer.js";
+export { createTokenVerifier, type TokenVerifier, type VerifiedToken } from "./identity/tokenVerifier.js";
+export { DEV_SERVICE_TOKEN } from "./config.js";
 export { SLOW_CONSUMER_CLOSE_CODE, SubscriptionErrorCode } from "./subscriptions/index.js";
 
 export interface RunningGateway {
@@ -91,9 +97,6 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
   gateway.onSchemaLoadOrUpdate(({ apiSchema: next }) => {
     apiSchema = next;
   });
-  if (config.principalSecretIsDefault && config.environment === "production") {
-    logger.warn("CROSSDOCK_PRINCIPAL_SECRET is not set: principals are signed with the public development secret");
-  }
   const httpServer = http.createServer();
   let ready = false;
   const development = config.environment === "development";
@@ -104,6 +107,8 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     csrfPrevention: true,
     allowBatchedHttpRequests: config.limits.allowBatchedRequests,
     includeStacktraceInErrorResponses: development,
+    // No "Did you mean …?" outside development: suggestions map the schema for anyone who asks.
+    hideSchemaDetailsFromClientErrors: !development,
     // Schema discovery is for developers (Sandbox); production clients use the published supergraph.
     introspection: development || config.allowIntrospection,
     validationRules: [maxDepthRule(config.limits.maxDepth), maxAliasesRule(config.limits.maxAliases)],
@@ -111,16 +116,29 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     logger,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      development ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }) : ApolloServerPluginLandingPageDisabled(),
+      development
+        ? ApolloServerPluginLandingPageLocalDefault({
+            embed: true,
+            includeCookies: false,
+            ...(config.identity.sandboxHeaders ? { headers: config.identity.sandboxHeaders } : {}),
+          })
+        : ApolloServerPluginLandingPageDisabled(),
       metricsPlugin(metrics),
     ],
   });
   await apollo.start();
-  const principalResolver = deps.resolvePrincipal ?? createPrincipalResolver({ serviceToken: config.serviceToken });
+  const { identity } = config;
+  const verifyToken =
+    identity.jwks && identity.issuer && identity.audience
+      ? createTokenVerifier({ jwks: identity.jwks, issuer: identity.issuer, audience: identity.audience, clockToleranceSeconds: identity.clockToleranceSeconds })
+      : undefined;
+  if (!verifyToken) logger.warn("no token issuer configured (CROSSDOCK_JWKS): callers are anonymous unless they are the flows");
+  const principalResolver = deps.resolvePrincipal ?? createPrincipalResolver({ serviceToken: config.serviceToken, verifyToken, logger });
   const principalOf = async (headers: http.IncomingHttpHeaders): Promise<Principal> => {
     try {
       return await principalResolver(credentialsFromHeaders(headers));
     } catch {
+      // The reason is in the log (the resolver's); the caller learns only that it was refused.
       throw new GraphQLError("Unauthorized", { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
     }
   };
@@ -154,9 +172,12 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     context: async ({ headers, requestId }: HttpRequestInfo) => ({ requestId, principal: await principalOf(headers), logger: logger.child({ requestId }) }),
   };
   const graphqlListener = createGraphQLRequestListener<GatewayContext>(handlerOptions);
+  const guard = createHttpGuard({ allowedOrigins: config.allowedOrigins });
   httpServer.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
-    if (subscriptions.handlesHttp(req)) return void subscriptions.handleHttp(req, res);
-    graphqlListener(req, res);
+    guard(req, res, () => {
+      if (subscriptions.handlesHttp(req)) return void subscriptions.handleHttp(req, res);
+      graphqlListener(req, res);
+    });
   });
   const base = await listen(httpServer, config.port, config.host);
   ready = true;

@@ -6,13 +6,16 @@ import * as erp from "@crossdock/erp";
 import * as crm from "@crossdock/crm";
 import * as wms from "@crossdock/wms";
 import * as gateway from "@crossdock/gateway";
+import type { DevIssuer } from "@crossdock/gateway";
 import * as ingest from "@crossdock/cdc-ingest";
 import * as flows from "@crossdock/flows";
-import { ChangeFeedReader, createLogger, type LocalGraphQLHandler } from "@crossdock/platform";
+import { ChangeFeedReader, createLogger, Scope, type LocalGraphQLHandler, type Logger } from "@crossdock/platform";
 import { loadHubConfig, type HubConfig } from "./config.js";
+import { createHubIssuer, issueDemoToken, issueDemoTokens, simulatorCredential, writeDemoTokens, type HubIdentity } from "./identity.js";
 import { startSimulator } from "./simulator.js";
 
 export { loadHubConfig, type HubConfig };
+export { DEMO_ROLES, DEMO_TOKEN_LIFETIME_SECONDS, type DemoRole, type DemoToken, type HubIdentity } from "./identity.js";
 
 export interface HubOptions extends Partial<HubConfig> {
   /** Gateway port; 0 picks a free one. Defaults to PORT or 4000. */
@@ -35,6 +38,13 @@ export interface RunningHub {
   subscriptionFeed: ChangeFeedReader;
   /** Applies every captured change now pending (tests use it to avoid sleeping). */
   drainCapture(): Promise<number>;
+  /**
+   * The development issuer the gateway trusts (no CROSSDOCK_JWKS): mints tokens for any subject
+   * and scopes, and holds the demo roles' tokens. Undefined when an external issuer is configured.
+   */
+  identity?: HubIdentity;
+  /** Where the demo tokens were written (`<data dir>/demo-tokens.json`; none in memory). */
+  demoTokensFile?: string;
   /** The flows service (process layer); tests stop it like a crash and restart it from its cursor. */
   flows: { url: string; stop(options?: { abrupt?: boolean }): Promise<void>; restart(): Promise<void> };
   stop(): Promise<void>;
@@ -56,6 +66,10 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     env[`${service.toUpperCase()}_DATABASE_URL`] ??
     (config.dataDir === "memory" ? "pglite:memory" : `pglite:${join(config.dataDir, service)}`);
   const seed = { enabled: true, scale: config.seedScale };
+  // Without an identity provider the hub is its own issuer (development only: in production the
+  // gateway refuses to start without CROSSDOCK_JWKS).
+  const devIssuer = env.CROSSDOCK_JWKS ? undefined : await createHubIssuer(config.dataDir);
+  const analyst = devIssuer ? await issueDemoToken(devIssuer, "analyst") : undefined;
   const stops: (() => Promise<void>)[] = [];
   // Settled when the gateway is up; on a failed start, settled so that steps waiting for it fail
   // (and are retried by a later start) instead of holding the flows' stop, and the start, forever.
@@ -109,6 +123,17 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       {
         ...gatewayConfig,
         port: options.port ?? gatewayConfig.port,
+        identity:
+          devIssuer && analyst
+            ? {
+                ...gatewayConfig.identity,
+                jwks: devIssuer.jwks,
+                issuer: devIssuer.issuer,
+                audience: devIssuer.audience,
+                // Sandbox opens as the analyst: one click to a working query.
+                sandboxHeaders: { Authorization: `Bearer ${analyst.token}` },
+              }
+            : gatewayConfig.identity,
         subgraphUrls: {
           ...gatewayConfig.subgraphUrls,
           erp: erpService.url,
@@ -137,8 +162,17 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     stops.push(gatewayService.stop);
     resolveGatewayUrl(gatewayService.url);
     resolveLocalGateway(gatewayService.local);
-    if (config.simulate) {
-      const simulator = startSimulator({ gatewayUrl: gatewayService.url, ratePerSecond: config.simulateRate, logger });
+    let identity: HubIdentity | undefined;
+    let demoTokensFile: string | undefined;
+    if (devIssuer && analyst) {
+      const partnerCustomer = await firstCustomer(gatewayService.local, devIssuer, logger);
+      identity = { ...devIssuer, demoTokens: { ...(await issueDemoTokens(devIssuer, partnerCustomer)), analyst } };
+      demoTokensFile = writeDemoTokens(config.dataDir, identity);
+    }
+    const credential = devIssuer ? simulatorCredential(devIssuer) : env.CROSSDOCK_SIMULATOR_TOKEN ? async () => env.CROSSDOCK_SIMULATOR_TOKEN! : undefined;
+    if (config.simulate && !credential) logger.warn("the simulator is off: with CROSSDOCK_JWKS it needs a token of its own (CROSSDOCK_SIMULATOR_TOKEN)");
+    if (config.simulate && credential) {
+      const simulator = startSimulator({ gatewayUrl: gatewayService.url, ratePerSecond: config.simulateRate, logger, credential });
       stops.push(simulator.stop);
     }
     logger.info({ url: gatewayService.url, dataDir: config.dataDir, simulate: config.simulate }, "Crossdock hub is up");
@@ -148,6 +182,8 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       feed: opsService.bus,
       subscriptionFeed,
       drainCapture: () => opsService.drain(),
+      ...(identity ? { identity } : {}),
+      ...(demoTokensFile ? { demoTokensFile } : {}),
       flows: {
         get url() {
           return flowsService.url;
@@ -170,4 +206,20 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
 async function stopAll(stops: (() => Promise<void>)[]): Promise<void> {
   for (const stop of stops.reverse()) await stop().catch(() => undefined);
   stops.length = 0;
+}
+
+/** The first active customer (by number) the demo partner is confined to; undefined on an empty hub. */
+async function firstCustomer(gatewayLocal: LocalGraphQLHandler, issuer: DevIssuer, logger: Logger): Promise<string | undefined> {
+  const token = await issuer.issueToken({ subject: "hub", kind: "service", scopes: [Scope.CUSTOMERS_READ], lifetimeSeconds: 60 });
+  const response = await gatewayLocal({
+    headers: { authorization: `Bearer ${token}` },
+    body: { query: "{ customers(status: ACTIVE, first: 1) { edges { node { customerNumber } } } }" },
+  });
+  try {
+    const body = JSON.parse(response.body) as { data?: { customers?: { edges: { node: { customerNumber: string } }[] } } };
+    return body.data?.customers?.edges[0]?.node.customerNumber;
+  } catch (error) {
+    logger.warn({ err: error }, "no customer for the demo partner token");
+    return undefined;
+  }
 }

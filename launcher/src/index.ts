@@ -1,9 +1,21 @@
-// `npm start`: runs the whole hub in one process on the embedded databases, with demo data.
-import { startHub } from "./hub.js";
+// `npm start`: runs the whole hub in one process on the embedded databases, with demo data, and
+// prints the demo roles' tokens when the hub is its own issuer (development).
+import { startHub, type RunningHub } from "./hub.js";
+
+function printIdentity(hub: RunningHub): void {
+  if (!hub.identity) return;
+  const lines = [`  Demo tokens (valid 24 h, minted at every start${hub.demoTokensFile ? `, also in ${hub.demoTokensFile}` : ""}):`];
+  for (const [role, demo] of Object.entries(hub.identity.demoTokens)) {
+    lines.push(`\n  ${role}${demo.customerNumber ? ` (customer ${demo.customerNumber})` : ""}: ${demo.scopes.join(" ")}\n    Authorization: Bearer ${demo.token}`);
+  }
+  lines.push("\n  Sandbox opens as the analyst. Without a token a caller is anonymous and has no scopes.\n");
+  console.log(lines.join("\n"));
+}
 
 try {
   const hub = await startHub();
   console.log(`\n  Crossdock is running: ${hub.url}  (Apollo Sandbox opens there in a browser)\n`);
+  printIdentity(hub);
   const shutdown = () => void hub.stop().then(() => process.exit(0));
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);

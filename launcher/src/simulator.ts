@@ -1,6 +1,7 @@
 // Keeps a low rate of realistic business activity going through the public GraphQL API (the
 // same mutations any client uses), so a newcomer sees the hub move: orders submitted, stock
-// counted, picks confirmed, fulfilments shipped, carrier milestones arriving.
+// counted, picks confirmed, fulfilments shipped, carrier milestones arriving. It calls as the
+// `simulator` service principal, with a bearer token of its own (simulatorService scopes).
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@crossdock/platform";
 import { SeededRandom } from "@crossdock/schema";
@@ -10,6 +11,8 @@ export interface SimulatorOptions {
   ratePerSecond: number;
   logger: Logger;
   seed?: number;
+  /** The simulator's bearer token, asked for before each call (the hub renews it). */
+  credential: () => Promise<string>;
 }
 
 interface OpenFulfillment {
@@ -32,7 +35,7 @@ export function startSimulator(options: SimulatorOptions): { stop(): Promise<voi
   async function call<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
     const response = await fetch(options.gatewayUrl, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-crossdock-client": "simulator" },
+      headers: { "content-type": "application/json", "x-crossdock-client": "simulator", authorization: `Bearer ${await options.credential()}` },
       body: JSON.stringify({ query, variables }),
     });
     const body = (await response.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };

@@ -4,6 +4,7 @@
 // forged header is read as anonymous. Subgraphs read it into their context (audit records name
 // it). This is the seam the security work (scopes, partners confined to their data) builds on.
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { ConfigError } from "./env.js";
 export type PrincipalKind = "anonymous" | "user" | "service" | "partner";
 
 export interface Principal {
@@ -24,13 +25,17 @@ export function encodePrincipal(principal: Principal): string {
 }
 
 /**
- * The shared signing secret: CROSSDOCK_PRINCIPAL_SECRET, or a well-known development default
- * (`usesDefault` tells the caller to warn when that happens in production).
+ * The shared signing secret: CROSSDOCK_PRINCIPAL_SECRET, or a well-known development default.
+ * With NODE_ENV=production the default (missing, or set to the public value) is refused: anyone
+ * who knows it could sign any principal, so a service must not start with it.
  */
 export const DEV_PRINCIPAL_SECRET = "crossdock-dev-principal-secret";
 
 export function principalSecretFrom(env: Record<string, string | undefined>): { secret: string; usesDefault: boolean } {
   const configured = env.CROSSDOCK_PRINCIPAL_SECRET;
+  if (env.NODE_ENV === "production" && (!configured || configured === DEV_PRINCIPAL_SECRET)) {
+    throw new ConfigError("CROSSDOCK_PRINCIPAL_SECRET must be set to a secret of its own when NODE_ENV=production");
+  }
   return configured ? { secret: configured, usesDefault: false } : { secret: DEV_PRINCIPAL_SECRET, usesDefault: true };
 }
 

@@ -82,6 +82,8 @@ export async function startSubgraphServer<TContext extends RequestContextBase>(o
   const typeDefs = parse(options.typeDefs);
   // Every subgraph enforces its own @authenticated / @requiresScopes from the signed principal.
   const schema = applySchemaAuthorization(buildSubgraphSchema([{ typeDefs, resolvers: options.resolvers }]), typeDefs);
+  // Refuses to start in production without a secret of its own (principalSecretFrom throws).
+  const secret = options.principalSecret ?? principalSecretFrom(process.env).secret;
   const apollo = new ApolloServer<TContext>({
     schema,
     includeStacktraceInErrorResponses: false,
@@ -98,10 +100,6 @@ export async function startSubgraphServer<TContext extends RequestContextBase>(o
     logger: options.logger,
   });
   await apollo.start();
-  const { secret, usesDefault } = options.principalSecret ? { secret: options.principalSecret, usesDefault: false } : principalSecretFrom(process.env);
-  if (usesDefault && process.env.NODE_ENV === "production") {
-    options.logger.warn("CROSSDOCK_PRINCIPAL_SECRET is not set: principal headers are verified with the public development secret");
-  }
   const handlerOptions = {
     apollo,
     registry: options.metrics.registry,

@@ -1,6 +1,7 @@
 // Signed principal headers: what a subgraph accepts, including after the memo has seen a header.
 import { describe, expect, it } from "vitest";
-import { ANONYMOUS, signPrincipal, verifyPrincipal, type Principal } from "../src/principal.js";
+import { ConfigError } from "../src/env.js";
+import { ANONYMOUS, DEV_PRINCIPAL_SECRET, principalSecretFrom, signPrincipal, verifyPrincipal, type Principal } from "../src/principal.js";
 
 const flows: Principal = { kind: "service", subject: "flows", scopes: ["*"] };
 
@@ -29,5 +30,12 @@ describe("signed principal headers", () => {
   it("keeps a partner's customer in the signed header", () => {
     const partner: Principal = { kind: "partner", subject: "acme-portal", scopes: ["orders:read"], customerNumber: "C-10001" };
     expect(verifyPrincipal(signPrincipal(partner, "secret-a"), "secret-a")).toEqual(partner);
+  });
+
+  it("refuses the development secret, or none, in production", () => {
+    expect(principalSecretFrom({})).toEqual({ secret: DEV_PRINCIPAL_SECRET, usesDefault: true });
+    expect(principalSecretFrom({ NODE_ENV: "production", CROSSDOCK_PRINCIPAL_SECRET: "own" })).toEqual({ secret: "own", usesDefault: false });
+    expect(() => principalSecretFrom({ NODE_ENV: "production" })).toThrow(ConfigError);
+    expect(() => principalSecretFrom({ NODE_ENV: "production", CROSSDOCK_PRINCIPAL_SECRET: DEV_PRINCIPAL_SECRET })).toThrow(ConfigError);
   });
 });

@@ -1,7 +1,8 @@
 // Starts the whole hub for an end-to-end suite on the chosen backend: PGlite in process, or
-// fresh Postgres databases (one per service). Suites use the public GraphQL API only.
+// fresh Postgres databases (one per service). Suites use the public GraphQL API only, and call
+// it with a token holding every scope unless a test chooses another caller (`token` is it).
 import { startHub, type RunningHub } from "@crossdock/launcher";
-import { createTestDatabases, postgresAvailable, testBackends, type Backend } from "../src/index.js";
+import { authenticateHub, createTestDatabases, forgetHub, postgresAvailable, testBackends, type Backend } from "../src/index.js";
 
 export type { Backend };
 
@@ -15,6 +16,8 @@ export interface TestHub {
   url: string;
   /** The services' database URLs on Postgres (suites that check the systems of record in SQL). */
   databaseUrls?: Record<"erp" | "crm" | "wms" | "hub", string>;
+  /** The all-scopes token the test clients send to `url` by default. */
+  token: string;
   stop(): Promise<void>;
 }
 
@@ -33,7 +36,16 @@ export async function startTestHub(backend: Backend, seedScale = 0.05, extraEnv:
   const env = { ...process.env, LOG_LEVEL: "warn", NODE_ENV: "development", FLOWS_ENABLED: "0", ...extraEnv };
   if (backend === "pglite") {
     const hub = await startHub({ port: 0, subgraphPorts: ANY_PORTS, dataDir: "memory", seedScale, simulate: false, env });
-    return { hub, url: hub.url, stop: () => hub.stop() };
+    const token = await authenticateHub(hub);
+    return {
+      hub,
+      url: hub.url,
+      token,
+      async stop() {
+        forgetHub(hub);
+        await hub.stop();
+      },
+    };
   }
   const databases = await createTestDatabases(["erp", "crm", "wms", "hub"] as const, options.postgresAdminUrl);
   try {
@@ -48,11 +60,14 @@ export async function startTestHub(backend: Backend, seedScale = 0.05, extraEnv:
       databaseUrls: databases.urls,
       capture: "pg-logical",
     });
+    const token = await authenticateHub(hub);
     return {
       hub,
       url: hub.url,
       databaseUrls: databases.urls,
+      token,
       async stop() {
+        forgetHub(hub);
         await hub.stop();
         await databases.drop();
       },

@@ -28,7 +28,7 @@ describe("gateway limits", () => {
   it("rejects an oversize body with 413 PAYLOAD_TOO_LARGE", async () => {
     const response = await fetch(t.url, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", authorization: `Bearer ${t.token}` },
       body: JSON.stringify({ query: `{ __typename }`, padding: "x".repeat(1_100_000) }),
     });
     expect(response.status).toBe(413);
@@ -38,14 +38,18 @@ describe("gateway limits", () => {
   it("refuses batched requests and CSRF-prone requests", async () => {
     const batched = await fetch(t.url, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", authorization: `Bearer ${t.token}` },
       body: JSON.stringify([{ query: "{ __typename }" }, { query: "{ __typename }" }]),
     });
     expect(batched.status).toBe(400);
+    // Queries and mutations are POST only: a GET is refused even with the preflight header.
     const csrf = await fetch(`${t.url}?query=${encodeURIComponent("{ __typename }")}`, { method: "GET" });
-    expect(csrf.status).toBe(400);
-    const ok = await fetch(`${t.url}?query=${encodeURIComponent("{ __typename }")}`, { method: "GET", headers: { "apollo-require-preflight": "true" } });
-    expect(ok.status).toBe(200);
+    expect(csrf.status).toBe(405);
+    const preflighted = await fetch(`${t.url}?query=${encodeURIComponent("{ __typename }")}`, {
+      method: "GET",
+      headers: { "apollo-require-preflight": "true", authorization: `Bearer ${t.token}` },
+    });
+    expect(preflighted.status).toBe(405);
   });
 
   it("reports health and readiness and propagates the request id", async () => {
@@ -60,7 +64,7 @@ describe("gateway limits", () => {
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     const response = await fetch(t.url, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-request-id": "req-e2e-1" },
+      headers: { "content-type": "application/json", "x-request-id": "req-e2e-1", authorization: `Bearer ${t.token}` },
       body: JSON.stringify({ query: "{ __typename }" }),
     });
     expect(response.headers.get("x-request-id")).toBe("req-e2e-1");

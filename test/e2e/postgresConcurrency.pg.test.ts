@@ -6,7 +6,7 @@ import { openDatabase } from "@crossdock/platform";
 import { Decimal } from "@crossdock/schema";
 import * as erp from "@crossdock/erp";
 import * as wms from "@crossdock/wms";
-import { createTestDatabases, graphql, graphqlData, postgresAvailable } from "../src/index.js";
+import { createTestDatabases, graphql, graphqlData, postgresAvailable, principalHeaders, useDefaultHeaders } from "../src/index.js";
 
 describe.skipIf(!(await postgresAvailable()))("concurrent writes on Postgres", () => {
   let databases: Awaited<ReturnType<typeof createTestDatabases<"erp" | "wms">>>;
@@ -18,6 +18,8 @@ describe.skipIf(!(await postgresAvailable()))("concurrent writes on Postgres", (
     const seed = { enabled: true, scale: 0.05 };
     erpService = await erp.start({ ...erp.loadConfig({ LOG_LEVEL: "warn" }), port: 0, databaseUrl: databases.urls.erp, seed });
     wmsService = await wms.start({ ...wms.loadConfig({ LOG_LEVEL: "warn" }), port: 0, databaseUrl: databases.urls.wms, seed });
+    // Called directly, as the gateway would: with a signed all-access principal.
+    for (const url of [erpService.url, wmsService.url]) useDefaultHeaders(url, principalHeaders());
   });
   afterAll(async () => {
     await erpService?.stop();

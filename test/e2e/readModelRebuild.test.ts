@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { startHub } from "@crossdock/launcher";
-import { graphqlData } from "../src/index.js";
+import { authenticateHub, graphqlData } from "../src/index.js";
 
 const ANY_PORTS = { erp: 0, crm: 0, wms: 0, ops: 0, flows: 0 };
 const READ_MODEL = `{ inventoryPositions(first: 500) { edges { node { sku warehouseCode onHand allocated available } } }
@@ -15,7 +15,11 @@ const READ_MODEL = `{ inventoryPositions(first: 500) { edges { node { sku wareho
 describe("read model rebuild", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "crossdock-rebuild-"));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-  const boot = () => startHub({ port: 0, subgraphPorts: ANY_PORTS, dataDir, seedScale: 0.02, simulate: false, env: { ...process.env, LOG_LEVEL: "warn" } });
+  const boot = async () => {
+    const hub = await startHub({ port: 0, subgraphPorts: ANY_PORTS, dataDir, seedScale: 0.02, simulate: false, env: { ...process.env, LOG_LEVEL: "warn" } });
+    await authenticateHub(hub);
+    return hub;
+  };
 
   it("restarts without re-reading, and rebuilds an identical read model from an empty hub database", async () => {
     let hub = await boot();

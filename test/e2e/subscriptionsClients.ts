@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import WebSocket from "ws";
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
 import { createClient as createSseClient, type Client as SseClient } from "graphql-sse";
-import { fetchMetrics, graphqlData, metricSum } from "../src/index.js";
+import { defaultHeadersFor, fetchMetrics, graphqlData, metricSum } from "../src/index.js";
 import { eventually } from "./hubHarness.js";
 
 export interface Collected {
@@ -104,12 +104,15 @@ export function wsUrl(httpUrl: string): string {
   return httpUrl.replace(/^http/, "ws");
 }
 
-export function graphqlWsClient(httpUrl: string, connectionParams: Record<string, unknown> = {}, retryAttempts = 0): WsClient {
-  return createWsClient({ url: wsUrl(httpUrl), webSocketImpl: WebSocket, connectionParams, retryAttempts, lazy: true });
+/** A graphql-ws client; without connectionParams it sends the URL's default credentials (`{ authorization }`). */
+export function graphqlWsClient(httpUrl: string, connectionParams?: Record<string, unknown>, retryAttempts = 0): WsClient {
+  const params = connectionParams ?? defaultHeadersFor(httpUrl);
+  return createWsClient({ url: wsUrl(httpUrl), webSocketImpl: WebSocket, connectionParams: params, retryAttempts, lazy: true });
 }
 
-export function graphqlSseClient(httpUrl: string, headers: Record<string, string> = {}): SseClient {
-  return createSseClient({ url: httpUrl, headers, retryAttempts: 0 });
+/** A graphql-sse client; without headers it sends the URL's default ones (the Authorization header). */
+export function graphqlSseClient(httpUrl: string, headers?: Record<string, string>): SseClient {
+  return createSseClient({ url: httpUrl, headers: headers ?? defaultHeadersFor(httpUrl), retryAttempts: 0 });
 }
 
 const ADJUST = `mutation($input: AdjustInventoryInput!) { adjustInventory(input: $input) { onHand } }`;

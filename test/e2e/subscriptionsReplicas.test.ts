@@ -8,7 +8,7 @@ import WebSocket from "ws";
 import { loadConfig, start, type GatewayDependencies, type RunningGateway } from "@crossdock/gateway";
 import { ANONYMOUS, CHANGE_FEED_CHANNEL } from "@crossdock/platform";
 import { loadSupergraphSdl } from "@crossdock/schema";
-import { fetchMetrics, metricSum, postgresAdminUrl } from "../src/index.js";
+import { bearer, fetchMetrics, identityOf, metricSum, postgresAdminUrl, useDefaultHeaders } from "../src/index.js";
 import { BACKENDS, backendAvailable, eventually, startTestHub, type Backend, type TestHub } from "./hubHarness.js";
 import {
   adjustInventory,
@@ -27,17 +27,21 @@ async function startReplica(t: TestHub, backend: Backend, subscriptions: Record<
   // The hub's own Postgres database (displayUrl drops the user name; the admin URL has it).
   const hubDatabaseUrl = new URL(postgresAdminUrl);
   hubDatabaseUrl.pathname = new URL(t.hub.subscriptionFeed.database.displayUrl.replace(/^pglite:/, "pglite://x/")).pathname;
-  return start(
+  const replica = await start(
     {
       ...base,
       port: 0,
       host: "127.0.0.1",
+      // The replica trusts the hub's issuer: the same tokens work on both.
+      identity: { ...base.identity, ...identityOf(t.hub) },
       subgraphUrls: { ...base.subgraphUrls, ...t.hub.subgraphUrls, ...(flowsUrl ? { flows: flowsUrl } : {}) },
       subscriptions: { ...base.subscriptions, ...(backend === "postgres" ? { hubDatabaseUrl: hubDatabaseUrl.toString() } : {}), ...subscriptions },
     },
     // PGlite has one owner: the replica shares the hub's reader. Postgres: the replica opens its own.
     backend === "pglite" ? { feed: t.hub.subscriptionFeed, ...deps } : deps,
   );
+  useDefaultHeaders(replica.url, bearer(t.token));
+  return replica;
 }
 
 for (const backend of BACKENDS) {
@@ -119,7 +123,7 @@ for (const backend of BACKENDS) {
       const messages: any[] = [];
       socket.on("message", (data) => messages.push(JSON.parse(String(data))));
       await once(socket, "open");
-      socket.send(JSON.stringify({ type: "connection_init", payload: {} }));
+      socket.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${t.token}` } }));
       await eventually(async () => messages.some((m) => m.type === "connection_ack"), Boolean, 10_000);
       // The event's own fields only: events stream as fast as the socket takes them.
       const query = `subscription($sku: ID, $wh: ID) { inventoryChanged(sku: $sku, warehouseCode: $wh) { cursor occurredAt previousAvailable } }`;

@@ -1,6 +1,9 @@
 // A minimal GraphQL-over-HTTP client for tests and benchmarks: real HTTP, real JSON, the
 // headers Apollo's CSRF prevention expects. Returns the whole response so tests can assert
-// on errors and their extensions.code as well as on data.
+// on errors and their extensions.code as well as on data. Without headers of its own a call
+// carries the URL's default headers (identity.ts: the all-scopes token of a test hub).
+import { defaultHeadersFor } from "./identity.js";
+
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
   data?: T | null;
@@ -11,11 +14,11 @@ export async function graphql<T = Record<string, unknown>>(
   url: string,
   query: string,
   variables?: Record<string, unknown>,
-  headers: Record<string, string> = {},
+  headers?: Record<string, string>,
 ): Promise<GraphQLResponse<T>> {
   const response = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", ...headers },
+    headers: { "content-type": "application/json", ...(headers ?? defaultHeadersFor(url)) },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as Omit<GraphQLResponse<T>, "status">;
@@ -23,8 +26,13 @@ export async function graphql<T = Record<string, unknown>>(
 }
 
 /** Like `graphql` but throws when the response has errors; for setup steps. */
-export async function graphqlData<T = Record<string, unknown>>(url: string, query: string, variables?: Record<string, unknown>): Promise<T> {
-  const result = await graphql<T>(url, query, variables);
+export async function graphqlData<T = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers?: Record<string, string>,
+): Promise<T> {
+  const result = await graphql<T>(url, query, variables, headers);
   if (result.errors?.length || !result.data) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
   return result.data;
 }

@@ -7,3 +7,4 @@ export * from "./graphqlClient.js";
 export * from "./postgres.js";
 export * from "./principals.js";
 export * from "./faults/postgresCluster.js";
+export * from "./identity.js";

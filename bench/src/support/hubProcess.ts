@@ -6,6 +6,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { benchIdentityEnv } from "./benchIdentity.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -96,6 +97,8 @@ export async function startHubProcess(options: { env?: Record<string, string>; s
       LOG_LEVEL: "warn",
       NODE_ENV: "production",
       CROSSDOCK_PRINCIPAL_SECRET: "bench-principal-secret",
+      CROSSDOCK_SERVICE_TOKEN: "bench-service-token",
+      ...(await benchIdentityEnv()),
       ...options.env,
     },
     stdio: ["ignore", "pipe", "inherit"],
@@ -191,6 +194,7 @@ export async function startServiceProcesses(options: { env: Record<string, strin
     CROSSDOCK_PRINCIPAL_SECRET: "bench-principal-secret",
     // The flows service calls the gateway as a service principal with this token.
     CROSSDOCK_SERVICE_TOKEN: "bench-service-token",
+    ...(await benchIdentityEnv()),
     ...options.env,
   };
   const children = new Map<ServiceName, ChildProcess>();

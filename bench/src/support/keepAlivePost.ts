@@ -2,6 +2,7 @@
 // machine with the hub it drives, and fetch (undici, web streams) cost it several times the CPU
 // per request.
 import http from "node:http";
+import { benchAuthorization } from "./benchIdentity.js";
 
 export interface GraphResponse<T = Record<string, unknown>> {
   data?: T | null;
@@ -15,7 +16,7 @@ export function keepAlivePost<T = Record<string, unknown>>(url: string, query: s
   return new Promise((resolve, reject) => {
     const request = http.request(
       url,
-      { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+      { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...benchAuthorization() } },
       (response) => {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));

@@ -1,5 +1,6 @@
 // A closed-loop HTTP load generator: `concurrency` clients each send the next request as soon
 // as the previous answered, for `durationMs`. Latencies are kept whole for exact percentiles.
+import { benchAuthorization } from "./benchIdentity.js";
 import { Agent, request } from "undici";
 
 export interface LoadResult {
@@ -9,7 +10,15 @@ export interface LoadResult {
   latenciesMs: number[];
 }
 
-export async function runLoad(options: { url: string; concurrency: number; durationMs: number; body: (i: number) => string }): Promise<LoadResult> {
+export async function runLoad(options: {
+  url: string;
+  concurrency: number;
+  durationMs: number;
+  body: (i: number) => string;
+  /** Default: the bench's Authorization header. */
+  headers?: Record<string, string>;
+}): Promise<LoadResult> {
+  const headers = { "content-type": "application/json", ...(options.headers ?? benchAuthorization()) };
   const agent = new Agent({ connections: options.concurrency, pipelining: 1, keepAliveTimeout: 30_000 });
   const latencies: number[] = [];
   let errors = 0;
@@ -21,7 +30,7 @@ export async function runLoad(options: { url: string; concurrency: number; durat
       const body = options.body(counter++);
       const t0 = performance.now();
       try {
-        const response = await request(options.url, { method: "POST", dispatcher: agent, headers: { "content-type": "application/json" }, body });
+        const response = await request(options.url, { method: "POST", dispatcher: agent, headers, body });
         const text = await response.body.text();
         if (response.statusCode !== 200 || text.includes('"errors"')) errors++;
       } catch {

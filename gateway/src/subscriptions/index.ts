@@ -49,6 +49,7 @@ export async function startSubscriptions(options: SubscriptionsOptions) {
     executor,
     formatError,
     validationRules: options.validationRules,
+    hideSuggestions: config.environment !== "development",
     logger,
     metrics,
     ...(options.authorize ? { authorize: options.authorize } : {}),
@@ -65,7 +66,14 @@ export async function startSubscriptions(options: SubscriptionsOptions) {
   });
   await service.start();
   const common = { apollo: options.apollo, service, resolvePrincipal: options.resolvePrincipal, formatError, logger, metrics };
-  const ws = attachWsTransport({ ...common, httpServer: options.httpServer, path: "/graphql", keepAliveMs: limits.keepAliveMs });
+  const ws = attachWsTransport({
+    ...common,
+    httpServer: options.httpServer,
+    path: "/graphql",
+    keepAliveMs: limits.keepAliveMs,
+    allowedOrigins: config.allowedOrigins,
+    maxPayloadBytes: config.limits.maxBodyBytes,
+  });
   const sse = createSseTransport({ ...common, maxBodyBytes: config.limits.maxBodyBytes });
   return {
     handlesHttp: (req: http.IncomingMessage) => isSseRequest(req) && new URL(req.url ?? "/", "http://localhost").pathname === "/graphql",

@@ -1,15 +1,16 @@
 // GraphQL over Server-Sent Events (graphql-sse, "distinct connections" mode: one HTTP stream per
 // operation) on /graphql for requests that accept text/event-stream — the fallback for networks
-// that drop WebSockets. Credentials come from the request headers; writes wait for the socket to
-// drain, so a slow reader fills its bounded subscription queue instead of this process's memory.
+// that drop WebSockets. Subscriptions only: any page can open an EventSource (a GET, no
+// preflight), so a query or mutation here would be cross-site request forgery; those are POST.
+// Credentials come from the request headers; writes wait for the socket to drain, so a slow
+// reader fills its bounded subscription queue instead of this process's memory.
 import type http from "node:http";
 import { once } from "node:events";
 import { createHandler, type Request as SseRequest } from "graphql-sse";
-import { getOperationAST, type GraphQLError } from "graphql";
+import { getOperationAST, GraphQLError } from "graphql";
 import type { ApolloServer } from "@apollo/server";
 import type { Logger, Principal } from "@crossdock/platform";
 import { credentialsFromHeaders, type GatewayContext, type PrincipalResolver } from "../context.js";
-import { executeThroughApollo } from "./apolloOperation.js";
 import type { ErrorFormatter, EventResponse } from "./eventShaping.js";
 import type { SubscriptionMetrics } from "./subscriptionMetrics.js";
 import type { SubscriptionService } from "./subscriptionService.js";
@@ -40,16 +41,16 @@ export function isSseRequest(req: http.IncomingMessage): boolean {
 }
 
 export function createSseTransport(options: SseTransportOptions) {
-  const { service, formatError, logger, metrics } = options;
+  const { service, formatError, metrics } = options;
   const open = new Set<http.ServerResponse>();
   const errorResult = (errors: readonly GraphQLError[]) => ({ data: null, errors: errors.map(formatError) });
   const handler = createHandler<http.IncomingMessage, SseRequestContext>({
     async authenticate(req) {
       try {
         req.context.principal = await options.resolvePrincipal(credentialsFromHeaders(req.raw.headers));
-      } catch (error) {
-        const message = error instanceof Error && error.message ? error.message : "invalid credentials";
-        return json(401, { errors: [{ message: `Unauthorized: ${message}`, extensions: { code: "UNAUTHENTICATED" } }] });
+      } catch {
+        // Why is in the log (the resolver's); the client learns only that it was refused.
+        return json(401, { errors: [{ message: "Unauthorized", extensions: { code: "UNAUTHENTICATED" } }] });
       }
       // null: no single-connection mode; every operation is its own event stream.
       return null;
@@ -60,12 +61,9 @@ export function createSseTransport(options: SseTransportOptions) {
       if (!document || errors.length > 0) return errorResult(errors);
       const operation = getOperationAST(document, params.operationName ?? undefined);
       if (operation?.operation !== "subscription") {
-        return executeThroughApollo(
-          options.apollo,
-          { query: params.query, variables: params.variables, operationName: params.operationName },
-          principal,
-          logger,
-        );
+        return errorResult([
+          new GraphQLError("SSE carries subscriptions only; send queries and mutations with POST", { extensions: { code: "BAD_REQUEST" } }),
+        ]);
       }
       const prepared = service.prepare(document, params.operationName, params.variables);
       if (!prepared.ok) return errorResult(prepared.errors);

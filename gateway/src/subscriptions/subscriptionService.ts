@@ -40,6 +40,8 @@ export interface SubscriptionServiceOptions {
   executor: GraphExecutor;
   formatError: ErrorFormatter;
   validationRules: readonly ValidationRule[];
+  /** No "Did you mean …?" in validation errors (outside development, as Apollo Server does). */
+  hideSuggestions?: boolean;
   limits: SubscriptionLimits;
   logger: Logger;
   metrics: SubscriptionMetrics;
@@ -119,7 +121,9 @@ export class SubscriptionService {
     if (!entry) {
       try {
         const document = parse(query);
-        const errors = validate(schema, document, [...specifiedRules, ...this.options.validationRules]).map((e) =>
+        const errors = validate(schema, document, [...specifiedRules, ...this.options.validationRules], {
+          hideSuggestions: this.options.hideSuggestions ?? false,
+        }).map((e) =>
           e.extensions.code ? e : new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }),
         );
         entry = { document, errors };

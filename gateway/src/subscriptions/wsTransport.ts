@@ -1,13 +1,16 @@
-// graphql-ws on the gateway's /graphql (same port as HTTP): credentials from connection_init are
+// graphql-ws on the gateway's /graphql (same port as HTTP): the upgrade is checked against the
+// Origin allowlist, frames are capped at the body limit, credentials from connection_init are
 // resolved before the ack (a rejected caller is closed with 4401 and can subscribe to nothing),
-// subscriptions go to the subscription service, queries and mutations through Apollo Server.
+// and a connection is closed with 4403 when its token expires. Subscriptions go to the
+// subscription service, queries and mutations through Apollo Server.
 import type http from "node:http";
 import { WebSocketServer, type WebSocket } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import { GraphQLError, getOperationAST, type ExecutionArgs, type ExecutionResult } from "graphql";
 import type { ApolloServer } from "@apollo/server";
 import type { Logger, Principal } from "@crossdock/platform";
-import { credentialsFromConnectionParams, type GatewayContext, type PrincipalResolver } from "../context.js";
+import { credentialExpiry, credentialsFromConnectionParams, type GatewayContext, type PrincipalResolver } from "../context.js";
+import { isOriginAllowed } from "../transportGuard.js";
 import type { ErrorFormatter } from "./eventShaping.js";
 import { executeThroughApollo } from "./apolloOperation.js";
 import { deliverOverSocket } from "./wsDelivery.js";
@@ -25,6 +28,10 @@ export interface WsTransportOptions {
   logger: Logger;
   metrics: SubscriptionMetrics;
   keepAliveMs: number;
+  /** Browser origins allowed to open a socket besides the gateway's own (CROSSDOCK_ALLOWED_ORIGINS). */
+  allowedOrigins: readonly string[];
+  /** Largest frame accepted; a bigger one closes the socket (1009). */
+  maxPayloadBytes: number;
 }
 
 interface OperationContext {
@@ -37,11 +44,36 @@ interface OperationContext {
 const isErrorList = (value: unknown): value is readonly GraphQLError[] => Array.isArray(value);
 
 const UNAUTHORIZED_CLOSE_CODE = 4401;
+/** graphql-ws's "Forbidden": the connection's credentials no longer hold (the token expired). */
+export const FORBIDDEN_CLOSE_CODE = 4403;
+/** setTimeout's longest delay; a later expiry is re-armed when this one fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function attachWsTransport(options: WsTransportOptions): { close(): Promise<void> } {
   const { service, formatError, logger, metrics } = options;
-  const wss = new WebSocketServer({ server: options.httpServer, path: options.path });
+  const wss = new WebSocketServer({
+    server: options.httpServer,
+    path: options.path,
+    maxPayload: options.maxPayloadBytes,
+    verifyClient: ({ req }, done) => {
+      if (isOriginAllowed(req, options.allowedOrigins)) return done(true);
+      logger.warn({ origin: req.headers.origin }, "WebSocket upgrade refused: origin not allowed");
+      done(false, 403, "Forbidden origin");
+    },
+  });
   const principals = new WeakMap<WebSocket, Principal>();
+  /** Closes the socket with 4403 when its credential expires; cleared when it closes first. */
+  const closeAtExpiry = (socket: WebSocket, expiresAt: number) => {
+    const arm = () => {
+      const left = expiresAt - Date.now();
+      if (left <= 0) return void socket.close(FORBIDDEN_CLOSE_CODE, "Forbidden: token expired");
+      timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+      timer.unref();
+    };
+    let timer: NodeJS.Timeout | undefined;
+    arm();
+    socket.once("close", () => clearTimeout(timer));
+  };
   wss.on("connection", (socket) => {
     metrics.connections.inc({ transport: "ws" });
     socket.once("close", () => metrics.connections.dec({ transport: "ws" }));
@@ -50,14 +82,18 @@ export function attachWsTransport(options: WsTransportOptions): { close(): Promi
   const server = useServer<Record<string, unknown>, { socket: WebSocket; request: http.IncomingMessage }>(
     {
       async onConnect(ctx) {
+        let principal: Principal;
         try {
-          principals.set(ctx.extra.socket, await options.resolvePrincipal(credentialsFromConnectionParams(ctx.connectionParams)));
-          return true;
-        } catch (error) {
-          const message = error instanceof Error && error.message ? error.message : "invalid credentials";
-          ctx.extra.socket.close(UNAUTHORIZED_CLOSE_CODE, `Unauthorized: ${message}`.slice(0, 120));
+          principal = await options.resolvePrincipal(credentialsFromConnectionParams(ctx.connectionParams));
+        } catch {
+          // Why is in the log (the resolver's); the client learns only that it was refused.
+          ctx.extra.socket.close(UNAUTHORIZED_CLOSE_CODE, "Unauthorized");
           return false;
         }
+        principals.set(ctx.extra.socket, principal);
+        const expiresAt = credentialExpiry(principal);
+        if (expiresAt !== undefined) closeAtExpiry(ctx.extra.socket, expiresAt);
+        return true;
       },
       async onSubscribe(ctx, id, payload) {
         const principal = principals.get(ctx.extra.socket);

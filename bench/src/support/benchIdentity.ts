@@ -1,0 +1,33 @@
+// The benchmarks' caller: one token issuer per bench run (the gateway's development issuer, its
+// public key written to a JWKS file every hub of the run trusts through CROSSDOCK_JWKS, as a
+// production gateway trusts its identity provider) and one all-scopes token every load
+// generator sends. The token travels to forked client processes in BENCH_AUTHORIZATION.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createDevIssuer } from "@crossdock/gateway";
+import { ALL_SCOPES } from "@crossdock/platform";
+
+let prepared: Promise<Record<string, string>> | undefined;
+
+/**
+ * Creates the run's issuer (once), sets BENCH_AUTHORIZATION, and returns the environment that
+ * makes a hub trust it (CROSSDOCK_JWKS, CROSSDOCK_JWT_ISSUER, CROSSDOCK_JWT_AUDIENCE).
+ */
+export function benchIdentityEnv(): Promise<Record<string, string>> {
+  prepared ??= (async () => {
+    const issuer = await createDevIssuer({ issuer: "urn:crossdock:bench", audience: "crossdock-bench" });
+    const file = join(mkdtempSync(join(tmpdir(), "crossdock-bench-jwks-")), "jwks.json");
+    writeFileSync(file, JSON.stringify(issuer.jwks));
+    const token = await issuer.issueToken({ subject: "bench", scopes: [...ALL_SCOPES], lifetimeSeconds: 12 * 3600 });
+    process.env.BENCH_AUTHORIZATION = `Bearer ${token}`;
+    return { CROSSDOCK_JWKS: file, CROSSDOCK_JWT_ISSUER: issuer.issuer, CROSSDOCK_JWT_AUDIENCE: issuer.audience };
+  })();
+  return prepared;
+}
+
+/** The header every bench request carries (empty before benchIdentityEnv ran, e.g. direct subgraph calls). */
+export function benchAuthorization(): Record<string, string> {
+  const value = process.env.BENCH_AUTHORIZATION;
+  return value ? { authorization: value } : {};
+}
