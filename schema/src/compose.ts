@@ -32,12 +32,20 @@ export function placeholderUrl(name: string): string {
   return `http://${name}.crossdock.internal/graphql`;
 }
 
-export function composeSupergraph(subgraphs: readonly SubgraphSource[] = SUBGRAPHS, root = REPO_ROOT): CompositionResult {
+/**
+ * Composes the subgraphs' SDL files. `readSdl` reads one of them by its path (tests pass edited
+ * SDL through it to see what a change would compose to, without touching the files).
+ */
+export function composeSupergraph(
+  subgraphs: readonly SubgraphSource[] = SUBGRAPHS,
+  root = REPO_ROOT,
+  readSdl: (sdlPath: string) => string = (sdlPath) => readFileSync(join(root, sdlPath), "utf8"),
+): CompositionResult {
   const services = [];
   for (const subgraph of subgraphs) {
     let sdl: string;
     try {
-      sdl = readFileSync(join(root, subgraph.sdlPath), "utf8");
+      sdl = readSdl(subgraph.sdlPath);
     } catch {
       return { ok: false, errors: [`${subgraph.name}: cannot read ${subgraph.sdlPath}`] };
     }

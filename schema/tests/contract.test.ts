@@ -1,0 +1,190 @@
+// The public contract (schema/contract/contract.graphql) is what clients build against: the
+// composed supergraph must serve every type, field, argument, input field and enum value it
+// names. The wave-2 names not built yet are listed below; the list may only shrink, and the
+// test fails when one of them appears (so the list is kept honest).
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { isEnumType, isInputObjectType, isInterfaceType, isObjectType, isUnionType, Kind, parse, type DefinitionNode, type GraphQLNamedType } from "graphql";
+import { composeSupergraph } from "../src/compose.js";
+import { apiSchemaOf } from "../src/apiSchema.js";
+
+/** Contract names the graph does not serve yet (wave 2: the experience-layer issue). */
+const NOT_YET_SERVED = new Set<string>([
+  "Query.auditLog",
+  "Query.auditLog(first)",
+  "Query.auditLog(after)",
+  "Query.auditLog(subject)",
+  "Query.auditLog(entityKey)",
+  "Query.auditLog(system)",
+  "Query.search",
+  "Query.search(text)",
+  "Query.search(first)",
+  "Query.search(after)",
+  "Query.lowStock",
+  "Query.lowStock(warehouseCode)",
+  "Query.lowStock(first)",
+  "Query.lowStock(after)",
+  "Query.networkInventory",
+  "Query.networkInventory(sku)",
+  "Query.overdueInvoices",
+  "Query.overdueInvoices(first)",
+  "Query.overdueInvoices(after)",
+  "AuditEntry",
+  "AuditEntry.at",
+  "AuditEntry.system",
+  "AuditEntry.subject",
+  "AuditEntry.subjectKind",
+  "AuditEntry.operation",
+  "AuditEntry.entityType",
+  "AuditEntry.entityKey",
+  "AuditEntry.requestId",
+  "AuditEntryConnection",
+  "AuditEntryConnection.edges",
+  "AuditEntryConnection.pageInfo",
+  "AuditEntryEdge",
+  "AuditEntryEdge.cursor",
+  "AuditEntryEdge.node",
+  "SearchHit",
+  "SearchResult",
+  "SearchResult.hit",
+  "SearchResult.matchedOn",
+  "SearchResult.score",
+  "SearchResultConnection",
+  "SearchResultConnection.edges",
+  "SearchResultConnection.pageInfo",
+  "SearchResultEdge",
+  "SearchResultEdge.cursor",
+  "SearchResultEdge.node",
+  "Order.paidAmount",
+  "InventoryPosition.reorderPoint",
+  "InventoryPosition.availableToPromise",
+  "NetworkInventory",
+  "NetworkInventory.product",
+  "NetworkInventory.onHand",
+  "NetworkInventory.allocated",
+  "NetworkInventory.available",
+  "NetworkInventory.positions",
+  "InvoiceConnection",
+  "InvoiceConnection.edges",
+  "InvoiceConnection.pageInfo",
+  "InvoiceEdge",
+  "InvoiceEdge.cursor",
+  "InvoiceEdge.node",
+  "Mutation.amendOrder",
+  "Mutation.amendOrder(input)",
+  "Mutation.recordPayment",
+  "Mutation.recordPayment(input)",
+  "Mutation.assignCase",
+  "Mutation.assignCase(caseNumber)",
+  "Mutation.assignCase(owner)",
+  "Mutation.startCase",
+  "Mutation.startCase(caseNumber)",
+  "Mutation.escalateCase",
+  "Mutation.escalateCase(caseNumber)",
+  "Mutation.escalateCase(reason)",
+  "Mutation.setReorderPoint",
+  "Mutation.setReorderPoint(sku)",
+  "Mutation.setReorderPoint(warehouseCode)",
+  "Mutation.setReorderPoint(reorderPoint)",
+  "Mutation.setReorderPoint(safetyStock)",
+  "AmendOrderInput",
+  "AmendOrderInput.orderNumber",
+  "AmendOrderInput.idempotencyKey",
+  "AmendOrderInput.lines",
+  "AmendOrderInput.warehouseCode",
+  "AmendOrderInput.reason",
+  "AmendOrderPayload",
+  "AmendOrderPayload.order",
+  "AmendOrderPayload.outcome",
+  "AmendOrderPayload.reason",
+  "AmendOrderPayload.changeCursor",
+  "RecordPaymentInput",
+  "RecordPaymentInput.customerNumber",
+  "RecordPaymentInput.amount",
+  "RecordPaymentInput.reference",
+  "RecordPaymentInput.idempotencyKey",
+  "RecordPaymentInput.invoiceNumbers",
+  "Payment",
+  "Payment.paymentId",
+  "Payment.customer",
+  "Payment.amount",
+  "Payment.appliedTo",
+  "Payment.unapplied",
+  "Payment.receivedAt",
+  "Subscription.lowStockChanged",
+  "Subscription.lowStockChanged(warehouseCode)",
+  "Subscription.lowStockChanged(sku)",
+  "Subscription.lowStockChanged(after)",
+  "LowStockEvent",
+  "LowStockEvent.cursor",
+  "LowStockEvent.position",
+  "LowStockEvent.below",
+  "LowStockEvent.occurredAt",
+]);
+
+function contractNames(definitions: readonly DefinitionNode[]): string[] {
+  const names: string[] = [];
+  for (const definition of definitions) {
+    if (!("name" in definition) || !definition.name) continue;
+    const type = definition.name.value;
+    switch (definition.kind) {
+      case Kind.OBJECT_TYPE_DEFINITION:
+      case Kind.OBJECT_TYPE_EXTENSION:
+      case Kind.INTERFACE_TYPE_DEFINITION:
+      case Kind.INTERFACE_TYPE_EXTENSION:
+        names.push(type);
+        for (const field of definition.fields ?? []) {
+          names.push(`${type}.${field.name.value}`);
+          for (const argument of field.arguments ?? []) names.push(`${type}.${field.name.value}(${argument.name.value})`);
+        }
+        break;
+      case Kind.INPUT_OBJECT_TYPE_DEFINITION:
+      case Kind.INPUT_OBJECT_TYPE_EXTENSION:
+        names.push(type, ...(definition.fields ?? []).map((field) => `${type}.${field.name.value}`));
+        break;
+      case Kind.ENUM_TYPE_DEFINITION:
+      case Kind.ENUM_TYPE_EXTENSION:
+        names.push(type, ...(definition.values ?? []).map((value) => `${type}.${value.name.value}`));
+        break;
+      case Kind.UNION_TYPE_DEFINITION:
+      case Kind.SCALAR_TYPE_DEFINITION:
+        names.push(type);
+        break;
+    }
+  }
+  return names;
+}
+
+function served(type: GraphQLNamedType | undefined, member?: string, argument?: string): boolean {
+  if (!type) return false;
+  if (member === undefined) return true;
+  if (isObjectType(type) || isInterfaceType(type)) {
+    const field = type.getFields()[member];
+    return Boolean(field) && (argument === undefined || field!.args.some((a) => a.name === argument));
+  }
+  if (isInputObjectType(type)) return Boolean(type.getFields()[member]);
+  if (isEnumType(type)) return Boolean(type.getValue(member));
+  if (isUnionType(type)) return false;
+  return false;
+}
+
+describe("the public contract", () => {
+  const composed = composeSupergraph();
+  if (!composed.ok) throw new Error(composed.errors.join("\n"));
+  const api = apiSchemaOf(composed.supergraphSdl);
+  const contract = parse(readFileSync(new URL("../contract/contract.graphql", import.meta.url), "utf8"));
+  const names = contractNames(contract.definitions);
+
+  it("names a few hundred things, so a broken parse cannot pass quietly", () => {
+    expect(names.length).toBeGreaterThan(200);
+  });
+
+  it("is served by the supergraph, but for the names listed as not built yet", () => {
+    const missing = names.filter((name) => {
+      const match = /^([^.]+)(?:\.([^(]+)(?:\((.+)\))?)?$/.exec(name)!;
+      return !served(api.getType(match[1]!) ?? undefined, match[2], match[3]);
+    });
+    expect(missing.filter((name) => !NOT_YET_SERVED.has(name))).toEqual([]);
+    expect([...NOT_YET_SERVED].filter((name) => !missing.includes(name))).toEqual([]);
+  });
+});
