@@ -56,7 +56,7 @@ export interface RunningGateway {
 export interface GatewayDependencies {
   /** The change feed to serve subscriptions from (embedded mode); otherwise HUB_DATABASE_URL is opened. */
   feed?: ChangeFeedReader;
-  /** Authentication for every transport; defaults to the foundation's (anonymous) seam. */
+  /** Authentication for every transport; default: bearer JWTs (config.identity), the flows' token, or anonymous. */
   resolvePrincipal?: PrincipalResolver;
   /**
    * Subgraphs running in this process (the embedded hub), called as functions instead of over
