@@ -121,8 +121,12 @@ export function decideAccess(principal: Principal, requirement: AccessRequiremen
   return decision;
 }
 
-/** The scopes a requirement needs, for error messages: `a + b or c`. */
-export function describeRequirement(requirement: AccessRequirement): string {
-  if (requirement.scopes.length === 0) return "a signed-in caller";
-  return requirement.scopes.map((anyOf) => anyOf.map((allOf) => allOf.join(" + ")).join(" or ")).join(", and ");
+/**
+ * What a requirement needs that `principal` lacks, for error messages: `a + b or c`, one clause
+ * per unmet `@requiresScopes`, each once. Without a principal, every clause.
+ */
+export function describeRequirement(requirement: AccessRequirement, principal?: Principal): string {
+  const unmet = requirement.scopes.filter((anyOf) => !principal || !satisfiesScopes(principal, anyOf));
+  const clauses = [...new Set(unmet.map((anyOf) => anyOf.map((allOf) => allOf.join(" + ")).join(" or ")))];
+  return clauses.length === 0 ? "a signed-in caller" : clauses.join(", and ");
 }

@@ -14,16 +14,17 @@ interface WithPrincipal {
   principal?: Principal;
 }
 
-function refusal(requirement: AccessRequirement, decision: "UNAUTHENTICATED" | "FORBIDDEN", what: string) {
+function refusal(requirement: AccessRequirement, decision: "UNAUTHENTICATED" | "FORBIDDEN", what: string, principal: Principal) {
   return decision === "UNAUTHENTICATED"
     ? crossdockError(ErrorCode.UNAUTHENTICATED, `Sign in to read ${what}`)
-    : crossdockError(ErrorCode.FORBIDDEN, `${what} needs the scope ${describeRequirement(requirement)}`);
+    : crossdockError(ErrorCode.FORBIDDEN, `${what} needs the scope ${describeRequirement(requirement, principal)}`);
 }
 
 /** Throws UNAUTHENTICATED or FORBIDDEN when `principal` does not meet `requirement`. */
 export function assertAccess(principal: Principal | undefined, requirement: AccessRequirement, what: string): void {
-  const decision = decideAccess(principal ?? ANONYMOUS, requirement);
-  if (decision !== "allowed") throw refusal(requirement, decision, what);
+  const caller = principal ?? ANONYMOUS;
+  const decision = decideAccess(caller, requirement);
+  if (decision !== "allowed") throw refusal(requirement, decision, what, caller);
 }
 
 /**
@@ -55,7 +56,7 @@ export function applySchemaAuthorization(schema: GraphQLSchema, typeDefs: Docume
       const refused = args.representations.map((representation): GraphQLError | undefined => {
         const requirement = rules.types.get(representation.__typename);
         const decision = requirement ? decideAccess(principal, requirement) : "allowed";
-        return decision === "allowed" ? undefined : refusal(requirement!, decision, representation.__typename);
+        return decision === "allowed" ? undefined : refusal(requirement!, decision, representation.__typename, principal);
       });
       if (refused.every((r) => r === undefined)) return resolve(source, args, context, info);
       const allowed = args.representations.filter((_, index) => refused[index] === undefined);

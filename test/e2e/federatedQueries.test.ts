@@ -2,7 +2,7 @@
 // and timeline, and the WMS fulfilments and shipments — through the real gateway.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Decimal } from "@crossdock/schema";
-import { fetchMetrics, graphql, graphqlData, metricSum } from "../src/index.js";
+import { fetchMetrics, graphql, graphqlData, metricSum, principalHeaders } from "../src/index.js";
 import { BACKENDS, backendAvailable, startTestHub, type TestHub } from "./hubHarness.js";
 
 const ORDER_QUERY = `query($n: ID!) { order(orderNumber: $n) {
@@ -89,7 +89,7 @@ for (const { backend, label, env } of VARIANTS) {
       const representations = orders.edges.map((e) => ({ __typename: "Order", orderNumber: e.node.orderNumber }));
       const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { orderNumber status total } } }`;
       const before = await fetchMetrics(t.hub.subgraphUrls.erp);
-      const result = await graphql<{ _entities: { orderNumber: string }[] }>(t.hub.subgraphUrls.erp, query, { r: representations });
+      const result = await graphql<{ _entities: { orderNumber: string }[] }>(t.hub.subgraphUrls.erp, query, { r: representations }, principalHeaders());
       const after = await fetchMetrics(t.hub.subgraphUrls.erp);
       expect(result.data?._entities.map((o) => o.orderNumber)).toEqual(representations.map((r) => r.orderNumber));
       const delta = (model: string) =>

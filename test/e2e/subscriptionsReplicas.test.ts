@@ -80,7 +80,7 @@ for (const backend of BACKENDS) {
         {
           resolvePrincipal: (credentials) => {
             if (credentials.authorization !== "Bearer good") throw new Error("unknown token");
-            return { ...ANONYMOUS, kind: "user", subject: "dashboard" };
+            return { ...ANONYMOUS, kind: "user", subject: "dashboard", scopes: ["inventory:read"] };
           },
         },
       );

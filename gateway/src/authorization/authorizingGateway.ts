@@ -7,7 +7,7 @@ import { Kind, parse, print, getOperationAST, type DocumentNode, type FragmentDe
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from "@apollo/server-gateway-interface";
 import { ANONYMOUS, readAccessRules, type AccessRules, type Principal } from "@crossdock/platform";
 import { authorizeOperation, type OperationAccess } from "./operationAccess.js";
-import { shapeRefusedFields } from "./refusedFields.js";
+import { refusalError, shapeRefusedFields } from "./refusedFields.js";
 
 /** What the executor needs of a checked operation, remembered per document and scopes. */
 interface CheckedOperation extends OperationAccess {
@@ -75,7 +75,9 @@ export function authorizingGateway(gateway: GatewayInterface, access: Supergraph
         request: { ...requestContext.request, query: operation.source },
       });
       if (!result.data) {
-        return result;
+        // Nothing to shape (the rest failed as a whole): the refusals are still reported, once per field.
+        const byCoordinate = new Map([...operation.refused.values()].map((refusal) => [refusal.coordinate, refusal]));
+        return { ...result, errors: [...[...byCoordinate.values()].map((refusal) => refusalError(refusal, undefined)), ...(result.errors ?? [])] };
       }
       const shaped = shapeRefusedFields(result.data, {
         schema: requestContext.schema,

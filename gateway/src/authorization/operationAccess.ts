@@ -9,6 +9,9 @@ import {
   isCompositeType,
   isInterfaceType,
   Kind,
+  visit,
+  type ASTNode,
+  type DefinitionNode,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -30,6 +33,7 @@ export interface Refusal {
   decision: Exclude<AccessDecision, "allowed">;
   coordinate: string;
   requirement: AccessRequirement;
+  principal: Principal;
 }
 
 export interface OperationAccess {
@@ -79,7 +83,7 @@ export function authorizeOperation(options: { schema: GraphQLSchema; rules: Acce
         const requirement = requirementFor(schema, rules, parent, field);
         const decision = decideAccess(principal, requirement);
         if (decision !== "allowed") {
-          refused.set(selection, { decision, coordinate: `${parent.name}.${name}`, requirement });
+          refused.set(selection, { decision, coordinate: `${parent.name}.${name}`, requirement, principal });
           changed = true;
           continue;
         }
@@ -121,5 +125,39 @@ export function authorizeOperation(options: { schema: GraphQLSchema; rules: Acce
     }
     return definition;
   });
-  return { refused, document: refused.size === 0 ? document : { ...document, definitions } };
+  return { refused, document: refused.size === 0 ? document : withoutUnused({ ...document, definitions }) };
+}
+
+/**
+ * Drops the variable definitions and fragments nothing uses any more (a removed field was their
+ * only user), so the document the planner gets is valid GraphQL again.
+ */
+function withoutUnused(document: DocumentNode): DocumentNode {
+  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+  const usedFragments = new Set<string>();
+  const definitions = document.definitions.map((definition): DefinitionNode => {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) return definition;
+    const variables = new Set<string>();
+    const pending: ASTNode[] = [definition.selectionSet];
+    while (pending.length > 0) {
+      visit(pending.pop()!, {
+        Variable: (node) => void variables.add(node.name.value),
+        FragmentSpread: (node) => {
+          if (usedFragments.has(node.name.value)) return;
+          usedFragments.add(node.name.value);
+          const fragment = fragments.get(node.name.value);
+          if (fragment) pending.push(fragment);
+        },
+      });
+    }
+    // Variables used by directives on the operation itself stay as well.
+    for (const directive of definition.directives ?? []) visit(directive, { Variable: (node) => void variables.add(node.name.value) });
+    if (!definition.variableDefinitions) return definition;
+    const operation: OperationDefinitionNode = {
+      ...definition,
+      variableDefinitions: definition.variableDefinitions.filter((d) => variables.has(d.variable.name.value)),
+    };
+    return operation;
+  });
+  return { ...document, definitions: definitions.filter((d) => d.kind !== Kind.FRAGMENT_DEFINITION || usedFragments.has(d.name.value)) };
 }

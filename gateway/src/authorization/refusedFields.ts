@@ -41,7 +41,7 @@ export function refusalError(refusal: Refusal, path: readonly (string | number)[
   const message =
     refusal.decision === "UNAUTHENTICATED"
       ? `Sign in to read ${refusal.coordinate}`
-      : `Unauthorized field or type: ${refusal.coordinate} needs the scope ${describeRequirement(refusal.requirement)}`;
+      : `Unauthorized field or type: ${refusal.coordinate} needs the scope ${describeRequirement(refusal.requirement, refusal.principal)}`;
   return new GraphQLError(message, { path, extensions: { code: refusal.decision } });
 }
 
