@@ -137,6 +137,8 @@ describe("authorization by scope at the gateway", () => {
           }
         }
       `,
+      undefined,
+      {}, // no credentials: the test clients otherwise send the hub's all-scopes token
     );
     expect(hubAnswer.data).toBeNull();
     expect(errorSummary(hubAnswer)).toEqual([{ code: "UNAUTHENTICATED", path: "awaitChangeCursor" }]);

@@ -27,7 +27,7 @@ beforeAll(async () => {
     submitted = { orderNumber: response.data!.submitOrder.order.orderNumber, changeCursor: response.data!.submitOrder.changeCursor };
     // A signed user, with the request id the gateway would send, and a body naming someone else.
     const asFinance = graphqlClient(erp.url, {
-      ...principalHeaders({ kind: "user", subject: "fiona", scopes: ["finance:write"] }),
+      ...principalHeaders({ kind: "user", subject: "fiona", scopes: ["customers:read", "finance:read", "finance:write"] }),
       "x-request-id": "req-persist-2",
     });
     await asFinance(`mutation { setCreditLimit(customerNumber: "C-10001", creditLimit: "777000") { creditLimit } }`);
@@ -72,7 +72,7 @@ describe("ERP persistence", () => {
     );
     expect(order).toEqual({ idempotencyKey: "persist-1", requestedBy: "crm:jordan", status: "CANCELLED", cancelReason: "test" });
     const [key] = await db.query<{ response: Record<string, unknown> }>(
-      `SELECT "response" FROM "IdempotencyKey" WHERE "caller" = 'anonymous:anonymous' AND "scope" = 'submitOrder' AND "key" = 'persist-1'`,
+      `SELECT "response" FROM "IdempotencyKey" WHERE "caller" = 'user:test-all-access' AND "scope" = 'submitOrder' AND "key" = 'persist-1'`,
     );
     expect(key?.response).toMatchObject({ orderNumber: submitted.orderNumber, outcome: "RELEASED", changeCursor: submitted.changeCursor });
   });
