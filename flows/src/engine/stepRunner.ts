@@ -55,6 +55,7 @@ export class StepRunner {
 
   private async loop(): Promise<void> {
     const { store, concurrency, workerId, leaseMs, logger } = this.options;
+    let failures = 0;
     while (this.running) {
       this.pendingWake = false;
       let claimed: ClaimedStep[] = [];
@@ -62,9 +63,14 @@ export class StepRunner {
       if (free > 0) {
         try {
           claimed = await store.claim(free, workerId, leaseMs);
+          failures = 0;
         } catch (error) {
           if (!this.running) break;
-          logger.warn({ err: error }, "claiming flow steps failed; trying again");
+          // The hub database away (a restart): back off up to 5 s, and say so once, not twice a second.
+          failures++;
+          if (failures === 1 || failures % 20 === 0) logger.warn({ err: error, failures }, "claiming flow steps failed; trying again");
+          await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** failures)));
+          continue;
         }
       }
       for (const step of claimed) {
