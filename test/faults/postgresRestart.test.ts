@@ -190,6 +190,20 @@ describe.skipIf(!runnable)("Postgres restart under the hub (pg-logical capture)"
     const deadline = Date.now() + 5000;
     while ((await probe()) !== 503 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await probe()).toBe(503);
+    // Reads fail the same way, through Prisma (the ERP's customer) and through plain SQL (the read model).
+    const read = await graphql<any>(
+      t.url,
+      `
+        query ($c: ID!) {
+          customer(customerNumber: $c) {
+            name
+            creditLimit
+          }
+        }
+      `,
+      { c: seeded.customerNumber },
+    );
+    expect(read.errors?.map((e: any) => e.extensions?.code)).toEqual(["SERVICE_UNAVAILABLE"]);
     // Down for a while longer: every loop of the hub meets connection refusals, and must survive them.
     const downUntil = Date.now() + Number(process.env.CROSSDOCK_FAULTS_OUTAGE_MS ?? 3000);
     while (Date.now() < downUntil) {
