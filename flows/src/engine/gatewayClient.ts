@@ -34,6 +34,8 @@ export class TransientStepError extends Error {
   constructor(
     message: string,
     readonly code: string,
+    /** The service said the request was not processed and will succeed later (its database is away). */
+    readonly retryable = false,
   ) {
     super(message);
   }
@@ -60,7 +62,7 @@ export class GatewayClient {
     const headers = { "content-type": "application/json", authorization: `Bearer ${this.options.serviceToken}`, "x-crossdock-client": "flows" };
     const local = await this.options.local;
     const { status, text } = local ? await this.sendLocal(local, headers, { query, variables }) : await this.sendHttp(headers, { query, variables });
-    let body: { data?: T | null; errors?: { message: string; extensions?: { code?: string } }[] };
+    let body: { data?: T | null; errors?: { message: string; extensions?: { code?: string; retryable?: unknown } }[] };
     try {
       body = JSON.parse(text) as typeof body;
     } catch {
@@ -70,7 +72,7 @@ export class GatewayClient {
     if (error) {
       const code = error.extensions?.code ?? `HTTP_${status}`;
       if (PERMANENT_CODES.has(code)) throw new PermanentStepError(error.message, code);
-      throw new TransientStepError(error.message, code);
+      throw new TransientStepError(error.message, code, error.extensions?.retryable === true);
     }
     if (status < 200 || status >= 300 || body.data === undefined || body.data === null) {
       throw new TransientStepError(`gateway answered ${status}`, `HTTP_${status}`);

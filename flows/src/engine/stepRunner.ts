@@ -2,7 +2,7 @@
 // runs run side by side), execute them through the gateway, and record the outcome — success,
 // a retry after exponential backoff with jitter, or compensation and parking when the step
 // cannot complete. A slow or failing run never holds up another.
-import type { Logger } from "@crossdock/platform";
+import { isDatabaseUnavailable, type Logger } from "@crossdock/platform";
 import { backoffDelayMs, type BackoffPolicy } from "./backoff.js";
 import { compensateRun } from "./compensation.js";
 import type { FlowMetrics } from "./flowMetrics.js";
@@ -55,6 +55,7 @@ export class StepRunner {
 
   private async loop(): Promise<void> {
     const { store, concurrency, workerId, leaseMs, logger } = this.options;
+    let failures = 0;
     while (this.running) {
       this.pendingWake = false;
       let claimed: ClaimedStep[] = [];
@@ -62,9 +63,14 @@ export class StepRunner {
       if (free > 0) {
         try {
           claimed = await store.claim(free, workerId, leaseMs);
+          failures = 0;
         } catch (error) {
           if (!this.running) break;
-          logger.warn({ err: error }, "claiming flow steps failed; trying again");
+          // The hub database away (a restart): back off up to 5 s, and say so once, not twice a second.
+          failures++;
+          if (failures === 1 || failures % 20 === 0) logger.warn({ err: error, failures }, "claiming flow steps failed; trying again");
+          await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** failures)));
+          continue;
         }
       }
       for (const step of claimed) {
@@ -127,9 +133,11 @@ export class StepRunner {
       metrics.stepDuration.observe({ ...labels, outcome: "failed" }, (performance.now() - started) / 1000);
       metrics.stepFailures.inc({ ...labels, code });
       try {
-        // A database restarting behind the gateway is not the step's fault: it is retried until the
-        // service is back (at most 5 s apart), never compensated and parked for it.
-        const unavailable = code === "SERVICE_UNAVAILABLE";
+        // A database restarting behind the gateway (SERVICE_UNAVAILABLE marked retryable: nothing was
+        // processed) is not the step's fault: it is retried until the service is back, at most 5 s
+        // apart, and never compensated and parked for it.
+        // The same when the hub database itself failed under the step (recording its outcome).
+        const unavailable = (error instanceof TransientStepError && error.retryable) || isDatabaseUnavailable(error);
         if (!permanent && (step.attempts < maxAttempts || unavailable)) {
           const backoff = unavailable ? { ...this.options.backoff, maxMs: Math.min(this.options.backoff.maxMs, 5000) } : this.options.backoff;
           await store.retryLater(step, workerId, { code, message }, backoffDelayMs(backoff, step.attempts));
@@ -140,10 +148,27 @@ export class StepRunner {
         await store.park(step, workerId, { code, message }, [`${step.name} ${why}`, ...problems].join("; "));
         logger.warn({ runId: step.runId, step: step.name, code, problems }, "flow run parked");
       } catch (recordError) {
-        // The lease runs out and another attempt follows: nothing is lost, at worst retried.
-        logger.error({ err: recordError, runId: step.runId, step: step.name }, "could not record a step failure");
+        // The hub database is away (a restart): nothing is lost, the step is only retried. It is
+        // handed back as soon as the database answers, not after its lease (a minute) runs out.
+        logger.error({ err: recordError, runId: step.runId, step: step.name }, "could not record a step failure; handing it back once the database answers");
+        await this.handBackWhenPossible(step, { code, message });
       }
       return null;
+    }
+  }
+
+  /** Makes the step due again (retried at once) when the database takes writes; gives up when stopping or the lease ran out. */
+  private async handBackWhenPossible(step: ClaimedStep, error: { code: string; message: string }): Promise<void> {
+    const { store, workerId, leaseMs, signal } = this.options;
+    const leaseEnds = step.claimedAt.getTime() + leaseMs;
+    for (let attempt = 1; this.running && !signal.aborted && Date.now() < leaseEnds; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** attempt)));
+      try {
+        await store.retryLater(step, workerId, error, 0);
+        return;
+      } catch {
+        // Still away: try again.
+      }
     }
   }
 }
