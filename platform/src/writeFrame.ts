@@ -6,7 +6,7 @@ import { type AuditRecord, recordAudit } from "./audit.js";
 import { claimIdempotencyKey, idempotencyCaller, storeIdempotentResponse, type RawSqlTransaction } from "./idempotency.js";
 import type { Principal } from "./principal.js";
 import type { Database, SqlSession } from "./database.js";
-import { WRITE_TRANSACTION_DEADLINE_MS, type SqlTransaction } from "./prisma.js";
+import { WRITE_TRANSACTION_DEADLINE_MS, writeDeadlineOptions, type SqlTransaction } from "./prisma.js";
 
 /** Who writes: the verified principal (the audit subject) and the request it came with. */
 export interface WriteActor {
@@ -67,8 +67,7 @@ export function databaseWriteTransactions(
   db: Pick<Database, "transaction" | "kind">,
   deadlineMs = WRITE_TRANSACTION_DEADLINE_MS,
 ): WriteTransactions<SessionTransaction> {
-  const ms = Math.max(1, Math.floor(deadlineMs));
-  const options = db.kind === "postgres" ? { begin: `SET LOCAL statement_timeout = ${ms}; SET LOCAL idle_in_transaction_session_timeout = ${ms}` } : undefined;
+  const options = writeDeadlineOptions(db.kind, deadlineMs);
   return (fn) => db.transaction((session) => fn(sessionTransaction(session)), options);
 }
 
