@@ -146,7 +146,7 @@ export async function start(config: IngestConfig, deps: IngestDependencies = {})
       hub,
       bus,
       sourceStatuses: () => ingestors.map((i) => i.status()),
-      replayDeadLetter: (id) => replayDeadLetter({ hub, bus, id }),
+      replayDeadLetter: (id, actor) => replayDeadLetter({ hub, bus, id, actor }),
     };
     server = await startSubgraphServer<OpsContext>({
       name: "ops",

@@ -27,7 +27,7 @@ const statuses = async (runId: string) =>
 
 beforeAll(async () => {
   db = await openDatabase("pglite:memory");
-  expect(await migrateFlows(db)).toEqual(["0001_init"]);
+  expect(await migrateFlows(db)).toEqual(["0001_init", "0002_operator_audit"]);
   expect(await migrateFlows(db)).toEqual([]);
   store = new RunStore(db);
 });
@@ -71,7 +71,8 @@ describe("run store", () => {
     await store.park(step!, "w2", { code: "SERVICE_UNAVAILABLE", message: "crm down" }, "gave up");
     expect(await statuses("orderToCash:SO-2")).toEqual(["createFulfillment:COMPENSATED", "timelineReleased:PARKED"]);
     expect(await store.claim(10, "w2", 60_000)).toEqual([]);
-    await retryRun(db, "orderToCash:SO-2", null);
+    const operator = { principal: { kind: "user" as const, subject: "olga", scopes: ["ops:admin"] }, requestId: "req-retry-1" };
+    await retryRun(db, operator, "orderToCash:SO-2", null);
     const [rerun] = await store.claim(10, "w2", 60_000);
     expect(rerun).toMatchObject({ name: "createFulfillment", generation: 1 });
     expect(idempotencyKeyOf(rerun!.runId, rerun!.name, rerun!.generation)).toBe("flow:orderToCash:SO-2:createFulfillment:g1");
@@ -79,6 +80,22 @@ describe("run store", () => {
       `SELECT "status", "operatorActions" FROM "FlowRun" WHERE "id" = 'orderToCash:SO-2'`,
     );
     expect(run).toEqual({ status: "RUNNING", operatorActions: 1 });
+    // The operator's action is audited with the verified subject, and the audit log is append-only.
+    const audit = await db.query(`SELECT "subject", "subjectKind", "requestId", "operation", "entityType", "entityKey", "detail" FROM "FlowAuditEntry"`);
+    expect(audit).toEqual([
+      {
+        subject: "olga",
+        subjectKind: "user",
+        requestId: "req-retry-1",
+        operation: "retryFlowRun",
+        entityType: "FlowRun",
+        entityKey: "orderToCash:SO-2",
+        detail: { fromStep: "createFulfillment" },
+      },
+    ]);
+    await expect(db.query(`UPDATE "FlowAuditEntry" SET "subject" = 'mallory'`)).rejects.toThrow(/append-only/);
+    await expect(db.query(`DELETE FROM "FlowAuditEntry"`)).rejects.toThrow(/append-only/);
+    expect(await db.query(`SELECT "subject", "operation" FROM "FlowAuditEntry"`)).toEqual([{ subject: "olga", operation: "retryFlowRun" }]);
   });
 
   it("finishes a run that is done once no step is live, as CANCELLED when it was cancelled", async () => {

@@ -16,10 +16,13 @@ export interface AuditRecord {
 
 const AUDIT_PARAMETER_COUNT = 7;
 
+/** Where a service keeps its audit entries: "AuditEntry", except in the hub database (see cdc-ingest and flows). */
+export const AUDIT_TABLE = "AuditEntry";
+
 /** The audit INSERT with its seven parameters from `$first` on, to run alone or as a CTE of another statement. */
-export function auditInsertSql(first = 1): string {
+export function auditInsertSql(first = 1, table = AUDIT_TABLE): string {
   const p = Array.from({ length: AUDIT_PARAMETER_COUNT }, (_, i) => `$${first + i}`);
-  return `INSERT INTO "AuditEntry" ("subject", "subjectKind", "requestId", "operation", "entityType", "entityKey", "detail") VALUES (${p.slice(0, 6).join(", ")}, ${p[6]}::jsonb)`;
+  return `INSERT INTO "${table}" ("subject", "subjectKind", "requestId", "operation", "entityType", "entityKey", "detail") VALUES (${p.slice(0, 6).join(", ")}, ${p[6]}::jsonb)`;
 }
 
 export function auditParameters(record: AuditRecord): unknown[] {
@@ -34,8 +37,8 @@ export function auditParameters(record: AuditRecord): unknown[] {
   ];
 }
 
-export async function recordAudit(tx: RawSqlTransaction, record: AuditRecord): Promise<void> {
-  await tx.$queryRawUnsafe(auditInsertSql(), ...auditParameters(record));
+export async function recordAudit(tx: RawSqlTransaction, record: AuditRecord, table = AUDIT_TABLE): Promise<void> {
+  await tx.$queryRawUnsafe(auditInsertSql(1, table), ...auditParameters(record));
 }
 
 /**

@@ -73,11 +73,17 @@ export async function claimIdempotencyKey<T>(tx: RawSqlTransaction, claim: Idemp
 }
 
 /** Stores the response of a claimed key, with the write's audit entry (if any) in the same statement. */
-export async function storeIdempotentResponse(tx: RawSqlTransaction, claim: Omit<IdempotencyClaim, "request">, response: unknown, audit: AuditRecord | null) {
+export async function storeIdempotentResponse(
+  tx: RawSqlTransaction,
+  claim: Omit<IdempotencyClaim, "request">,
+  response: unknown,
+  audit: AuditRecord | null,
+  auditTable?: string,
+) {
   const store = `UPDATE "IdempotencyKey" SET "response" = $4::jsonb WHERE "caller" = $1 AND "scope" = $2 AND "key" = $3`;
   const values = [claim.caller, claim.scope, claim.key, JSON.stringify(response)];
   // One round trip for both: the audit row rides along as a CTE ($5..$11).
-  if (audit) await tx.$queryRawUnsafe(`WITH audit AS (${auditInsertSql(values.length + 1)}) ${store}`, ...values, ...auditParameters(audit));
+  if (audit) await tx.$queryRawUnsafe(`WITH audit AS (${auditInsertSql(values.length + 1, auditTable)}) ${store}`, ...values, ...auditParameters(audit));
   else await tx.$queryRawUnsafe(store, ...values);
 }
 

@@ -1,6 +1,6 @@
 // Wires a service's generated Prisma client to the metrics: every SQL statement is counted
 // by table and operation, which is how tests and operators see that DataLoaders batch.
-import type { Database } from "./database.js";
+import type { Database, TransactionOptions } from "./database.js";
 import type { RawSqlTransaction } from "./idempotency.js";
 import type { ServiceMetrics } from "./metrics.js";
 
@@ -52,6 +52,12 @@ export type SqlTransactionRunner = <T>(fn: (tx: SqlTransaction) => Promise<T>) =
 /** How long a plain-SQL write may take, statement by statement and between statements (as Prisma's transaction timeout bounded the writes it replaced). */
 export const WRITE_TRANSACTION_DEADLINE_MS = 15_000;
 
+/** The transaction options that bound a plain-SQL write by `deadlineMs` on Postgres (see countedTransactions). */
+export function writeDeadlineOptions(kind: Database["kind"], deadlineMs = WRITE_TRANSACTION_DEADLINE_MS): TransactionOptions | undefined {
+  const ms = Math.max(1, Math.floor(deadlineMs));
+  return kind === "postgres" ? { begin: `SET LOCAL statement_timeout = ${ms}; SET LOCAL idle_in_transaction_session_timeout = ${ms}` } : undefined;
+}
+
 /**
  * Transactions whose statements are counted like countedSql's: commit when `fn` resolves, roll back
  * when it throws. On Postgres a write holds its locks for at most `deadlineMs` per statement and
@@ -64,8 +70,7 @@ export function countedTransactions(
   metrics: ServiceMetrics,
   deadlineMs = WRITE_TRANSACTION_DEADLINE_MS,
 ): SqlTransactionRunner {
-  const ms = Math.max(1, Math.floor(deadlineMs));
-  const options = db.kind === "postgres" ? { begin: `SET LOCAL statement_timeout = ${ms}; SET LOCAL idle_in_transaction_session_timeout = ${ms}` } : undefined;
+  const options = writeDeadlineOptions(db.kind, deadlineMs);
   return (fn) =>
     db.transaction((session) => {
       const query = countedSql(session, metrics);

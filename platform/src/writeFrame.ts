@@ -5,7 +5,8 @@
 import { type AuditRecord, recordAudit } from "./audit.js";
 import { claimIdempotencyKey, idempotencyCaller, storeIdempotentResponse, type RawSqlTransaction } from "./idempotency.js";
 import type { Principal } from "./principal.js";
-import { WRITE_TRANSACTION_DEADLINE_MS } from "./prisma.js";
+import type { Database, SqlSession } from "./database.js";
+import { WRITE_TRANSACTION_DEADLINE_MS, writeDeadlineOptions, type SqlTransaction } from "./prisma.js";
 
 /** Who writes: the verified principal (the audit subject) and the request it came with. */
 export interface WriteActor {
@@ -46,6 +47,28 @@ export interface WriteOptions<Tx, R, W = never> {
   /** Absent for writes that are idempotent by nature (cancelling a cancelled order). */
   idempotency?: { key: string; request: unknown } | null;
   decide: (tx: Tx) => Promise<WriteDecision<R, W>>;
+  /** The table the audit entry goes to; default "AuditEntry". */
+  auditTable?: string;
+}
+
+/** A plain-SQL session of a platform Database transaction, usable as the frame's transaction. */
+export type SessionTransaction = SqlSession & SqlTransaction;
+
+export function sessionTransaction(session: SqlSession): SessionTransaction {
+  return {
+    query: (sql, params) => session.query(sql, params),
+    exec: (sql) => session.exec(sql),
+    $queryRawUnsafe: <T>(sql: string, ...values: unknown[]) => session.query(sql, values) as Promise<T>,
+  };
+}
+
+/** Transactions on a platform Database (the hub's operator actions): plain SQL, bounded by the write deadline. */
+export function databaseWriteTransactions(
+  db: Pick<Database, "transaction" | "kind">,
+  deadlineMs = WRITE_TRANSACTION_DEADLINE_MS,
+): WriteTransactions<SessionTransaction> {
+  const options = writeDeadlineOptions(db.kind, deadlineMs);
+  return (fn) => db.transaction((session) => fn(sessionTransaction(session)), options);
 }
 
 /** Opens one transaction, commits when `fn` resolves, rolls back when it throws. */
@@ -88,7 +111,7 @@ export async function writeInTransaction<Tx extends RawSqlTransaction, R, W = ne
   }
   const decision = await options.decide(tx);
   const audit: AuditRecord | null = decision.audit && { principal: actor.principal, requestId: actor.requestId, operation, ...decision.audit };
-  if (claim) await storeIdempotentResponse(tx, claim, decision.result, audit);
-  else if (audit) await recordAudit(tx, audit);
+  if (claim) await storeIdempotentResponse(tx, claim, decision.result, audit, options.auditTable);
+  else if (audit) await recordAudit(tx, audit, options.auditTable);
   return { result: decision.result, audit, written: decision.written ?? null, replayed: false };
 }

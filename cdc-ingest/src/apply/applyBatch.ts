@@ -1,7 +1,8 @@
 // Applies one batch of decoded changes from one system of record to the read model in ONE
 // transaction: mirror rows (guarded by source position, so redelivery changes nothing), the
 // projections for the keys the batch touched, the change-feed entries, the checkpoint, the
-// applied source transactions and any dead letters found while decoding the batch.
+// applied source transactions, the captured audit entries and any dead letters found while
+// decoding the batch.
 import type { Database, SqlSession } from "@crossdock/platform";
 import type { DebeziumRowChange } from "../debezium/index.js";
 import type { FeedEntry, FeedEntryInput } from "../feed/feedTypes.js";
@@ -14,6 +15,7 @@ import { collectDirectKeys, resolveOrderLineKeys, TouchedKeys } from "./touchedK
 import { projectShipmentEvents } from "./shipmentProjection.js";
 import { projectCaseEvents } from "./caseProjection.js";
 import { projectReceiptEvents } from "./receiptProjection.js";
+import { auditEntriesInsertSql, auditEntriesParam, type CapturedAuditEntry } from "./auditProjection.js";
 
 export interface BatchToApply {
   source: string;
@@ -21,6 +23,8 @@ export interface BatchToApply {
   /** Source transactions seen in the batch (markers included), for read-your-writes. */
   txIds: readonly string[];
   deadLetters: readonly DeadLetterInput[];
+  /** The systems' audit entries the batch captured (auditProjection.ts), for the merged audit log. */
+  auditEntries?: readonly CapturedAuditEntry[];
   /** Highest source position in the batch, for the checkpoint. */
   position: string;
   lastCommittedAt: Date | null;
@@ -86,6 +90,7 @@ export async function applyBatch(db: Database, batch: BatchToApply, applyTruncat
       const [result] = await session.query<{ cursors: string[] }>(
         `WITH feed AS (${feedInsertSql({ source: "$1", position: "$2", entries: "$6" })}),
        letters AS (${deadLettersInsertSql("$7")} RETURNING 1),
+       audits AS (${auditEntriesInsertSql("$8")} RETURNING 1),
        checkpoint AS (
          INSERT INTO "SourceCheckpoint" ("source", "position", "lastEventAt", "lastCommittedAt", "eventsApplied", "updatedAt")
          VALUES ($1, $2, now(), $3, $4, now())
@@ -97,7 +102,7 @@ export async function applyBatch(db: Database, batch: BatchToApply, applyTruncat
          INSERT INTO "AppliedTransaction" ("source", "txId", "appliedAt") SELECT $1, unnest($5::text[]), now() ON CONFLICT DO NOTHING RETURNING 1),
        last AS (SELECT max("cursor") AS c FROM feed)
        SELECT ARRAY(SELECT "cursor"::text FROM feed) AS cursors,
-              (SELECT count(*) FROM checkpoint) + (SELECT count(*) FROM applied) + (SELECT count(*) FROM letters) AS n,
+              (SELECT count(*) FROM checkpoint) + (SELECT count(*) FROM applied) + (SELECT count(*) FROM letters) + (SELECT count(*) FROM audits) AS n,
               CASE WHEN (SELECT c FROM last) IS NULL THEN NULL ELSE pg_notify('${FEED_CHANNEL}', (SELECT c FROM last)::text) END AS notified`,
         [
           batch.source,
@@ -107,6 +112,7 @@ export async function applyBatch(db: Database, batch: BatchToApply, applyTruncat
           batch.txIds,
           feedEntriesParam(entries),
           deadLettersParam(batch.deadLetters),
+          auditEntriesParam(batch.auditEntries ?? []),
         ],
       );
       const feed = appendedEntries(entries, result?.cursors ?? [], { source: batch.source, sourcePosition: batch.position });

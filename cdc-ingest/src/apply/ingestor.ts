@@ -5,6 +5,7 @@
 import type { Database, Logger } from "@crossdock/platform";
 import type { DebeziumRowChange } from "../debezium/index.js";
 import { MARKER_TABLES } from "../capture/capturedTables.js";
+import { capturedAuditEntry, type CapturedAuditEntry } from "./auditProjection.js";
 import type { CaptureSource, CapturedMessage } from "../sources/captureSource.js";
 import type { FeedBus } from "../feed/feedBus.js";
 import type { DeadLetterInput } from "../dlq/deadLetters.js";
@@ -185,6 +186,7 @@ export class Ingestor {
     const rows: DebeziumRowChange[] = [];
     const txIds = new Set<string>();
     const deadLetters: DeadLetterInput[] = [];
+    const auditEntries: CapturedAuditEntry[] = [];
     let position: string | null = null;
     let lastCommittedMs = -Infinity;
     let eventCount = 0;
@@ -194,6 +196,10 @@ export class Ingestor {
       if (!change) continue;
       eventCount++;
       if (!MARKER_TABLES.has(change.table.table)) rows.push(change);
+      else {
+        const audit = capturedAuditEntry(system, change);
+        if (audit) auditEntries.push(audit);
+      }
       if (change.source.txId !== null) txIds.add(change.source.txId);
       const at = positionOf(change);
       if (position === null || at > position) position = at;
@@ -204,6 +210,7 @@ export class Ingestor {
       changes: rows,
       txIds: [...txIds],
       deadLetters,
+      auditEntries,
       position: position ?? "0",
       lastCommittedAt: eventCount > 0 ? new Date(lastCommittedMs) : null,
       eventCount,

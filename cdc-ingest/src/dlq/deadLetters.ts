@@ -1,7 +1,8 @@
 // The dead-letter queue: a change that cannot be decoded or applied is stored with its raw
 // message, position, reason, error and attempts, and the stream goes on. Operators list,
 // replay or discard dead letters through the ops subgraph.
-import type { SqlSession } from "@crossdock/platform";
+import { databaseWriteTransactions, runWrite, type Database, type SqlSession, type WriteActor } from "@crossdock/platform";
+import { crossdockError, ErrorCode } from "@crossdock/schema";
 
 export interface DeadLetterInput {
   source: string;
@@ -77,4 +78,33 @@ export async function parkedCountsBySource(session: SqlSession): Promise<Map<str
     `SELECT "source", count(*)::int AS n FROM "DeadLetter" WHERE "status" = 'PARKED' GROUP BY "source"`,
   );
   return new Map(rows.map((r) => [r.source, r.n]));
+}
+
+/** The hub's own audit table (the merged log; the hub's entries have system "ops"). */
+export const HUB_AUDIT_TABLE = "AuditLog";
+
+/**
+ * An operator's action on a parked letter (replay's outcome, discard): the letter locked, still
+ * PARKED, its new status written with the operator's audit entry in one transaction. A letter no
+ * longer parked (another operator got there first) is NOT_FOUND or INVALID_STATE, and nothing changes.
+ */
+export async function recordDeadLetterAction(
+  hub: Database,
+  actor: WriteActor,
+  action: { id: string; operation: "replayDeadLetter" | "discardDeadLetter"; status: DeadLetterStatus; failure?: { error: string } },
+): Promise<void> {
+  const { id, operation, status } = action;
+  await runWrite(databaseWriteTransactions(hub), {
+    actor,
+    operation,
+    auditTable: HUB_AUDIT_TABLE,
+    decide: async (tx) => {
+      const [letter] = await tx.query<{ status: string; source: string }>(`SELECT "status", "source" FROM "DeadLetter" WHERE id = $1::bigint FOR UPDATE`, [id]);
+      if (!letter) throw crossdockError(ErrorCode.NOT_FOUND, `No dead letter ${id}`, { field: "id" });
+      if (letter.status !== "PARKED") throw crossdockError(ErrorCode.INVALID_STATE, `Dead letter ${id} is ${letter.status}, not PARKED`);
+      await setDeadLetterStatus(tx, id, status, action.failure);
+      const detail = { source: letter.source, status, error: action.failure?.error ?? null };
+      return { result: null, audit: { entityType: "DeadLetter", entityKey: id, detail } };
+    },
+  });
 }

@@ -1,5 +1,5 @@
 // Per-request context of the ops subgraph: the hub database, loaders and the ingest's live state.
-import type { Database, RequestContextBase } from "@crossdock/platform";
+import type { Database, RequestContextBase, WriteActor } from "@crossdock/platform";
 import type { PrismaClient } from "../__generated__/prisma/client.js";
 import type { FeedBus } from "../feed/feedBus.js";
 import type { SourceStatus } from "../apply/ingestor.js";
@@ -10,7 +10,7 @@ export interface OpsServices {
   hub: Database;
   bus: FeedBus;
   sourceStatuses: () => SourceStatus[];
-  replayDeadLetter: (id: string) => Promise<void>;
+  replayDeadLetter: (id: string, actor: WriteActor) => Promise<void>;
 }
 
 export interface OpsContext extends RequestContextBase {

@@ -1,12 +1,34 @@
 // What an operator can do with a run through the graph: retry it (from its parked step, or from
 // any named step — compensated steps get a new generation, hence a new idempotency key, so they
-// really run again), skip a step, or cancel the run. Each counts as a manual touch.
-import type { Database, SqlSession } from "@crossdock/platform";
+// really run again), skip a step, or cancel the run. Each counts as a manual touch and is
+// audited in "FlowAuditEntry" (platform write frame) with the operator who did it.
+import { databaseWriteTransactions, runWrite, type Database, type SqlSession, type WriteActor } from "@crossdock/platform";
 import { crossdockError, ErrorCode } from "@crossdock/schema";
 import { completeFinishedRuns } from "./runStore.js";
 
 interface LockedRun {
   status: string;
+}
+
+export const FLOW_AUDIT_TABLE = "FlowAuditEntry";
+
+/** One operator action in the write frame: decide under the run's lock, audited with the actor. */
+async function operatorAction(
+  db: Database,
+  actor: WriteActor,
+  operation: string,
+  runId: string,
+  act: (session: SqlSession) => Promise<Record<string, unknown> | null>,
+): Promise<void> {
+  await runWrite(databaseWriteTransactions(db), {
+    actor,
+    operation,
+    auditTable: FLOW_AUDIT_TABLE,
+    decide: async (tx) => {
+      const detail = await act(tx);
+      return { result: null, audit: detail === null ? null : { entityType: "FlowRun", entityKey: runId, detail } };
+    },
+  });
 }
 
 async function lockRun(session: SqlSession, runId: string): Promise<LockedRun> {
@@ -24,8 +46,8 @@ async function touch(session: SqlSession, runId: string, status: string, note: s
   );
 }
 
-export async function retryRun(db: Database, runId: string, fromStep: string | null): Promise<void> {
-  await db.transaction(async (session) => {
+export async function retryRun(db: Database, actor: WriteActor, runId: string, fromStep: string | null): Promise<void> {
+  await operatorAction(db, actor, "retryFlowRun", runId, async (session) => {
     const run = await lockRun(session, runId);
     if (run.status !== "PARKED")
       throw crossdockError(ErrorCode.INVALID_STATE, `Run ${runId} is ${run.status}; only PARKED runs are retried`, { field: "runId" });
@@ -45,11 +67,12 @@ export async function retryRun(db: Database, runId: string, fromStep: string | n
       [runId, start.id],
     );
     await touch(session, runId, "RUNNING", null);
+    return { fromStep: start.name };
   });
 }
 
-export async function skipStep(db: Database, runId: string, stepName: string): Promise<void> {
-  await db.transaction(async (session) => {
+export async function skipStep(db: Database, actor: WriteActor, runId: string, stepName: string): Promise<void> {
+  await operatorAction(db, actor, "skipFlowStep", runId, async (session) => {
     const run = await lockRun(session, runId);
     if (run.status === "COMPLETED" || run.status === "CANCELLED") {
       throw crossdockError(ErrorCode.INVALID_STATE, `Run ${runId} is ${run.status}; nothing to skip`, { field: "runId" });
@@ -63,15 +86,16 @@ export async function skipStep(db: Database, runId: string, stepName: string): P
     const [parked] = await session.query<{ n: number }>(`SELECT count(*)::int AS n FROM "FlowStep" WHERE "runId" = $1 AND "status" = 'PARKED'`, [runId]);
     await touch(session, runId, parked && parked.n > 0 ? "PARKED" : "RUNNING", null);
     await completeFinishedRuns(session, [runId]);
+    return { step: stepName, previousStatus: run.status };
   });
 }
 
-export async function cancelRun(db: Database, runId: string, reason: string): Promise<void> {
+export async function cancelRun(db: Database, actor: WriteActor, runId: string, reason: string): Promise<void> {
   const why = reason.trim();
   if (why === "") throw crossdockError(ErrorCode.BAD_USER_INPUT, "A cancellation needs a reason", { field: "reason" });
-  await db.transaction(async (session) => {
+  await operatorAction(db, actor, "cancelFlowRun", runId, async (session) => {
     const run = await lockRun(session, runId);
-    if (run.status === "CANCELLED") return;
+    if (run.status === "CANCELLED") return null;
     if (run.status === "COMPLETED") throw crossdockError(ErrorCode.INVALID_STATE, `Run ${runId} is already COMPLETED`, { field: "runId" });
     // A worker still executing a step finds it no longer RUNNING and records nothing.
     await session.query(
@@ -80,5 +104,6 @@ export async function cancelRun(db: Database, runId: string, reason: string): Pr
       [runId],
     );
     await touch(session, runId, "CANCELLED", `cancelled by an operator: ${why}`);
+    return { reason: why, previousStatus: run.status };
   });
 }

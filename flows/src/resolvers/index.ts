@@ -11,6 +11,11 @@ async function reloaded(ctx: FlowsContext, runId: string): Promise<RunRow> {
   return (await ctx.services.queries.run(runId))!;
 }
 
+/** The audit subject: always the verified principal, never anything in the arguments. */
+function actorOf(ctx: FlowsContext) {
+  return { principal: ctx.principal, requestId: ctx.requestId };
+}
+
 export const resolvers = {
   DateTime: scalarResolvers.DateTime,
   Query: {
@@ -21,15 +26,15 @@ export const resolvers = {
   },
   Mutation: {
     async retryFlowRun(_: unknown, args: { runId: string; fromStep?: string | null }, ctx: FlowsContext) {
-      await retryRun(ctx.services.hub, args.runId, args.fromStep ?? null);
+      await retryRun(ctx.services.hub, actorOf(ctx), args.runId, args.fromStep ?? null);
       return reloaded(ctx, args.runId);
     },
     async skipFlowStep(_: unknown, args: { runId: string; step: string }, ctx: FlowsContext) {
-      await skipStep(ctx.services.hub, args.runId, args.step);
+      await skipStep(ctx.services.hub, actorOf(ctx), args.runId, args.step);
       return reloaded(ctx, args.runId);
     },
     async cancelFlowRun(_: unknown, args: { runId: string; reason: string }, ctx: FlowsContext) {
-      await cancelRun(ctx.services.hub, args.runId, args.reason);
+      await cancelRun(ctx.services.hub, actorOf(ctx), args.runId, args.reason);
       return reloaded(ctx, args.runId);
     },
   },

@@ -1,6 +1,7 @@
-// Operator actions on the dead-letter queue: replay (decode and apply again) and discard.
+// Operator actions on the dead-letter queue: replay (decode and apply again) and discard, each
+// audited with the operator who did it (system "ops" in the merged audit log).
 import { crossdockError, ErrorCode } from "@crossdock/schema";
-import { getDeadLetter, setDeadLetterStatus } from "../../dlq/deadLetters.js";
+import { getDeadLetter, recordDeadLetterAction } from "../../dlq/deadLetters.js";
 import type { OpsContext } from "../context.js";
 
 async function parked(ctx: OpsContext, id: string) {
@@ -11,17 +12,23 @@ async function parked(ctx: OpsContext, id: string) {
   return letter;
 }
 
+/** The audit subject: always the verified principal, never anything in the arguments. */
+function actorOf(ctx: OpsContext) {
+  return { principal: ctx.principal, requestId: ctx.requestId };
+}
+
 export const deadLetterResolvers = {
   Mutation: {
     async replayDeadLetter(_: unknown, args: { id: string }, ctx: OpsContext) {
       await parked(ctx, args.id);
-      await ctx.services.replayDeadLetter(args.id);
+      await ctx.services.replayDeadLetter(args.id, actorOf(ctx));
       return getDeadLetter(ctx.services.hub, args.id);
     },
     async discardDeadLetter(_: unknown, args: { id: string }, ctx: OpsContext) {
       await parked(ctx, args.id);
+      await recordDeadLetterAction(ctx.services.hub, actorOf(ctx), { id: args.id, operation: "discardDeadLetter", status: "DISCARDED" });
       ctx.logger.info({ deadLetter: args.id, principal: ctx.principal.subject }, "dead letter discarded");
-      return setDeadLetterStatus(ctx.services.hub, args.id, "DISCARDED");
+      return getDeadLetter(ctx.services.hub, args.id);
     },
   },
 };

@@ -9,6 +9,7 @@ import { SOURCE_NAMES } from "../../capture/capturedTables.js";
 import type { OpsContext } from "../context.js";
 import { positionKey } from "../loaders.js";
 import { awaitChangeCursor } from "../readYourWrites.js";
+import { readAuditLog, type AuditLogArgs } from "../auditLog.js";
 
 interface PositionsArgs {
   sku?: string | null;
@@ -26,6 +27,8 @@ function boundedKeys(count: number, field: string): void {
 
 export const queryResolvers = {
   Query: {
+    auditLog: (_: unknown, args: AuditLogArgs, ctx: OpsContext) => readAuditLog(ctx.services.hub, ctx.principal, args),
+
     inventoryPosition: (_: unknown, args: { sku: string; warehouseCode: string }, ctx: OpsContext) =>
       ctx.loaders.positionByKey.load(positionKey(args.sku, args.warehouseCode)),
 
