@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "@crossdock/platform";
 import { migrateFlows } from "../src/engine/migrateFlows.js";
-import { retryRun } from "../src/engine/operatorActions.js";
+import { cancelRun, retryRun, skipStep } from "../src/engine/operatorActions.js";
 import { applyTriggers, idempotencyKeyOf, RunStore } from "../src/engine/runStore.js";
 import type { RunTrigger } from "../src/engine/types.js";
 
@@ -96,6 +96,19 @@ describe("run store", () => {
     await expect(db.query(`UPDATE "FlowAuditEntry" SET "subject" = 'mallory'`)).rejects.toThrow(/append-only/);
     await expect(db.query(`DELETE FROM "FlowAuditEntry"`)).rejects.toThrow(/append-only/);
     expect(await db.query(`SELECT "subject", "operation" FROM "FlowAuditEntry"`)).toEqual([{ subject: "olga", operation: "retryFlowRun" }]);
+  });
+
+  it("audits skip and cancel with the operator; a refused action or a no-op writes no entry", async () => {
+    const operator = { principal: { kind: "service" as const, subject: "ops-bot", scopes: ["ops:admin"] }, requestId: "req-ops-2" };
+    const entries = async () => db.query<{ operation: string; subject: string }>(`SELECT "operation", "subject" FROM "FlowAuditEntry" ORDER BY "id"`);
+    const before = await entries();
+    await expect(skipStep(db, operator, "orderToCash:SO-2", "noSuchStep")).rejects.toMatchObject({ extensions: { code: "BAD_USER_INPUT" } });
+    expect(await entries()).toEqual(before);
+    await cancelRun(db, operator, "orderToCash:SO-2", "customer withdrew");
+    await cancelRun(db, operator, "orderToCash:SO-2", "again");
+    expect(await entries()).toEqual([...before, { operation: "cancelFlowRun", subject: "ops-bot" }]);
+    const [entry] = await db.query(`SELECT "subjectKind", "requestId", "detail" FROM "FlowAuditEntry" WHERE "operation" = 'cancelFlowRun'`);
+    expect(entry).toEqual({ subjectKind: "service", requestId: "req-ops-2", detail: { reason: "customer withdrew", previousStatus: "RUNNING" } });
   });
 
   it("finishes a run that is done once no step is live, as CANCELLED when it was cancelled", async () => {
