@@ -1,5 +1,5 @@
-// The merged audit log in the hub, on a migrated PGlite (or Postgres, see test/src/postgres.ts
-// when CROSSDOCK_TEST_POSTGRES_URL is set): captured AuditEntry rows land once per source row,
+// The merged audit log in the hub, on a migrated PGlite (or Postgres
+// in the postgres project): captured AuditEntry rows land once per source row,
 // an operator's dead-letter action is audited with the operator and changes only that letter,
 // auditLog pages newest first with filters and needs audit:read, and the table is append-only.
 import { fileURLToPath } from "node:url";
@@ -10,7 +10,7 @@ import { capturedAuditEntry } from "../src/apply/auditProjection.js";
 import { recordDeadLetterAction } from "../src/dlq/deadLetters.js";
 import { readAuditLog } from "../src/ops/auditLog.js";
 import type { DebeziumRowChange } from "../src/debezium/index.js";
-import { createTestDatabases } from "../../test/src/postgres.js";
+import { createTestDatabases, preferPostgres } from "@crossdock/test";
 
 const MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations", import.meta.url));
 const auditor: Principal = { kind: "user", subject: "audrey", scopes: ["audit:read"] };
@@ -19,8 +19,8 @@ const operator = { principal: { kind: "user", subject: "olga", scopes: [...ALL_S
 let hub: Database;
 let dropDatabase = async () => undefined as void;
 beforeAll(async () => {
-  if (process.env.CROSSDOCK_TEST_POSTGRES_URL) {
-    const databases = await createTestDatabases(["hub_audit"] as const, process.env.CROSSDOCK_TEST_POSTGRES_URL);
+  if (preferPostgres()) {
+    const databases = await createTestDatabases(["hub_audit"] as const);
     dropDatabase = databases.drop;
     hub = await openDatabase(databases.urls.hub_audit);
   } else {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateDemoWorld } from "@crossdock/schema";
 import { ALL_SCOPES, type Database, type Principal } from "@crossdock/platform";
-import { principalHeaders } from "../../../test/src/principals.js";
+import { principalHeaders } from "@crossdock/test";
 import { start } from "../src/server.js";
 import { graphql } from "./graphqlClient.js";
 

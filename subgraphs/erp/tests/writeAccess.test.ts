@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateDemoWorld } from "@crossdock/schema";
 import { ALL_SCOPES, type Principal } from "@crossdock/platform";
-import { principalHeaders } from "../../../test/src/principals.js";
+import { principalHeaders } from "@crossdock/test";
 import { start } from "../src/server.js";
 import { erpTestDatabase, errorCodes, graphqlClient } from "./helpers.js";
 
