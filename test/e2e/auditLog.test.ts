@@ -6,8 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@crossdock/platform";
-import { graphql, graphqlData } from "../src/index.js";
-import { principalHeaders } from "../src/principals.js";
+import { graphql, graphqlData, principalHeaders } from "../src/index.js";
 import { BACKENDS, backendAvailable, eventually, startTestHub, type TestHub } from "./hubHarness.js";
 
 const AUDIT = `query($first: Int, $after: String, $subject: String, $entityKey: ID, $system: String) {
@@ -32,9 +31,9 @@ for (const backend of BACKENDS) {
   describe.skipIf(!(await backendAvailable(backend)))(`auditLog (${backend})`, () => {
     let t: TestHub;
     const run = randomUUID().slice(0, 8);
-    const finance: Principal = { kind: "user", subject: `fiona-${run}`, scopes: ["finance:write"] };
-    const desk: Principal = { kind: "partner", subject: `acme-${run}`, scopes: ["cases:write"], customerNumber: "" };
-    const warehouse: Principal = { kind: "service", subject: `scanner-${run}`, scopes: ["warehouse:write"] };
+    const finance: Principal = { kind: "user", subject: `fiona-${run}`, scopes: ["finance:write", "finance:read", "customers:read"] };
+    const desk: Principal = { kind: "partner", subject: `acme-${run}`, scopes: ["cases:write", "cases:read"], customerNumber: "" };
+    const warehouse: Principal = { kind: "service", subject: `scanner-${run}`, scopes: ["warehouse:write", "inventory:read"] };
     let customerNumber: string;
     let stock: { sku: string; warehouseCode: string };
 
@@ -139,7 +138,7 @@ for (const backend of BACKENDS) {
     });
 
     it("answers nobody without audit:read", async () => {
-      const anonymous = await graphql(t.hub.subgraphUrls.ops, AUDIT, {});
+      const anonymous = await graphql(t.hub.subgraphUrls.ops, AUDIT, {}, {}); // no principal header at all
       expect(anonymous.errors?.map((e) => e.extensions?.code)).toEqual(["UNAUTHENTICATED"]);
       expect(anonymous.data?.auditLog ?? null).toBeNull();
       const forbidden = await auditLog({}, { kind: "user", subject: "ann", scopes: ["orders:read", "ops:admin"] });
