@@ -36,8 +36,8 @@ export interface GatewayConfig {
 export type SafelistMode = "off" | "log" | "enforce";
 
 export interface PersistedOperationsConfig {
-  /** CROSSDOCK_PERSISTED_OPERATIONS: an apollo-persisted-query-manifest file, reloaded when it changes. */
-  manifestPath?: string;
+  /** CROSSDOCK_PERSISTED_OPERATIONS: apollo-persisted-query-manifest files (comma-separated), one list, reloaded when they change. */
+  manifests: string[];
   /** CROSSDOCK_SAFELIST; off by default in development, enforce in production when a manifest is set. */
   mode: SafelistMode;
 }
@@ -127,15 +127,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 const SAFELIST_MODES: readonly SafelistMode[] = ["off", "log", "enforce"];
 
 function persistedOperationsOf(env: Record<string, string | undefined>): PersistedOperationsConfig {
-  const manifestPath = envOptional(env, "CROSSDOCK_PERSISTED_OPERATIONS");
+  const manifests = (envOptional(env, "CROSSDOCK_PERSISTED_OPERATIONS") ?? "")
+    .split(",")
+    .map((path) => path.trim())
+    .filter(Boolean);
   const configured = envOptional(env, "CROSSDOCK_SAFELIST");
   if (configured !== undefined && !SAFELIST_MODES.includes(configured as SafelistMode)) {
     throw new ConfigError(`CROSSDOCK_SAFELIST must be one of ${SAFELIST_MODES.join(", ")} (got "${configured}")`);
   }
-  const mode = (configured as SafelistMode | undefined) ?? (env.NODE_ENV === "production" && manifestPath ? "enforce" : "off");
+  const mode = (configured as SafelistMode | undefined) ?? (env.NODE_ENV === "production" && manifests.length > 0 ? "enforce" : "off");
   // Without a list, "log" would flag every operation and "enforce" would refuse all but Sandbox's.
-  if (mode !== "off" && !manifestPath) throw new ConfigError(`CROSSDOCK_SAFELIST=${mode} needs a manifest (CROSSDOCK_PERSISTED_OPERATIONS)`);
-  return { ...(manifestPath ? { manifestPath } : {}), mode };
+  if (mode !== "off" && manifests.length === 0) throw new ConfigError(`CROSSDOCK_SAFELIST=${mode} needs a manifest (CROSSDOCK_PERSISTED_OPERATIONS)`);
+  return { manifests, mode };
 }
 
 /** The development issuer's value, shared with flows; refused in production. */

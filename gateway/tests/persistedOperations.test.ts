@@ -25,6 +25,7 @@ import {
   type RunningGateway,
 } from "../src/server.js";
 import { createTrustedDocuments } from "../src/persistedOperations/trustedDocuments.js";
+import { listOf, type PersistedOperation } from "../src/persistedOperations/index.js";
 
 const SECRET = "persisted-test-principal-secret";
 const CALLER_SDL = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
@@ -103,7 +104,7 @@ beforeAll(async () => {
     identity: { ...loaded.identity, jwks: issuer.jwks, issuer: issuer.issuer, audience: issuer.audience },
   };
   enforced = await start(baseConfig);
-  logged = await start({ ...baseConfig, persistedOperations: { manifestPath, mode: "log" } });
+  logged = await start({ ...baseConfig, persistedOperations: { manifests: [manifestPath], mode: "log" } });
 });
 
 afterAll(async () => {
@@ -262,7 +263,7 @@ describe("trusted documents under log", () => {
     });
     const documents = createTrustedDocuments({
       mode: "log",
-      operations: () => (parseManifest(manifestText(LISTED)) as { ok: true; operations: never }).operations,
+      operations: () => listOf((parseManifest(manifestText(LISTED)) as { ok: true; operations: PersistedOperation[] }).operations),
       logger: pino({ level: "info" }, sink),
       registry: createServiceMetrics("persisted-log-test").registry,
     });
@@ -321,13 +322,30 @@ describe("the manifest", () => {
     expect(codeOf(dropped)).toBe("PERSISTED_QUERY_NOT_FOUND");
   });
 
+  it("serves one list from several manifests (CROSSDOCK_PERSISTED_OPERATIONS=a.json,b.json)", async () => {
+    const extra = join(dir, "first-party.json");
+    writeFileSync(extra, manifestText([{ name: "Unlisted", type: "query", body: UNLISTED }]));
+    expect(loadConfig({ CROSSDOCK_PERSISTED_OPERATIONS: ` ${manifestPath}, ${extra} ` }).persistedOperations.manifests).toEqual([manifestPath, extra]);
+    const both = await start({ ...baseConfig, persistedOperations: { manifests: [manifestPath, extra], mode: "enforce" } });
+    try {
+      const token = bearer(await warehouseToken());
+      expect((await send(byId(UNLISTED), token, both.url)).body.data).toEqual({ caller: { subject: "wanda" }, limit: 100 });
+      expect((await send({ query: CALLER }, token, both.url)).body.data.caller.subject).toBe("wanda");
+      writeFileSync(extra, "[]");
+      expect(await both.reloadPersistedOperations()).toEqual({ loaded: false, reason: `${extra}: not a JSON object` });
+      expect((await send(byId(UNLISTED), token, both.url)).body.data.limit).toBe(100);
+    } finally {
+      await both.stop();
+    }
+  });
+
   it("refuses to start with a manifest that does not load, and configuration it cannot honour", async () => {
     const bad = join(dir, "bad.json");
     writeFileSync(bad, JSON.stringify({ format: MANIFEST_FORMAT, version: 3, operations: [] }));
-    await expect(start({ ...baseConfig, persistedOperations: { manifestPath: bad, mode: "enforce" } })).rejects.toThrow(/version is 3/);
+    await expect(start({ ...baseConfig, persistedOperations: { manifests: [bad], mode: "enforce" } })).rejects.toThrow(/version is 3/);
     expect(() => loadConfig({ CROSSDOCK_SAFELIST: "strict", CROSSDOCK_PERSISTED_OPERATIONS: bad })).toThrow(ConfigError);
     expect(() => loadConfig({ CROSSDOCK_SAFELIST: "enforce" })).toThrow(/needs a manifest/);
-    expect(loadConfig({}).persistedOperations).toEqual({ mode: "off" });
+    expect(loadConfig({}).persistedOperations).toEqual({ manifests: [], mode: "off" });
     const production = {
       NODE_ENV: "production",
       CROSSDOCK_PRINCIPAL_SECRET: "s",

@@ -9,7 +9,7 @@ import { openManifestSource, type ManifestReload } from "./manifestSource.js";
 import { persistedOperationsPlugin } from "./plugin.js";
 import { createTrustedDocuments, type TrustedDocuments } from "./trustedDocuments.js";
 
-export { MANIFEST_FORMAT, operationId, parseManifest, type PersistedOperation } from "./manifest.js";
+export { listOf, MANIFEST_FORMAT, operationId, parseManifest, type PersistedOperation, type PersistedOperationList } from "./manifest.js";
 export type { ManifestReload } from "./manifestSource.js";
 export type { Admission, OperationRequest, Transport, TrustedDocuments } from "./trustedDocuments.js";
 
@@ -30,9 +30,9 @@ export interface PersistedOperationsOptions {
 /** Undefined without a manifest (CROSSDOCK_PERSISTED_OPERATIONS): every operation runs as before. */
 export async function startPersistedOperations(options: PersistedOperationsOptions): Promise<PersistedOperations | undefined> {
   const { config, logger } = options;
-  if (!config.manifestPath) return undefined;
+  if (config.manifests.length === 0) return undefined;
   const source = await openManifestSource({
-    path: config.manifestPath,
+    paths: config.manifests,
     logger,
     ...(options.reloadOnSighup !== undefined ? { reloadOnSighup: options.reloadOnSighup } : {}),
   });

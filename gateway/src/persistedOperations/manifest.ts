@@ -20,7 +20,7 @@ export interface PersistedOperationList {
   lists(body: string): boolean;
 }
 
-export type ManifestParseResult = { ok: true; operations: PersistedOperationList } | { ok: false; reason: string };
+export type ManifestParseResult = { ok: true; operations: PersistedOperation[] } | { ok: false; reason: string };
 
 const OPERATION_TYPES = new Set(["query", "mutation", "subscription"]);
 
@@ -54,12 +54,13 @@ export function parseManifest(text: string): ManifestParseResult {
     if (operationId(body) !== id) return { ok: false, reason: `${where} (${name || id}): id is not the sha256 of its body` };
     byId.set(id, { id, name, type: type as PersistedOperation["type"], body });
   }
-  return { ok: true, operations: listOf(byId) };
+  return { ok: true, operations: [...byId.values()] };
 }
 
-export const EMPTY_LIST: PersistedOperationList = listOf(new Map());
-
-function listOf(byId: ReadonlyMap<string, PersistedOperation>): PersistedOperationList {
+/** One list from several manifests (an id is its body's hash, so two manifests never disagree on one). */
+export function listOf(operations: Iterable<PersistedOperation>): PersistedOperationList {
+  const byId = new Map<string, PersistedOperation>();
+  for (const operation of operations) byId.set(operation.id, operation);
   return {
     size: byId.size,
     byId: (id) => byId.get(id),
