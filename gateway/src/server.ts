@@ -38,6 +38,7 @@ import { maxAliasesRule } from "./limits/aliasCount.js";
 import { startPersistedOperations, type ManifestReload } from "./persistedOperations/index.js";
 
 export { loadConfig, type GatewayConfig };
+export type { PersistedOperationsConfig, SafelistMode } from "./config.js";
 export { MANIFEST_FORMAT, operationId, parseManifest, type ManifestReload, type PersistedOperation } from "./persistedOperations/index.js";
 export type { CallerCredentials, PrincipalResolver } from "./context.js";
 export { FLOWS_PRINCIPAL } from "./context.js";

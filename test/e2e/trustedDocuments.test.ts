@@ -1,7 +1,8 @@
 // Trusted documents on the whole hub (PGlite) under CROSSDOCK_SAFELIST=enforce: a partner-style
 // app (the warehouse role, no graph:explore) runs listed queries and subscriptions by id and is
 // refused anything else, over HTTP, graphql-ws and SSE, with nothing written or streamed; the
-// token Sandbox opens with (the analyst's) still runs free-form operations.
+// token Sandbox opens with (the analyst's) still runs free-form operations; the hub's own flows
+// run, their operations listed by the hub (launcher/first-party-operations.json).
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { operationId } from "@crossdock/gateway";
 import { bearer, graphql, graphqlData, roleToken } from "../src/index.js";
 import { startTestHub, type TestHub } from "./hubHarness.js";
+import { activeFulfillments, orderWhen, pickAndShip, seededCustomerAndStock, submit } from "./flowsSupport.js";
 import { adjustInventory, collect, graphqlSseClient, graphqlWsClient, stockedPositions, subscribed, type PositionKey } from "./subscriptionsClients.js";
 
 const RECENT_ORDERS = "query RecentOrders { orders(first: 3) { edges { node { orderNumber status } } } }";
@@ -32,7 +34,7 @@ describe("trusted documents on the hub (enforce)", () => {
       { name: "StockWatch", type: "subscription", body: STOCK_WATCH },
     ].map((op) => ({ id: operationId(op.body), ...op }));
     writeFileSync(manifest, JSON.stringify({ format: "apollo-persisted-query-manifest", version: 1, operations }));
-    t = await startTestHub("pglite", 0.02, { CROSSDOCK_PERSISTED_OPERATIONS: manifest, CROSSDOCK_SAFELIST: "enforce" });
+    t = await startTestHub("pglite", 0.02, { CROSSDOCK_PERSISTED_OPERATIONS: manifest, CROSSDOCK_SAFELIST: "enforce", FLOWS_ENABLED: "1" });
     warehouse = await roleToken(t.hub, "warehouse");
     // The suite's default caller holds every scope, graph:explore included: free-form setup works.
     [position] = (await stockedPositions(t.url, 1)) as [PositionKey];
@@ -114,5 +116,18 @@ describe("trusted documents on the hub (enforce)", () => {
     expect(overSse.events).toEqual([]);
     stop();
     await client.dispose();
+  });
+
+  it("runs the hub's own flows: their operations are listed by the hub", async () => {
+    const seeded = await seededCustomerAndStock(t.url);
+    const submitted = await submit(t.url, seeded, "1");
+    expect(submitted.outcome).toBe("RELEASED");
+    const orderNumber = submitted.order.orderNumber as string;
+    const released = await orderWhen(t.url, orderNumber, (o) => activeFulfillments(o).length === 1);
+    await pickAndShip(t.url, activeFulfillments(released)[0]);
+    const shipped = await orderWhen(t.url, orderNumber, (o) => o.invoice !== null && o.timeline.some((e: { kind: string }) => e.kind === "SHIPMENT_SHIPPED"));
+    expect(shipped.status).toBe("INVOICED");
+    const codes = shipped.flowRuns.flatMap((run: any) => run.steps.flatMap((step: any) => step.attemptLog.map((attempt: any) => attempt.errorCode)));
+    expect(codes).not.toContain("PERSISTED_QUERY_NOT_IN_LIST");
   });
 });
