@@ -28,6 +28,18 @@ export interface GatewayConfig {
   identity: IdentityConfig;
   /** Browser origins allowed to call (CORS) and to open WebSockets; same-origin is always allowed. */
   allowedOrigins: string[];
+  /** Trusted documents: the persisted operation manifest and how strictly callers are held to it. */
+  persistedOperations: PersistedOperationsConfig;
+}
+
+/** off: anything runs; log: unlisted operations run but are logged and counted; enforce: they are refused. */
+export type SafelistMode = "off" | "log" | "enforce";
+
+export interface PersistedOperationsConfig {
+  /** CROSSDOCK_PERSISTED_OPERATIONS: apollo-persisted-query-manifest files (comma-separated), one list, reloaded when they change. */
+  manifests: string[];
+  /** CROSSDOCK_SAFELIST; off by default in development, enforce in production when a manifest is set. */
+  mode: SafelistMode;
 }
 
 export interface IdentityConfig {
@@ -108,7 +120,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .split(",")
       .map((origin) => origin.trim().replace(/\/+$/, ""))
       .filter(Boolean),
+    persistedOperations: persistedOperationsOf(env),
   };
+}
+
+const SAFELIST_MODES: readonly SafelistMode[] = ["off", "log", "enforce"];
+
+function persistedOperationsOf(env: Record<string, string | undefined>): PersistedOperationsConfig {
+  const manifests = (envOptional(env, "CROSSDOCK_PERSISTED_OPERATIONS") ?? "")
+    .split(",")
+    .map((path) => path.trim())
+    .filter(Boolean);
+  const configured = envOptional(env, "CROSSDOCK_SAFELIST");
+  if (configured !== undefined && !SAFELIST_MODES.includes(configured as SafelistMode)) {
+    throw new ConfigError(`CROSSDOCK_SAFELIST must be one of ${SAFELIST_MODES.join(", ")} (got "${configured}")`);
+  }
+  const mode = (configured as SafelistMode | undefined) ?? (env.NODE_ENV === "production" && manifests.length > 0 ? "enforce" : "off");
+  // Without a list, "log" would flag every operation and "enforce" would refuse all but Sandbox's.
+  if (mode !== "off" && manifests.length === 0) throw new ConfigError(`CROSSDOCK_SAFELIST=${mode} needs a manifest (CROSSDOCK_PERSISTED_OPERATIONS)`);
+  return { manifests, mode };
 }
 
 /** The development issuer's value, shared with flows; refused in production. */

@@ -13,6 +13,8 @@ export interface GatewayContext {
   requestId: string;
   principal: Principal;
   logger: Logger;
+  /** The transport already held this operation to the trusted documents (graphql-ws); the plugin skips it. */
+  trustedDocumentChecked?: boolean;
 }
 
 /** What a caller presented, as lower-case header names (e.g. `authorization`). */

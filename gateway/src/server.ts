@@ -35,8 +35,11 @@ import { CrossdockSubgraphDataSource } from "./subgraphDataSource.js";
 import { createGatewayErrorFormatter } from "./errors.js";
 import { maxDepthRule } from "./limits/queryDepth.js";
 import { maxAliasesRule } from "./limits/aliasCount.js";
+import { startPersistedOperations, type ManifestReload } from "./persistedOperations/index.js";
 
 export { loadConfig, type GatewayConfig };
+export type { PersistedOperationsConfig, SafelistMode } from "./config.js";
+export { MANIFEST_FORMAT, operationId, parseManifest, type ManifestReload, type PersistedOperation } from "./persistedOperations/index.js";
 export type { CallerCredentials, PrincipalResolver } from "./context.js";
 export { FLOWS_PRINCIPAL } from "./context.js";
 export { createDevIssuer, DEV_AUDIENCE, DEV_ISSUER, type DevIssuer, type TokenRequest } from "./identity/devIssuer.js";
@@ -50,6 +53,8 @@ export interface RunningGateway {
   local: LocalGraphQLHandler;
   /** Swaps in a new supergraph (default: the file again) without dropping open subscriptions. */
   reloadSupergraph(supergraphSdl?: string): Promise<void>;
+  /** Reads the persisted operation manifest again now (it is also watched, and reread on SIGHUP). */
+  reloadPersistedOperations(): Promise<ManifestReload>;
   stop(): Promise<void>;
 }
 
@@ -101,6 +106,7 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
   let ready = false;
   const development = config.environment === "development";
   const access = new SupergraphAccessRules(gateway);
+  const persisted = await startPersistedOperations({ config: config.persistedOperations, logger, registry: metrics.registry });
   const apollo = new ApolloServer<GatewayContext>({
     // Authorization before planning: fields the caller may not select never reach a subgraph.
     gateway: authorizingGateway(gateway, access),
@@ -114,7 +120,10 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     validationRules: [maxDepthRule(config.limits.maxDepth), maxAliasesRule(config.limits.maxAliases)],
     formatError: createGatewayErrorFormatter(logger, config.environment),
     logger,
+    // With a manifest, ids are the manifest's: Apollo's automatic persisted queries would let any caller add to it.
+    ...(persisted ? { persistedQueries: false as const } : {}),
     plugins: [
+      ...(persisted ? [persisted.plugin] : []),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       development
         ? ApolloServerPluginLandingPageLocalDefault({
@@ -162,6 +171,7 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     logger,
     registry: metrics.registry,
     authorize: subscriptionAuthorizer(() => apiSchema!, access),
+    documents: persisted?.documents,
   });
   const handlerOptions = {
     apollo,
@@ -190,6 +200,10 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
       supergraphUpdate(withSecurityEnforcedByTheGateway(supergraphSdl ?? loadSupergraphSdl(config.supergraphPath)));
       logger.info("supergraph reloaded");
     },
+    async reloadPersistedOperations() {
+      if (!persisted) throw new Error("no persisted operation manifest is configured (CROSSDOCK_PERSISTED_OPERATIONS)");
+      return persisted.reload();
+    },
     async stop() {
       ready = false;
       // Drain first: queued events go out, then sockets close with 1001 and clients resume elsewhere.
@@ -198,6 +212,7 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
       if (httpServer.listening) await closeServer(httpServer);
       await Promise.all(dataSources.map((dataSource) => dataSource.close()));
       if (ownsFeed) await feed?.close();
+      persisted?.close();
     },
   };
 }

@@ -13,6 +13,7 @@ import { ChangeFeedReader, createLogger, Scope, type LocalGraphQLHandler, type L
 import { loadHubConfig, type HubConfig } from "./config.js";
 import { createHubIssuer, issueDemoToken, issueDemoTokens, simulatorCredential, writeDemoTokens, type HubIdentity } from "./identity.js";
 import { startSimulator } from "./simulator.js";
+import { withFirstPartyOperations } from "./firstPartyOperations.js";
 
 export { loadHubConfig, type HubConfig };
 export { DEMO_ROLES, DEMO_TOKEN_LIFETIME_SECONDS, type DemoRole, type DemoToken, type HubIdentity } from "./identity.js";
@@ -123,6 +124,8 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       {
         ...gatewayConfig,
         port: options.port ?? gatewayConfig.port,
+        // The flows and the simulator are clients too: under trusted documents, their operations are listed.
+        persistedOperations: withFirstPartyOperations(gatewayConfig.persistedOperations),
         identity:
           devIssuer && analyst
             ? {

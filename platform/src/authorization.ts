@@ -19,6 +19,8 @@ export const Scope = {
   WAREHOUSE_WRITE: "warehouse:write",
   PROCESS_WRITE: "process:write",
   OPS_ADMIN: "ops:admin",
+  /** Free-form operations where the gateway otherwise holds callers to its trusted documents (Sandbox). */
+  GRAPH_EXPLORE: "graph:explore",
 } as const;
 export type Scope = (typeof Scope)[keyof typeof Scope];
 
@@ -27,7 +29,8 @@ export const ALL_SCOPES: readonly Scope[] = Object.freeze(Object.values(Scope));
 const S = Scope;
 /** The demo roles: the bundles of scopes the development issuer hands out (README, "Identity"). */
 export const ROLE_SCOPES = Object.freeze({
-  analyst: [S.ORDERS_READ, S.INVENTORY_READ, S.CUSTOMERS_READ, S.FINANCE_READ, S.CASES_READ],
+  /** Explores the graph in Sandbox: free-form operations even where trusted documents are enforced. */
+  analyst: [S.ORDERS_READ, S.INVENTORY_READ, S.CUSTOMERS_READ, S.FINANCE_READ, S.CASES_READ, S.GRAPH_EXPLORE],
   serviceDesk: [S.ORDERS_READ, S.INVENTORY_READ, S.CUSTOMERS_READ, S.PII_READ, S.CASES_READ, S.CASES_WRITE, S.ORDERS_WRITE],
   warehouse: [S.ORDERS_READ, S.INVENTORY_READ, S.WAREHOUSE_WRITE],
   finance: [S.ORDERS_READ, S.CUSTOMERS_READ, S.FINANCE_READ, S.FINANCE_WRITE],

@@ -26,6 +26,10 @@ export const ErrorCode = {
   TOO_MANY_ALIASES: "TOO_MANY_ALIASES",
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   BATCHING_DISABLED: "BATCHING_DISABLED",
+  /** A free-form operation that is not among the gateway's trusted documents (CROSSDOCK_SAFELIST=enforce). */
+  PERSISTED_QUERY_NOT_IN_LIST: "PERSISTED_QUERY_NOT_IN_LIST",
+  /** An operation sent by id that the gateway's persisted operation manifest does not hold. */
+  PERSISTED_QUERY_NOT_FOUND: "PERSISTED_QUERY_NOT_FOUND",
   UNAUTHENTICATED: "UNAUTHENTICATED",
   FORBIDDEN: "FORBIDDEN",
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",

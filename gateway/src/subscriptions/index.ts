@@ -9,6 +9,7 @@ import type { ChangeFeedReader, Logger, Registry } from "@crossdock/platform";
 import type { SubscriptionAuthorizer } from "../authorization/index.js";
 import type { GatewayConfig } from "../config.js";
 import type { GatewayContext, PrincipalResolver } from "../context.js";
+import type { TrustedDocuments } from "../persistedOperations/index.js";
 import { createGraphExecutor } from "./graphExecution.js";
 import { createSseTransport, isSseRequest } from "./sseTransport.js";
 import { createSubscriptionMetrics } from "./subscriptionMetrics.js";
@@ -31,6 +32,8 @@ export interface SubscriptionsOptions {
   registry: Registry;
   /** Refuses subscriptions the caller may not read (the gateway's authorization). */
   authorize?: SubscriptionAuthorizer;
+  /** Trusted documents, applied to every operation either transport carries. */
+  documents?: TrustedDocuments | undefined;
 }
 
 export async function startSubscriptions(options: SubscriptionsOptions) {
@@ -65,7 +68,7 @@ export async function startSubscriptions(options: SubscriptionsOptions) {
     },
   });
   await service.start();
-  const common = { apollo: options.apollo, service, resolvePrincipal: options.resolvePrincipal, formatError, logger, metrics };
+  const common = { apollo: options.apollo, service, resolvePrincipal: options.resolvePrincipal, formatError, logger, metrics, documents: options.documents };
   const ws = attachWsTransport({
     ...common,
     httpServer: options.httpServer,

@@ -14,6 +14,7 @@ import { credentialsFromHeaders, type GatewayContext, type PrincipalResolver } f
 import type { ErrorFormatter, EventResponse } from "./eventShaping.js";
 import type { SubscriptionMetrics } from "./subscriptionMetrics.js";
 import type { SubscriptionService } from "./subscriptionService.js";
+import type { TrustedDocuments } from "../persistedOperations/index.js";
 
 export interface SseTransportOptions {
   apollo: ApolloServer<GatewayContext>;
@@ -23,6 +24,8 @@ export interface SseTransportOptions {
   logger: Logger;
   metrics: SubscriptionMetrics;
   maxBodyBytes: number;
+  /** Trusted documents (CROSSDOCK_PERSISTED_OPERATIONS): ids resolved, unlisted bodies held to the safelist mode. */
+  documents?: TrustedDocuments | undefined;
 }
 
 interface SseRequestContext {
@@ -57,7 +60,9 @@ export function createSseTransport(options: SseTransportOptions) {
     },
     async onSubscribe(req, params) {
       const principal = req.context.principal!;
-      const { document, errors } = service.parseAndValidate(params.query);
+      const admission = options.documents?.admit(params, principal, "sse") ?? { ok: true, query: params.query };
+      if (!admission.ok) return errorResult([admission.error]);
+      const { document, errors } = service.parseAndValidate(admission.query ?? "");
       if (!document || errors.length > 0) return errorResult(errors);
       const operation = getOperationAST(document, params.operationName ?? undefined);
       if (operation?.operation !== "subscription") {

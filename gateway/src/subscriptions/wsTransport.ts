@@ -17,6 +17,7 @@ import { deliverOverSocket } from "./wsDelivery.js";
 import { GOING_AWAY_CLOSE_CODE, SLOW_CONSUMER_CLOSE_CODE } from "./subscriptionErrors.js";
 import type { SubscriptionMetrics } from "./subscriptionMetrics.js";
 import type { SubscriptionService } from "./subscriptionService.js";
+import type { TrustedDocuments } from "../persistedOperations/index.js";
 
 export interface WsTransportOptions {
   httpServer: http.Server;
@@ -32,6 +33,8 @@ export interface WsTransportOptions {
   allowedOrigins: readonly string[];
   /** Largest frame accepted; a bigger one closes the socket (1009). */
   maxPayloadBytes: number;
+  /** Trusted documents (CROSSDOCK_PERSISTED_OPERATIONS): ids resolved, unlisted bodies held to the safelist mode. */
+  documents?: TrustedDocuments | undefined;
 }
 
 interface OperationContext {
@@ -99,11 +102,15 @@ export function attachWsTransport(options: WsTransportOptions): { close(): Promi
         const principal = principals.get(ctx.extra.socket);
         if (!principal) return [new GraphQLError("Unauthorized", { extensions: { code: "UNAUTHENTICATED" } })];
         const base = { schema: service.schema(), operationName: payload.operationName ?? null, variableValues: payload.variables ?? {} };
-        const { document, errors } = service.parseAndValidate(payload.query);
+        // Before parsing, as over HTTP: an id becomes its listed body, an unlisted body may be refused.
+        const admission = options.documents?.admit(payload, principal, "ws") ?? { ok: true, query: payload.query };
+        if (!admission.ok) return [admission.error];
+        const query = admission.query ?? "";
+        const { document, errors } = service.parseAndValidate(query);
         if (!document || errors.length > 0) return [...errors];
         const operation = getOperationAST(document, payload.operationName ?? undefined);
         if (operation?.operation !== "subscription") {
-          return { ...base, document, contextValue: { principal, query: payload.query } satisfies OperationContext };
+          return { ...base, document, contextValue: { principal, query } satisfies OperationContext };
         }
         const prepared = service.prepare(document, payload.operationName, payload.variables);
         if (!prepared.ok) return [...prepared.errors];
@@ -117,7 +124,7 @@ export function attachWsTransport(options: WsTransportOptions): { close(): Promi
         });
         if (isErrorList(opened)) return [...opened];
         const stream = deliverOverSocket(opened, socket, id);
-        return { ...base, document, contextValue: { stream, principal, query: payload.query } satisfies OperationContext };
+        return { ...base, document, contextValue: { stream, principal, query } satisfies OperationContext };
       },
       // A subscription's events bypass graphql-ws (wsDelivery); its stream yields nothing and ends.
       subscribe: (args: ExecutionArgs) => (args.contextValue as OperationContext).stream as AsyncIterable<ExecutionResult>,
