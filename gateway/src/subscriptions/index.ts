@@ -13,7 +13,7 @@ import { createGraphExecutor } from "./graphExecution.js";
 import { createSseTransport, isSseRequest } from "./sseTransport.js";
 import { createSubscriptionMetrics } from "./subscriptionMetrics.js";
 import { SubscriptionService } from "./subscriptionService.js";
-import { attachWsTransport } from "./wsTransport.js";
+import { attachWsTransport, type OperationAdmission } from "./wsTransport.js";
 
 export { SLOW_CONSUMER_CLOSE_CODE, SubscriptionErrorCode } from "./subscriptionErrors.js";
 
@@ -31,6 +31,8 @@ export interface SubscriptionsOptions {
   registry: Registry;
   /** Refuses subscriptions the caller may not read (the gateway's authorization). */
   authorize?: SubscriptionAuthorizer;
+  /** Checked before each graphql-ws operation (the rate limit; SSE is checked at the HTTP door). */
+  admitWsOperation?: OperationAdmission;
 }
 
 export async function startSubscriptions(options: SubscriptionsOptions) {
@@ -73,6 +75,7 @@ export async function startSubscriptions(options: SubscriptionsOptions) {
     keepAliveMs: limits.keepAliveMs,
     allowedOrigins: config.allowedOrigins,
     maxPayloadBytes: config.limits.maxBodyBytes,
+    ...(options.admitWsOperation ? { admitOperation: options.admitWsOperation } : {}),
   });
   const sse = createSseTransport({ ...common, maxBodyBytes: config.limits.maxBodyBytes });
   return {

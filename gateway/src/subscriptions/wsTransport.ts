@@ -32,7 +32,12 @@ export interface WsTransportOptions {
   allowedOrigins: readonly string[];
   /** Largest frame accepted; a bigger one closes the socket (1009). */
   maxPayloadBytes: number;
+  /** Checked before each subscribe message (the rate limit): an error refuses that operation, the socket stays. */
+  admitOperation?: OperationAdmission;
 }
+
+/** Whether an authenticated socket may start one more operation; an error says why not. */
+export type OperationAdmission = (principal: Principal, request: http.IncomingMessage) => Promise<GraphQLError | undefined>;
 
 interface OperationContext {
   /** A subscription's stream: its events go straight to the socket (wsDelivery), it only ends. */
@@ -98,6 +103,8 @@ export function attachWsTransport(options: WsTransportOptions): { close(): Promi
       async onSubscribe(ctx, id, payload) {
         const principal = principals.get(ctx.extra.socket);
         if (!principal) return [new GraphQLError("Unauthorized", { extensions: { code: "UNAUTHENTICATED" } })];
+        const refusal = await options.admitOperation?.(principal, ctx.extra.request);
+        if (refusal) return [refusal];
         const base = { schema: service.schema(), operationName: payload.operationName ?? null, variableValues: payload.variables ?? {} };
         const { document, errors } = service.parseAndValidate(payload.query);
         if (!document || errors.length > 0) return [...errors];
