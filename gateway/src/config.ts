@@ -30,6 +30,8 @@ export interface GatewayConfig {
   allowedOrigins: string[];
   /** Trusted documents: the persisted operation manifest and how strictly callers are held to it. */
   persistedOperations: PersistedOperationsConfig;
+  /** Token buckets per caller (rateLimit/): operations and subscription starts per minute. */
+  rateLimit: RateLimitConfig;
 }
 
 /** off: anything runs; log: unlisted operations run but are logged and counted; enforce: they are refused. */
@@ -40,6 +42,22 @@ export interface PersistedOperationsConfig {
   manifests: string[];
   /** CROSSDOCK_SAFELIST; off by default in development, enforce in production when a manifest is set. */
   mode: SafelistMode;
+}
+
+export interface RateLimitPolicy {
+  /** Tokens added per minute; 0 = not limited. */
+  perMinute: number;
+  /** Bucket size: how many operations a caller who was idle may send at once. */
+  burst: number;
+}
+
+export interface RateLimitConfig {
+  /** Users, partners and anonymous callers (per client address). */
+  callers: RateLimitPolicy;
+  /** Service principals (the flows): their own policy, not limited by default. */
+  services: RateLimitPolicy;
+  /** Proxies in front of the gateway whose X-Forwarded-For entries are trusted (0: the socket's address is the client). */
+  trustedProxyHops: number;
 }
 
 export interface IdentityConfig {
@@ -121,6 +139,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .map((origin) => origin.trim().replace(/\/+$/, ""))
       .filter(Boolean),
     persistedOperations: persistedOperationsOf(env),
+    rateLimit: rateLimitOf(env),
+  };
+}
+
+/**
+ * Off in development (one analyst, the simulator and the tests share a subject); 600 a minute
+ * per caller in production. The burst defaults to ten seconds' worth of the rate.
+ */
+function rateLimitOf(env: Record<string, string | undefined>): RateLimitConfig {
+  const policy = (rateName: string, burstName: string, fallback: number): RateLimitPolicy => {
+    const perMinute = envInt(env, rateName, fallback, { min: 0 });
+    return { perMinute, burst: envInt(env, burstName, Math.max(1, Math.ceil(perMinute / 6)), { min: 1 }) };
+  };
+  return {
+    callers: policy("CROSSDOCK_RATE_LIMIT_PER_MINUTE", "CROSSDOCK_RATE_LIMIT_BURST", env.NODE_ENV === "production" ? 600 : 0),
+    services: policy("CROSSDOCK_RATE_LIMIT_SERVICE_PER_MINUTE", "CROSSDOCK_RATE_LIMIT_SERVICE_BURST", 0),
+    trustedProxyHops: envInt(env, "CROSSDOCK_TRUSTED_PROXY_HOPS", 0, { min: 0, max: 10 }),
   };
 }
 

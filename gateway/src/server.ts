@@ -36,6 +36,7 @@ import { createGatewayErrorFormatter } from "./errors.js";
 import { maxDepthRule } from "./limits/queryDepth.js";
 import { maxAliasesRule } from "./limits/aliasCount.js";
 import { startPersistedOperations, type ManifestReload } from "./persistedOperations/index.js";
+import { createHttpRateLimit, createPrincipalMemo, createRateLimiter, PostgresBuckets, wsOperationAdmission, type MemoryBuckets } from "./rateLimit/index.js";
 
 export { loadConfig, type GatewayConfig };
 export type { PersistedOperationsConfig, SafelistMode } from "./config.js";
@@ -61,6 +62,8 @@ export interface RunningGateway {
 export interface GatewayDependencies {
   /** The change feed to serve subscriptions from (embedded mode); otherwise HUB_DATABASE_URL is opened. */
   feed?: ChangeFeedReader;
+  /** This process's rate-limit buckets (tests inject one with a clock); shared ones live in the hub's Postgres. */
+  rateLimitBuckets?: MemoryBuckets;
   /** Authentication for every transport; default: bearer JWTs (config.identity), the flows' token, or anonymous. */
   resolvePrincipal?: PrincipalResolver;
   /**
@@ -68,6 +71,12 @@ export interface GatewayDependencies {
    * loopback HTTP: the same request, headers (signed principal, request id) and answer.
    */
   localSubgraphs?: Record<string, LocalGraphQLHandler | undefined>;
+}
+
+/** Seconds in which the slowest limited bucket refills completely: an older untouched bucket is full. */
+function fullRefillSeconds(config: GatewayConfig): number {
+  const limited = [config.rateLimit.callers, config.rateLimit.services].filter((policy) => policy.perMinute > 0);
+  return Math.max(60, ...limited.map((policy) => Math.ceil((policy.burst * 60) / policy.perMinute)));
 }
 
 export async function start(config: GatewayConfig, deps: GatewayDependencies = {}): Promise<RunningGateway> {
@@ -143,14 +152,14 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
       : undefined;
   if (!verifyToken) logger.warn("no token issuer configured (CROSSDOCK_JWKS): callers are anonymous unless they are the flows");
   const principalResolver = deps.resolvePrincipal ?? createPrincipalResolver({ serviceToken: config.serviceToken, verifyToken, logger });
-  const principalOf = async (headers: http.IncomingHttpHeaders): Promise<Principal> => {
+  const principalOf = createPrincipalMemo(async (headers: http.IncomingHttpHeaders): Promise<Principal> => {
     try {
       return await principalResolver(credentialsFromHeaders(headers));
     } catch {
       // The reason is in the log (the resolver's); the caller learns only that it was refused.
       throw new GraphQLError("Unauthorized", { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
     }
-  };
+  });
   const formatError = createGatewayErrorFormatter(logger, config.environment);
   let feed = deps.feed;
   const ownsFeed = !feed && config.subscriptions.hubDatabaseUrl !== undefined;
@@ -158,6 +167,14 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     feed = new ChangeFeedReader({ database: await openDatabase(config.subscriptions.hubDatabaseUrl), ownsDatabase: true });
   }
   if (!feed) logger.warn("no change feed (HUB_DATABASE_URL is not a Postgres URL and none was injected): subscriptions are refused");
+  const rateLimiter = createRateLimiter({
+    config: config.rateLimit,
+    logger,
+    registry: metrics.registry,
+    ...(deps.rateLimitBuckets ? { local: deps.rateLimitBuckets } : {}),
+    // Replicas on one hub Postgres share the buckets; PGlite has one gateway, which keeps its own.
+    ...(feed?.database.kind === "postgres" ? { store: new PostgresBuckets({ database: feed.database, forgetAfterSeconds: fullRefillSeconds(config) }) } : {}),
+  });
   const subscriptions = await startSubscriptions({
     httpServer,
     apollo,
@@ -172,6 +189,7 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     registry: metrics.registry,
     authorize: subscriptionAuthorizer(() => apiSchema!, access),
     documents: persisted?.documents,
+    admitWsOperation: wsOperationAdmission(rateLimiter, config.rateLimit.trustedProxyHops),
   });
   const handlerOptions = {
     apollo,
@@ -183,11 +201,14 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
   };
   const graphqlListener = createGraphQLRequestListener<GatewayContext>(handlerOptions);
   const guard = createHttpGuard({ allowedOrigins: config.allowedOrigins });
+  const rateLimit = createHttpRateLimit({ limiter: rateLimiter, principalOf, trustedProxyHops: config.rateLimit.trustedProxyHops });
   httpServer.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
-    guard(req, res, () => {
-      if (subscriptions.handlesHttp(req)) return void subscriptions.handleHttp(req, res);
-      graphqlListener(req, res);
-    });
+    guard(req, res, () =>
+      rateLimit(req, res, () => {
+        if (subscriptions.handlesHttp(req)) return void subscriptions.handleHttp(req, res);
+        graphqlListener(req, res);
+      }),
+    );
   });
   const base = await listen(httpServer, config.port, config.host);
   ready = true;

@@ -48,6 +48,7 @@ const SQL_TYPES: Record<string, string> = {
   DateTime: "timestamp with time zone",
   Json: "jsonb",
   Decimal: "numeric",
+  Float: "double precision",
 };
 
 const columnList = (attribute: string) =>

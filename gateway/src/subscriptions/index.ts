@@ -14,7 +14,7 @@ import { createGraphExecutor } from "./graphExecution.js";
 import { createSseTransport, isSseRequest } from "./sseTransport.js";
 import { createSubscriptionMetrics } from "./subscriptionMetrics.js";
 import { SubscriptionService } from "./subscriptionService.js";
-import { attachWsTransport } from "./wsTransport.js";
+import { attachWsTransport, type OperationAdmission } from "./wsTransport.js";
 
 export { SLOW_CONSUMER_CLOSE_CODE, SubscriptionErrorCode } from "./subscriptionErrors.js";
 
@@ -34,6 +34,8 @@ export interface SubscriptionsOptions {
   authorize?: SubscriptionAuthorizer;
   /** Trusted documents, applied to every operation either transport carries. */
   documents?: TrustedDocuments | undefined;
+  /** Checked before each graphql-ws operation (the rate limit; SSE is checked at the HTTP door). */
+  admitWsOperation?: OperationAdmission;
 }
 
 export async function startSubscriptions(options: SubscriptionsOptions) {
@@ -76,6 +78,7 @@ export async function startSubscriptions(options: SubscriptionsOptions) {
     keepAliveMs: limits.keepAliveMs,
     allowedOrigins: config.allowedOrigins,
     maxPayloadBytes: config.limits.maxBodyBytes,
+    ...(options.admitWsOperation ? { admitOperation: options.admitWsOperation } : {}),
   });
   const sse = createSseTransport({ ...common, maxBodyBytes: config.limits.maxBodyBytes });
   return {

@@ -35,7 +35,12 @@ export interface WsTransportOptions {
   maxPayloadBytes: number;
   /** Trusted documents (CROSSDOCK_PERSISTED_OPERATIONS): ids resolved, unlisted bodies held to the safelist mode. */
   documents?: TrustedDocuments | undefined;
+  /** Checked before each subscribe message (the rate limit): an error refuses that operation, the socket stays. */
+  admitOperation?: OperationAdmission;
 }
+
+/** Whether an authenticated socket may start one more operation; an error says why not. */
+export type OperationAdmission = (principal: Principal, request: http.IncomingMessage) => Promise<GraphQLError | undefined>;
 
 interface OperationContext {
   /** A subscription's stream: its events go straight to the socket (wsDelivery), it only ends. */
@@ -101,6 +106,8 @@ export function attachWsTransport(options: WsTransportOptions): { close(): Promi
       async onSubscribe(ctx, id, payload) {
         const principal = principals.get(ctx.extra.socket);
         if (!principal) return [new GraphQLError("Unauthorized", { extensions: { code: "UNAUTHENTICATED" } })];
+        const refusal = await options.admitOperation?.(principal, ctx.extra.request);
+        if (refusal) return [refusal];
         const base = { schema: service.schema(), operationName: payload.operationName ?? null, variableValues: payload.variables ?? {} };
         // Before parsing, as over HTTP: an id becomes its listed body, an unlisted body may be refused.
         const admission = options.documents?.admit(payload, principal, "ws") ?? { ok: true, query: payload.query };
