@@ -11,15 +11,7 @@ import { start as startIngest, loadConfig as ingestConfig, FeedBus, type IngestC
 import { start as startErp, loadConfig as erpConfig } from "@crossdock/erp";
 import { start as startWms, loadConfig as wmsConfig } from "@crossdock/wms";
 import { postgresAdminUrl, postgresAvailable } from "@crossdock/test";
-import {
-  databaseWriter,
-  markersApplied,
-  postgresWriter,
-  prepareSourceDatabases,
-  writeBurst,
-  writeMarkers,
-  type SourceWriter,
-} from "@crossdock/test/faults";
+import { databaseWriter, markersApplied, postgresWriter, prepareSourceDatabases, writeBurst, writeMarkers, type SourceWriter } from "@crossdock/test/faults";
 import {
   createComparisonSlot,
   currentWalLsn,

@@ -56,7 +56,13 @@ async function orderNumbers(hub: HubProcess): Promise<string[]> {
 async function measure(hub: HubProcess, label: string, url: string, query: string, numbers: string[]): Promise<Row> {
   const before = hub.pids.map((pid) => cpuSeconds(pid));
   const headers = url === hub.erpUrl ? DIRECT_CALLER : undefined;
-  const result = await runLoad({ url, concurrency, durationMs, headers, body: (i) => JSON.stringify({ query, variables: { n: numbers[i % numbers.length] } }) });
+  const result = await runLoad({
+    url,
+    concurrency,
+    durationMs,
+    headers,
+    body: (i) => JSON.stringify({ query, variables: { n: numbers[i % numbers.length] } }),
+  });
   const used = hub.pids.map((pid, i) => cpuSeconds(pid) - before[i]!);
   if (hub.pids.length > 1 && "servicePids" in hub) {
     // Where the CPU went, per service process (ms per request).

@@ -160,7 +160,14 @@ async function runClient(): Promise<void> {
                 resolve();
               };
               if (args["client-impl"] === "graphql-ws") {
-                const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, keepAlive: 0, connectionParams: benchAuthorization() });
+                const client = createClient({
+                  url: wsUrl,
+                  webSocketImpl: WebSocket,
+                  retryAttempts: 0,
+                  lazy: true,
+                  keepAlive: 0,
+                  connectionParams: benchAuthorization(),
+                });
                 client.on("connected", () => resolve());
                 client.subscribe<{ inventoryChanged: { cursor: string; occurredAt: string } }>(
                   { query: SELECTION, variables },

@@ -148,7 +148,12 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
   const { identity } = config;
   const verifyToken =
     identity.jwks && identity.issuer && identity.audience
-      ? createTokenVerifier({ jwks: identity.jwks, issuer: identity.issuer, audience: identity.audience, clockToleranceSeconds: identity.clockToleranceSeconds })
+      ? createTokenVerifier({
+          jwks: identity.jwks,
+          issuer: identity.issuer,
+          audience: identity.audience,
+          clockToleranceSeconds: identity.clockToleranceSeconds,
+        })
       : undefined;
   if (!verifyToken) logger.warn("no token issuer configured (CROSSDOCK_JWKS): callers are anonymous unless they are the flows");
   const principalResolver = deps.resolvePrincipal ?? createPrincipalResolver({ serviceToken: config.serviceToken, verifyToken, logger });

@@ -15,7 +15,16 @@ import WebSocket from "ws";
 import { SignJWT, UnsecuredJWT } from "jose";
 import { composeSupergraph } from "@crossdock/schema";
 import { ConfigError, createLogger, createServiceMetrics, ROLE_SCOPES, startSubgraphServer, type Principal, type RunningServer } from "@crossdock/platform";
-import { createDevIssuer, DEV_SERVICE_TOKEN, FLOWS_PRINCIPAL, loadConfig, start, type DevIssuer, type GatewayConfig, type RunningGateway } from "../src/server.js";
+import {
+  createDevIssuer,
+  DEV_SERVICE_TOKEN,
+  FLOWS_PRINCIPAL,
+  loadConfig,
+  start,
+  type DevIssuer,
+  type GatewayConfig,
+  type RunningGateway,
+} from "../src/server.js";
 
 const SECRET = "identity-test-principal-secret";
 const ALLOWED_ORIGIN = "https://dashboard.example";
@@ -129,7 +138,12 @@ describe("bearer tokens at the gateway", () => {
     const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, scope: "finance:write ops:admin" })).toString("base64url")}.${signature}`;
     const otherKey = await (await createDevIssuer()).issueToken({ subject: "ana", scopes: ["finance:write"] });
     const now = Math.floor(Date.now() / 1000);
-    const unsigned = new UnsecuredJWT({ scope: "finance:write" }).setIssuer(issuer.issuer).setAudience(issuer.audience).setSubject("ana").setExpirationTime(now + 600).encode();
+    const unsigned = new UnsecuredJWT({ scope: "finance:write" })
+      .setIssuer(issuer.issuer)
+      .setAudience(issuer.audience)
+      .setSubject("ana")
+      .setExpirationTime(now + 600)
+      .encode();
     const hmac = await new SignJWT({ scope: "finance:write" })
       .setProtectedHeader({ alg: "HS256" })
       .setIssuer(issuer.issuer)
@@ -140,7 +154,7 @@ describe("bearer tokens at the gateway", () => {
     const forged: Record<string, string> = {
       "other key": otherKey,
       "alg none": unsigned,
-      "HS256": hmac,
+      HS256: hmac,
       // Beyond the 30 s clock tolerance.
       expired: await analystToken({ lifetimeSeconds: -120 }),
       "wrong audience": await analystToken({ audience: "someone-else" }),
@@ -273,7 +287,10 @@ describe("cross-site rules", () => {
 
   it("answers CORS only for allowlisted origins, and by default not at all", async () => {
     const preflight = (origin: string, url = gateway.url) =>
-      fetch(url, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type" } });
+      fetch(url, {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type" },
+      });
     const allowed = await preflight(ALLOWED_ORIGIN);
     expect(allowed.headers.get("access-control-allow-origin")).toBe(ALLOWED_ORIGIN);
     expect(allowed.headers.get("access-control-allow-headers")).toContain("authorization");

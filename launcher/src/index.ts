@@ -6,7 +6,9 @@ function printIdentity(hub: RunningHub): void {
   if (!hub.identity) return;
   const lines = [`  Demo tokens (valid 24 h, minted at every start${hub.demoTokensFile ? `, also in ${hub.demoTokensFile}` : ""}):`];
   for (const [role, demo] of Object.entries(hub.identity.demoTokens)) {
-    lines.push(`\n  ${role}${demo.customerNumber ? ` (customer ${demo.customerNumber})` : ""}: ${demo.scopes.join(" ")}\n    Authorization: Bearer ${demo.token}`);
+    lines.push(
+      `\n  ${role}${demo.customerNumber ? ` (customer ${demo.customerNumber})` : ""}: ${demo.scopes.join(" ")}\n    Authorization: Bearer ${demo.token}`,
+    );
   }
   lines.push("\n  Sandbox opens as the analyst. Without a token a caller is anonymous and has no scopes.\n");
   console.log(lines.join("\n"));

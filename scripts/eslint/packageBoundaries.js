@@ -5,9 +5,19 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const PACKAGE_DIRS = ["schema", "platform", "subgraphs/erp", "subgraphs/crm", "subgraphs/wms", "cdc-ingest", "flows", "gateway", "launcher", "test", "bench"].map(
-  (dir) => path.join(ROOT, dir),
-);
+const PACKAGE_DIRS = [
+  "schema",
+  "platform",
+  "subgraphs/erp",
+  "subgraphs/crm",
+  "subgraphs/wms",
+  "cdc-ingest",
+  "flows",
+  "gateway",
+  "launcher",
+  "test",
+  "bench",
+].map((dir) => path.join(ROOT, dir));
 
 function packageOf(file) {
   return PACKAGE_DIRS.find((dir) => file === dir || file.startsWith(dir + path.sep)) ?? null;
@@ -17,7 +27,10 @@ function check(context, node) {
   const specifier = node.source?.value;
   if (typeof specifier !== "string") return;
   if (/^@crossdock\/[^/]+\/(src|dist)(\/|$)/.test(specifier)) {
-    context.report({ node: node.source, message: `Import ${specifier.split("/").slice(0, 2).join("/")} by its public entry points, not its src/ or dist/ internals` });
+    context.report({
+      node: node.source,
+      message: `Import ${specifier.split("/").slice(0, 2).join("/")} by its public entry points, not its src/ or dist/ internals`,
+    });
     return;
   }
   if (!specifier.startsWith(".")) return;
@@ -32,7 +45,11 @@ function check(context, node) {
 export const packageBoundaries = {
   rules: {
     "package-boundaries": {
-      meta: { type: "problem", docs: { description: "Relative imports stay inside their package; packages are imported by name, not by their internals" }, schema: [] },
+      meta: {
+        type: "problem",
+        docs: { description: "Relative imports stay inside their package; packages are imported by name, not by their internals" },
+        schema: [],
+      },
       create(context) {
         return {
           ImportDeclaration: (node) => check(context, node),

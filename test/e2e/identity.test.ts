@@ -48,7 +48,16 @@ describe("hub identity (development issuer)", () => {
     expect(customer?.customerNumber).toBe(partner.customerNumber);
     // Every printed token is accepted by the gateway.
     for (const demo of Object.values(written.tokens)) {
-      const answer = await graphql(hub.url, `{ __typename }`, {}, bearer(demo.token));
+      const answer = await graphql(
+        hub.url,
+        `
+          {
+            __typename
+          }
+        `,
+        {},
+        bearer(demo.token),
+      );
       expect(answer.status).toBe(200);
     }
   });
@@ -62,7 +71,16 @@ describe("hub identity (development issuer)", () => {
     const { createDevIssuer } = await import("@crossdock/gateway");
     const stranger = await createDevIssuer({ issuer: hub.identity!.issuer, audience: hub.identity!.audience });
     const forged = await stranger.issueToken({ subject: "mallory", scopes: [...ROLE_SCOPES.finance] });
-    const answer = await graphql(hub.url, `{ __typename }`, {}, bearer(forged));
+    const answer = await graphql(
+      hub.url,
+      `
+        {
+          __typename
+        }
+      `,
+      {},
+      bearer(forged),
+    );
     expect(answer.status).toBe(401);
     expect(answer.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
   });

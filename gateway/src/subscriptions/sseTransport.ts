@@ -66,9 +66,7 @@ export function createSseTransport(options: SseTransportOptions) {
       if (!document || errors.length > 0) return errorResult(errors);
       const operation = getOperationAST(document, params.operationName ?? undefined);
       if (operation?.operation !== "subscription") {
-        return errorResult([
-          new GraphQLError("SSE carries subscriptions only; send queries and mutations with POST", { extensions: { code: "BAD_REQUEST" } }),
-        ]);
+        return errorResult([new GraphQLError("SSE carries subscriptions only; send queries and mutations with POST", { extensions: { code: "BAD_REQUEST" } })]);
       }
       const prepared = service.prepare(document, params.operationName, params.variables);
       if (!prepared.ok) return errorResult(prepared.errors);

@@ -123,9 +123,7 @@ export class SubscriptionService {
         const document = parse(query);
         const errors = validate(schema, document, [...specifiedRules, ...this.options.validationRules], {
           hideSuggestions: this.options.hideSuggestions ?? false,
-        }).map((e) =>
-          e.extensions.code ? e : new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }),
-        );
+        }).map((e) => (e.extensions.code ? e : new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } })));
         entry = { document, errors };
       } catch (error) {
         entry = {

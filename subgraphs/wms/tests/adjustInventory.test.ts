@@ -74,9 +74,10 @@ describe("adjustInventory", () => {
       return (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
     };
     const auditsOf = () =>
-      wms.database.query<{ principal: string }>(`SELECT "subjectKind" || ':' || "subject" AS principal FROM "AuditEntry" WHERE operation = 'adjustInventory' AND "entityKey" = $1 ORDER BY id`, [
-        `${sku}@${warehouseCode}`,
-      ]);
+      wms.database.query<{ principal: string }>(
+        `SELECT "subjectKind" || ':' || "subject" AS principal FROM "AuditEntry" WHERE operation = 'adjustInventory' AND "entityKey" = $1 ORDER BY id`,
+        [`${sku}@${warehouseCode}`],
+      );
     const before = await level(sku, warehouseCode);
     const auditedBefore = await auditsOf();
     for (const [header, key] of [

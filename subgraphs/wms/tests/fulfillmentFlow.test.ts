@@ -252,9 +252,7 @@ describe("fulfilment lifecycle", () => {
       errorCode(await gql(MILESTONE, { input: { shipmentId: firstShipmentId, code: "IN_TRANSIT", occurredAt: afterDelivery, idempotencyKey: "ms-4" } })),
     ).toBe("INVALID_STATE");
     expect(
-      errorCode(
-        await gql(MILESTONE, { input: { shipmentId: firstShipmentId, code: "DELIVERED", occurredAt: at(-86_400_000), idempotencyKey: "ms-6" } }),
-      ),
+      errorCode(await gql(MILESTONE, { input: { shipmentId: firstShipmentId, code: "DELIVERED", occurredAt: at(-86_400_000), idempotencyKey: "ms-6" } })),
     ).toBe("INVALID_STATE");
     expect(errorCode(await gql(MILESTONE, { input: { shipmentId: "SH-NOPE", code: "IN_TRANSIT", idempotencyKey: "ms-5" } }))).toBe("UNKNOWN_SHIPMENT");
     expect(errorCode(await gql(MILESTONE, { input: { shipmentId: secondShipmentId, code: "IN_TRANSIT", idempotencyKey: "ms-1" } }))).toBe(
