@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma } from "../src/__generated__/prisma/client.js";
 import type { RunningWms } from "../src/server.js";
+import { principalHeaders } from "@crossdock/test";
 import { graphqlClient, sqlStatementCounts, startTestWms, statementDelta, errorCode } from "./support.js";
 
 let wms: RunningWms;
@@ -139,6 +140,25 @@ describe("queries", () => {
     );
     const filtered = await gql(`{ stockMovements(warehouseCode: "RNO1", first: 20) { edges { node { warehouseCode } } } }`);
     expect(filtered.data!.stockMovements.edges.every((e: { node: { warehouseCode: string } }) => e.node.warehouseCode === "RNO1")).toBe(true);
+  });
+});
+
+describe("stock movements for a partner", () => {
+  it("shows a partner the stock ledger without the documents behind it (other customers' orders)", async () => {
+    const query = `{ stockMovements(first: 50) { edges { node { id reason reference } } } }`;
+    const staff = (await gql(query)).data!.stockMovements.edges.map((e: { node: Record<string, string | null> }) => e.node);
+    expect(staff.filter((m: { reference: string | null }) => m.reference !== null).length).toBeGreaterThan(0);
+    const partner = { kind: "partner" as const, subject: "acme-app", scopes: ["inventory:read"], customerNumber: "C-10001" };
+    const response = await fetch(wms.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...principalHeaders(partner) },
+      body: JSON.stringify({ query }),
+    });
+    const seen = ((await response.json()) as { data: { stockMovements: { edges: { node: Record<string, string | null> }[] } } }).data.stockMovements.edges.map(
+      (e) => e.node,
+    );
+    expect(seen.map((m) => [m.id, m.reason])).toEqual(staff.map((m: Record<string, string | null>) => [m.id, m.reason]));
+    expect(seen.every((m) => m.reference === null)).toBe(true);
   });
 });
 
