@@ -54,7 +54,7 @@ export interface RateLimitPolicy {
 export interface RateLimitConfig {
   /** Users, partners and anonymous callers (per client address). */
   callers: RateLimitPolicy;
-  /** Service principals (the flows): their own policy, not limited by default. */
+  /** The hub's flows (their service token): their own policy, not limited by default. Other service tokens are callers. */
   services: RateLimitPolicy;
   /** Proxies in front of the gateway whose X-Forwarded-For entries are trusted (0: the socket's address is the client). */
   trustedProxyHops: number;
@@ -193,11 +193,17 @@ function identityOf(env: Record<string, string | undefined>): IdentityConfig {
   };
 }
 
-/** Production must set CROSSDOCK_SERVICE_TOKEN to a value of its own; development shares a default with flows. */
+/**
+ * Production must set CROSSDOCK_SERVICE_TOKEN to a value of its own. The public development default
+ * is accepted only by a development hub that is its own issuer: once a real identity provider is
+ * configured (CROSSDOCK_JWKS, e.g. a staging setup without NODE_ENV=production), the default would
+ * be a well-known key to the flows' write scopes, so it is refused there too.
+ */
 function serviceTokenOf(env: Record<string, string | undefined>): { serviceToken?: string } {
   const configured = envOptional(env, "CROSSDOCK_SERVICE_TOKEN");
-  if (env.NODE_ENV === "production" && (!configured || configured === DEV_SERVICE_TOKEN)) {
-    throw new ConfigError("CROSSDOCK_SERVICE_TOKEN must be set to a secret of its own when NODE_ENV=production");
+  const realIssuer = envOptional(env, "CROSSDOCK_JWKS") !== undefined;
+  if ((env.NODE_ENV === "production" || realIssuer) && (!configured || configured === DEV_SERVICE_TOKEN)) {
+    throw new ConfigError("CROSSDOCK_SERVICE_TOKEN must be set to a secret of its own when NODE_ENV=production or CROSSDOCK_JWKS is set");
   }
   return { serviceToken: configured ?? DEV_SERVICE_TOKEN };
 }

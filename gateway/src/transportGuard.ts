@@ -5,6 +5,7 @@
 // Apollo's CSRF prevention. The WebSocket side checks Origin at the upgrade (isOriginAllowed).
 import type http from "node:http";
 import cors from "cors";
+import { requestUrl } from "@crossdock/platform";
 import { isSseRequest } from "./subscriptions/sseTransport.js";
 
 export interface HttpGuardOptions {
@@ -36,8 +37,9 @@ export function createHttpGuard(options: HttpGuardOptions): (req: http.IncomingM
 /** A GET that is not an SSE stream but names an operation (`?query=` or a persisted query's `?extensions=`). */
 function carriesOperationOverGet(req: http.IncomingMessage): boolean {
   if (req.method !== "GET" || isSseRequest(req)) return false;
-  const params = new URL(req.url ?? "/", "http://localhost").searchParams;
-  return params.has("query") || params.has("extensions");
+  // An unreadable target is answered 400 by the GraphQL listener.
+  const params = requestUrl(req)?.searchParams;
+  return params !== undefined && (params.has("query") || params.has("extensions"));
 }
 
 function refuseGet(res: http.ServerResponse): void {

@@ -99,13 +99,29 @@ function executeGraphQL<TContext extends BaseContext>(
   });
 }
 
+/**
+ * The request's URL, read as a path on this server. `new URL(req.url, base)` would read a target
+ * such as "//" or "//a:b" as an authority and throw (synchronously, inside the request listener:
+ * an uncaught exception that ends the process), so the path is appended to a fixed origin instead;
+ * null for anything still unreadable, which the caller answers with 400.
+ */
+export function requestUrl(req: http.IncomingMessage): URL | null {
+  const target = req.url ?? "/";
+  try {
+    return new URL(`http://localhost${target.startsWith("/") ? target : `/${target}`}`);
+  } catch {
+    return null;
+  }
+}
+
 export function createGraphQLRequestListener<TContext extends BaseContext>(options: GraphQLHttpServerOptions<TContext>): http.RequestListener {
   const path = options.path ?? "/graphql";
   const limit = options.maxBodyBytes ?? 1_000_000;
   return (req, res) => {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    const url = requestUrl(req);
     const requestId = requestIdOf(req.headers[REQUEST_ID_HEADER]);
     res.setHeader(REQUEST_ID_HEADER, requestId);
+    if (!url) return void sendJson(res, 400, { errors: [{ message: "Unreadable request target", extensions: { code: "BAD_REQUEST" } }] });
     void (async () => {
       if (url.pathname === "/healthz") return sendJson(res, 200, { status: "ok" });
       if (url.pathname === "/readyz") {

@@ -8,16 +8,19 @@ import type { Principal } from "@crossdock/platform";
 /** The claims Crossdock reads besides the registered ones (iss, aud, sub, exp, nbf). */
 export interface CrossdockClaims extends JWTPayload {
   scope?: string;
-  customer_number?: string;
+  /** Present in any form, it makes a partner; only a non-empty string names the customer. */
+  customer_number?: unknown;
   client_id?: string;
 }
 
 export function principalFromClaims(claims: CrossdockClaims): Principal {
   const subject = claims.sub ?? "";
   const scopes = typeof claims.scope === "string" ? [...new Set(claims.scope.split(" ").filter(Boolean))] : [];
-  // A partner claim wins over everything else: when in doubt, confine.
-  if (typeof claims.customer_number === "string" && claims.customer_number !== "") {
-    return { kind: "partner", subject, scopes, customerNumber: claims.customer_number };
+  // A partner claim wins over everything else: when in doubt, confine. A claim that is present but
+  // empty or not a string confines to no customer at all (sees nothing), never to every customer.
+  if (claims.customer_number !== undefined && claims.customer_number !== null) {
+    const customerNumber = typeof claims.customer_number === "string" ? claims.customer_number : "";
+    return { kind: "partner", subject, scopes, customerNumber };
   }
   if (typeof claims.client_id === "string" && claims.client_id === subject) return { kind: "service", subject, scopes };
   return { kind: "user", subject, scopes };

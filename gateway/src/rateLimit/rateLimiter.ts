@@ -1,6 +1,7 @@
 // The gateway's rate limit: one token per operation and per subscription start from the caller's
-// bucket (callerKey), with the policy of its kind (service principals have their own, off by
-// default). Buckets are shared through the hub's Postgres when the gateway has one, in this
+// bucket (callerKey). The hub's own process layer (the flows, authenticated by their service
+// token) has a policy of its own, off by default; every other caller, machine clients of the
+// identity provider included, is held to the callers' policy. Buckets are shared through the hub's Postgres when the gateway has one, in this
 // process otherwise; should the shared store fail, this replica's own buckets stand in, so an
 // outage of the hub database neither lets everyone through nor refuses everyone.
 import { crossdockError, ErrorCode } from "@crossdock/schema";
@@ -8,6 +9,7 @@ import { Counter, type Logger, type Principal, type Registry } from "@crossdock/
 import type { GraphQLError } from "graphql";
 import type { RateLimitConfig, RateLimitPolicy } from "../config.js";
 import type { BucketStore } from "./bucketStore.js";
+import { FLOWS_PRINCIPAL } from "../context.js";
 import { callerKey } from "./callerKey.js";
 import { MemoryBuckets } from "./memoryBuckets.js";
 import type { RateDecision } from "./tokenBucket.js";
@@ -43,7 +45,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     registers: options.registry ? [options.registry] : [],
   });
   let lastWarning = 0;
-  const policyOf = (principal: Principal | undefined): RateLimitPolicy => (principal?.kind === "service" ? config.services : config.callers);
+  const policyOf = (principal: Principal | undefined): RateLimitPolicy => (principal === FLOWS_PRINCIPAL ? config.services : config.callers);
   return {
     enabled: config.callers.perMinute > 0 || config.services.perMinute > 0,
     async take(principal, clientAddress) {

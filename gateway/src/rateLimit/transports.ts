@@ -4,7 +4,7 @@
 // and the socket stays open. The principal resolved here is the request's context's too.
 import type http from "node:http";
 import type { GraphQLError } from "graphql";
-import type { Principal } from "@crossdock/platform";
+import { requestUrl, type Principal } from "@crossdock/platform";
 import { isSseRequest } from "../subscriptions/sseTransport.js";
 import { clientAddressOf } from "./callerKey.js";
 import { rateLimitedError, type RateLimiter } from "./rateLimiter.js";
@@ -37,7 +37,7 @@ export function createHttpRateLimit(options: HttpRateLimitOptions): (req: http.I
   const path = options.path ?? "/graphql";
   return (req, res, next) => {
     const operation = req.method === "POST" || (req.method === "GET" && isSseRequest(req));
-    if (!options.limiter.enabled || !operation || new URL(req.url ?? "/", "http://localhost").pathname !== path) return next();
+    if (!options.limiter.enabled || !operation || requestUrl(req)?.pathname !== path) return next();
     void (async () => {
       // Refused credentials count against the client's address: guessing tokens is limited too.
       const principal = await options.principalOf(req.headers).catch(() => undefined);

@@ -5,7 +5,7 @@ import type http from "node:http";
 import type { GraphQLFormattedError, GraphQLError, GraphQLSchema, ValidationRule } from "graphql";
 import type { ApolloServer } from "@apollo/server";
 import type { ApolloGateway } from "@apollo/gateway";
-import type { ChangeFeedReader, Logger, Registry } from "@crossdock/platform";
+import { requestUrl, type ChangeFeedReader, type Logger, type Registry } from "@crossdock/platform";
 import type { SubscriptionAuthorizer } from "../authorization/index.js";
 import type { GatewayConfig } from "../config.js";
 import type { GatewayContext, PrincipalResolver } from "../context.js";
@@ -82,7 +82,7 @@ export async function startSubscriptions(options: SubscriptionsOptions) {
   });
   const sse = createSseTransport({ ...common, maxBodyBytes: config.limits.maxBodyBytes });
   return {
-    handlesHttp: (req: http.IncomingMessage) => isSseRequest(req) && new URL(req.url ?? "/", "http://localhost").pathname === "/graphql",
+    handlesHttp: (req: http.IncomingMessage) => isSseRequest(req) && requestUrl(req)?.pathname === "/graphql",
     handleHttp: (req: http.IncomingMessage, res: http.ServerResponse) =>
       sse.handle(req, res).catch((error: unknown) => {
         logger.warn({ err: error }, "SSE request failed");

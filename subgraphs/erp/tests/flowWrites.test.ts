@@ -248,6 +248,31 @@ describe("credit memos and purchase suggestions", () => {
     expect(await state()).toEqual(afterSecond);
   });
 
+  it("takes no memo for an order credited before memo lines were recorded (an upgraded database)", async () => {
+    const order = await releasedOrder();
+    await gql(RECORD, { input: { orderNumber: order.orderNumber, shipmentId: "SH-LEGACY-1", lines: [{ sku: skuA, quantity: "2" }], idempotencyKey: key() } });
+    // A memo as the ERP wrote it before migration 0002: an amount, no lines.
+    await erp.database.query(
+      `INSERT INTO "CreditMemo" ("memoNumber", "orderNumber", "customerNumber", "amount", "reason") VALUES ('CM-LEGACY-1', $1, $2, 10, 'before lines')`,
+      [order.orderNumber, customer],
+    );
+    const counts = async () =>
+      (
+        await erp.database.query<Record<string, string>>(
+          `SELECT (SELECT count(*) FROM "CreditMemo")::text AS memos, (SELECT count(*) FROM "AuditEntry")::text AS audits,
+             (SELECT "openBalance"::text FROM "Customer" WHERE "customerNumber" = $1) AS balance`,
+          [customer],
+        )
+      )[0];
+    const before = await counts();
+    const CREDIT = `mutation($input: CreateCreditMemoInput!) { createCreditMemo(input: $input) { memoNumber } }`;
+    const refused = await gql(CREDIT, {
+      input: { orderNumber: order.orderNumber, reason: "Return", lines: [{ sku: skuA, quantity: "1" }], idempotencyKey: key() },
+    });
+    expect(errorCodes(refused)).toEqual(["INVALID_STATE"]);
+    expect(await counts()).toEqual(before);
+  });
+
   it("suggests a purchase below the reorder point, once per sku × warehouse, and lists it", async () => {
     const product = world.products[2]!;
     const warehouseCode = world.warehouses[0]!.code;

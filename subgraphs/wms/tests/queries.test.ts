@@ -1,6 +1,7 @@
 // Read side of the WMS subgraph against a real server and a seeded in-memory PGlite:
 // queries, entity resolution, DataLoader batching, the seeded ledger, and that the
 // hand-written migration matches schema.prisma.
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma } from "../src/__generated__/prisma/client.js";
 import type { RunningWms } from "../src/server.js";
@@ -140,6 +141,24 @@ describe("queries", () => {
     );
     const filtered = await gql(`{ stockMovements(warehouseCode: "RNO1", first: 20) { edges { node { warehouseCode } } } }`);
     expect(filtered.data!.stockMovements.edges.every((e: { node: { warehouseCode: string } }) => e.node.warehouseCode === "RNO1")).toBe(true);
+  });
+});
+
+describe("request targets", () => {
+  it("answers an unreadable request target (GET //) with 400 and keeps serving", async () => {
+    const { port } = new URL(wms.url);
+    for (const target of ["//", "//a:b", "///graphql"]) {
+      const status = await new Promise<number>((resolve, reject) => {
+        const request = http.request({ host: "127.0.0.1", port: Number(port), path: target, method: "GET" }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        request.on("error", reject);
+        request.end();
+      });
+      expect([400, 404]).toContain(status);
+    }
+    expect((await gql(`{ warehouses { code } }`)).data!.warehouses.length).toBeGreaterThan(0);
   });
 });
 

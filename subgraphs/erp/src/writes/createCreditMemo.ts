@@ -31,6 +31,18 @@ export async function createCreditMemo(writes: ErpWrites, actor: WriteActor, inp
         SELECT "id", "customerNumber", "warehouseCode" FROM "SalesOrder" WHERE "orderNumber" = ${input.orderNumber} FOR UPDATE`;
       if (!order) throw crossdockError(ErrorCode.UNKNOWN_ORDER, `No order ${input.orderNumber}`, { field: "orderNumber" });
       requireCustomerAccess(actor.principal, order.customerNumber);
+      // Memos issued before their lines were recorded (migration 0002) credited quantities nobody
+      // can count any more: rather than credit them again, such an order takes no further memo here.
+      const [unrecorded] = await tx.$queryRaw<unknown[]>`
+        SELECT 1 FROM "CreditMemo" cm WHERE cm."orderNumber" = ${input.orderNumber}
+          AND NOT EXISTS (SELECT 1 FROM "CreditMemoLine" ml WHERE ml."memoId" = cm."id") LIMIT 1`;
+      if (unrecorded) {
+        throw crossdockError(
+          ErrorCode.INVALID_STATE,
+          `Order ${input.orderNumber} has a credit memo from before memo lines were recorded; credit it by hand after checking what it covered`,
+          { field: "orderNumber" },
+        );
+      }
       // Under the order's lock, so two memos racing for the same line cannot both pass.
       const orderLines = await tx.$queryRaw<{ id: number; sku: string; unitPrice: string; quantityShipped: string; credited: string }[]>`
         SELECT l."id", l."sku", l."unitPrice"::text AS "unitPrice", l."quantityShipped"::text AS "quantityShipped",
