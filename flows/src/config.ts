@@ -25,6 +25,8 @@ export interface FlowsConfig {
    */
   concurrency: number | null;
   maxAttempts: number;
+  /** Attempts a step gets while the service it calls says it is unavailable (at most 5 s apart); then it parks. */
+  maxUnavailableAttempts: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
   stepTimeoutMs: number;
@@ -55,6 +57,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     startFrom,
     concurrency: envOptional(env, "FLOWS_CONCURRENCY") === undefined ? null : envInt(env, "FLOWS_CONCURRENCY", 32, { min: 1, max: 1000 }),
     maxAttempts: envInt(env, "FLOWS_MAX_ATTEMPTS", 6, { min: 1, max: 100 }),
+    // About an hour of a service away (a restart, a failover) before the run parks, visibly, for an operator.
+    maxUnavailableAttempts: envInt(env, "FLOWS_MAX_UNAVAILABLE_ATTEMPTS", 720, { min: 1 }),
     backoffBaseMs: envInt(env, "FLOWS_BACKOFF_BASE_MS", 200, { min: 1 }),
     backoffMaxMs: envInt(env, "FLOWS_BACKOFF_MAX_MS", 30_000, { min: 1 }),
     // Longer than the gateway's own deadline on a subgraph call (30 s by default): a step must not

@@ -79,4 +79,10 @@ describe("token verifier", () => {
     await expect(verify(await first.issueToken({ subject: "a", scopes: [], lifetimeSeconds: -10 }))).resolves.toBeDefined();
     await expect(verify(await first.issueToken({ subject: "a", scopes: [], lifetimeSeconds: -45 }))).rejects.toBeInstanceOf(TokenRejected);
   });
+
+  it("refuses a JWKS URL in the clear unless it is on this machine", () => {
+    expect(() => createTokenVerifier({ jwks: "http://idp.example/jwks.json", issuer: ISSUER, audience: AUDIENCE })).toThrow(/https/);
+    expect(() => createTokenVerifier({ jwks: "https://idp.example/jwks.json", issuer: ISSUER, audience: AUDIENCE })).not.toThrow();
+    expect(() => createTokenVerifier({ jwks: jwksUrl, issuer: ISSUER, audience: AUDIENCE })).not.toThrow();
+  });
 });

@@ -23,6 +23,7 @@ for (const backend of BACKENDS) {
         FLOWS_ENABLED: "1",
         FLOWS_GATEWAY_URL: proxy.url,
         FLOWS_MAX_ATTEMPTS: "4",
+        FLOWS_MAX_UNAVAILABLE_ATTEMPTS: "6",
         FLOWS_BACKOFF_BASE_MS: "50",
         FLOWS_BACKOFF_MAX_MS: "400",
       });
@@ -76,6 +77,20 @@ for (const backend of BACKENDS) {
       expect(healed.fulfillments.map((f: any) => f.status).sort()).toEqual(["CANCELLED", "RELEASED"]);
       const { flowMetrics } = await graphqlData<any>(t.url, `{ flowMetrics { manualTouchRate } }`);
       expect(flowMetrics.manualTouchRate).toBeGreaterThan(0);
+    });
+
+    it("a service that stays unavailable is retried past the attempt limit, then parks where operators see it", async () => {
+      proxy.rules.push({ match: "addTimelineEntry", mode: "unavailable", times: Infinity });
+      const orderNumber = (await submit(t.url, seeded)).order.orderNumber;
+      const parked = await orderWhen(t.url, orderNumber, (x) => runOf(x, "orderToCash")?.status === "PARKED");
+      proxy.rules.length = 0;
+      const step = runOf(parked, "orderToCash").steps.find((s: any) => s.name === "timelineReleased");
+      expect(step.status).toBe("PARKED");
+      // Beyond FLOWS_MAX_ATTEMPTS (4): an outage is not the step's fault, but it does not retry out of sight forever.
+      expect(step.attempts).toBe(6);
+      expect(step.attemptLog.map((a: any) => a.errorCode)).toEqual(Array(6).fill("SERVICE_UNAVAILABLE"));
+      const { parkedFlowRuns } = await graphqlData<any>(t.url, `{ parkedFlowRuns { runId } }`);
+      expect(parkedFlowRuns.map((r: any) => r.runId)).toContain(runOf(parked, "orderToCash").runId);
     });
 
     it("the flows killed mid-step resume from their cursor without a duplicate fulfilment, invoice or case", async () => {

@@ -50,6 +50,7 @@ export class FlowEngine {
       workerId: config.workerId,
       concurrency: config.concurrency ?? (hub.kind === "pglite" ? 8 : 32),
       maxAttempts: config.maxAttempts,
+      maxUnavailableAttempts: config.maxUnavailableAttempts,
       backoff: { baseMs: config.backoffBaseMs, maxMs: config.backoffMaxMs },
       leaseMs: config.leaseMs,
       pollMs: config.pollMs,

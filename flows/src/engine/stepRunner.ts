@@ -20,6 +20,8 @@ export interface StepRunnerOptions {
   workerId: string;
   concurrency: number;
   maxAttempts: number;
+  /** Attempts while the called service is unavailable (retryable SERVICE_UNAVAILABLE) before parking. */
+  maxUnavailableAttempts: number;
   backoff: BackoffPolicy;
   leaseMs: number;
   pollMs: number;
@@ -101,7 +103,7 @@ export class StepRunner {
 
   /** Executes one step and records its outcome; returns the run's next step when it was claimed with the success. */
   private async execute(step: ClaimedStep): Promise<ClaimedStep | null> {
-    const { store, registry, gateway, metrics, logger, workerId, maxAttempts, leaseMs, signal } = this.options;
+    const { store, registry, gateway, metrics, logger, workerId, maxAttempts, maxUnavailableAttempts, leaseMs, signal } = this.options;
     const labels = { flow: step.flow, step: step.kind };
     const started = performance.now();
     const definition = registry.step(step.flow, step.kind);
@@ -135,10 +137,11 @@ export class StepRunner {
       try {
         // A database restarting behind the gateway (SERVICE_UNAVAILABLE marked retryable: nothing was
         // processed) is not the step's fault: it is retried until the service is back, at most 5 s
-        // apart, and never compensated and parked for it.
+        // apart, and not compensated for it; only an outage longer than maxUnavailableAttempts parks
+        // the run (visible in flowRuns), so nothing retries out of sight forever.
         // The same when the hub database itself failed under the step (recording its outcome).
         const unavailable = (error instanceof TransientStepError && error.retryable) || isDatabaseUnavailable(error);
-        if (!permanent && (step.attempts < maxAttempts || unavailable)) {
+        if (!permanent && (step.attempts < maxAttempts || (unavailable && step.attempts < maxUnavailableAttempts))) {
           const backoff = unavailable ? { ...this.options.backoff, maxMs: Math.min(this.options.backoff.maxMs, 5000) } : this.options.backoff;
           await store.retryLater(step, workerId, { code, message }, backoffDelayMs(backoff, step.attempts));
           return null;

@@ -3,7 +3,7 @@
 // caller's principal first. Refused fields leave the document (the planner never sees them, no
 // subgraph is asked for them) and come back null with their errors; the rest runs as usual.
 import { createHash } from "node:crypto";
-import { Kind, parse, print, getOperationAST, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from "graphql";
+import { GraphQLError, Kind, parse, print, getOperationAST, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from "graphql";
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from "@apollo/server-gateway-interface";
 import { ANONYMOUS, readAccessRules, type AccessRules, type Principal } from "@crossdock/platform";
 import { authorizeOperation, type OperationAccess } from "./operationAccess.js";
@@ -65,7 +65,10 @@ export function authorizingGateway(gateway: GatewayInterface, access: Supergraph
     async (requestContext) => {
       const principal = (requestContext.context as { principal?: Principal }).principal ?? ANONYMOUS;
       const operation = check(requestContext, principal);
-      if (operation.refused.size === 0 || !operation.operation) return executor(requestContext);
+      if (operation.refused.size === 0) return executor(requestContext);
+      // Fields were refused but the operation cannot be found again (Apollo validates the name
+      // first, so this should not happen): refuse the whole request rather than run it unfiltered.
+      if (!operation.operation) return { errors: [new GraphQLError("Operation refused", { extensions: { code: "FORBIDDEN" } })] };
       const result = await executor({
         ...requestContext,
         document: operation.document,

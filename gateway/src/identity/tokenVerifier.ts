@@ -43,8 +43,13 @@ const MEMO_TTL_MS = 60_000;
 export function keySetFrom(jwks: string | JSONWebKeySet, cooldownMs = 30_000): JWTVerifyGetKey {
   if (typeof jwks !== "string") return createLocalJWKSet(jwks);
   if (/^https?:\/\//i.test(jwks)) {
+    const url = new URL(jwks);
+    // Keys fetched in the clear could be swapped by anyone on the path: https only, but for this machine.
+    if (url.protocol === "http:" && !["localhost", "127.0.0.1", "[::1]"].includes(url.hostname)) {
+      throw new Error(`CROSSDOCK_JWKS must be an https URL (or a file); ${url.origin} would let anyone on the network path swap the keys`);
+    }
     // jose caches the set, and fetches it again for an unknown `kid` (at most once per cooldown).
-    return createRemoteJWKSet(new URL(jwks), { cacheMaxAge: 10 * 60_000, cooldownDuration: cooldownMs, timeoutDuration: 5_000 });
+    return createRemoteJWKSet(url, { cacheMaxAge: 10 * 60_000, cooldownDuration: cooldownMs, timeoutDuration: 5_000 });
   }
   const parsed = JSON.parse(readFileSync(jwks, "utf8")) as JSONWebKeySet;
   if (!parsed || !Array.isArray(parsed.keys)) throw new Error(`CROSSDOCK_JWKS file ${jwks} is not a JWKS ({ "keys": [...] })`);

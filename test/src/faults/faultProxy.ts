@@ -1,13 +1,14 @@
 // A fault-injecting HTTP proxy between the flows and the gateway (a test double, nothing more):
-// requests whose GraphQL text matches a rule fail as if the owning subgraph were down, or are
-// forwarded and then held unanswered — the flows process can be killed while they hang.
+// requests whose GraphQL text matches a rule fail as if the owning subgraph were down ("fail"),
+// as if its database were restarting ("unavailable": retryable, nothing processed), or are
+// forwarded and then held unanswered ("hang") — the flows process can be killed while they hang.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface FaultRule {
   /** Substring of the request body, e.g. the mutation field name. */
   match: string;
-  mode: "fail" | "hang";
+  mode: "fail" | "unavailable" | "hang";
   /** How many matching requests the rule affects (Infinity: until removed). */
   times: number;
   seen?: number;
@@ -45,6 +46,13 @@ export class FaultProxy {
     if (rule?.mode === "fail") {
       res.writeHead(502, { "content-type": "application/json" });
       res.end(JSON.stringify({ errors: [{ message: "the owning subgraph is unavailable", extensions: { code: "SERVICE_UNAVAILABLE" } }] }));
+      return;
+    }
+    if (rule?.mode === "unavailable") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({ data: null, errors: [{ message: "the database is restarting", extensions: { code: "SERVICE_UNAVAILABLE", retryable: true } }] }),
+      );
       return;
     }
     const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !["host", "content-length", "connection"].includes(k))) as Record<
