@@ -50,8 +50,13 @@ export async function claimIdempotencyKey<T>(tx: RawSqlTransaction, claim: Idemp
     throw crossdockError(ErrorCode.BAD_USER_INPUT, "idempotencyKey must be 1 to 200 characters", { field: "idempotencyKey" });
   }
   const fingerprint = requestFingerprint(claim.request);
+  // Keys claimed before keys belonged to their caller carry the caller '' (the attribution
+  // migrations): such a key still answers as it did then, for whoever retries it across the
+  // upgrade, so a request in flight during a deploy is not run a second time.
   const claimed = await tx.$queryRawUnsafe<{ key: string }[]>(
-    `INSERT INTO "IdempotencyKey" ("caller", "scope", "key", "requestHash") VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING "key"`,
+    `INSERT INTO "IdempotencyKey" ("caller", "scope", "key", "requestHash")
+     SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM "IdempotencyKey" WHERE "caller" = '' AND "scope" = $2 AND "key" = $3)
+     ON CONFLICT DO NOTHING RETURNING "key"`,
     caller,
     scope,
     key,
@@ -59,7 +64,8 @@ export async function claimIdempotencyKey<T>(tx: RawSqlTransaction, claim: Idemp
   );
   if (claimed.length > 0) return { claimed: true };
   const [existing] = await tx.$queryRawUnsafe<{ requestHash: string; response: T | null }[]>(
-    `SELECT "requestHash", "response" FROM "IdempotencyKey" WHERE "caller" = $1 AND "scope" = $2 AND "key" = $3`,
+    `SELECT "requestHash", "response" FROM "IdempotencyKey" WHERE "caller" IN ($1, '') AND "scope" = $2 AND "key" = $3
+     ORDER BY ("caller" = $1) DESC LIMIT 1`,
     caller,
     scope,
     key,

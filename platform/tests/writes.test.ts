@@ -12,6 +12,7 @@ import {
   envInt,
   openDatabase,
   operationLabeler,
+  requestFingerprint,
   runWrite,
   type Database,
   type Principal,
@@ -78,6 +79,20 @@ describe("the write frame: idempotency per caller and audit", () => {
     await expect(bump("k1", { by: 2 }, bob)).rejects.toMatchObject({ extensions: { code: "IDEMPOTENCY_KEY_REUSED" } });
     await expect(bump(" ", { by: 1 })).rejects.toMatchObject({ extensions: { code: "BAD_USER_INPUT" } });
     expect(await bookkeeping()).toEqual(afterBob);
+  });
+
+  it("answers a key claimed before keys had callers (an upgraded database) as it did then, for any caller", async () => {
+    // The row the attribution migrations leave for a key claimed before them: caller ''.
+    const legacy = { n: 41, cursor: "test:1" };
+    await db.query(`INSERT INTO "IdempotencyKey" ("caller", "scope", "key", "requestHash", "response") VALUES ('', 'bump', 'legacy-1', $1, $2::jsonb)`, [
+      requestFingerprint({ by: 3 }),
+      JSON.stringify(legacy),
+    ]);
+    const before = await bookkeeping();
+    const retried = await bump("legacy-1", { by: 3 }, alice);
+    expect(retried).toMatchObject({ replayed: true, result: legacy });
+    await expect(bump("legacy-1", { by: 4 }, bob)).rejects.toMatchObject({ extensions: { code: "IDEMPOTENCY_KEY_REUSED" } });
+    expect(await bookkeeping()).toEqual(before);
   });
 
   it("writes the audit entry in the statement that stores the response, once per key; a write that changed nothing audits nothing", async () => {
