@@ -7,8 +7,8 @@ ALTER TABLE "AuditEntry" ADD COLUMN "subject" TEXT, ADD COLUMN "subjectKind" TEX
 UPDATE "AuditEntry" SET "subjectKind" = split_part("principal", ':', 1), "subject" = substr("principal", strpos("principal", ':') + 1);
 ALTER TABLE "AuditEntry" ALTER COLUMN "subject" SET NOT NULL, ALTER COLUMN "subjectKind" SET NOT NULL, DROP COLUMN "principal";
 
--- Keys claimed before this migration keep the caller '' (they were not attributed): they no
--- longer replay for anyone, so a request retried across the upgrade runs again.
+-- Keys claimed before this migration keep the caller '' (they were not attributed); the claim
+-- (platform/src/idempotency.ts) still answers such a key as before, for whoever retries it.
 ALTER TABLE "IdempotencyKey" ADD COLUMN "caller" TEXT NOT NULL DEFAULT '';
 ALTER TABLE "IdempotencyKey" DROP CONSTRAINT "IdempotencyKey_pkey";
 ALTER TABLE "IdempotencyKey" ADD CONSTRAINT "IdempotencyKey_pkey" PRIMARY KEY ("caller", "scope", "key");
