@@ -27,7 +27,8 @@ export function benchIdentityEnv(): Promise<Record<string, string>> {
       CROSSDOCK_JWT_AUDIENCE: issuer.audience,
       // Every load generator is the one "bench" subject: the rate limit stays on (its cost is
       // measured) at a rate no run reaches, instead of production's 600 a minute.
-      CROSSDOCK_RATE_LIMIT_PER_MINUTE: "1000000000",
+      // BENCH_RATE_LIMIT_PER_MINUTE=0 turns it off, to see authorization's cost alone.
+      CROSSDOCK_RATE_LIMIT_PER_MINUTE: process.env.BENCH_RATE_LIMIT_PER_MINUTE ?? "1000000000",
     };
   })();
   return prepared;
