@@ -201,9 +201,14 @@ async function openPostgres(url: string): Promise<Database> {
   const listeners = new Set<PostgresListener>();
   // An idle connection dropped by the server (restart, failover, DROP DATABASE) must not crash
   // the process: the pool replaces it on the next checkout.
-  pool.on("error", () => undefined);
-  txPool.on("error", () => undefined);
-  probePool.on("error", () => undefined);
+  // And a connection that fails while checked out or after it was handed back broken (a fast
+  // shutdown's 57P01 can arrive while the pool ends it, after its borrower, ours or Prisma's,
+  // stopped listening) must not either: every connection keeps a listener of its own for life.
+  // The borrower still sees the failure on its statement, and the pool still drops the client.
+  for (const each of [pool, txPool, probePool]) {
+    each.on("error", () => undefined);
+    each.on("connect", (client) => client.on("error", () => undefined));
+  }
   let probe: { at: number; answer: Promise<boolean> } | undefined;
   // Fail the start early and clearly when the server is not reachable.
   const first = await pool.connect();
