@@ -96,6 +96,15 @@ export function mayAccessCustomer(principal: Principal, customerNumber: string |
   return confinedTo === undefined || (confinedTo !== "" && confinedTo === customerNumber);
 }
 
+/**
+ * An object a write addresses by its key (an order, a case) that belongs to another customer:
+ * refused exactly as an unknown key would be (`notFound()`), so a partner cannot learn which
+ * keys exist outside its own customer, just as another customer's objects read as null.
+ */
+export function requireOwnCustomerObject(principal: Principal, customerNumber: string | null | undefined, notFound: () => Error): void {
+  if (!mayAccessCustomer(principal, customerNumber)) throw notFound();
+}
+
 /** A write for another customer's data: FORBIDDEN, before anything is written. */
 export function requireCustomerAccess(principal: Principal, customerNumber: string | null | undefined): void {
   if (!mayAccessCustomer(principal, customerNumber)) {

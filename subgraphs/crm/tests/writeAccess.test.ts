@@ -55,7 +55,7 @@ describe("CRM partner writes", () => {
     expect(audit).toEqual({ subject: "acme-app", subjectKind: "partner", operation: "openCase" });
   });
 
-  it("is FORBIDDEN to open, resolve or add history for another customer, and nothing is written", async () => {
+  it("refuses to open, resolve or add history for another customer (FORBIDDEN, or unknown for its cases), and nothing is written", async () => {
     const before = await footprint();
     const attempts = await Promise.all([
       as(partner)(OPEN, { input: openInput(other, "p-open-other-1") }),
@@ -64,7 +64,12 @@ describe("CRM partner writes", () => {
         input: { customerNumber: other, kind: "NOTE", summary: "not mine", externalKey: "p-note-other-1" },
       }),
     ]);
-    for (const response of attempts) expect(codes(response)).toEqual(["FORBIDDEN"]);
+    // Another customer's case, addressed by its number, is answered as an unknown one.
+    expect(attempts.map(codes)).toEqual([["FORBIDDEN"], ["UNKNOWN_CASE"], ["FORBIDDEN"]]);
+    const missing = await as(partner)(`mutation($n: ID!) { resolveCase(caseNumber: $n, resolution: "closed by someone else") { status } }`, {
+      n: "CS-NO-SUCH",
+    });
+    expect(attempts[1]!.errors![0]!.message.replace(openCase.caseNumber, "N")).toBe(missing.errors![0]!.message.replace("CS-NO-SUCH", "N"));
     expect(await footprint()).toEqual(before);
   });
 

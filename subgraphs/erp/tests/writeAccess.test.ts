@@ -62,7 +62,7 @@ describe("partner writes", () => {
     expect(audit).toEqual({ subject: "acme-app", subjectKind: "partner", operation: "submitOrder", entityKey: response.data!.submitOrder.order.orderNumber });
   });
 
-  it("is FORBIDDEN to write for another customer, and nothing is written (no order, audit entry or key)", async () => {
+  it("refuses writes for another customer (FORBIDDEN, or unknown for its keys), and nothing is written", async () => {
     // Another customer's order, shipped, for the writes that need one.
     const theirs = (await as(staff)(SUBMIT, { input: submitInput(other!, "staff-other-1", "2") })).data!.submitOrder.order.orderNumber;
     await as(staff)(`mutation($input: RecordShipmentInput!) { recordShipment(input: $input) { shipmentId } }`, {
@@ -84,7 +84,13 @@ describe("partner writes", () => {
         input: { orderNumber: held, shipmentId: "SH-ACCESS-2", lines: [{ sku, quantity: "1" }], idempotencyKey: "partner-ship-1" },
       }),
     ];
-    for (const response of await Promise.all(attempts)) expect(errorCodes(response)).toEqual(["FORBIDDEN"]);
+    const codes = (await Promise.all(attempts)).map(errorCodes);
+    // Writing for another customer is FORBIDDEN; another customer's order, addressed by its
+    // number, is answered as an unknown one, so a partner cannot probe which numbers exist.
+    expect(codes).toEqual([["FORBIDDEN"], ["UNKNOWN_ORDER"], ["FORBIDDEN"], ["UNKNOWN_ORDER"], ["UNKNOWN_ORDER"], ["UNKNOWN_ORDER"]]);
+    const theirsRefused = await as(partner)(`mutation($n: ID!) { cancelOrder(orderNumber: $n, reason: "not mine") { status } }`, { n: held });
+    const missingRefused = await as(partner)(`mutation($n: ID!) { cancelOrder(orderNumber: $n, reason: "not mine") { status } }`, { n: "SO-NO-SUCH" });
+    expect(theirsRefused.errors![0]!.message.replace(held, "N")).toBe(missingRefused.errors![0]!.message.replace("SO-NO-SUCH", "N"));
     expect(await footprint()).toEqual(before);
     // A partner confined to no customer at all writes for nobody.
     const unconfined = { ...partner, subject: "no-customer", customerNumber: undefined } as Principal;

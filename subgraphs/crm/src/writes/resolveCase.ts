@@ -1,7 +1,7 @@
 // resolveCase: closes a case with its resolution and writes the CASE_RESOLVED timeline entry and
 // the audit entry in one transaction. Resolving a resolved case changes nothing and returns it
 // as it is, so a retried call can never add a second timeline entry.
-import { requireCustomerAccess, runWrite } from "@crossdock/platform";
+import { requireOwnCustomerObject, runWrite } from "@crossdock/platform";
 import { crossdockError, ErrorCode } from "@crossdock/schema";
 import type { Case } from "../__generated__/prisma/client.js";
 import type { CrmContext } from "../context.js";
@@ -17,8 +17,9 @@ export async function resolveCase(ctx: CrmContext, args: { caseNumber: string; r
     operation: "resolveCase",
     decide: async (tx) => {
       const existing = await tx.case.findUnique({ where: { caseNumber } });
-      if (!existing) throw crossdockError(ErrorCode.UNKNOWN_CASE, `No case ${caseNumber}`, { field: "caseNumber" });
-      requireCustomerAccess(ctx.principal, existing.customerNumber);
+      const unknown = () => crossdockError(ErrorCode.UNKNOWN_CASE, `No case ${caseNumber}`, { field: "caseNumber" });
+      if (!existing) throw unknown();
+      requireOwnCustomerObject(ctx.principal, existing.customerNumber, unknown);
       if (existing.status === "RESOLVED") return { result: null, audit: null, written: existing };
       const resolvedAt = new Date();
       // Conditional on the status, so two concurrent resolutions on Postgres cannot both win.

@@ -1,7 +1,7 @@
 // placeBillingHold / liftBillingHold: the ERP's billing hold on an order (a shipment
 // exception holds billing until it is resolved). Lifting the hold on a fully shipped order
 // issues the invoice the hold deferred. Idempotent by key and by nature (holding twice holds once).
-import { requireCustomerAccess, runWrite } from "@crossdock/platform";
+import { requireOwnCustomerObject, runWrite } from "@crossdock/platform";
 import { crossdockError, ErrorCode } from "@crossdock/schema";
 import { issueInvoice } from "./invoicing.js";
 import type { ErpWrites, WriteActor } from "./transaction.js";
@@ -24,8 +24,9 @@ export async function setBillingHold(writes: ErpWrites, actor: WriteActor, input
     decide: async (tx) => {
       const [order] = await tx.$queryRaw<{ id: number; customerNumber: string; status: string; billingHold: boolean }[]>`
         SELECT "id", "customerNumber", "status"::text AS "status", "billingHold" FROM "SalesOrder" WHERE "orderNumber" = ${input.orderNumber} FOR UPDATE`;
-      if (!order) throw crossdockError(ErrorCode.UNKNOWN_ORDER, `No order ${input.orderNumber}`, { field: "orderNumber" });
-      requireCustomerAccess(actor.principal, order.customerNumber);
+      const unknown = () => crossdockError(ErrorCode.UNKNOWN_ORDER, `No order ${input.orderNumber}`, { field: "orderNumber" });
+      if (!order) throw unknown();
+      requireOwnCustomerObject(actor.principal, order.customerNumber, unknown);
       if (hold && NOT_BILLABLE.has(order.status)) {
         throw crossdockError(ErrorCode.INVALID_STATE, `Order ${input.orderNumber} is ${order.status}; there is no billing to hold`, { field: "orderNumber" });
       }

@@ -1,7 +1,7 @@
 // cancelOrder: cancels an order nothing has shipped from (CREDIT_HOLD or RELEASED) and gives
 // a released order's amount back to the customer's open balance. Cancelling a cancelled
 // order changes nothing; any other state is INVALID_STATE and writes nothing.
-import { requireCustomerAccess, runWrite } from "@crossdock/platform";
+import { requireOwnCustomerObject, runWrite } from "@crossdock/platform";
 import { crossdockError, ErrorCode } from "@crossdock/schema";
 import type { ErpWrites, WriteActor } from "./transaction.js";
 
@@ -19,8 +19,9 @@ export async function cancelOrder(writes: ErpWrites, actor: WriteActor, orderNum
       const [order] = await tx.$queryRaw<{ id: number; status: string; customerNumber: string; total: string }[]>`
         SELECT "id", "status"::text AS "status", "customerNumber", "total"::text AS "total"
         FROM "SalesOrder" WHERE "orderNumber" = ${orderNumber} FOR UPDATE`;
-      if (!order) throw crossdockError(ErrorCode.UNKNOWN_ORDER, `No order ${orderNumber}`, { field: "orderNumber" });
-      requireCustomerAccess(actor.principal, order.customerNumber);
+      const unknown = () => crossdockError(ErrorCode.UNKNOWN_ORDER, `No order ${orderNumber}`, { field: "orderNumber" });
+      if (!order) throw unknown();
+      requireOwnCustomerObject(actor.principal, order.customerNumber, unknown);
       if (order.status === "CANCELLED") return { result: null, audit: null };
       if (!CANCELLABLE.has(order.status)) {
         throw crossdockError(ErrorCode.INVALID_STATE, `Order ${orderNumber} is ${order.status}; only CREDIT_HOLD or RELEASED orders can be cancelled`, {

@@ -1,7 +1,7 @@
 // createCreditMemo: credits a customer for goods returned against an order — priced at the
 // order line's unit price, never more than was shipped — books the stock back into the
 // inventory ledger and lowers the open balance, in one transaction with key and audit entry.
-import { requireCustomerAccess, runWrite } from "@crossdock/platform";
+import { requireOwnCustomerObject, runWrite } from "@crossdock/platform";
 import { crossdockError, Decimal, ErrorCode, moneyToString, toDecimal } from "@crossdock/schema";
 import { normalizeQuantityLines, type QuantityLineInput } from "./quantityLines.js";
 import type { ErpWrites, WriteActor } from "./transaction.js";
@@ -29,8 +29,9 @@ export async function createCreditMemo(writes: ErpWrites, actor: WriteActor, inp
     decide: async (tx) => {
       const [order] = await tx.$queryRaw<{ id: number; customerNumber: string; warehouseCode: string }[]>`
         SELECT "id", "customerNumber", "warehouseCode" FROM "SalesOrder" WHERE "orderNumber" = ${input.orderNumber} FOR UPDATE`;
-      if (!order) throw crossdockError(ErrorCode.UNKNOWN_ORDER, `No order ${input.orderNumber}`, { field: "orderNumber" });
-      requireCustomerAccess(actor.principal, order.customerNumber);
+      const unknown = () => crossdockError(ErrorCode.UNKNOWN_ORDER, `No order ${input.orderNumber}`, { field: "orderNumber" });
+      if (!order) throw unknown();
+      requireOwnCustomerObject(actor.principal, order.customerNumber, unknown);
       // Memos issued before their lines were recorded (migration 0002) credited quantities nobody
       // can count any more: rather than credit them again, such an order takes no further memo here.
       const [unrecorded] = await tx.$queryRaw<unknown[]>`

@@ -3,7 +3,7 @@
 // transaction with its idempotency key and audit entry; a shipment is never counted twice.
 // Plain SQL (once per order in order-to-cash): the key's claim, one read under the order's
 // locks, one write, and the stored response with the audit entry — four statements.
-import { requireCustomerAccess, runWrite, type SqlTransaction, type WriteDecision } from "@crossdock/platform";
+import { requireOwnCustomerObject, runWrite, type SqlTransaction, type WriteDecision } from "@crossdock/platform";
 import { crossdockError, ErrorCode, toDecimal } from "@crossdock/schema";
 import { SALES_ORDER_COLUMNS, toInvoice, toSalesOrder, type SalesOrderSqlRow, type WrittenRows } from "./orderRows.js";
 import { normalizeQuantityLines, type QuantityLineInput } from "./quantityLines.js";
@@ -123,8 +123,9 @@ async function shipOrder(
 ): Promise<WriteDecision<RecordShipmentResult, WrittenRows>> {
   const { orderNumber, shipmentId, lines } = request;
   const [order] = await tx.query<LockedOrder>(LOCK_ORDER_SQL, [orderNumber, shipmentId]);
-  if (!order) throw crossdockError(ErrorCode.UNKNOWN_ORDER, `No order ${orderNumber}`, { field: "orderNumber" });
-  requireCustomerAccess(actor.principal, order.customerNumber);
+  const unknown = () => crossdockError(ErrorCode.UNKNOWN_ORDER, `No order ${orderNumber}`, { field: "orderNumber" });
+  if (!order) throw unknown();
+  requireOwnCustomerObject(actor.principal, order.customerNumber, unknown);
   // A shipment recorded under another key must not ship the goods a second time.
   const alreadyRecorded = () => crossdockError(ErrorCode.INVALID_STATE, `Shipment ${shipmentId} is already recorded`, { field: "shipmentId" });
   if (order.seen) throw alreadyRecorded();
