@@ -1,6 +1,7 @@
 // The gateway's configuration, read from the environment once and validated. In production it
 // refuses to start without its secrets and an identity provider (see identityOf, serviceTokenOf).
 import type { JSONWebKeySet } from "jose";
+import type { ConsoleConfig } from "./consolePages.js";
 import { ConfigError, envBool, envInt, envOptional, envString, isPostgresUrl, principalSecretFrom } from "@crossdock/platform";
 
 export interface GatewayConfig {
@@ -32,6 +33,8 @@ export interface GatewayConfig {
   persistedOperations: PersistedOperationsConfig;
   /** Token buckets per caller (rateLimit/): operations and subscription starts per minute. */
   rateLimit: RateLimitConfig;
+  /** The ops console served at /console (CROSSDOCK_CONSOLE_DIR, or the launcher's built copy); absent: no console. */
+  console?: ConsoleConfig;
 }
 
 /** off: anything runs; log: unlisted operations run but are logged and counted; enforce: they are refused. */
@@ -107,6 +110,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       flows: envString(env, "FLOWS_URL", "http://127.0.0.1:4105/graphql"),
     },
     ...(supergraphPath ? { supergraphPath } : {}),
+    ...(env.CROSSDOCK_CONSOLE_DIR ? { console: { dir: env.CROSSDOCK_CONSOLE_DIR } } : {}),
     limits: {
       maxDepth: envInt(env, "CROSSDOCK_MAX_QUERY_DEPTH", 12, { min: 1 }),
       maxAliases: envInt(env, "CROSSDOCK_MAX_ALIASES", 30, { min: 0 }),

@@ -29,6 +29,7 @@ import { loadConfig, type GatewayConfig } from "./config.js";
 import { createPrincipalResolver, credentialsFromHeaders, type GatewayContext, type PrincipalResolver } from "./context.js";
 import { authorizingGateway, subscriptionAuthorizer, SupergraphAccessRules, withSecurityEnforcedByTheGateway } from "./authorization/index.js";
 import { createTokenVerifier } from "./identity/tokenVerifier.js";
+import { createConsolePages } from "./consolePages.js";
 import { createHttpGuard } from "./transportGuard.js";
 import { startSubscriptions } from "./subscriptions/index.js";
 import { CrossdockSubgraphDataSource } from "./subgraphDataSource.js";
@@ -207,7 +208,10 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
   const graphqlListener = createGraphQLRequestListener<GatewayContext>(handlerOptions);
   const guard = createHttpGuard({ allowedOrigins: config.allowedOrigins });
   const rateLimit = createHttpRateLimit({ limiter: rateLimiter, principalOf, trustedProxyHops: config.rateLimit.trustedProxyHops });
+  const consolePages = config.console ? createConsolePages(config.console) : undefined;
   httpServer.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
+    // The console's files are static and public (its data is not): served before rate limits.
+    if (consolePages?.handles(req)) return consolePages.serve(req, res);
     guard(req, res, () =>
       rateLimit(req, res, () => {
         if (subscriptions.handlesHttp(req)) return void subscriptions.handleHttp(req, res);

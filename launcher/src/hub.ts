@@ -1,6 +1,7 @@
 // The embedded hub: every Crossdock service in one process, each system of record on its own
 // PGlite database under the data directory, the gateway in front. This is the only module
 // that knows all services; in Postgres mode each service runs as its own process instead.
+import { ensureConsoleBuilt } from "@crossdock/console";
 import { join } from "node:path";
 import * as erp from "@crossdock/erp";
 import * as crm from "@crossdock/crm";
@@ -71,6 +72,8 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   // gateway refuses to start without CROSSDOCK_JWKS).
   const devIssuer = env.CROSSDOCK_JWKS ? undefined : await createHubIssuer(config.dataDir);
   const analyst = devIssuer ? await issueDemoToken(devIssuer, "analyst") : undefined;
+  // The console opens as the demo operator in development, as Sandbox opens as the analyst.
+  const operator = devIssuer ? await issueDemoToken(devIssuer, "opsAdmin") : undefined;
   const stops: (() => Promise<void>)[] = [];
   // Settled when the gateway is up; on a failed start, settled so that steps waiting for it fail
   // (and are retried by a later start) instead of holding the flows' stop, and the start, forever.
@@ -137,6 +140,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
                 sandboxHeaders: { Authorization: `Bearer ${analyst.token}` },
               }
             : gatewayConfig.identity,
+        console: { dir: gatewayConfig.console?.dir ?? (await ensureConsoleBuilt()), ...(operator ? { presetToken: operator.token } : {}) },
         subgraphUrls: {
           ...gatewayConfig.subgraphUrls,
           erp: erpService.url,
@@ -169,7 +173,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     let demoTokensFile: string | undefined;
     if (devIssuer && analyst) {
       const partnerCustomer = await firstCustomer(gatewayService.local, devIssuer, logger);
-      identity = { ...devIssuer, demoTokens: { ...(await issueDemoTokens(devIssuer, partnerCustomer)), analyst } };
+      identity = { ...devIssuer, demoTokens: { ...(await issueDemoTokens(devIssuer, partnerCustomer)), analyst, ...(operator ? { opsAdmin: operator } : {}) } };
       demoTokensFile = writeDemoTokens(config.dataDir, identity);
     }
     const credential = devIssuer ? simulatorCredential(devIssuer) : env.CROSSDOCK_SIMULATOR_TOKEN ? async () => env.CROSSDOCK_SIMULATOR_TOKEN! : undefined;

@@ -16,7 +16,8 @@ function printIdentity(hub: RunningHub): void {
 
 try {
   const hub = await startHub();
-  console.log(`\n  Crossdock is running: ${hub.url}  (Apollo Sandbox opens there in a browser)\n`);
+  console.log(`\n  Crossdock is running: ${hub.url}  (Apollo Sandbox opens there in a browser)`);
+  console.log(`  Ops console: ${hub.url.replace(/\/graphql$/, "/console")}  (opens as the demo operator in development)\n`);
   printIdentity(hub);
   const shutdown = () => void hub.stop().then(() => process.exit(0));
   process.once("SIGINT", shutdown);

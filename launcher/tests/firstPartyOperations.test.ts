@@ -1,4 +1,4 @@
-// first-party-operations.json is the list of every operation the flows and the simulator send,
+// first-party-operations.json is the list of every operation the flows, the simulator and the ops console send,
 // rebuilt here from their sources (each GraphQL operation written as a template literal) and
 // compared with the committed file: a new or changed operation fails this test until
 // `npx vitest run --project unit launcher/tests/firstPartyOperations.test.ts -u` rewrites it.
@@ -18,6 +18,9 @@ const SOURCES = [
     .filter((file) => file.endsWith(".ts"))
     .map((file) => join(ROOT, "flows/src", file)),
   join(ROOT, "launcher/src/simulator.ts"),
+  ...readdirSync(join(ROOT, "console/src/app"), { recursive: true, encoding: "utf8" })
+    .filter((file) => file.endsWith(".ts"))
+    .map((file) => join(ROOT, "console/src/app", file)),
 ].sort();
 
 /** Apollo's manifest: an operation's id is the sha256 (hex) of its body. */
