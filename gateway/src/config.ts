@@ -100,7 +100,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const hubDatabaseUrl = envOptional(env, "HUB_DATABASE_URL");
   return {
     port: envInt(env, "PORT", 4000, { min: 0, max: 65535 }),
-    host: envString(env, "HOST", "0.0.0.0"),
+    // Development hands out demo tokens (Sandbox, the console's sign-in): only to this machine.
+    // Production listens on every interface, as a container or a VM behind a balancer must.
+    host: envString(env, "HOST", env.NODE_ENV === "production" ? "0.0.0.0" : "127.0.0.1"),
     environment: env.NODE_ENV === "production" ? "production" : "development",
     subgraphUrls: {
       erp: envString(env, "ERP_URL", "http://127.0.0.1:4101/graphql"),
