@@ -1,6 +1,7 @@
 // cdc-ingest configuration: the hub database, how change is captured from each system of
 // record, and the ops subgraph's port. Read from the environment once and validated.
 import { ConfigError, envInt, envOptional, envString } from "@crossdock/platform";
+import { kafkaSecurityFrom, type KafkaSecurity } from "./sources/kafka/kafkaSecurity.js";
 import type { SourceName } from "./capture/capturedTables.js";
 
 export type CaptureMode = "outbox" | "pg-logical" | "kafka" | "none";
@@ -13,7 +14,7 @@ export interface IngestConfig {
   /** Source database URLs for outbox / pg-logical capture when run as its own process. */
   sourceDatabaseUrls: Partial<Record<SourceName, string>>;
   /** Kafka capture: Debezium topics named `<system>.<schema>.<table>` unless mapped. */
-  kafka: { brokers: string[]; groupId: string; clientId: string; topics: (string | RegExp)[]; maxBuffered: number };
+  kafka: { brokers: string[]; groupId: string; clientId: string; topics: (string | RegExp)[]; maxBuffered: number; security?: KafkaSecurity };
   batchSize: number;
   feedRetentionHours: number;
   logLevel: string;
@@ -58,6 +59,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             .filter(Boolean)
         : [pattern],
       maxBuffered: envInt(env, "KAFKA_MAX_BUFFERED", 2000, { min: 10 }),
+      // Read only when Kafka is the capture: a missing certificate must not stop other modes.
+      security: capture === "kafka" ? kafkaSecurityFrom(env) : {},
     },
     batchSize: envInt(env, "CROSSDOCK_INGEST_BATCH_SIZE", 500, { min: 1, max: 10_000 }),
     feedRetentionHours: envInt(env, "CROSSDOCK_FEED_RETENTION_HOURS", 72, { min: 1 }),

@@ -101,8 +101,8 @@ export async function start(config: IngestConfig, deps: IngestDependencies = {})
         else logger.warn({ source: name }, `no ${name.toUpperCase()}_DATABASE_URL; this source is not captured`);
       }
     } else if (config.capture === "kafka") {
-      const { brokers, groupId, clientId, topics, maxBuffered } = config.kafka;
-      sources.push(new KafkaSource({ name: "kafka", brokers, groupId, clientId, topics, maxBuffered, logger }));
+      const { brokers, groupId, clientId, topics, maxBuffered, security } = config.kafka;
+      sources.push(new KafkaSource({ name: "kafka", brokers, groupId, clientId, topics, maxBuffered, logger, kafka: security }));
     } else if (config.capture !== "none") {
       throw new Error(`capture mode ${config.capture} is not available in this build`);
     }

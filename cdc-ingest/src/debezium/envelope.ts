@@ -4,6 +4,7 @@
 import { fieldSchema, type ConnectSchema } from "./connectSchema.js";
 import { childPath, fail, type DecodeScope } from "./decodeScope.js";
 import { decodeAny, decodeRow } from "./decodeValue.js";
+import { envelopeOfFlattened, isFlattenedRecord } from "./flattenedRecord.js";
 import type { JsonObject } from "./jsonBigParse.js";
 import { describeJson, isBase64, member } from "./jsonReaders.js";
 import { isRow, optionalSafeInteger, readSourcePosition, requireSafeInteger, requireString } from "./sourcePosition.js";
@@ -42,6 +43,7 @@ export function interpretPayload(input: PayloadInput): DebeziumEnvelope {
   if (schema !== undefined && schema.type !== "struct") {
     return fail(scope, "NOT_AN_ENVELOPE", path, `an envelope is a struct, the schema says ${schema.type}`);
   }
+  if (isFlattenedRecord(payload)) return readChange({ ...input, ...envelopeOfFlattened(input.topic, payload, schema, scope, path) });
   if (Object.hasOwn(payload, "op")) return readChange(input);
   if (schema?.name === TRANSACTION_SCHEMA || (Object.hasOwn(payload, "status") && Object.hasOwn(payload, "id"))) {
     return readTransactionEvent(input);
