@@ -50,7 +50,7 @@ function signature(payload: string, secret: string): string {
  */
 const MEMO_LIMIT = 1000;
 const signedHeaders = new Map<string, string>();
-const verifiedHeaders = new Map<string, Principal>();
+const verifiedHeaders = new Map<string, { principal: Principal; exp: number }>();
 
 function remember<V>(memo: Map<string, V>, key: string, value: V): V {
   if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value as string);
@@ -58,9 +58,19 @@ function remember<V>(memo: Map<string, V>, key: string, value: V): V {
   return value;
 }
 
-/** The header value the gateway sends: `<principal>.<signature>`. */
-export function signPrincipal(principal: Principal, secret: string): string {
-  const json = JSON.stringify(principal);
+/**
+ * How long a signed header is good for. A header seen on the wire (a log, a proxy) cannot be
+ * replayed for longer than this. Headers are signed per minute (the expiry rounded up to the
+ * next minute), so the gateway signs each principal once a minute, not once per call.
+ */
+export const PRINCIPAL_HEADER_TTL_SECONDS = 15 * 60;
+const SIGNING_WINDOW_SECONDS = 60;
+
+/** The header value the gateway sends: `<principal with exp>.<signature>`. */
+export function signPrincipal(principal: Principal, secret: string, nowMs: number = Date.now()): string {
+  const window = Math.floor(nowMs / 1000 / SIGNING_WINDOW_SECONDS);
+  const exp = (window + 1) * SIGNING_WINDOW_SECONDS + PRINCIPAL_HEADER_TTL_SECONDS;
+  const json = JSON.stringify({ ...principal, exp });
   const key = `${secret}\0${json}`;
   const known = signedHeaders.get(key);
   if (known !== undefined) return known;
@@ -68,22 +78,34 @@ export function signPrincipal(principal: Principal, secret: string): string {
   return remember(signedHeaders, key, `${payload}.${signature(payload, secret)}`);
 }
 
-/** The principal of a signed header; anonymous when it is missing, unsigned, forged or unreadable. */
-export function verifyPrincipal(header: string | undefined | null, secret: string): Principal {
+/** The principal of a signed header; anonymous when it is missing, unsigned, forged, expired or unreadable. */
+export function verifyPrincipal(header: string | undefined | null, secret: string, nowMs: number = Date.now()): Principal {
   if (!header) return ANONYMOUS;
   const key = `${secret}\0${header}`;
   const known = verifiedHeaders.get(key);
-  if (known !== undefined) return known;
+  if (known !== undefined) return known.exp * 1000 > nowMs ? known.principal : ANONYMOUS;
   const dot = header.lastIndexOf(".");
   if (dot <= 0) return ANONYMOUS;
   const payload = header.slice(0, dot);
   const offered = Buffer.from(header.slice(dot + 1));
   const expected = Buffer.from(signature(payload, secret));
   if (offered.length !== expected.length || !timingSafeEqual(offered, expected)) return ANONYMOUS;
+  const exp = expiryOf(payload);
+  if (exp === undefined || exp * 1000 <= nowMs) return ANONYMOUS;
   const principal = decodePrincipal(payload);
   // Shared by every request that carries this header: frozen, so no request can change another's caller.
   Object.freeze(principal.scopes);
-  return remember(verifiedHeaders, key, Object.freeze(principal));
+  return remember(verifiedHeaders, key, { principal: Object.freeze(principal), exp }).principal;
+}
+
+/** The signed header's `exp` (epoch seconds); a header without one never verifies. */
+function expiryOf(payload: string): number | undefined {
+  try {
+    const exp = (JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { exp?: unknown }).exp;
+    return typeof exp === "number" && Number.isFinite(exp) ? exp : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function decodePrincipal(header: string | undefined | null): Principal {

@@ -1,14 +1,23 @@
 // Signed principal headers: what a subgraph accepts, including after the memo has seen a header.
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../src/env.js";
-import { ANONYMOUS, DEV_PRINCIPAL_SECRET, principalSecretFrom, signPrincipal, verifyPrincipal, type Principal } from "../src/principal.js";
+import {
+  ANONYMOUS,
+  DEV_PRINCIPAL_SECRET,
+  PRINCIPAL_HEADER_TTL_SECONDS,
+  principalSecretFrom,
+  signPrincipal,
+  verifyPrincipal,
+  type Principal,
+} from "../src/principal.js";
 
 const flows: Principal = { kind: "service", subject: "flows", scopes: ["*"] };
 
 describe("signed principal headers", () => {
   it("round-trips a principal, and a header seen before verifies the same way, frozen", () => {
-    const header = signPrincipal(flows, "secret-a");
-    expect(signPrincipal({ ...flows }, "secret-a")).toBe(header);
+    const now = Date.now();
+    const header = signPrincipal(flows, "secret-a", now);
+    expect(signPrincipal({ ...flows }, "secret-a", now)).toBe(header);
     const first = verifyPrincipal(header, "secret-a");
     expect(first).toEqual(flows);
     expect(verifyPrincipal(header, "secret-a")).toBe(first);
@@ -25,6 +34,22 @@ describe("signed principal headers", () => {
     const admin = Buffer.from(JSON.stringify({ ...flows, subject: "admin" })).toString("base64url");
     expect(verifyPrincipal(`${admin}.${mac}`, "secret-a")).toBe(ANONYMOUS);
     expect(verifyPrincipal(undefined, "secret-a")).toBe(ANONYMOUS);
+  });
+
+  it("expires: a header is good for its TTL (signed per minute), then reads as anonymous, even after it verified once", () => {
+    const signedAt = Date.UTC(2031, 0, 1, 12, 0, 30);
+    const header = signPrincipal(flows, "secret-a", signedAt);
+    expect(verifyPrincipal(header, "secret-a", signedAt)).toEqual(flows);
+    // Signed within the same minute: the same header (one signature per principal and minute).
+    expect(signPrincipal(flows, "secret-a", signedAt + 20_000)).toBe(header);
+    const stillGood = signedAt + PRINCIPAL_HEADER_TTL_SECONDS * 1000;
+    expect(verifyPrincipal(header, "secret-a", stillGood)).toEqual(flows);
+    const expired = signedAt + (PRINCIPAL_HEADER_TTL_SECONDS + 2 * 60) * 1000;
+    expect(verifyPrincipal(header, "secret-a", expired)).toBe(ANONYMOUS);
+    // A header without an expiry (an older gateway, or a forged-but-signed one) never verifies.
+    const payload = Buffer.from(JSON.stringify(flows)).toString("base64url");
+    const unsignedExpiry = signPrincipal(flows, "secret-a", signedAt).replace(/^[^.]+/, payload);
+    expect(verifyPrincipal(unsignedExpiry, "secret-a", signedAt)).toBe(ANONYMOUS);
   });
 
   it("keeps a partner's customer in the signed header", () => {
