@@ -10,6 +10,9 @@ import { benchIdentityEnv } from "./benchIdentity.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
+/** The principal-signing secret every bench hub's services share (CROSSDOCK_PRINCIPAL_SECRET). */
+export const BENCH_PRINCIPAL_SECRET = "bench-principal-secret";
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -96,7 +99,7 @@ export async function startHubProcess(options: { env?: Record<string, string>; s
       CROSSDOCK_SEED_SCALE: String(options.seedScale ?? 1),
       LOG_LEVEL: "warn",
       NODE_ENV: "production",
-      CROSSDOCK_PRINCIPAL_SECRET: "bench-principal-secret",
+      CROSSDOCK_PRINCIPAL_SECRET: BENCH_PRINCIPAL_SECRET,
       CROSSDOCK_SERVICE_TOKEN: "bench-service-token",
       ...(await benchIdentityEnv()),
       ...options.env,
@@ -191,7 +194,7 @@ export async function startServiceProcesses(options: { env: Record<string, strin
     CROSSDOCK_SEED_SCALE: String(options.seedScale ?? 1),
     LOG_LEVEL: "warn",
     NODE_ENV: "production",
-    CROSSDOCK_PRINCIPAL_SECRET: "bench-principal-secret",
+    CROSSDOCK_PRINCIPAL_SECRET: BENCH_PRINCIPAL_SECRET,
     // The flows service calls the gateway as a service principal with this token.
     CROSSDOCK_SERVICE_TOKEN: "bench-service-token",
     ...(await benchIdentityEnv()),
