@@ -31,6 +31,8 @@ const { values } = parseArgs({
     // --peer hive: Crossdock's gateway beside Hive Gateway (JS and Rust planners) on one Postgres hub (docs/benchmarks.md).
     peer: { type: "string" },
     rounds: { type: "string", default: "1" },
+    // With --peer hive: also Hive with JWT authentication, scopes and principal signing on.
+    "hive-auth": { type: "boolean", default: false },
   },
 });
 const durationMs = Number(values.duration) * 1000;
@@ -144,6 +146,7 @@ if (values.peer === undefined) {
     seedScale: Number(values.scale),
     postgresAdminUrl: values.postgres!,
     principalSecret: BENCH_PRINCIPAL_SECRET,
+    hiveAuth: values["hive-auth"]!,
   });
 } else {
   console.error(`--peer ${values.peer}: the only peer is hive`);

@@ -1,10 +1,12 @@
 // Hive Gateway as a peer for `bench:gateway --peer hive`: its own process (so its CPU is its own),
-// serving the committed supergraph with the subgraph URLs of the hub under test. It has no
-// authentication: it forwards the caller's pre-signed Crossdock principal header to the subgraphs.
+// serving the committed supergraph with the subgraph URLs of the hub under test. By default it has
+// no authentication: it forwards the caller's pre-signed Crossdock principal header to the
+// subgraphs; HIVE_AUTH=1 verifies the caller's JWT and enforces scopes instead (hiveAuth.ts).
 // HIVE_PLANNER=rust plans with the Rust query planner (@graphql-hive/router-runtime).
 import { readFileSync } from "node:fs";
 import { createServer, type RequestListener } from "node:http";
 import { PRINCIPAL_HEADER, REQUEST_ID_HEADER } from "@crossdock/platform";
+import { hiveAuthConfig, type HiveJwtExports } from "./hiveAuth.js";
 
 /**
  * The part of Hive's API used here. Its packages are loaded by a name the type checker does not
@@ -14,14 +16,16 @@ import { PRINCIPAL_HEADER, REQUEST_ID_HEADER } from "@crossdock/platform";
 interface HiveRuntime extends RequestListener {
   dispose(): Promise<void> | void;
 }
-interface HiveGatewayModule {
+interface HiveGatewayModule extends HiveJwtExports {
   createGatewayRuntime(config: {
     supergraph: string;
     unifiedGraphHandler?: unknown;
     logging: string;
     landingPage: boolean;
     graphiql: boolean;
-    propagateHeaders: { fromClientToSubgraphs(payload: { request: Request }): Record<string, string | null> };
+    propagateHeaders: object;
+    plugins?: () => unknown[];
+    genericAuth?: object;
   }): HiveRuntime;
 }
 const HIVE_GATEWAY: string = "@graphql-hive/gateway";
@@ -35,8 +39,17 @@ async function main(): Promise<void> {
   const rust = process.env.HIVE_PLANNER === "rust";
   // Loaded only for the Rust variant: if its native planner cannot load here, only that variant fails.
   const unifiedGraphHandler = rust ? ((await import(HIVE_ROUTER_RUNTIME)) as { unifiedGraphHandler: unknown }).unifiedGraphHandler : undefined;
-  const { createGatewayRuntime } = (await import(HIVE_GATEWAY)) as HiveGatewayModule;
-  const gateway = createGatewayRuntime({
+  const hive = (await import(HIVE_GATEWAY)) as HiveGatewayModule;
+  const auth =
+    process.env.HIVE_AUTH === "1"
+      ? hiveAuthConfig(hive, {
+          jwksPath: process.env.CROSSDOCK_JWKS!,
+          issuer: process.env.CROSSDOCK_JWT_ISSUER!,
+          audience: process.env.CROSSDOCK_JWT_AUDIENCE!,
+          principalSecret: process.env.CROSSDOCK_PRINCIPAL_SECRET!,
+        })
+      : undefined;
+  const gateway = hive.createGatewayRuntime({
     supergraph,
     ...(unifiedGraphHandler ? { unifiedGraphHandler } : {}),
     logging: "warn",
@@ -44,8 +57,9 @@ async function main(): Promise<void> {
     landingPage: false,
     graphiql: false,
     propagateHeaders: {
-      fromClientToSubgraphs: ({ request }) => Object.fromEntries(FORWARDED.map((name) => [name, request.headers.get(name)])),
+      fromClientToSubgraphs: ({ request }: { request: Request }) => Object.fromEntries(FORWARDED.map((name) => [name, request.headers.get(name)])),
     },
+    ...auth,
   });
   const server = createServer(gateway);
   server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {

@@ -6,18 +6,28 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ALL_SCOPES, PRINCIPAL_HEADER, signPrincipal, type Principal } from "@crossdock/platform";
-import { REPO_ROOT } from "./hubProcess.js";
+import { benchIdentityEnv } from "./benchIdentity.js";
+import { BENCH_PRINCIPAL_SECRET, REPO_ROOT } from "./hubProcess.js";
 
 export type HivePlanner = "js" | "rust";
 
-export interface HiveGateway {
+export interface HiveVariant {
   planner: HivePlanner;
+  /** Hive verifies the bench's JWT, enforces scopes and signs the principal itself (hiveAuth.ts). */
+  auth: boolean;
+}
+
+export function variantName(variant: HiveVariant): string {
+  return `hive-${variant.planner}${variant.auth ? "+auth" : ""}`;
+}
+
+export interface HiveGateway extends HiveVariant {
   pid: number;
   url: string;
   stop(): Promise<void>;
 }
 
-export type HiveStart = { ok: true; gateway: HiveGateway } | { ok: false; planner: HivePlanner; error: string };
+export type HiveStart = { ok: true; gateway: HiveGateway } | ({ ok: false; error: string } & HiveVariant);
 
 /**
  * The principal Crossdock's gateway derives from the bench's JWT (a user holding every scope),
@@ -40,16 +50,27 @@ export function supergraphFor(subgraphUrls: Record<string, string>): string {
 }
 
 /** Starts one Hive Gateway process; resolves with its error text if it exits or fails before it listens. */
-export async function startHiveGateway(options: { planner: HivePlanner; subgraphUrls: Record<string, string> }): Promise<HiveStart> {
+export async function startHiveGateway(options: HiveVariant & { subgraphUrls: Record<string, string> }): Promise<HiveStart> {
+  const variant = { planner: options.planner, auth: options.auth };
   const dir = mkdtempSync(join(tmpdir(), "crossdock-bench-hive-"));
   const supergraphPath = join(dir, "supergraph.graphql");
   writeFileSync(supergraphPath, supergraphFor(options.subgraphUrls));
   const profile = process.env.BENCH_CPU_PROF_DIR
-    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`, `--cpu-prof-name=hive-${options.planner}.cpuprofile`]
+    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`, `--cpu-prof-name=${variantName(variant)}.cpuprofile`]
     : [];
   const child: ChildProcess = spawn(process.execPath, [...profile, "--import", "tsx", "bench/src/support/hiveGatewayServer.ts"], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PORT: "0", NODE_ENV: "production", HIVE_SUPERGRAPH_PATH: supergraphPath, HIVE_PLANNER: options.planner },
+    env: {
+      ...process.env,
+      // The run's token issuer and principal secret, as the hub's services get them.
+      ...(await benchIdentityEnv()),
+      CROSSDOCK_PRINCIPAL_SECRET: BENCH_PRINCIPAL_SECRET,
+      PORT: "0",
+      NODE_ENV: "production",
+      HIVE_SUPERGRAPH_PATH: supergraphPath,
+      HIVE_PLANNER: options.planner,
+      HIVE_AUTH: options.auth ? "1" : "0",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -83,12 +104,12 @@ export async function startHiveGateway(options: { planner: HivePlanner; subgraph
   };
   if (port === undefined) {
     await stop();
-    return { ok: false, planner: options.planner, error: output.trim() || "did not listen within 120 s" };
+    return { ok: false, ...variant, error: output.trim() || "did not listen within 120 s" };
   }
   // Its log lines from now on go to the bench's stderr, as the services' do.
   child.stdout!.removeAllListeners("data");
   child.stderr!.removeAllListeners("data");
   child.stdout!.pipe(process.stderr);
   child.stderr!.pipe(process.stderr);
-  return { ok: true, gateway: { planner: options.planner, pid: child.pid!, url: `http://127.0.0.1:${port}/graphql`, stop } };
+  return { ok: true, gateway: { ...variant, pid: child.pid!, url: `http://127.0.0.1:${port}/graphql`, stop } };
 }

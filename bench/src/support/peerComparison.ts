@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { benchAuthorization } from "./benchIdentity.js";
+import { benchAuthorization, benchAuthorizationWith } from "./benchIdentity.js";
 import { createHubDatabases, FEDERATED, orderNumbers } from "./gatewayWorkload.js";
-import { presignedBenchPrincipal, startHiveGateway, type HiveGateway, type HivePlanner } from "./hivePeer.js";
+import { presignedBenchPrincipal, startHiveGateway, variantName, type HiveGateway, type HiveVariant } from "./hivePeer.js";
 import { cpuSeconds, startServiceProcesses, type ServiceProcesses } from "./hubProcess.js";
 import { percentile, runLoad } from "./load.js";
 
@@ -21,6 +21,8 @@ export interface PeerComparisonOptions {
   postgresAdminUrl: string;
   /** The secret the services verify principals with (hubProcess.ts sets the same). */
   principalSecret: string;
+  /** Also run each Hive planner with authentication, authorization and principal signing on (hiveAuth.ts). */
+  hiveAuth: boolean;
 }
 
 interface Variant {
@@ -28,6 +30,8 @@ interface Variant {
   url: string;
   pid: number;
   headers: Record<string, string>;
+  /** Verifies the caller's token itself (Crossdock, the +auth Hive variants). */
+  authenticates: boolean;
   switchedOn: string;
 }
 
@@ -53,6 +57,9 @@ const HIVE_SWITCHED_ON =
   "Hive Gateway defaults; no authentication, authorization, safelist or rate limit: the bench sends it the " +
   "pre-signed principal header (the user Crossdock's gateway derives from the bench JWT) and it forwards that " +
   "header to the subgraphs";
+const HIVE_AUTH_SWITCHED_ON =
+  "JWT bearer authentication (Hive's JWT plugin, the run's key), @requiresScopes/@authenticated enforced by " +
+  "Hive's generic auth, principal signed (HMAC) from the token's claims for the subgraphs; no safelist or rate limit";
 
 /** A manifest listing FEDERATED, so the Crossdock gateway can run with CROSSDOCK_SAFELIST=enforce. */
 function writeManifest(dir: string): string {
@@ -63,13 +70,23 @@ function writeManifest(dir: string): string {
   return path;
 }
 
-async function answer(variant: Variant, orderNumber: string): Promise<{ data?: unknown; errors?: { message: string }[] }> {
-  const response = await fetch(variant.url, {
+interface Answer {
+  data?: { order?: unknown } | null;
+  errors?: { message: string }[];
+}
+
+async function answer(url: string, headers: Record<string, string>, orderNumber: string): Promise<Answer> {
+  const response = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", ...variant.headers },
+    headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify({ query: FEDERATED, variables: { n: orderNumber } }),
   });
-  return (await response.json()) as { data?: unknown; errors?: { message: string }[] };
+  const text = await response.text();
+  try {
+    return JSON.parse(text) as Answer;
+  } catch {
+    return { errors: [{ message: `HTTP ${response.status}: ${text.slice(0, 200)}` }] };
+  }
 }
 
 async function measure(hub: ServiceProcesses, variant: Variant, numbers: string[], durationMs: number, concurrency: number) {
@@ -88,7 +105,7 @@ async function measure(hub: ServiceProcesses, variant: Variant, numbers: string[
   return { ...result, gatewayCpu, subgraphCpu };
 }
 
-function printTable(variants: Variant[], totals: Map<string, Totals>, failed: { planner: HivePlanner; error: string }[]): void {
+function printTable(variants: Variant[], totals: Map<string, Totals>, failed: HiveVariant[]): void {
   const widths = [22, 9, 9, 9, 9, 16, 22, 8];
   const header = ["variant", "req/s", "p50 ms", "p95 ms", "p99 ms", "gw CPU ms/req", "subgraph CPU ms/req", "errors"];
   console.log(header.map((h, i) => h.padEnd(widths[i]!)).join(""));
@@ -107,7 +124,7 @@ function printTable(variants: Variant[], totals: Map<string, Totals>, failed: { 
     ];
     console.log(cells.map((c, i) => c.padEnd(widths[i]!)).join(""));
   }
-  for (const { planner } of failed) console.log(`${`hive-${planner}`.padEnd(widths[0]!)}did not run (see below)`);
+  for (const variant of failed) console.log(`${variantName(variant).padEnd(widths[0]!)}did not run (see below)`);
 }
 
 export async function runPeerComparison(options: PeerComparisonOptions): Promise<void> {
@@ -121,32 +138,61 @@ export async function runPeerComparison(options: PeerComparisonOptions): Promise
       seedScale: options.seedScale,
     });
     const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((name) => [name, `${hub!.serviceBaseUrls[name]}/graphql`]));
-    const failed: { planner: HivePlanner; error: string }[] = [];
-    for (const planner of ["js", "rust"] as const) {
-      const started = await startHiveGateway({ planner, subgraphUrls });
+    const failed: (HiveVariant & { error: string })[] = [];
+    const hiveVariants: HiveVariant[] = [
+      { planner: "js", auth: false },
+      { planner: "rust", auth: false },
+      ...(options.hiveAuth
+        ? ([
+            { planner: "js", auth: true },
+            { planner: "rust", auth: true },
+          ] as const)
+        : []),
+    ];
+    for (const variant of hiveVariants) {
+      const started = await startHiveGateway({ ...variant, subgraphUrls });
       if (started.ok) gateways.push(started.gateway);
       else failed.push(started);
     }
     const hiveHeaders = presignedBenchPrincipal(options.principalSecret);
     const variants: Variant[] = [
-      { name: "crossdock", url: hub.gatewayUrl, pid: hub.servicePids.gateway, headers: benchAuthorization(), switchedOn: CROSSDOCK_SWITCHED_ON },
+      {
+        name: "crossdock",
+        url: hub.gatewayUrl,
+        pid: hub.servicePids.gateway,
+        headers: benchAuthorization(),
+        authenticates: true,
+        switchedOn: CROSSDOCK_SWITCHED_ON,
+      },
       ...gateways.map((g) => ({
-        name: `hive-${g.planner}`,
+        name: variantName(g),
         url: g.url,
         pid: g.pid,
-        headers: hiveHeaders,
-        switchedOn: `${HIVE_SWITCHED_ON}; query planner: ${g.planner === "rust" ? "Rust (@graphql-hive/router-runtime)" : "JavaScript (default)"}`,
+        headers: g.auth ? benchAuthorization() : hiveHeaders,
+        authenticates: g.auth,
+        switchedOn: `${g.auth ? HIVE_AUTH_SWITCHED_ON : HIVE_SWITCHED_ON}; query planner: ${g.planner === "rust" ? "Rust (@graphql-hive/router-runtime)" : "JavaScript (default)"}`,
       })),
     ];
 
     const numbers = await orderNumbers(hub.gatewayUrl);
     // The same order through every variant first: a peer that answers differently (or not at all) is not comparable.
-    const reference = JSON.stringify((await answer(variants[0]!, numbers[0]!)).data);
+    const reference = JSON.stringify((await answer(variants[0]!.url, variants[0]!.headers, numbers[0]!)).data);
     for (const variant of variants) {
-      const body = await answer(variant, numbers[0]!);
+      const body = await answer(variant.url, variant.headers, numbers[0]!);
       const same = JSON.stringify(body.data) === reference;
       const problem = body.errors?.length ? `errors: ${body.errors.map((e) => e.message).join("; ")}` : same ? "" : "data differs from crossdock's";
       console.log(`${variant.name}: ${problem || (variant === variants[0] ? "answers order " + numbers[0] : "same answer as crossdock")}`);
+      if (!variant.authenticates) continue;
+      // Its authentication and authorization are really on: without a token, or with one holding no
+      // scope, the same request gets no order.
+      for (const [caller, headers] of [
+        ["without a token", {}],
+        ["with a token holding no scope", await benchAuthorizationWith([])],
+      ] as const) {
+        const refusal = await answer(variant.url, headers, numbers[0]!);
+        const refused = !refusal.data?.order && Boolean(refusal.errors?.length);
+        console.log(`${variant.name}: ${caller} ${refused ? `refused (${refusal.errors![0]!.message})` : "ANSWERED: its access control is not on"}`);
+      }
     }
     for (const variant of variants) {
       await runLoad({
@@ -177,7 +223,7 @@ export async function runPeerComparison(options: PeerComparisonOptions): Promise
     printTable(variants, totals, failed);
     console.log("\nwhat each variant has switched on:");
     for (const variant of variants) console.log(`- ${variant.name}: ${variant.switchedOn}`);
-    for (const { planner, error } of failed) console.log(`- hive-${planner} could not start here:\n${error.replace(/^/gm, "    ")}`);
+    for (const variant of failed) console.log(`- ${variantName(variant)} could not start here:\n${variant.error.replace(/^/gm, "    ")}`);
     console.log(
       "\ngw CPU: the gateway process alone; subgraph CPU: erp, crm, wms and ops together (Postgres not counted). " +
         `Same subgraph processes, supergraph (schema/supergraph.graphql) and query for all; ${options.concurrency} clients, ` +
