@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { createTokenVerifier } from "@crossdock/gateway";
 import { ANONYMOUS, PRINCIPAL_HEADER, verifyPrincipal } from "@crossdock/platform";
 import { benchIdentityEnv } from "../src/support/benchIdentity.js";
+import { hiveAuthConfig, type HiveJwtExports } from "../src/support/hiveAuth.js";
 import { presignedBenchPrincipal, supergraphFor } from "../src/support/hivePeer.js";
 import { BENCH_PRINCIPAL_SECRET, REPO_ROOT } from "../src/support/hubProcess.js";
 
@@ -42,5 +43,25 @@ describe("Hive peer", () => {
     expect(verifyPrincipal(header, BENCH_PRINCIPAL_SECRET)).toEqual(fromToken);
     // Signed with the bench hub's secret only: a subgraph with another secret reads an anonymous caller.
     expect(verifyPrincipal(header, "another-secret")).toBe(ANONYMOUS);
+  });
+
+  it("signs, in the +auth variants, the principal of the verified token's claims", async () => {
+    const env = await benchIdentityEnv();
+    const verify = createTokenVerifier({ jwks: env.CROSSDOCK_JWKS!, issuer: env.CROSSDOCK_JWT_ISSUER!, audience: env.CROSSDOCK_JWT_AUDIENCE! });
+    const token = process.env.BENCH_AUTHORIZATION!.replace(/^Bearer /, "");
+    const { principal: fromToken } = await verify(token);
+    // Hive's plugins are not started here: only the header rule is, on the claims Hive's JWT plugin would put in the context.
+    const unused = (() => undefined) as unknown as HiveJwtExports["useJWT"];
+    const config = hiveAuthConfig(
+      { useJWT: unused, createInlineSigningKeyProvider: () => undefined },
+      { jwksPath: env.CROSSDOCK_JWKS!, issuer: env.CROSSDOCK_JWT_ISSUER!, audience: env.CROSSDOCK_JWT_AUDIENCE!, principalSecret: BENCH_PRINCIPAL_SECRET },
+    );
+    const claims = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as Record<string, unknown>;
+    const request = new Request("http://hive.test/graphql", { headers: { "x-request-id": "r-1" } });
+    const headers = config.propagateHeaders.fromClientToSubgraphs({ request, context: { jwt: { payload: claims } } });
+    expect(verifyPrincipal(headers[PRINCIPAL_HEADER], BENCH_PRINCIPAL_SECRET)).toEqual(fromToken);
+    expect(headers["x-request-id"]).toBe("r-1");
+    // No verified token, no principal: the subgraphs then read an anonymous caller.
+    expect(config.propagateHeaders.fromClientToSubgraphs({ request, context: {} })[PRINCIPAL_HEADER]).toBeNull();
   });
 });
