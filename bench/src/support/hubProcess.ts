@@ -108,7 +108,12 @@ export async function startHubProcess(options: { env?: Record<string, string>; s
   });
   const gatewayUrl = `http://127.0.0.1:${port}/graphql`;
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("hub did not start within 180 s")), 180_000);
+    const timer = setTimeout(() => {
+      // Not left running behind a bench that gave up on it.
+      child.kill("SIGKILL");
+      rmSync(dataDir, { recursive: true, force: true });
+      reject(new Error("hub did not start within 180 s"));
+    }, 180_000);
     child.once("exit", (code) => reject(new Error(`hub exited with ${code} before it was ready`)));
     child.stdout!.on("data", (chunk: Buffer) => {
       if (chunk.toString().includes("Crossdock is running")) {
