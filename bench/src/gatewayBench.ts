@@ -5,10 +5,19 @@
 // runs each service in its own process (ARCHITECTURE.md's Postgres mode; --topology single
 // runs them in one). CPU and RSS are summed over the hub's processes. Prints figures; asserts nothing.
 import { parseArgs } from "node:util";
-import { ALL_ACCESS, createTestDatabases, postgresAdminUrl, principalHeaders } from "@crossdock/test";
-import { benchAuthorization } from "./support/benchIdentity.js";
-import { cpuSeconds, rssMegabytes, startHubProcess, startServiceProcesses, type HubProcess, type ServiceProcesses } from "./support/hubProcess.js";
+import { ALL_ACCESS, postgresAdminUrl, principalHeaders } from "@crossdock/test";
+import { createHubDatabases, DIRECT, FEDERATED, orderNumbers } from "./support/gatewayWorkload.js";
+import {
+  BENCH_PRINCIPAL_SECRET,
+  cpuSeconds,
+  rssMegabytes,
+  startHubProcess,
+  startServiceProcesses,
+  type HubProcess,
+  type ServiceProcesses,
+} from "./support/hubProcess.js";
 import { percentile, runLoad, type LoadResult } from "./support/load.js";
+import { runPeerComparison } from "./support/peerComparison.js";
 
 const { values } = parseArgs({
   options: {
@@ -19,38 +28,23 @@ const { values } = parseArgs({
     // Postgres runs each service in its own process (ARCHITECTURE.md); "single" runs them all in one, like npm start.
     topology: { type: "string", default: "processes" },
     postgres: { type: "string", default: postgresAdminUrl },
+    // --peer hive: Crossdock's gateway beside Hive Gateway (JS and Rust planners) on one Postgres hub (docs/benchmarks.md).
+    peer: { type: "string" },
+    rounds: { type: "string", default: "1" },
+    // With --peer hive: also Hive with JWT authentication, scopes and principal signing on.
+    "hive-auth": { type: "boolean", default: false },
   },
 });
 const durationMs = Number(values.duration) * 1000;
 const concurrency = Number(values.concurrency);
 
-const FEDERATED = `query Federated($n: ID!) { order(orderNumber: $n) {
-  orderNumber status total currency
-  customer { name status account { owner segment } }
-  lines { lineNumber quantity unitPrice product { sku description stock { warehouse { code } onHand reserved } } }
-  fulfillments { status shipments { carrier trackingNumber status } }
-} }`;
-const DIRECT = `query Direct($n: ID!) { order(orderNumber: $n) {
-  orderNumber status total currency customer { name status } lines { lineNumber quantity unitPrice product { sku description } }
-} }`;
-
 /** The ERP called directly, as the gateway calls it: an all-access principal signed with the bench's secret. */
-const DIRECT_CALLER = principalHeaders(ALL_ACCESS, "bench-principal-secret");
+const DIRECT_CALLER = principalHeaders(ALL_ACCESS, BENCH_PRINCIPAL_SECRET);
 
 interface Row {
   label: string;
   result: LoadResult;
   cpu: number;
-}
-
-async function orderNumbers(hub: HubProcess): Promise<string[]> {
-  const response = await fetch(hub.gatewayUrl, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...benchAuthorization() },
-    body: JSON.stringify({ query: `{ orders(first: 200) { edges { node { orderNumber } } } }` }),
-  });
-  const body = (await response.json()) as { data: { orders: { edges: { node: { orderNumber: string } }[] } } };
-  return body.data.orders.edges.map((e) => e.node.orderNumber);
 }
 
 async function measure(hub: HubProcess, label: string, url: string, query: string, numbers: string[]): Promise<Row> {
@@ -89,20 +83,8 @@ function print(rows: Row[]): void {
   }
 }
 
-async function createDatabases(adminUrl: string): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
-  const { urls, drop } = await createTestDatabases(["erp", "crm", "wms", "hub"] as const, adminUrl);
-  const env = {
-    CROSSDOCK_CAPTURE: "pg-logical",
-    ERP_DATABASE_URL: urls.erp,
-    CRM_DATABASE_URL: urls.crm,
-    WMS_DATABASE_URL: urls.wms,
-    HUB_DATABASE_URL: urls.hub,
-  };
-  return { env, drop };
-}
-
 async function benchBackend(backend: "pglite" | "postgres"): Promise<Row[]> {
-  const databases = backend === "postgres" ? await createDatabases(values.postgres!) : undefined;
+  const databases = backend === "postgres" ? await createHubDatabases(values.postgres!) : undefined;
   const separate = backend === "postgres" && values.topology !== "single";
   const options = { env: databases?.env ?? {}, seedScale: Number(values.scale) };
   const hub = separate ? await startServiceProcesses(options) : await startHubProcess(options);
@@ -110,7 +92,7 @@ async function benchBackend(backend: "pglite" | "postgres"): Promise<Row[]> {
     `${backend}: ${separate ? "each service in its own process" : "every service in one process"} (${hub.pids.length} process${hub.pids.length > 1 ? "es" : ""})`,
   );
   try {
-    const numbers = await orderNumbers(hub);
+    const numbers = await orderNumbers(hub.gatewayUrl);
     // Both queries warm up before either is measured, so JIT, plan caches and connection pools are
     // settled for both (the ERP serves each) and neither run pays for the other's first minutes.
     for (const [url, query] of [
@@ -131,19 +113,42 @@ async function benchBackend(backend: "pglite" | "postgres"): Promise<Row[]> {
   }
 }
 
-const backends = values.backend === "both" ? (["pglite", "postgres"] as const) : [values.backend as "pglite" | "postgres"];
-console.log(`gateway benchmark: ${concurrency} concurrent clients, ${durationMs / 1000} s per run, seed scale ${values.scale}, node ${process.version}\n`);
-const rows: Row[] = [];
-for (const backend of backends) rows.push(...(await benchBackend(backend)));
-console.log();
-print(rows);
-for (const backend of backends) {
-  const fed = rows.find((r) => r.label.startsWith(`${backend}: federated`))!;
-  const direct = rows.find((r) => r.label.startsWith(`${backend}: ERP`))!;
-  const p95 = (r: Row) =>
-    percentile(
-      [...r.result.latenciesMs].sort((a, b) => a - b),
-      95,
-    );
-  console.log(`${backend}: federated p95 / direct p95 = ${(p95(fed) / p95(direct)).toFixed(2)} (target <= 3)`);
+async function benchBackends(): Promise<void> {
+  const backends = values.backend === "both" ? (["pglite", "postgres"] as const) : [values.backend as "pglite" | "postgres"];
+  console.log(`gateway benchmark: ${concurrency} concurrent clients, ${durationMs / 1000} s per run, seed scale ${values.scale}, node ${process.version}\n`);
+  const rows: Row[] = [];
+  for (const backend of backends) rows.push(...(await benchBackend(backend)));
+  console.log();
+  print(rows);
+  for (const backend of backends) {
+    const fed = rows.find((r) => r.label.startsWith(`${backend}: federated`))!;
+    const direct = rows.find((r) => r.label.startsWith(`${backend}: ERP`))!;
+    const p95 = (r: Row) =>
+      percentile(
+        [...r.result.latenciesMs].sort((a, b) => a - b),
+        95,
+      );
+    console.log(`${backend}: federated p95 / direct p95 = ${(p95(fed) / p95(direct)).toFixed(2)} (target <= 3)`);
+  }
+}
+
+if (values.peer === undefined) {
+  await benchBackends();
+} else if (values.peer === "hive") {
+  console.log(
+    `gateway benchmark, peer hive: Postgres, each service in its own process, ${concurrency} concurrent clients, ` +
+      `${values.rounds} round(s) of ${durationMs / 1000} s per variant, seed scale ${values.scale}, node ${process.version}\n`,
+  );
+  await runPeerComparison({
+    concurrency,
+    durationMs,
+    rounds: Number(values.rounds),
+    seedScale: Number(values.scale),
+    postgresAdminUrl: values.postgres!,
+    principalSecret: BENCH_PRINCIPAL_SECRET,
+    hiveAuth: values["hive-auth"]!,
+  });
+} else {
+  console.error(`--peer ${values.peer}: the only peer is hive`);
+  process.exitCode = 2;
 }

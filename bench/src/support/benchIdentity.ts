@@ -9,6 +9,7 @@ import { createDevIssuer } from "@crossdock/gateway";
 import { ALL_SCOPES } from "@crossdock/platform";
 
 let prepared: Promise<Record<string, string>> | undefined;
+let issuing: ((scopes: readonly string[]) => Promise<string>) | undefined;
 
 /**
  * Creates the run's issuer (once), sets BENCH_AUTHORIZATION, and returns the environment that
@@ -19,7 +20,8 @@ export function benchIdentityEnv(): Promise<Record<string, string>> {
     const issuer = await createDevIssuer({ issuer: "urn:crossdock:bench", audience: "crossdock-bench" });
     const file = join(mkdtempSync(join(tmpdir(), "crossdock-bench-jwks-")), "jwks.json");
     writeFileSync(file, JSON.stringify(issuer.jwks));
-    const token = await issuer.issueToken({ subject: "bench", scopes: [...ALL_SCOPES], lifetimeSeconds: 12 * 3600 });
+    issuing = (scopes) => issuer.issueToken({ subject: "bench", scopes: [...scopes], lifetimeSeconds: 12 * 3600 });
+    const token = await issuing(ALL_SCOPES);
     process.env.BENCH_AUTHORIZATION = `Bearer ${token}`;
     return {
       CROSSDOCK_JWKS: file,
@@ -38,4 +40,10 @@ export function benchIdentityEnv(): Promise<Record<string, string>> {
 export function benchAuthorization(): Record<string, string> {
   const value = process.env.BENCH_AUTHORIZATION;
   return value ? { authorization: value } : {};
+}
+
+/** The Authorization header of a token from the run's issuer for the "bench" subject with only `scopes` (e.g. to check a refusal). */
+export async function benchAuthorizationWith(scopes: readonly string[]): Promise<Record<string, string>> {
+  await benchIdentityEnv();
+  return { authorization: `Bearer ${await issuing!(scopes)}` };
 }

@@ -10,6 +10,9 @@ import { benchIdentityEnv } from "./benchIdentity.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
+/** The principal-signing secret every bench hub's services share (CROSSDOCK_PRINCIPAL_SECRET). */
+export const BENCH_PRINCIPAL_SECRET = "bench-principal-secret";
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -96,7 +99,7 @@ export async function startHubProcess(options: { env?: Record<string, string>; s
       CROSSDOCK_SEED_SCALE: String(options.seedScale ?? 1),
       LOG_LEVEL: "warn",
       NODE_ENV: "production",
-      CROSSDOCK_PRINCIPAL_SECRET: "bench-principal-secret",
+      CROSSDOCK_PRINCIPAL_SECRET: BENCH_PRINCIPAL_SECRET,
       CROSSDOCK_SERVICE_TOKEN: "bench-service-token",
       ...(await benchIdentityEnv()),
       ...options.env,
@@ -105,7 +108,12 @@ export async function startHubProcess(options: { env?: Record<string, string>; s
   });
   const gatewayUrl = `http://127.0.0.1:${port}/graphql`;
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("hub did not start within 180 s")), 180_000);
+    const timer = setTimeout(() => {
+      // Not left running behind a bench that gave up on it.
+      child.kill("SIGKILL");
+      rmSync(dataDir, { recursive: true, force: true });
+      reject(new Error("hub did not start within 180 s"));
+    }, 180_000);
     child.once("exit", (code) => reject(new Error(`hub exited with ${code} before it was ready`)));
     child.stdout!.on("data", (chunk: Buffer) => {
       if (chunk.toString().includes("Crossdock is running")) {
@@ -191,7 +199,7 @@ export async function startServiceProcesses(options: { env: Record<string, strin
     CROSSDOCK_SEED_SCALE: String(options.seedScale ?? 1),
     LOG_LEVEL: "warn",
     NODE_ENV: "production",
-    CROSSDOCK_PRINCIPAL_SECRET: "bench-principal-secret",
+    CROSSDOCK_PRINCIPAL_SECRET: BENCH_PRINCIPAL_SECRET,
     // The flows service calls the gateway as a service principal with this token.
     CROSSDOCK_SERVICE_TOKEN: "bench-service-token",
     ...(await benchIdentityEnv()),
