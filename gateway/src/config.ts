@@ -10,7 +10,7 @@ export interface GatewayConfig {
   environment: "development" | "production";
   subgraphUrls: Record<string, string>;
   supergraphPath?: string;
-  limits: { maxDepth: number; maxAliases: number; maxBodyBytes: number; allowBatchedRequests: boolean };
+  limits: { maxDepth: number; maxAliases: number; maxBodyBytes: number; allowBatchedRequests: boolean; cost: CostConfig };
   subscriptions: SubscriptionConfig;
   logLevel: string;
   /** Answer introspection queries in production too (always on in development). */
@@ -42,6 +42,14 @@ export interface PersistedOperationsConfig {
   manifests: string[];
   /** CROSSDOCK_SAFELIST; off by default in development, enforce in production when a manifest is set. */
   mode: SafelistMode;
+}
+
+/** Demand control (cost/): operations are estimated from the supergraph's @cost and @listSize. */
+export interface CostConfig {
+  /** CROSSDOCK_MAX_COST: the most an operation may be estimated to cost; 0 measures without refusing. */
+  maxCost: number;
+  /** CROSSDOCK_COST_DEFAULT_LIST_SIZE: the size assumed for a list nothing declares a size for. */
+  defaultListSize: number;
 }
 
 export interface RateLimitPolicy {
@@ -112,6 +120,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAliases: envInt(env, "CROSSDOCK_MAX_ALIASES", 30, { min: 0 }),
       maxBodyBytes: envInt(env, "CROSSDOCK_MAX_BODY_BYTES", 1_000_000, { min: 1024 }),
       allowBatchedRequests: envBool(env, "CROSSDOCK_ALLOW_BATCHED_REQUESTS", false),
+      cost: {
+        maxCost: envInt(env, "CROSSDOCK_MAX_COST", 5000, { min: 0 }),
+        defaultListSize: envInt(env, "CROSSDOCK_COST_DEFAULT_LIST_SIZE", 10, { min: 1 }),
+      },
     },
     subscriptions: {
       ...(hubDatabaseUrl && isPostgresUrl(hubDatabaseUrl) ? { hubDatabaseUrl } : {}),

@@ -35,6 +35,7 @@ import { CrossdockSubgraphDataSource } from "./subgraphDataSource.js";
 import { createGatewayErrorFormatter } from "./errors.js";
 import { maxDepthRule } from "./limits/queryDepth.js";
 import { maxAliasesRule } from "./limits/aliasCount.js";
+import { costLimitPlugin, maxCostRule, OperationCosts, supergraphCostModel } from "./cost/index.js";
 import { startPersistedOperations, type ManifestReload } from "./persistedOperations/index.js";
 import { createHttpRateLimit, createPrincipalMemo, createRateLimiter, PostgresBuckets, wsOperationAdmission, type MemoryBuckets } from "./rateLimit/index.js";
 
@@ -115,6 +116,10 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
   let ready = false;
   const development = config.environment === "development";
   const access = new SupergraphAccessRules(gateway);
+  const costLimit = {
+    costs: new OperationCosts({ model: supergraphCostModel(gateway), defaultListSize: config.limits.cost.defaultListSize }),
+    maxCost: config.limits.cost.maxCost,
+  };
   const persisted = await startPersistedOperations({ config: config.persistedOperations, logger, registry: metrics.registry });
   const apollo = new ApolloServer<GatewayContext>({
     // Authorization before planning: fields the caller may not select never reach a subgraph.
@@ -133,6 +138,7 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     ...(persisted ? { persistedQueries: false as const } : {}),
     plugins: [
       ...(persisted ? [persisted.plugin] : []),
+      costLimitPlugin({ ...costLimit, registry: metrics.registry }),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       development
         ? ApolloServerPluginLandingPageLocalDefault({
@@ -189,7 +195,7 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     config,
     resolvePrincipal: principalResolver,
     formatError: (error) => formatError(error.toJSON(), error),
-    validationRules: [maxDepthRule(config.limits.maxDepth), maxAliasesRule(config.limits.maxAliases)],
+    validationRules: [maxDepthRule(config.limits.maxDepth), maxAliasesRule(config.limits.maxAliases), maxCostRule(costLimit)],
     logger,
     registry: metrics.registry,
     authorize: subscriptionAuthorizer(() => apiSchema!, access),
