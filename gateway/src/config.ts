@@ -17,6 +17,8 @@ export interface GatewayConfig {
   allowIntrospection: boolean;
   /** Longest a subgraph call may take before the gateway gives up on it. */
   subgraphTimeoutMs: number;
+  /** Load shedding: calls in flight per subgraph at most (0 = unlimited), and the Retry-After of a refusal. */
+  overload: { maxConcurrentPerSubgraph: number; retryAfterSeconds: number };
   /** Merge the entity fetches of concurrent operations into one subgraph call (same document and caller). */
   coalesceEntityFetches: boolean;
   /** Signs the principal header for the subgraphs (CROSSDOCK_PRINCIPAL_SECRET; a development default otherwise). */
@@ -142,6 +144,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowIntrospection: envBool(env, "CROSSDOCK_ALLOW_INTROSPECTION", false),
     subgraphTimeoutMs: envInt(env, "CROSSDOCK_SUBGRAPH_TIMEOUT_MS", 30_000, { min: 100 }),
     coalesceEntityFetches: envBool(env, "CROSSDOCK_COALESCE_ENTITY_FETCHES", true),
+    overload: {
+      maxConcurrentPerSubgraph: envInt(env, "CROSSDOCK_SUBGRAPH_MAX_CONCURRENCY", 256, { min: 0 }),
+      retryAfterSeconds: envInt(env, "CROSSDOCK_OVERLOAD_RETRY_AFTER_S", 1, { min: 1, max: 3600 }),
+    },
     principalSecret: principalSecretFrom(env).secret,
     principalSecretIsDefault: principalSecretFrom(env).usesDefault,
     ...serviceTokenOf(env),

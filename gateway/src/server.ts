@@ -32,9 +32,12 @@ import { createTokenVerifier } from "./identity/tokenVerifier.js";
 import { createHttpGuard } from "./transportGuard.js";
 import { startSubscriptions } from "./subscriptions/index.js";
 import { CrossdockSubgraphDataSource } from "./subgraphDataSource.js";
+import { loadShedding, loadSheddingMetrics } from "./subgraph-calls/loadShedding.js";
+import { overloadResponsePlugin } from "./plugins/overloadResponse.js";
 import { createGatewayErrorFormatter } from "./errors.js";
 import { maxDepthRule } from "./limits/queryDepth.js";
 import { maxAliasesRule } from "./limits/aliasCount.js";
+import { clientMetricsPlugin, createClientIdentifier, UNKNOWN_CLIENT } from "./client-identification/index.js";
 import { costLimitPlugin, maxCostRule, OperationCosts, supergraphCostModel } from "./cost/index.js";
 import { startPersistedOperations, type ManifestReload } from "./persistedOperations/index.js";
 import { createHttpRateLimit, createPrincipalMemo, createRateLimiter, PostgresBuckets, wsOperationAdmission, type MemoryBuckets } from "./rateLimit/index.js";
@@ -86,6 +89,8 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
   let supergraphUpdate: ((sdl: string) => void) | undefined;
   let apiSchema: GraphQLSchema | undefined;
   const dataSources: CrossdockSubgraphDataSource[] = [];
+  const sheddingMetrics = loadSheddingMetrics(metrics.registry);
+  const { overload } = config;
   const gateway = new ApolloGateway({
     // A function, not a string, so reloadSupergraph() can hand @apollo/gateway a new supergraph.
     supergraphSdl: async ({ update }) => {
@@ -102,6 +107,14 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
         timeoutMs: config.subgraphTimeoutMs,
         coalesceEntityFetches: config.coalesceEntityFetches,
         principalSecret: config.principalSecret,
+        layers: [
+          loadShedding({
+            subgraph: name,
+            maxConcurrent: overload.maxConcurrentPerSubgraph,
+            retryAfterSeconds: overload.retryAfterSeconds,
+            metrics: sheddingMetrics,
+          }),
+        ],
         ...(deps.localSubgraphs?.[name] ? { local: deps.localSubgraphs[name] } : {}),
       });
       dataSources.push(dataSource);
@@ -139,6 +152,8 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     plugins: [
       ...(persisted ? [persisted.plugin] : []),
       costLimitPlugin({ ...costLimit, registry: metrics.registry }),
+      clientMetricsPlugin(metrics.registry),
+      overloadResponsePlugin(overload.retryAfterSeconds),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       development
         ? ApolloServerPluginLandingPageLocalDefault({
@@ -172,6 +187,7 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     }
   });
   const formatError = createGatewayErrorFormatter(logger, config.environment);
+  const clientOf = createClientIdentifier();
   let feed = deps.feed;
   const ownsFeed = !feed && config.subscriptions.hubDatabaseUrl !== undefined;
   if (!feed && config.subscriptions.hubDatabaseUrl) {
@@ -208,7 +224,11 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     // Not ready before it listens, while it drains, or while its change feed's database is away.
     isReady: async () => ready && ((await feed?.database.reachable()) ?? true),
     maxBodyBytes: config.limits.maxBodyBytes,
-    context: async ({ headers, requestId }: HttpRequestInfo) => ({ requestId, principal: await principalOf(headers), logger: logger.child({ requestId }) }),
+    context: async ({ headers, requestId }: HttpRequestInfo): Promise<GatewayContext> => {
+      const client = clientOf(headers);
+      const labels = client === UNKNOWN_CLIENT ? { requestId } : { requestId, client: client.name, clientVersion: client.version };
+      return { requestId, principal: await principalOf(headers), client, logger: logger.child(labels) };
+    },
   };
   const graphqlListener = createGraphQLRequestListener<GatewayContext>(handlerOptions);
   const guard = createHttpGuard({ allowedOrigins: config.allowedOrigins });

@@ -77,6 +77,28 @@ describe("gateway limits", () => {
     }
   });
 
+  it("labels operations and field usage by the caller's client headers", async () => {
+    const headers = {
+      "content-type": "application/json",
+      authorization: `Bearer ${t.token}`,
+      "apollographql-client-name": "e2e-portal",
+      "apollographql-client-version": "4.2.0",
+    };
+    for (let i = 0; i < 2; i++) {
+      const response = await fetch(t.url, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ query: `query PortalOrder { order(orderNumber: "SO-100001") { orderNumber status } }` }),
+      });
+      expect(((await response.json()) as { data: { order: { orderNumber: string } } }).data.order.orderNumber).toBe("SO-100001");
+    }
+    const metrics = await fetchMetrics(t.url);
+    const labels = { client: "e2e-portal", client_version: "4.2.0", operation: "PortalOrder", outcome: "ok" };
+    expect(metricSum(metrics, "crossdock_client_operations_total", labels)).toBe(2);
+    expect(metricSum(metrics, "crossdock_field_usage_total", { client: "e2e-portal", field: "Order.status", deprecated: "false" })).toBe(2);
+    expect(metricSum(metrics, "crossdock_field_usage_total", { client: "e2e-portal", field: "Query.order" })).toBe(2);
+  });
+
   it("rejects too many aliases with TOO_MANY_ALIASES", async () => {
     const aliases = Array.from({ length: 31 }, (_, i) => `a${i}: order(orderNumber: "SO-100001") { orderNumber }`).join(" ");
     const result = await graphql(t.url, `{ ${aliases} }`);
