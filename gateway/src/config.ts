@@ -123,7 +123,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxBodyBytes: envInt(env, "CROSSDOCK_MAX_BODY_BYTES", 1_000_000, { min: 1024 }),
       allowBatchedRequests: envBool(env, "CROSSDOCK_ALLOW_BATCHED_REQUESTS", false),
       cost: {
-        maxCost: envInt(env, "CROSSDOCK_MAX_COST", 5000, { min: 0 }),
+        maxCost: envInt(env, "CROSSDOCK_MAX_COST", 10_000, { min: 0 }),
         defaultListSize: envInt(env, "CROSSDOCK_COST_DEFAULT_LIST_SIZE", 10, { min: 1 }),
       },
     },

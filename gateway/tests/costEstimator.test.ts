@@ -1,9 +1,16 @@
 // The demand-control estimator against a schema with @cost and @listSize, as Apollo Router
 // counts: objects 1, scalars 0, mutations 10, lists multiply, slicing arguments and sized
 // fields size connections, and every alias and every spread of a fragment counts.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildSchema, parse } from "graphql";
+import { Supergraph } from "@apollo/federation-internals";
+import { loadSupergraphSdl, REPO_ROOT } from "@crossdock/schema";
 import { estimateCost, readCostModel } from "../src/cost/index.js";
+import { loadConfig } from "../src/config.js";
+
+const apiSchemaOf = (supergraphSdl: string) => Supergraph.build(supergraphSdl, { supportedFeatures: null }).apiSchema().toGraphQLJSSchema();
 
 const SDL = `
   directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR
@@ -85,5 +92,30 @@ describe("cost estimator", () => {
 
   it("charges nothing for introspection, which reaches no subgraph", () => {
     expect(cost(`{ __typename __schema { types { fields { name } } } }`)).toBe(0);
+  });
+});
+
+describe("cost of the hub's own operations under the committed supergraph", () => {
+  const sdl = loadSupergraphSdl();
+  const api = apiSchemaOf(sdl);
+  const declared = readCostModel(parse(sdl));
+  const { maxCost, defaultListSize } = loadConfig({}).limits.cost;
+  const costOf = (query: string) => estimateCost({ schema: api, model: declared, document: parse(query), defaultListSize })?.cost;
+
+  it("lets every first-party operation (flows, simulator) through the default limit", () => {
+    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, "launcher", "first-party-operations.json"), "utf8")) as {
+      operations: { name: string; body: string }[];
+    };
+    expect(manifest.operations.length).toBeGreaterThan(0);
+    for (const operation of manifest.operations) {
+      const estimated = costOf(operation.body);
+      expect(estimated, operation.name).toBeTypeOf("number");
+      expect(estimated!, operation.name).toBeLessThanOrEqual(maxCost);
+    }
+  });
+
+  it("sizes connections by `first` and refuses every customer's every order's lines", () => {
+    expect(costOf(`{ orders(first: 3) { edges { node { orderNumber } } } }`)).toBe(1 + 3 * 2);
+    expect(costOf(`{ customers(first: 100) { edges { node { orders(first: 100) { edges { node { lines { product { sku } } } } } } } } }`)).toBe(220_301);
   });
 });

@@ -59,7 +59,7 @@ describe("gateway limits", () => {
     const refused = await graphql(t.url, EXPENSIVE, { n: 100 });
     expect(refused.status).toBe(400);
     expect(refused.data).toBeUndefined();
-    expect(refused.errors?.[0]?.extensions).toEqual({ code: "COST_ESTIMATED_TOO_EXPENSIVE", cost: { estimated: 1 + 100 * (3 + 100 * 22), max: 5000 } });
+    expect(refused.errors?.[0]?.extensions).toEqual({ code: "COST_ESTIMATED_TOO_EXPENSIVE", cost: { estimated: 1 + 100 * (3 + 100 * 22), max: 10_000 } });
     // The same document with small pages is cheap enough, and runs.
     const small = await graphql(t.url, EXPENSIVE, { n: 2 });
     expect(small.errors ?? []).toEqual([]);
