@@ -2,15 +2,13 @@
 // runtime introspection of subgraphs), with request limits, error masking, a principal in
 // the context, health and metrics. It owns no data; every field is resolved by a subgraph.
 // Subscriptions (graphql-ws and SSE on the same /graphql) are served from the change feed.
+// This file only assembles the parts, one concern per file (docs/gateway.md lists them).
 import http from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { ApolloGateway } from "@apollo/gateway";
-import { loadSupergraphSdl } from "@crossdock/schema";
 import type { GraphQLSchema } from "graphql";
-import { GraphQLError } from "graphql";
 import {
   ChangeFeedReader,
   closeServer,
@@ -23,16 +21,14 @@ import {
   openDatabase,
   type HttpRequestInfo,
   type LocalGraphQLHandler,
-  type Principal,
 } from "@crossdock/platform";
 import { loadConfig, type GatewayConfig } from "./config.js";
-import { createPrincipalResolver, credentialsFromHeaders, type GatewayContext, type PrincipalResolver } from "./context.js";
-import { authorizingGateway, subscriptionAuthorizer, SupergraphAccessRules, withSecurityEnforcedByTheGateway } from "./authorization/index.js";
-import { createTokenVerifier } from "./identity/tokenVerifier.js";
+import type { GatewayContext, PrincipalResolver } from "./context.js";
+import { authorizingGateway, subscriptionAuthorizer, SupergraphAccessRules } from "./authorization/index.js";
+import { createAuthentication } from "./identity/authentication.js";
 import { createHttpGuard } from "./transportGuard.js";
 import { startSubscriptions } from "./subscriptions/index.js";
-import { CrossdockSubgraphDataSource } from "./subgraphDataSource.js";
-import { loadShedding, loadSheddingMetrics } from "./subgraph-calls/loadShedding.js";
+import { createSubgraphServices } from "./subgraphServices.js";
 import { overloadResponsePlugin } from "./plugins/overloadResponse.js";
 import { createGatewayErrorFormatter } from "./errors.js";
 import { maxDepthRule } from "./limits/queryDepth.js";
@@ -40,7 +36,7 @@ import { maxAliasesRule } from "./limits/aliasCount.js";
 import { clientMetricsPlugin, createClientIdentifier, UNKNOWN_CLIENT } from "./client-identification/index.js";
 import { costLimitPlugin, maxCostRule, OperationCosts, supergraphCostModel } from "./cost/index.js";
 import { startPersistedOperations, type ManifestReload } from "./persistedOperations/index.js";
-import { createHttpRateLimit, createPrincipalMemo, createRateLimiter, PostgresBuckets, wsOperationAdmission, type MemoryBuckets } from "./rateLimit/index.js";
+import { createHttpRateLimit, createRateLimiter, PostgresBuckets, wsOperationAdmission, type MemoryBuckets } from "./rateLimit/index.js";
 
 export { loadConfig, type GatewayConfig };
 export type { PersistedOperationsConfig, SafelistMode } from "./config.js";
@@ -86,42 +82,10 @@ function fullRefillSeconds(config: GatewayConfig): number {
 export async function start(config: GatewayConfig, deps: GatewayDependencies = {}): Promise<RunningGateway> {
   const logger = createLogger("gateway", config.logLevel);
   const metrics = createServiceMetrics("gateway");
-  let supergraphUpdate: ((sdl: string) => void) | undefined;
   let apiSchema: GraphQLSchema | undefined;
-  const dataSources: CrossdockSubgraphDataSource[] = [];
-  const sheddingMetrics = loadSheddingMetrics(metrics.registry);
+  const services = createSubgraphServices({ config, logger, registry: metrics.registry, localSubgraphs: deps.localSubgraphs });
+  const { gateway } = services;
   const { overload } = config;
-  const gateway = new ApolloGateway({
-    // A function, not a string, so reloadSupergraph() can hand @apollo/gateway a new supergraph.
-    supergraphSdl: async ({ update }) => {
-      supergraphUpdate = update;
-      return { supergraphSdl: withSecurityEnforcedByTheGateway(loadSupergraphSdl(config.supergraphPath)) };
-    },
-    buildService({ name, url }) {
-      const configured = config.subgraphUrls[name];
-      if (!configured) throw new Error(`No URL configured for subgraph "${name}" (set ${name.toUpperCase()}_URL)`);
-      logger.debug({ name, url: configured, placeholder: url }, "subgraph route");
-      const dataSource = new CrossdockSubgraphDataSource({
-        name,
-        url: configured,
-        timeoutMs: config.subgraphTimeoutMs,
-        coalesceEntityFetches: config.coalesceEntityFetches,
-        principalSecret: config.principalSecret,
-        layers: [
-          loadShedding({
-            subgraph: name,
-            maxConcurrent: overload.maxConcurrentPerSubgraph,
-            retryAfterSeconds: overload.retryAfterSeconds,
-            metrics: sheddingMetrics,
-          }),
-        ],
-        ...(deps.localSubgraphs?.[name] ? { local: deps.localSubgraphs[name] } : {}),
-      });
-      dataSources.push(dataSource);
-      return dataSource;
-    },
-    logger,
-  });
   gateway.onSchemaLoadOrUpdate(({ apiSchema: next }) => {
     apiSchema = next;
   });
@@ -166,26 +130,7 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     ],
   });
   await apollo.start();
-  const { identity } = config;
-  const verifyToken =
-    identity.jwks && identity.issuer && identity.audience
-      ? createTokenVerifier({
-          jwks: identity.jwks,
-          issuer: identity.issuer,
-          audience: identity.audience,
-          clockToleranceSeconds: identity.clockToleranceSeconds,
-        })
-      : undefined;
-  if (!verifyToken) logger.warn("no token issuer configured (CROSSDOCK_JWKS): callers are anonymous unless they are the flows");
-  const principalResolver = deps.resolvePrincipal ?? createPrincipalResolver({ serviceToken: config.serviceToken, verifyToken, logger });
-  const principalOf = createPrincipalMemo(async (headers: http.IncomingHttpHeaders): Promise<Principal> => {
-    try {
-      return await principalResolver(credentialsFromHeaders(headers));
-    } catch {
-      // The reason is in the log (the resolver's); the caller learns only that it was refused.
-      throw new GraphQLError("Unauthorized", { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
-    }
-  });
+  const { resolvePrincipal: principalResolver, principalOf } = createAuthentication({ config, logger, resolvePrincipal: deps.resolvePrincipal });
   const formatError = createGatewayErrorFormatter(logger, config.environment);
   const clientOf = createClientIdentifier();
   let feed = deps.feed;
@@ -248,8 +193,7 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     url: `${base}/graphql`,
     local: createLocalGraphQLHandler<GatewayContext>(handlerOptions),
     async reloadSupergraph(supergraphSdl) {
-      if (!supergraphUpdate) throw new Error("the gateway has not loaded its supergraph yet");
-      supergraphUpdate(withSecurityEnforcedByTheGateway(supergraphSdl ?? loadSupergraphSdl(config.supergraphPath)));
+      services.reload(supergraphSdl);
       logger.info("supergraph reloaded");
     },
     async reloadPersistedOperations() {
@@ -262,7 +206,7 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
       await subscriptions.stop();
       await apollo.stop();
       if (httpServer.listening) await closeServer(httpServer);
-      await Promise.all(dataSources.map((dataSource) => dataSource.close()));
+      await services.close();
       if (ownsFeed) await feed?.close();
       persisted?.close();
     },
