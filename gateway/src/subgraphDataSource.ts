@@ -5,7 +5,7 @@
 import type { GraphQLDataSource } from "@apollo/gateway";
 import { DEV_PRINCIPAL_SECRET, type LocalGraphQLHandler } from "@crossdock/platform";
 import type { GatewayContext } from "./context.js";
-import { incomingOperation, type GatewayResponse, type ProcessOptions } from "./subgraph-calls/apolloGatewayAdapter.js";
+import { incomingOperation, type GatewayResponse, type ProcessOptions } from "./apolloGatewayAdapter.js";
 import { graphqlBodyOf } from "./subgraph-calls/answerErrors.js";
 import { principalSigning, requestIdHeader } from "./subgraph-calls/callerHeaders.js";
 import { subgraphDeadline } from "./subgraph-calls/deadline.js";
