@@ -11,13 +11,15 @@ export interface GatewayConfig {
   environment: "development" | "production";
   subgraphUrls: Record<string, string>;
   supergraphPath?: string;
-  limits: { maxDepth: number; maxAliases: number; maxBodyBytes: number; allowBatchedRequests: boolean };
+  limits: { maxDepth: number; maxAliases: number; maxBodyBytes: number; allowBatchedRequests: boolean; cost: CostConfig };
   subscriptions: SubscriptionConfig;
   logLevel: string;
   /** Answer introspection queries in production too (always on in development). */
   allowIntrospection: boolean;
   /** Longest a subgraph call may take before the gateway gives up on it. */
   subgraphTimeoutMs: number;
+  /** Load shedding: calls in flight per subgraph at most (0 = unlimited), and the Retry-After of a refusal. */
+  overload: { maxConcurrentPerSubgraph: number; retryAfterSeconds: number };
   /** Merge the entity fetches of concurrent operations into one subgraph call (same document and caller). */
   coalesceEntityFetches: boolean;
   /** Signs the principal header for the subgraphs (CROSSDOCK_PRINCIPAL_SECRET; a development default otherwise). */
@@ -45,6 +47,14 @@ export interface PersistedOperationsConfig {
   manifests: string[];
   /** CROSSDOCK_SAFELIST; off by default in development, enforce in production when a manifest is set. */
   mode: SafelistMode;
+}
+
+/** Demand control (cost/): operations are estimated from the supergraph's @cost and @listSize. */
+export interface CostConfig {
+  /** CROSSDOCK_MAX_COST: the most an operation may be estimated to cost; 0 measures without refusing. */
+  maxCost: number;
+  /** CROSSDOCK_COST_DEFAULT_LIST_SIZE: the size assumed for a list nothing declares a size for. */
+  defaultListSize: number;
 }
 
 export interface RateLimitPolicy {
@@ -118,6 +128,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAliases: envInt(env, "CROSSDOCK_MAX_ALIASES", 30, { min: 0 }),
       maxBodyBytes: envInt(env, "CROSSDOCK_MAX_BODY_BYTES", 1_000_000, { min: 1024 }),
       allowBatchedRequests: envBool(env, "CROSSDOCK_ALLOW_BATCHED_REQUESTS", false),
+      cost: {
+        maxCost: envInt(env, "CROSSDOCK_MAX_COST", 10_000, { min: 0 }),
+        defaultListSize: envInt(env, "CROSSDOCK_COST_DEFAULT_LIST_SIZE", 10, { min: 1 }),
+      },
     },
     subscriptions: {
       ...(hubDatabaseUrl && isPostgresUrl(hubDatabaseUrl) ? { hubDatabaseUrl } : {}),
@@ -136,6 +150,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowIntrospection: envBool(env, "CROSSDOCK_ALLOW_INTROSPECTION", false),
     subgraphTimeoutMs: envInt(env, "CROSSDOCK_SUBGRAPH_TIMEOUT_MS", 30_000, { min: 100 }),
     coalesceEntityFetches: envBool(env, "CROSSDOCK_COALESCE_ENTITY_FETCHES", true),
+    overload: {
+      maxConcurrentPerSubgraph: envInt(env, "CROSSDOCK_SUBGRAPH_MAX_CONCURRENCY", 256, { min: 0 }),
+      retryAfterSeconds: envInt(env, "CROSSDOCK_OVERLOAD_RETRY_AFTER_S", 1, { min: 1, max: 3600 }),
+    },
     principalSecret: principalSecretFrom(env).secret,
     principalSecretIsDefault: principalSecretFrom(env).usesDefault,
     ...serviceTokenOf(env),

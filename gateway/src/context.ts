@@ -7,12 +7,15 @@ import { timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { ANONYMOUS, ROLE_SCOPES, type Logger, type Principal } from "@crossdock/platform";
 import type { TokenVerifier } from "./identity/tokenVerifier.js";
+import type { ClientIdentity } from "./client-identification/clientIdentity.js";
 import { TokenRejected } from "./identity/tokenVerifier.js";
 
 export interface GatewayContext {
   requestId: string;
   principal: Principal;
   logger: Logger;
+  /** The calling application (apollographql-client-name/-version), for labels only. */
+  client?: ClientIdentity;
   /** The transport already held this operation to the trusted documents (graphql-ws); the plugin skips it. */
   trustedDocumentChecked?: boolean;
 }

@@ -2,15 +2,13 @@
 // runtime introspection of subgraphs), with request limits, error masking, a principal in
 // the context, health and metrics. It owns no data; every field is resolved by a subgraph.
 // Subscriptions (graphql-ws and SSE on the same /graphql) are served from the change feed.
+// This file only assembles the parts, one concern per file (docs/gateway.md lists them).
 import http from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { ApolloGateway } from "@apollo/gateway";
-import { loadSupergraphSdl } from "@crossdock/schema";
 import type { GraphQLSchema } from "graphql";
-import { GraphQLError } from "graphql";
 import {
   ChangeFeedReader,
   closeServer,
@@ -23,21 +21,23 @@ import {
   openDatabase,
   type HttpRequestInfo,
   type LocalGraphQLHandler,
-  type Principal,
 } from "@crossdock/platform";
 import { loadConfig, type GatewayConfig } from "./config.js";
-import { createPrincipalResolver, credentialsFromHeaders, type GatewayContext, type PrincipalResolver } from "./context.js";
-import { authorizingGateway, subscriptionAuthorizer, SupergraphAccessRules, withSecurityEnforcedByTheGateway } from "./authorization/index.js";
-import { createTokenVerifier } from "./identity/tokenVerifier.js";
+import type { GatewayContext, PrincipalResolver } from "./context.js";
+import { authorizingGateway, subscriptionAuthorizer, SupergraphAccessRules } from "./authorization/index.js";
+import { createAuthentication } from "./identity/authentication.js";
 import { createConsolePages } from "./consolePages.js";
 import { createHttpGuard } from "./transportGuard.js";
 import { startSubscriptions } from "./subscriptions/index.js";
-import { CrossdockSubgraphDataSource } from "./subgraphDataSource.js";
+import { createSubgraphServices } from "./subgraphServices.js";
+import { overloadResponsePlugin } from "./plugins/overloadResponse.js";
 import { createGatewayErrorFormatter } from "./errors.js";
 import { maxDepthRule } from "./limits/queryDepth.js";
 import { maxAliasesRule } from "./limits/aliasCount.js";
+import { clientMetricsPlugin, createClientIdentifier, UNKNOWN_CLIENT } from "./client-identification/index.js";
+import { costLimitPlugin, maxCostRule, OperationCosts, supergraphCostModel } from "./cost/index.js";
 import { startPersistedOperations, type ManifestReload } from "./persistedOperations/index.js";
-import { createHttpRateLimit, createPrincipalMemo, createRateLimiter, PostgresBuckets, wsOperationAdmission, type MemoryBuckets } from "./rateLimit/index.js";
+import { createHttpRateLimit, createRateLimiter, PostgresBuckets, wsOperationAdmission, type MemoryBuckets } from "./rateLimit/index.js";
 
 export { loadConfig, type GatewayConfig };
 export type { PersistedOperationsConfig, SafelistMode } from "./config.js";
@@ -83,32 +83,10 @@ function fullRefillSeconds(config: GatewayConfig): number {
 export async function start(config: GatewayConfig, deps: GatewayDependencies = {}): Promise<RunningGateway> {
   const logger = createLogger("gateway", config.logLevel);
   const metrics = createServiceMetrics("gateway");
-  let supergraphUpdate: ((sdl: string) => void) | undefined;
   let apiSchema: GraphQLSchema | undefined;
-  const dataSources: CrossdockSubgraphDataSource[] = [];
-  const gateway = new ApolloGateway({
-    // A function, not a string, so reloadSupergraph() can hand @apollo/gateway a new supergraph.
-    supergraphSdl: async ({ update }) => {
-      supergraphUpdate = update;
-      return { supergraphSdl: withSecurityEnforcedByTheGateway(loadSupergraphSdl(config.supergraphPath)) };
-    },
-    buildService({ name, url }) {
-      const configured = config.subgraphUrls[name];
-      if (!configured) throw new Error(`No URL configured for subgraph "${name}" (set ${name.toUpperCase()}_URL)`);
-      logger.debug({ name, url: configured, placeholder: url }, "subgraph route");
-      const dataSource = new CrossdockSubgraphDataSource({
-        name,
-        url: configured,
-        timeoutMs: config.subgraphTimeoutMs,
-        coalesceEntityFetches: config.coalesceEntityFetches,
-        principalSecret: config.principalSecret,
-        ...(deps.localSubgraphs?.[name] ? { local: deps.localSubgraphs[name] } : {}),
-      });
-      dataSources.push(dataSource);
-      return dataSource;
-    },
-    logger,
-  });
+  const services = createSubgraphServices({ config, logger, registry: metrics.registry, localSubgraphs: deps.localSubgraphs });
+  const { gateway } = services;
+  const { overload } = config;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: next }) => {
     apiSchema = next;
   });
@@ -116,6 +94,10 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
   let ready = false;
   const development = config.environment === "development";
   const access = new SupergraphAccessRules(gateway);
+  const costLimit = {
+    costs: new OperationCosts({ model: supergraphCostModel(gateway), defaultListSize: config.limits.cost.defaultListSize }),
+    maxCost: config.limits.cost.maxCost,
+  };
   const persisted = await startPersistedOperations({ config: config.persistedOperations, logger, registry: metrics.registry });
   const apollo = new ApolloServer<GatewayContext>({
     // Authorization before planning: fields the caller may not select never reach a subgraph.
@@ -134,6 +116,9 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     ...(persisted ? { persistedQueries: false as const } : {}),
     plugins: [
       ...(persisted ? [persisted.plugin] : []),
+      costLimitPlugin({ ...costLimit, registry: metrics.registry }),
+      clientMetricsPlugin(metrics.registry),
+      overloadResponsePlugin(overload.retryAfterSeconds),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       development
         ? ApolloServerPluginLandingPageLocalDefault({
@@ -146,27 +131,9 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     ],
   });
   await apollo.start();
-  const { identity } = config;
-  const verifyToken =
-    identity.jwks && identity.issuer && identity.audience
-      ? createTokenVerifier({
-          jwks: identity.jwks,
-          issuer: identity.issuer,
-          audience: identity.audience,
-          clockToleranceSeconds: identity.clockToleranceSeconds,
-        })
-      : undefined;
-  if (!verifyToken) logger.warn("no token issuer configured (CROSSDOCK_JWKS): callers are anonymous unless they are the flows");
-  const principalResolver = deps.resolvePrincipal ?? createPrincipalResolver({ serviceToken: config.serviceToken, verifyToken, logger });
-  const principalOf = createPrincipalMemo(async (headers: http.IncomingHttpHeaders): Promise<Principal> => {
-    try {
-      return await principalResolver(credentialsFromHeaders(headers));
-    } catch {
-      // The reason is in the log (the resolver's); the caller learns only that it was refused.
-      throw new GraphQLError("Unauthorized", { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
-    }
-  });
+  const { resolvePrincipal: principalResolver, principalOf } = createAuthentication({ config, logger, resolvePrincipal: deps.resolvePrincipal });
   const formatError = createGatewayErrorFormatter(logger, config.environment);
+  const clientOf = createClientIdentifier();
   let feed = deps.feed;
   const ownsFeed = !feed && config.subscriptions.hubDatabaseUrl !== undefined;
   if (!feed && config.subscriptions.hubDatabaseUrl) {
@@ -190,7 +157,7 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     config,
     resolvePrincipal: principalResolver,
     formatError: (error) => formatError(error.toJSON(), error),
-    validationRules: [maxDepthRule(config.limits.maxDepth), maxAliasesRule(config.limits.maxAliases)],
+    validationRules: [maxDepthRule(config.limits.maxDepth), maxAliasesRule(config.limits.maxAliases), maxCostRule(costLimit)],
     logger,
     registry: metrics.registry,
     authorize: subscriptionAuthorizer(() => apiSchema!, access),
@@ -203,7 +170,11 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     // Not ready before it listens, while it drains, or while its change feed's database is away.
     isReady: async () => ready && ((await feed?.database.reachable()) ?? true),
     maxBodyBytes: config.limits.maxBodyBytes,
-    context: async ({ headers, requestId }: HttpRequestInfo) => ({ requestId, principal: await principalOf(headers), logger: logger.child({ requestId }) }),
+    context: async ({ headers, requestId }: HttpRequestInfo): Promise<GatewayContext> => {
+      const client = clientOf(headers);
+      const labels = client === UNKNOWN_CLIENT ? { requestId } : { requestId, client: client.name, clientVersion: client.version };
+      return { requestId, principal: await principalOf(headers), client, logger: logger.child(labels) };
+    },
   };
   const graphqlListener = createGraphQLRequestListener<GatewayContext>(handlerOptions);
   const guard = createHttpGuard({ allowedOrigins: config.allowedOrigins });
@@ -226,8 +197,7 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     url: `${base}/graphql`,
     local: createLocalGraphQLHandler<GatewayContext>(handlerOptions),
     async reloadSupergraph(supergraphSdl) {
-      if (!supergraphUpdate) throw new Error("the gateway has not loaded its supergraph yet");
-      supergraphUpdate(withSecurityEnforcedByTheGateway(supergraphSdl ?? loadSupergraphSdl(config.supergraphPath)));
+      services.reload(supergraphSdl);
       logger.info("supergraph reloaded");
     },
     async reloadPersistedOperations() {
@@ -240,7 +210,7 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
       await subscriptions.stop();
       await apollo.stop();
       if (httpServer.listening) await closeServer(httpServer);
-      await Promise.all(dataSources.map((dataSource) => dataSource.close()));
+      await services.close();
       if (ownsFeed) await feed?.close();
       persisted?.close();
     },

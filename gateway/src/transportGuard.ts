@@ -20,7 +20,15 @@ export function createHttpGuard(options: HttpGuardOptions): (req: http.IncomingM
       ? cors({
           origin: [...options.allowedOrigins],
           methods: ["GET", "POST"],
-          allowedHeaders: ["authorization", "content-type", "apollo-require-preflight", "x-apollo-operation-name", "x-request-id"],
+          allowedHeaders: [
+            "authorization",
+            "content-type",
+            "apollo-require-preflight",
+            "x-apollo-operation-name",
+            "x-request-id",
+            "apollographql-client-name",
+            "apollographql-client-version",
+          ],
           maxAge: 600,
         })
       : undefined;

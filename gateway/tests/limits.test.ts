@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildSchema, parse, specifiedRules, validate } from "graphql";
+import { buildSchema, getIntrospectionQuery, parse, specifiedRules, validate } from "graphql";
 import { maxDepthRule } from "../src/limits/queryDepth.js";
 import { maxAliasesRule } from "../src/limits/aliasCount.js";
 
@@ -13,7 +13,23 @@ describe("gateway limit rules", () => {
     expect(check(`{ node { child { child { id } } } }`)).toEqual(["QUERY_TOO_DEEP"]);
     expect(check(`{ node { ...F } } fragment F on Node { child { child { id } } }`)).toEqual(["QUERY_TOO_DEEP"]);
     expect(check(`{ node { ... on Node { child { child { id } } } } }`)).toEqual(["QUERY_TOO_DEEP"]);
-    expect(check(`{ __schema { types { fields { type { name } } } } }`, [maxDepthRule(3)])).toEqual([]);
+  });
+
+  it("holds introspection to a depth limit of its own, which the standard introspection query fits", () => {
+    const everyOption = {
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+      oneOf: true,
+    };
+    expect(check(getIntrospectionQuery(everyOption), [maxDepthRule(12)])).toEqual([]);
+    expect(check(`{ __schema { types { fields { type { name } } } } }`, [maxDepthRule(3, 4)])).toEqual(["QUERY_TOO_DEEP"]);
+    expect(check(`{ __type(name: "Node") { fields { type { fields { type { name } } } } } }`, [maxDepthRule(3, 5)])).toEqual(["QUERY_TOO_DEEP"]);
+    // Reached through a fragment spread at the root, introspection is still introspection.
+    expect(check(`{ ...Q } fragment Q on Query { __schema { types { fields { type { name } } } } }`, [maxDepthRule(3, 4)])).toEqual(["QUERY_TOO_DEEP"]);
+    expect(check(`{ __typename node { __typename } }`, [maxDepthRule(2)])).toEqual([]);
   });
 
   it("stays linear for fragments that spread each other many times over", () => {
@@ -28,5 +44,18 @@ describe("gateway limit rules", () => {
   it("limits aliases per operation and reports once", () => {
     expect(check(`{ a: node { id } b: node { id } }`)).toEqual([]);
     expect(check(`{ a: node { id } b: node { id } c: node { id } d: node { id } }`)).toEqual(["TOO_MANY_ALIASES"]);
+  });
+
+  it("counts a fragment's aliases once per spread, through nested fragments", () => {
+    const fragment = `fragment F on Node { x: id }`;
+    expect(check(`{ node { ...F } } ${fragment}`)).toEqual([]);
+    expect(check(`{ node { ...F child { ...F } } } ${fragment}`)).toEqual([]);
+    expect(check(`{ node { ...F child { ...F child { ...F } } } } ${fragment}`, [maxAliasesRule(2)])).toEqual(["TOO_MANY_ALIASES"]);
+    expect(check(`{ node { ...G ...G } } fragment G on Node { ...F ... on Node { y: id } } ${fragment}`, [maxAliasesRule(3)])).toEqual(["TOO_MANY_ALIASES"]);
+    // Each fragment spreads the next twice: 2^30 aliases, counted without walking them.
+    const chain = Array.from({ length: 30 }, (_, i) =>
+      i === 29 ? `fragment A${i} on Node { x: id }` : `fragment A${i} on Node { ...A${i + 1} ...A${i + 1} }`,
+    );
+    expect(check(`{ node { ...A0 } } ${chain.join(" ")}`, [maxAliasesRule(1000)])).toEqual(["TOO_MANY_ALIASES"]);
   });
 });

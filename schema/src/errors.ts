@@ -31,6 +31,10 @@ export const ErrorCode = {
   /** An operation sent by id that the gateway's persisted operation manifest does not hold. */
   PERSISTED_QUERY_NOT_FOUND: "PERSISTED_QUERY_NOT_FOUND",
   RATE_LIMITED: "RATE_LIMITED",
+  /** The operation's estimated cost (demand control: @cost, @listSize) exceeds CROSSDOCK_MAX_COST; the estimate is in extensions.cost. */
+  COST_ESTIMATED_TOO_EXPENSIVE: "COST_ESTIMATED_TOO_EXPENSIVE",
+  /** The gateway sheds load (a subgraph has as many calls in flight as it may): HTTP 503 with Retry-After. */
+  OVERLOADED: "OVERLOADED",
   UNAUTHENTICATED: "UNAUTHENTICATED",
   FORBIDDEN: "FORBIDDEN",
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",

@@ -5,12 +5,10 @@
 // other fetch goes to its subgraph exactly as for any query.
 import { randomUUID } from "node:crypto";
 import type { DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode } from "graphql";
-import { buildOperationContext, executeQueryPlan, type ApolloGateway, type GraphQLDataSource, type ServiceMap } from "@apollo/gateway";
-import { operationFromDocument, type Schema } from "@apollo/federation-internals";
-import type { QueryPlan, QueryPlanner } from "@apollo/query-planner";
-import type { GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
+import type { ApolloGateway, GraphQLDataSource, ServiceMap } from "@apollo/gateway";
 import type { Logger, Principal } from "@crossdock/platform";
 import type { GatewayContext } from "../context.js";
+import { buildQueryPlan, loadedGateway, runQueryPlan, type FederationSchema, type LoadedGateway, type QueryPlan } from "../apolloGatewayAdapter.js";
 import { answeringFromPayloads, type EntitiesAtChange } from "./entitiesAtChange.js";
 
 export type { EntitiesAtChange } from "./entitiesAtChange.js";
@@ -35,15 +33,6 @@ export interface GraphExecutor {
   execute(query: GraphQuery, principal: Principal, atChange?: EntitiesAtChange): Promise<GraphResult>;
 }
 
-/** The parts of ApolloGateway's loaded state its own executor uses (not public API, stable across 2.x). */
-interface GatewayInternals {
-  apiSchema?: Schema;
-  supergraphSchema?: GraphQLSchema;
-  queryPlanner?: QueryPlanner;
-  serviceMap: Record<string, { dataSource: GraphQLDataSource<Record<string, unknown>> }>;
-  config: { telemetry?: Parameters<typeof executeQueryPlan>[6] };
-}
-
 export interface GraphExecutorOptions {
   gateway: ApolloGateway;
   logger: Logger;
@@ -57,15 +46,14 @@ export interface GraphExecutorOptions {
 const MAX_PLANS = 500;
 
 export function createGraphExecutor(options: GraphExecutorOptions): GraphExecutor {
-  const internals = options.gateway as unknown as GatewayInternals;
   // Plans per API schema (a supergraph reload brings a new one) and query text.
-  const plans = new WeakMap<Schema, Map<string, QueryPlan>>();
-  const planFor = (apiSchema: Schema, planner: QueryPlanner, query: GraphQuery): QueryPlan => {
-    let perSchema = plans.get(apiSchema);
-    if (!perSchema) plans.set(apiSchema, (perSchema = new Map()));
+  const plans = new WeakMap<FederationSchema, Map<string, QueryPlan>>();
+  const planFor = (loaded: LoadedGateway, query: GraphQuery): QueryPlan => {
+    let perSchema = plans.get(loaded.apiSchema);
+    if (!perSchema) plans.set(loaded.apiSchema, (perSchema = new Map()));
     let plan = perSchema.get(query.source);
     if (!plan) {
-      plan = planner.buildQueryPlan(operationFromDocument(apiSchema, query.document, { operationName: query.operationName }));
+      plan = buildQueryPlan(loaded, query.document, query.operationName);
       if (perSchema.size >= MAX_PLANS) perSchema.delete(perSchema.keys().next().value!);
       perSchema.set(query.source, plan);
     }
@@ -87,31 +75,15 @@ export function createGraphExecutor(options: GraphExecutorOptions): GraphExecuto
   return {
     schema: options.schema,
     async execute(query, principal, atChange) {
-      const { apiSchema, supergraphSchema, queryPlanner } = internals;
-      if (!apiSchema || !supergraphSchema || !queryPlanner) throw new Error("the gateway has not loaded a supergraph yet");
+      const loaded = loadedGateway(options.gateway);
+      if (!loaded) throw new Error("the gateway has not loaded a supergraph yet");
       const requestId = randomUUID();
       const context: GatewayContext = { requestId, principal, logger: options.logger.child({ requestId }) };
-      const schema = options.schema();
-      const plan = planFor(apiSchema, queryPlanner, query);
       const serviceMap: ServiceMap = Object.create(null) as ServiceMap;
-      for (const [name, { dataSource }] of Object.entries(internals.serviceMap)) {
+      for (const [name, dataSource] of loaded.dataSources()) {
         serviceMap[name] = atChange ? answeringFromPayloads(timed(name, dataSource), atChange, () => options.onAnsweredFromPayloads?.()) : dataSource;
       }
-      const operationContext = buildOperationContext({ schema, operationDocument: query.document, operationName: query.operationName });
-      // The fields executeQueryPlan reads from Apollo Server's request context.
-      const requestContext = {
-        request: { query: query.source, variables: query.variables, operationName: query.operationName },
-        document: query.document,
-        operation: query.operation,
-        operationName: query.operationName,
-        source: query.source,
-        schema,
-        context,
-        logger: context.logger,
-        metrics: {},
-        overallCachePolicy: undefined,
-      } as unknown as GatewayGraphQLRequestContext;
-      return executeQueryPlan(plan, serviceMap, requestContext, operationContext, supergraphSchema, apiSchema, internals.config.telemetry);
+      return runQueryPlan(loaded, { ...query, plan: planFor(loaded, query), serviceMap, schema: options.schema(), context });
     },
   };
 }
