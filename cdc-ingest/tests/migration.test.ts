@@ -23,6 +23,7 @@ const drift = describeMigrationDrift({
       "SourceRow_milestone_shipment_idx",
       "SourceRow_shipment_id_idx",
       "SourceRow_receipt_line_idx",
+      "SourceRow_reorder_point_key_idx",
       "SourceRow_order_number_erp_idx",
       "SourceRow_fulfillment_order_idx",
       "SourceRow_shipment_order_idx",

@@ -7,6 +7,7 @@ import type { FeedEvent, RunLookup } from "../src/engine/types.js";
 import { orderToCash } from "../src/flows/orderToCash.js";
 import { crossesBelow, replenishment } from "../src/flows/replenishment.js";
 import { returns } from "../src/flows/returns.js";
+import { caseSla, MAX_SLA_ESCALATIONS } from "../src/flows/caseSla.js";
 import { casePriorityFor, shipmentException } from "../src/flows/shipmentException.js";
 
 const event = (entityType: string, payload: Record<string, unknown>, changeKind = "UPDATED"): FeedEvent => ({
@@ -153,5 +154,28 @@ describe("exception, returns and replenishment routing", () => {
     expect(
       await replenishment.route(event("InventoryPosition", { sku: "SKU-9", warehouseCode: "ATL1", available: "3", previousAvailable: "25" }), lookup()),
     ).toEqual([]);
+  });
+});
+
+describe("case SLA routing", () => {
+  const due = "2026-01-01T04:00:00.000Z";
+  const open = { caseNumber: "CS-000001", customerNumber: "C-1", orderNumber: null, status: "OPEN", escalationLevel: 0, slaDueAt: due };
+
+  it("an open case with a due time gets one timer step at that time, named by its clock", async () => {
+    const [trigger] = await caseSla.route(event("Case", open, "CREATED"), lookup());
+    expect(trigger).toMatchObject({ flow: "caseSla", subjectKey: "CS-000001", create: true, customerNumber: "C-1" });
+    expect(trigger!.steps).toEqual([
+      { name: `escalateOnBreach@${due}`, kind: "escalateOnBreach", input: { caseNumber: "CS-000001", slaDueAt: due }, notBefore: due },
+    ]);
+    // Starting work keeps the clock: the same step name again, which adds nothing.
+    const [started] = await caseSla.route(event("Case", { ...open, status: "IN_PROGRESS" }), lookup());
+    expect(started!.steps![0]!.name).toBe(trigger!.steps![0]!.name);
+  });
+
+  it("resolving ends the run and skips the pending timer; no clock or too many escalations: nothing", async () => {
+    const [resolved] = await caseSla.route(event("Case", { ...open, status: "RESOLVED", slaDueAt: null }), lookup());
+    expect(resolved).toMatchObject({ create: false, facts: { done: true }, skipPendingKinds: ["escalateOnBreach"] });
+    expect(await caseSla.route(event("Case", { ...open, slaDueAt: null }), lookup())).toEqual([]);
+    expect(await caseSla.route(event("Case", { ...open, escalationLevel: MAX_SLA_ESCALATIONS }), lookup())).toEqual([]);
   });
 });

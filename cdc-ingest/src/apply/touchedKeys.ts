@@ -35,10 +35,10 @@ export class TouchedKeys {
   }
 }
 
-/** Keys the changed rows name themselves: stock rows their position, orders, fulfilments and shipments their order. */
+/** Keys the changed rows name themselves: stock and reorder-point rows their position, orders, fulfilments and shipments their order. */
 export function collectDirectKeys(changed: readonly MirrorWrite[], keys: TouchedKeys): void {
   for (const w of changed) {
-    const stock = w.table === "Stock";
+    const stock = w.table === "Stock" || w.table === "ReorderPoint";
     const ordered = w.table === "SalesOrder" || w.table === "FulfillmentOrder" || w.table === "Shipment";
     if (!stock && !ordered) continue;
     for (const image of w.images) {

@@ -8,7 +8,7 @@ export const SOURCE_NAMES: readonly SourceName[] = ["erp", "crm", "wms"];
 export const CAPTURED_TABLES: Readonly<Record<SourceName, readonly string[]>> = {
   erp: ["Customer", "SalesOrder", "SalesOrderLine", "Invoice", "AuditEntry"],
   crm: ["Case", "AuditEntry"],
-  wms: ["Stock", "FulfillmentOrder", "Shipment", "ShipmentMilestone", "Receipt", "ReceiptLine", "AuditEntry"],
+  wms: ["Stock", "FulfillmentOrder", "Shipment", "ShipmentMilestone", "Receipt", "ReceiptLine", "ReorderPoint", "AuditEntry"],
 };
 
 /** Tables whose rows are only transaction markers, never mirrored. */

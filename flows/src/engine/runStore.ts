@@ -62,7 +62,7 @@ export async function applyTriggers(session: SqlSession, triggers: readonly RunT
     string,
     { id: string; facts: Facts; rel: string | null; shp: string | null; dlv: string | null; cust: string | null; steps: boolean }
   >();
-  const steps: { n: number; run: string; name: string; kind: string; input: Facts }[] = [];
+  const steps: { n: number; run: string; name: string; kind: string; input: Facts; at: string | null }[] = [];
   const skips: { run: string; kinds: string[] }[] = [];
   for (const t of triggers) {
     const id = runIdOf(t.flow, t.subjectKey);
@@ -83,7 +83,7 @@ export async function applyTriggers(session: SqlSession, triggers: readonly RunT
     u.cust ??= t.customerNumber ?? null;
     u.steps ||= (t.steps?.length ?? 0) > 0;
     updates.set(id, u);
-    for (const step of t.steps ?? []) steps.push({ n: steps.length, run: id, name: step.name, kind: step.kind, input: step.input });
+    for (const step of t.steps ?? []) steps.push({ n: steps.length, run: id, name: step.name, kind: step.kind, input: step.input, at: step.notBefore ?? null });
     if (t.skipPendingKinds?.length) skips.push({ run: id, kinds: t.skipPendingKinds });
   }
   const creates = [...runs.values()].filter((r) => r.create);
@@ -106,8 +106,8 @@ export async function applyTriggers(session: SqlSession, triggers: readonly RunT
   let inserted = 0;
   if (steps.length > 0) {
     const rows = await session.query<{ id: string }>(
-      `INSERT INTO "FlowStep" ("runId", "name", "kind", "input")
-       SELECT x.run, x.name, x.kind, x.input FROM jsonb_to_recordset($1::jsonb) AS x(n int, run text, name text, kind text, input jsonb)
+      `INSERT INTO "FlowStep" ("runId", "name", "kind", "input", "availableAt")
+       SELECT x.run, x.name, x.kind, x.input, COALESCE(x.at, now()) FROM jsonb_to_recordset($1::jsonb) AS x(n int, run text, name text, kind text, input jsonb, at timestamptz)
        JOIN "FlowRun" r ON r."id" = x.run AND r."status" <> 'CANCELLED'
        ORDER BY x.n
        ON CONFLICT ("runId", "name") DO NOTHING RETURNING "id"::text AS id`,

@@ -15,6 +15,8 @@ export interface StepPlan {
   /** Which StepDefinition of the flow runs it. */
   kind: string;
   input: Facts;
+  /** Not before this instant (ISO-8601): a timer, e.g. an SLA running out. Default: at once. */
+  notBefore?: string;
 }
 
 /** Business timestamps a run carries for the KPIs; the first release and shipment win, the last delivery wins. */

@@ -1,6 +1,7 @@
 // `includeCurrent`: the entities a filter matches right now, read through the graph with the
 // subscriber's principal (so a partner sees only what it may query), as events in the same
-// shape the feed produces. Bounded: a filter matching too many entities is a client error.
+// shape the feed produces, a page at a time. Positions page through every match (the caller
+// waits for the client between pages); for other streams too many matches is a client error.
 import { parse, getOperationAST } from "graphql";
 import type { Principal } from "@crossdock/platform";
 import type { GraphExecutor } from "./graphExecution.js";
@@ -23,6 +24,9 @@ function query(source: string) {
 const INVENTORY = query(`query CrossdockCurrentInventory($sku: ID, $wh: ID, $first: Int, $after: String) {
   inventoryPositions(sku: $sku, warehouseCode: $wh, first: $first, after: $after) {
     edges { node { sku warehouseCode onHand allocated available sourceCommittedAt } } pageInfo { hasNextPage endCursor } } }`);
+const LOW_STOCK = query(`query CrossdockCurrentLowStock($wh: ID, $first: Int, $after: String) {
+  lowStock(warehouseCode: $wh, first: $first, after: $after) {
+    edges { node { sku warehouseCode onHand allocated available reorderPoint availableToPromise sourceCommittedAt } } pageInfo { hasNextPage endCursor } } }`);
 const ORDER = query(`query CrossdockCurrentOrder($n: ID!) { order(orderNumber: $n) { orderNumber customerNumber statusView { stage sourceCommittedAt } } }`);
 const CUSTOMER_ORDERS = query(`query CrossdockCurrentCustomerOrders($c: ID, $first: Int, $after: String) {
   orders(customerNumber: $c, first: $first, after: $after) {
@@ -74,27 +78,46 @@ function shipmentEntity(node: Json): CurrentEntity | undefined {
   };
 }
 
-export async function currentEntities(options: {
+function positionEntity(node: Json, extra: Record<string, unknown>): CurrentEntity {
+  return {
+    entityKey: `${node.sku}|${node.warehouseCode}`,
+    occurredAt: new Date(node.sourceCommittedAt),
+    payload: { sku: node.sku, warehouseCode: node.warehouseCode, onHand: node.onHand, allocated: node.allocated, available: node.available, ...extra },
+  };
+}
+
+export interface CurrentOptions {
   field: StreamField;
   filter: StreamFilter;
   executor: GraphExecutor;
   principal: Principal;
   limit: number;
-}): Promise<CurrentEntity[]> {
+}
+
+/** The current entities, one page at a time (positions), or all in one page (the bounded streams). */
+export async function* currentEntityPages(options: CurrentOptions): AsyncGenerator<CurrentEntity[]> {
+  const { field, filter, executor, principal } = options;
+  const matching = (entities: (CurrentEntity | undefined)[]) => entities.filter((e): e is CurrentEntity => e !== undefined && field.matches(filter, e.payload));
+  if (field.name === "inventoryChanged" || field.name === "lowStockChanged") {
+    const low = field.name === "lowStockChanged";
+    let after: string | null = null;
+    for (;;) {
+      const data: Json = low
+        ? (await run(executor, principal, LOW_STOCK, { wh: filter.warehouseCode ?? null, first: PAGE, after })).lowStock
+        : (await run(executor, principal, INVENTORY, { sku: filter.sku ?? null, wh: filter.warehouseCode ?? null, first: PAGE, after })).inventoryPositions;
+      const extra = (n: Json) => (low ? { reorderPoint: n.reorderPoint, availableToPromise: n.availableToPromise, below: true } : { previousAvailable: null });
+      yield matching(data.edges.map((e: { node: Json }) => positionEntity(e.node, extra(e.node))));
+      if (!data.pageInfo.hasNextPage || !data.pageInfo.endCursor) return;
+      after = data.pageInfo.endCursor;
+    }
+  }
+  yield await boundedEntities(options, matching);
+}
+
+async function boundedEntities(options: CurrentOptions, matching: (entities: (CurrentEntity | undefined)[]) => CurrentEntity[]): Promise<CurrentEntity[]> {
   const { field, filter, executor, principal, limit } = options;
   let found: (CurrentEntity | undefined)[];
-  if (field.name === "inventoryChanged") {
-    const nodes = await paged(
-      async (after) =>
-        (await run(executor, principal, INVENTORY, { sku: filter.sku ?? null, wh: filter.warehouseCode ?? null, first: PAGE, after })).inventoryPositions,
-      limit,
-    );
-    found = nodes.map((n) => ({
-      entityKey: `${n.sku}|${n.warehouseCode}`,
-      occurredAt: new Date(n.sourceCommittedAt),
-      payload: { sku: n.sku, warehouseCode: n.warehouseCode, onHand: n.onHand, allocated: n.allocated, available: n.available, previousAvailable: null },
-    }));
-  } else if (field.name === "orderStatusChanged") {
+  if (field.name === "orderStatusChanged") {
     found = filter.orderNumber
       ? [orderEntity((await run(executor, principal, ORDER, { n: filter.orderNumber })).order)]
       : (await paged(async (after) => (await run(executor, principal, CUSTOMER_ORDERS, { c: filter.customerNumber, first: PAGE, after })).orders, limit)).map(
@@ -107,7 +130,7 @@ export async function currentEntities(options: {
           .flatMap((f: Json) => f.shipments as Json[])
           .map(shipmentEntity);
   }
-  const entities = found.filter((e): e is CurrentEntity => e !== undefined && field.matches(filter, e.payload));
+  const entities = matching(found);
   if (entities.length > limit) throw subscriptionError("BAD_USER_INPUT", `includeCurrent matches more than ${limit} entities; narrow the filter`, { limit });
   return entities;
 }

@@ -164,7 +164,7 @@ export function planSubscription(
   if (includeCurrent && after !== undefined) {
     return [subscriptionError("BAD_USER_INPUT", "includeCurrent and after cannot be combined: resume with after, or start fresh with includeCurrent")];
   }
-  if (includeCurrent && Object.keys(filter).length === 0) {
+  if (includeCurrent && Object.keys(filter).length === 0 && !field.currentUnfiltered) {
     return [subscriptionError("BAD_USER_INPUT", `includeCurrent needs at least one filter (${field.filterArgs.join(" or ")})`)];
   }
   return { field, filter, after, includeCurrent, selection: canonicalSelection(field, rootField, document, operation.variableDefinitions ?? [], rawVariables) };

@@ -1,10 +1,10 @@
-// The three subscription fields and how each maps onto the change feed: which feed entity type
+// The subscription fields and how each maps onto the change feed: which feed entity type
 // feeds it, how its filter arguments match a feed payload (and index subscribers by key), which
 // list-by-key query field resolves a batch of its entities through the graph, what of that
 // field's own answer the feed payload already carries, and the event's own fields.
 import { mayAccessCustomer, type ChangeFeedRecord, type Principal } from "@crossdock/platform";
 
-export type StreamFieldName = "inventoryChanged" | "orderStatusChanged" | "shipmentUpdated";
+export type StreamFieldName = "inventoryChanged" | "lowStockChanged" | "orderStatusChanged" | "shipmentUpdated";
 
 export type StreamFilter = Readonly<Record<string, string>>;
 
@@ -52,6 +52,11 @@ export interface StreamField {
   customerOf(payload: Readonly<Record<string, unknown>>): string | null | undefined;
   /** Narrows a replay read to the filter's key when the filter pins it (index use only). */
   replayKey(filter: StreamFilter): { entityKey?: string; entityKeyPrefix?: string };
+  /**
+   * Whether `includeCurrent` may go without a filter: the initial state then pages through every
+   * entity at the client's pace instead of being bounded (positions: a dashboard's first screen).
+   */
+  currentUnfiltered?: boolean;
 }
 
 const text = (value: unknown): string | undefined => (typeof value === "string" ? value : typeof value === "number" ? String(value) : undefined);
@@ -70,40 +75,59 @@ const common = (fieldName: string, event: StreamEvent): unknown => {
   return undefined;
 };
 
-const inventoryChanged: StreamField = {
-  name: "inventoryChanged",
-  feedEntityType: "InventoryPosition",
-  eventTypeName: "InventoryEvent",
+/** The position as the ops subgraph answers it, from the values the payload carries at this change. */
+function positionAtChange({ payload: p, occurredAt }: StreamEvent): Record<string, unknown> {
+  const sku = text(p.sku);
+  const code = text(p.warehouseCode);
+  const position: Record<string, unknown> = {
+    __typename: "InventoryPosition",
+    sku,
+    warehouseCode: code,
+    product: { __typename: "Product", sku },
+    warehouse: { __typename: "Warehouse", code },
+    sourceCommittedAt: occurredAt.toISOString(),
+  };
+  // Only values the payload carries: an older payload without one leaves it to the fetch.
+  for (const name of ["onHand", "allocated", "available", "availableToPromise"]) if (typeof p[name] === "string") position[name] = p[name];
+  if ("reorderPoint" in p && (typeof p.reorderPoint === "string" || p.reorderPoint === null)) position.reorderPoint = p.reorderPoint;
+  if (typeof p.below === "boolean") position.lowStock = p.below;
+  return position;
+}
+
+/** What inventoryChanged and lowStockChanged share: both are about positions (sku x warehouse). */
+const positionStream = {
   filterArgs: ["sku", "warehouseCode"],
   entityField: "position",
   entityBatch: { field: "inventoryPositionsByKey", argument: "keys", type: "[InventoryPositionKey!]!" },
-  entityRef: (p) => ({ sku: text(p.sku) ?? "", warehouseCode: text(p.warehouseCode) ?? "" }),
-  entityAtChange: ({ payload: p, occurredAt }) => {
-    const sku = text(p.sku);
-    const code = text(p.warehouseCode);
-    const position: Record<string, unknown> = {
-      __typename: "InventoryPosition",
-      sku,
-      warehouseCode: code,
-      product: { __typename: "Product", sku },
-      warehouse: { __typename: "Warehouse", code },
-      sourceCommittedAt: occurredAt.toISOString(),
-    };
-    // Only values the payload carries: an older payload without one leaves it to the fetch.
-    for (const name of ["onHand", "allocated", "available"]) if (typeof p[name] === "string") position[name] = p[name];
-    return position;
-  },
-  eventBuckets: (p) => [`${text(p.sku)}|${text(p.warehouseCode)}`, `${text(p.sku)}|*`, `*|${text(p.warehouseCode)}`, "*|*"],
-  subscriberBucket: (f) => `${f.sku ?? "*"}|${f.warehouseCode ?? "*"}`,
-  matches: (f, p) => matchesAll(f, p, { sku: "sku", warehouseCode: "warehouseCode" }),
-  eventFieldValue: (name, e) => (name === "previousAvailable" ? (e.payload.previousAvailable ?? null) : common(name, e)),
+  entityRef: (p: Readonly<Record<string, unknown>>) => ({ sku: text(p.sku) ?? "", warehouseCode: text(p.warehouseCode) ?? "" }),
+  entityAtChange: positionAtChange,
+  eventBuckets: (p: Readonly<Record<string, unknown>>) => [`${text(p.sku)}|${text(p.warehouseCode)}`, `${text(p.sku)}|*`, `*|${text(p.warehouseCode)}`, "*|*"],
+  subscriberBucket: (f: StreamFilter) => `${f.sku ?? "*"}|${f.warehouseCode ?? "*"}`,
+  matches: (f: StreamFilter, p: Readonly<Record<string, unknown>>) => matchesAll(f, p, { sku: "sku", warehouseCode: "warehouseCode" }),
   customerOf: () => undefined,
-  replayKey: (f) =>
+  replayKey: (f: StreamFilter) =>
     f.sku !== undefined && f.warehouseCode !== undefined
       ? { entityKey: `${f.sku}|${f.warehouseCode}` }
       : f.sku !== undefined
         ? { entityKeyPrefix: `${f.sku}|` }
         : {},
+  currentUnfiltered: true,
+} satisfies Partial<StreamField>;
+
+const lowStockChanged: StreamField = {
+  ...positionStream,
+  name: "lowStockChanged",
+  feedEntityType: "LowStock",
+  eventTypeName: "LowStockEvent",
+  eventFieldValue: (name, e) => (name === "below" ? e.payload.below === true : common(name, e)),
+};
+
+const inventoryChanged: StreamField = {
+  ...positionStream,
+  name: "inventoryChanged",
+  feedEntityType: "InventoryPosition",
+  eventTypeName: "InventoryEvent",
+  eventFieldValue: (name, e) => (name === "previousAvailable" ? (e.payload.previousAvailable ?? null) : common(name, e)),
 };
 
 const orderStatusChanged: StreamField = {
@@ -142,7 +166,7 @@ const shipmentUpdated: StreamField = {
   replayKey: (f) => (f.shipmentId !== undefined ? { entityKey: f.shipmentId } : {}),
 };
 
-export const STREAM_FIELDS: Readonly<Record<StreamFieldName, StreamField>> = { inventoryChanged, orderStatusChanged, shipmentUpdated };
+export const STREAM_FIELDS: Readonly<Record<StreamFieldName, StreamField>> = { inventoryChanged, lowStockChanged, orderStatusChanged, shipmentUpdated };
 
 export const FEED_ENTITY_TYPES = Object.values(STREAM_FIELDS).map((f) => f.feedEntityType);
 

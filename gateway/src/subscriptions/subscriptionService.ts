@@ -8,7 +8,7 @@ import { catchUp } from "./catchUp.js";
 import type { ErrorFormatter } from "./eventShaping.js";
 import { FeedTail } from "./feedTail.js";
 import type { GraphExecutor } from "./graphExecution.js";
-import { currentEntities } from "./initialState.js";
+import { currentEntityPages } from "./initialState.js";
 import { planSubscription, type SubscriptionPlan } from "./operationPlan.js";
 import { ResolutionBatcher } from "./resolutionBatcher.js";
 import { ResolutionQueryCache } from "./resolutionQuery.js";
@@ -211,15 +211,19 @@ export class SubscriptionService {
     const plan = { field: subscriber.field, filter: subscriber.filter };
     try {
       if (includeCurrent) {
-        const entities = await currentEntities({
+        const pages = currentEntityPages({
           field: plan.field,
           filter: plan.filter,
           executor: this.options.executor,
           principal: subscriber.principal,
           limit: this.options.limits.maxInitialEntities,
         });
-        for (const entity of entities) {
-          if (!subscriber.enqueueCurrent(toStreamEvent(plan.field, { ...entity, cursor: target }))) return;
+        for await (const entities of pages) {
+          for (const entity of entities) {
+            // At the client's pace: the initial state of every position is more than one outbox holds.
+            await subscriber.queue.waitForSpace();
+            if (!subscriber.enqueueCurrent(toStreamEvent(plan.field, { ...entity, cursor: target }))) return;
+          }
         }
       }
       await catchUp(subscriber, { reader, tailHead: () => tail.head, target, pageSize: this.options.limits.feedPageSize });

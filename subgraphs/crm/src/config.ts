@@ -1,6 +1,7 @@
 // The CRM service's configuration, read from the environment once and validated here.
 // Nothing else in the service reads process.env; a bad value fails the start naming the variable.
 import { ConfigError, envBool, envInt, envNumber, envOptional, envString } from "@crossdock/platform";
+import { DEFAULT_CASE_WORK, parseSlaMinutes, type CaseWorkConfig } from "./caseSla.js";
 
 export interface CrmConfig {
   port: number;
@@ -8,6 +9,8 @@ export interface CrmConfig {
   /** `postgres://…` or `pglite:<dir>` / `pglite:memory`. */
   databaseUrl: string;
   seed: { enabled: boolean; scale: number };
+  /** SLA minutes per priority and the escalation owner; defaults when absent (tests). */
+  caseWork?: CaseWorkConfig;
   /** pino level; defaults to LOG_LEVEL or "info". */
   logLevel?: string;
 }
@@ -24,6 +27,10 @@ export function loadConfig(env: Record<string, string | undefined>): CrmConfig {
     host: envString(env, "CRM_HOST", "127.0.0.1"),
     databaseUrl: envString(env, "CRM_DATABASE_URL", `pglite:${dataDir.replace(/\/+$/, "")}/crm`),
     seed: { enabled: envBool(env, "CROSSDOCK_SEED", true), scale },
+    caseWork: {
+      slaMinutes: parseSlaMinutes(envOptional(env, "CRM_CASE_SLA_MINUTES"), "CRM_CASE_SLA_MINUTES"),
+      escalationOwner: envString(env, "CRM_ESCALATION_OWNER", DEFAULT_CASE_WORK.escalationOwner),
+    },
     ...(logLevel !== undefined ? { logLevel } : {}),
   };
 }

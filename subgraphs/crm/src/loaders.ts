@@ -20,6 +20,8 @@ export interface CrmLoaders {
   casesByOrderNumber: DataLoader<string, Case[]>;
   /** Newest first, as the account team reads it. */
   timelineByOrderNumber: DataLoader<string, TimelineEntry[]>;
+  /** Oldest first: the steps of the case in the order they happened. */
+  timelineByCaseNumber: DataLoader<string, TimelineEntry[]>;
 }
 
 const NEWEST_CASE_FIRST = [{ openedAt: "desc" as const }, { caseNumber: "desc" as const }];
@@ -64,6 +66,10 @@ export function createLoaders(prisma: CrmPrisma, sql: SqlQuery): CrmLoaders {
     timelineByOrderNumber: groupLoader(
       (keys: readonly string[]) => prisma.timelineEntry.findMany({ where: { orderNumber: { in: [...keys] } }, orderBy: NEWEST_ENTRY_FIRST }),
       (row) => row.orderNumber ?? "",
+    ),
+    timelineByCaseNumber: groupLoader(
+      (keys: readonly string[]) => prisma.timelineEntry.findMany({ where: { caseNumber: { in: [...keys] } }, orderBy: [{ occurredAt: "asc" }, { id: "asc" }] }),
+      (row) => row.caseNumber ?? "",
     ),
   };
 }

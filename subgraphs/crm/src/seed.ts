@@ -87,7 +87,13 @@ export async function seedDemoWorld(prisma: CrmPrisma, options: { scale: number 
   }));
   // Seeded cases get the same timeline entries (and keys) that openCase/resolveCase write live.
   for (const demo of world.cases) {
-    const base = { accountId: accountIdOf(customers, demo.customerNumber), customerNumber: demo.customerNumber, orderNumber: demo.orderNumber, source: "seed" };
+    const base = {
+      accountId: accountIdOf(customers, demo.customerNumber),
+      customerNumber: demo.customerNumber,
+      orderNumber: demo.orderNumber,
+      caseNumber: demo.caseNumber,
+      source: "seed",
+    };
     timeline.push({
       ...base,
       kind: "CASE_OPENED",

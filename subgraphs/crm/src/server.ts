@@ -13,6 +13,7 @@ import {
   type Database,
   type LocalGraphQLHandler,
 } from "@crossdock/platform";
+import { DEFAULT_CASE_WORK } from "./caseSla.js";
 import { loadConfig, type CrmConfig } from "./config.js";
 import { createCrmContext } from "./context.js";
 import { createCrmPrisma } from "./db.js";
@@ -55,7 +56,7 @@ export async function start(config: CrmConfig): Promise<RunningCrm> {
         host: config.host,
         logger,
         metrics,
-        createContext: createCrmContext(prisma, countedSql(db, metrics)),
+        createContext: createCrmContext(prisma, countedSql(db, metrics), config.caseWork ?? DEFAULT_CASE_WORK),
         // Not ready while its database is away (restart, failover): balancers send work elsewhere.
         isReady: () => db.reachable(),
       });

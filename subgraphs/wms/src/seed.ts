@@ -107,7 +107,32 @@ export function wmsSlice(world: DemoWorld) {
       for (const m of s.milestones) milestones.push({ shipmentId: s.shipmentId, code: m.code, location: m.location, note: m.note, occurredAt: m.occurredAt });
     }
   }
-  return { warehouses, bins, stock, movements, fulfillments, lines, shipments, milestones };
+  return { warehouses, bins, stock, movements, fulfillments, lines, shipments, milestones, reorderPoints: demoReorderPoints(world) };
+}
+
+/**
+ * Reorder points for the demo: every position gets one, and every third (in sku, warehouse order)
+ * sits above its stock, so the dashboard's low-stock view and alerts have something to show.
+ */
+export function demoReorderPoints(world: DemoWorld): Prisma.ReorderPointCreateManyInput[] {
+  const onHand = new Map<string, Decimal>();
+  for (const s of world.stock) {
+    const key = `${s.sku}\u0000${s.warehouseCode}`;
+    onHand.set(key, (onHand.get(key) ?? new Decimal(0)).plus(s.onHand));
+  }
+  return [...onHand.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, total], index) => {
+      const [sku, warehouseCode] = key.split("\u0000") as [string, string];
+      const point = index % 3 === 0 ? total.plus(10).toDecimalPlaces(0, Decimal.ROUND_UP) : total.div(4).toDecimalPlaces(0, Decimal.ROUND_DOWN);
+      return {
+        sku,
+        warehouseCode,
+        reorderPoint: point.toFixed(),
+        safetyStock: point.div(5).toDecimalPlaces(0, Decimal.ROUND_DOWN).toFixed(),
+        updatedAt: SHIPMENTS_BOOKED_AT,
+      };
+    });
 }
 
 export async function seedDemoSlice(prisma: WmsPrisma, scale: number): Promise<SeedSummary> {
@@ -121,6 +146,7 @@ export async function seedDemoSlice(prisma: WmsPrisma, scale: number): Promise<S
     await inChunks(slice.lines, (data) => tx.fulfillmentLine.createMany({ data }));
     await inChunks(slice.shipments, (data) => tx.shipment.createMany({ data }));
     await inChunks(slice.milestones, (data) => tx.shipmentMilestone.createMany({ data }));
+    await inChunks(slice.reorderPoints, (data) => tx.reorderPoint.createMany({ data }));
   };
   // One transaction: a crash half-way leaves an empty database that the next start seeds again.
   await prisma.$transaction(write, { maxWait: 60_000, timeout: 600_000 });

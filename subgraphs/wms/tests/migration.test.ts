@@ -24,7 +24,13 @@ describe("WMS migrations", () => {
     expect(Number(row!.ff)).toBeGreaterThan(0);
     expect(Number(row!.sh)).toBeGreaterThan(0);
     const applied = await db.query<{ migration_name: string }>(`SELECT migration_name FROM "_prisma_migrations" ORDER BY migration_name`);
-    expect(applied.map((m) => m.migration_name)).toEqual(["0001_init", "0002_fulfillment_lines_per_bin", "0003_shipment_lines", "0004_write_attribution"]);
+    expect(applied.map((m) => m.migration_name)).toEqual([
+      "0001_init",
+      "0002_fulfillment_lines_per_bin",
+      "0003_shipment_lines",
+      "0004_write_attribution",
+      "0005_reorder_points",
+    ]);
     expect(await migrate(db, MIGRATIONS_DIR)).toEqual({ applied: [], alreadyApplied: listMigrations(MIGRATIONS_DIR).length });
   });
 });

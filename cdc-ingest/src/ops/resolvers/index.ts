@@ -3,10 +3,12 @@ import { queryResolvers } from "./query.js";
 import { inventoryPositionResolvers } from "./inventoryPosition.js";
 import { orderStatusViewResolvers } from "./orderStatusView.js";
 import { deadLetterResolvers } from "./deadLetter.js";
+import { inventoryDashboardResolvers } from "./inventoryDashboard.js";
 
 export const opsResolvers = {
   ...scalarResolvers,
   ...queryResolvers,
+  Query: { ...queryResolvers.Query, ...inventoryDashboardResolvers.Query },
   ...deadLetterResolvers,
   ...inventoryPositionResolvers,
   ...orderStatusViewResolvers,

@@ -1,7 +1,7 @@
 // Case: a service case. Its order and customer are references to ERP entities built from the
 // numbers stored on the case, so they cost no SQL here.
 import { loadVisible } from "@crossdock/platform";
-import type { Case as CaseRow } from "../__generated__/prisma/client.js";
+import type { Case as CaseRow, TimelineEntry as TimelineEntryRow } from "../__generated__/prisma/client.js";
 import type { CrmContext } from "../context.js";
 import { customerReference, orderReference, type CustomerReference, type OrderReference } from "./references.js";
 
@@ -15,5 +15,8 @@ export const Case = {
   },
   customer(row: CaseRow): CustomerReference {
     return customerReference(row.customerNumber);
+  },
+  timeline(row: CaseRow, _args: unknown, ctx: CrmContext): Promise<TimelineEntryRow[]> {
+    return ctx.loaders.timelineByCaseNumber.load(row.caseNumber);
   },
 };

@@ -24,4 +24,5 @@ export const LIMITS = {
   kind: 64,
   summary: 1000,
   externalKey: 200,
+  owner: 120,
 } as const;

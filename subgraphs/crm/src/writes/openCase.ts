@@ -5,6 +5,7 @@ import { requireCustomerAccess, runWrite } from "@crossdock/platform";
 import { crossdockError, ErrorCode } from "@crossdock/schema";
 import type { Case, CasePriority } from "../__generated__/prisma/client.js";
 import type { CrmContext } from "../context.js";
+import { slaDueAt } from "../caseSla.js";
 import { nextCaseNumber } from "./caseNumbers.js";
 import { actorOf, crmWrites } from "./transaction.js";
 import { LIMITS, optionalText, requiredText } from "./inputRules.js";
@@ -44,7 +45,7 @@ export async function openCase(ctx: CrmContext, input: OpenCaseInput): Promise<C
       const caseNumber = await nextCaseNumber(tx);
       const openedAt = new Date();
       const row = await tx.case.create({
-        data: { ...request, caseNumber, accountId: account.accountId, status: "OPEN", openedAt },
+        data: { ...request, caseNumber, accountId: account.accountId, status: "OPEN", openedAt, slaDueAt: slaDueAt(ctx.caseWork, request.priority, openedAt) },
       });
       await tx.timelineEntry.create({
         data: {
@@ -56,6 +57,7 @@ export async function openCase(ctx: CrmContext, input: OpenCaseInput): Promise<C
           occurredAt: openedAt,
           source: "crm",
           externalKey: `case:${caseNumber}:opened`,
+          caseNumber,
         },
       });
       return { result: { caseNumber }, audit: { entityType: "Case", entityKey: caseNumber, detail: { ...request, idempotencyKey } }, written: row };

@@ -25,7 +25,8 @@ export async function resolveCase(ctx: CrmContext, args: { caseNumber: string; r
       // Conditional on the status, so two concurrent resolutions on Postgres cannot both win.
       const { count } = await tx.case.updateMany({
         where: { caseNumber, status: { not: "RESOLVED" } },
-        data: { status: "RESOLVED", resolvedAt, resolution },
+        // The SLA clock stops: nothing is due on a resolved case.
+        data: { status: "RESOLVED", resolvedAt, resolution, slaDueAt: null },
       });
       const current = await tx.case.findUniqueOrThrow({ where: { caseNumber } });
       if (count === 0) return { result: null, audit: null, written: current };
@@ -39,6 +40,7 @@ export async function resolveCase(ctx: CrmContext, args: { caseNumber: string; r
           occurredAt: resolvedAt,
           source: "crm",
           externalKey: `case:${caseNumber}:resolved`,
+          caseNumber,
         },
       });
       return {

@@ -7,6 +7,7 @@ import { confirmPick, type ConfirmPickInput } from "../writes/confirmPick.js";
 import { createFulfillment, type CreateFulfillmentInput } from "../writes/createFulfillment.js";
 import { recordShipmentMilestone, type ShipmentMilestoneInput } from "../writes/recordShipmentMilestone.js";
 import { recordReceipt, type RecordReceiptInput } from "../writes/recordReceipt.js";
+import { setReorderPoint, type SetReorderPointArgs } from "../writes/setReorderPoint.js";
 import { shipFulfillment, type ShipFulfillmentInput } from "../writes/shipFulfillment.js";
 
 export const mutationResolvers = {
@@ -19,5 +20,6 @@ export const mutationResolvers = {
     cancelFulfillment: (_: unknown, args: { fulfillmentId: string; reason: string }, ctx: WmsContext) =>
       cancelFulfillment(ctx, args.fulfillmentId, args.reason),
     recordReceipt: (_: unknown, args: { input: RecordReceiptInput }, ctx: WmsContext) => recordReceipt(ctx, args.input),
+    setReorderPoint: (_: unknown, args: SetReorderPointArgs, ctx: WmsContext) => setReorderPoint(ctx, args),
   },
 };
