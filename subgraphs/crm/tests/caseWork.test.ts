@@ -139,7 +139,7 @@ describe("case work", () => {
     const partner: Principal = { kind: "partner", subject: "partner-app", scopes: [...ALL_SCOPES], customerNumber: order.customerNumber };
     const reader: Principal = { kind: "user", subject: "reader", scopes: ["cases:read"] };
     for (const [principal, expected] of [
-      [partner, "FORBIDDEN"],
+      [partner, "UNKNOWN_CASE"],
       [reader, "FORBIDDEN"],
     ] as const) {
       for (const [query, variables] of [

@@ -2,7 +2,7 @@
 // customer's case and a resolved one, let the write decide the change, then update the case, add
 // its timeline entry and the audit entry in one transaction. A change that decides "nothing to do"
 // writes nothing and returns the case as it is.
-import { requireCustomerAccess, runWrite } from "@crossdock/platform";
+import { requireOwnCustomerObject, runWrite } from "@crossdock/platform";
 import { crossdockError, ErrorCode } from "@crossdock/schema";
 import type { Case, Prisma } from "../__generated__/prisma/client.js";
 import type { CrmContext } from "../context.js";
@@ -30,8 +30,10 @@ export async function changeCase(ctx: CrmContext, options: ChangeCaseOptions): P
     idempotency: options.idempotency,
     decide: async (tx) => {
       const existing = await tx.case.findUnique({ where: { caseNumber } });
-      if (!existing) throw crossdockError(ErrorCode.UNKNOWN_CASE, `No case ${caseNumber}`, { field: "caseNumber" });
-      requireCustomerAccess(ctx.principal, existing.customerNumber);
+      // Another customer's case answers as an unknown one: a partner learns nothing of it.
+      const unknown = () => crossdockError(ErrorCode.UNKNOWN_CASE, `No case ${caseNumber}`, { field: "caseNumber" });
+      if (!existing) throw unknown();
+      requireOwnCustomerObject(ctx.principal, existing.customerNumber, unknown);
       if (existing.status === "RESOLVED") {
         throw crossdockError(ErrorCode.INVALID_STATE, `Case ${caseNumber} is resolved; ${operation} needs an open case`, { field: "caseNumber" });
       }
