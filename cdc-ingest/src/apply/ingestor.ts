@@ -211,7 +211,7 @@ export class Ingestor {
       txIds: [...txIds],
       deadLetters,
       auditEntries,
-      position: position ?? "0",
+      position,
       lastCommittedAt: eventCount > 0 ? new Date(lastCommittedMs) : null,
       eventCount,
     };
