@@ -24,3 +24,4 @@ export * from "./changeFeedReader.js";
 export * from "./feedConsumers.js";
 export * from "./feedTail.js";
 export * from "./runService.js";
+export * from "./processGuards.js";
