@@ -17,6 +17,8 @@ export interface IngestConfig {
   kafka: { brokers: string[]; groupId: string; clientId: string; topics: (string | RegExp)[]; maxBuffered: number; security?: KafkaSecurity };
   batchSize: number;
   feedRetentionHours: number;
+  /** The hard cap: past it retention prunes what even a live consumer has not read (and expires it). */
+  feedRetentionMaxHours: number;
   logLevel: string;
 }
 
@@ -64,6 +66,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     batchSize: envInt(env, "CROSSDOCK_INGEST_BATCH_SIZE", 500, { min: 1, max: 10_000 }),
     feedRetentionHours: envInt(env, "CROSSDOCK_FEED_RETENTION_HOURS", 72, { min: 1 }),
+    feedRetentionMaxHours: envInt(env, "CROSSDOCK_FEED_RETENTION_MAX_HOURS", 168, { min: 1 }),
     logLevel: envString(env, "LOG_LEVEL", "info"),
   };
 }

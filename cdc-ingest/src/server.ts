@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
+  Counter,
   Gauge,
   countStatements,
   createLogger,
@@ -26,7 +27,8 @@ import type { CaptureSource } from "./sources/captureSource.js";
 import { Ingestor } from "./apply/ingestor.js";
 import { createIngestMetrics } from "./apply/ingestMetrics.js";
 import { FeedBus } from "./feed/feedBus.js";
-import { pruneFeed } from "./feed/changeFeed.js";
+import { runFeedRetention, type PruneOutcome } from "./feed/feedRetention.js";
+import { countExpiredConsumers } from "./ops/feedConsumers.js";
 import { createOpsLoaders } from "./ops/loaders.js";
 import { opsResolvers } from "./ops/resolvers/index.js";
 import type { OpsContext, OpsServices } from "./ops/context.js";
@@ -59,6 +61,8 @@ export interface RunningIngest {
   hub: Database;
   /** Applies everything the sources hold right now (tests, replays). */
   drain(): Promise<number>;
+  /** Runs feed retention now (it also runs hourly); null when it failed (logged). */
+  pruneFeed(): Promise<PruneOutcome | null>;
   stop(): Promise<void>;
 }
 
@@ -141,6 +145,22 @@ export async function start(config: IngestConfig, deps: IngestDependencies = {})
         for (const [source, count] of await parkedCountsBySource(hub)) this.set({ source }, count);
       },
     });
+    const consumersExpired = new Counter({
+      name: "crossdock_feed_consumer_expired_total",
+      help: "Feed consumers retention expired (entries they had not read pruned at the hard cap), by consumer",
+      labelNames: ["consumer"],
+      registers: [metrics.registry],
+    });
+    new Gauge({
+      name: "crossdock_feed_consumers_expired",
+      help: "Feed consumers currently marked expired (they must recover before they read on)",
+      registers: [metrics.registry],
+      async collect() {
+        this.set(await countExpiredConsumers(hub));
+      },
+    });
+    const retention = { retentionHours: config.feedRetentionHours, maxRetentionHours: config.feedRetentionMaxHours };
+    const prune = () => runFeedRetention(hub, retention, { logger, onExpired: (consumer) => consumersExpired.inc({ consumer }) });
     const services: OpsServices = {
       prisma,
       hub,
@@ -160,9 +180,7 @@ export async function start(config: IngestConfig, deps: IngestDependencies = {})
       // The read model's database: the ops subgraph answers from it and the ingest writes to it.
       isReady: () => hub.reachable(),
     });
-    pruneTimer = setInterval(() => {
-      void pruneFeed(hub, config.feedRetentionHours).catch((error) => logger.warn({ err: error }, "feed pruning failed"));
-    }, 60 * 60_000);
+    pruneTimer = setInterval(() => void prune(), 60 * 60_000);
     pruneTimer.unref();
     const running = server;
     return {
@@ -170,6 +188,7 @@ export async function start(config: IngestConfig, deps: IngestDependencies = {})
       local: running.local,
       bus,
       hub,
+      pruneFeed: prune,
       async drain() {
         let total = 0;
         for (const ingestor of ingestors) total += await ingestor.drain();

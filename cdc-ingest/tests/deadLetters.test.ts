@@ -56,6 +56,8 @@ describe("dead-letter queue", () => {
       record("wms.public.Stock", JSON.stringify({ schema: { type: "struct", fields: [] } })),
       record("wms.public.Stock", stock("u", 12, "5").replace('"lsn":"12"', '"lsn":{"nested":true}')),
       record("wms.public.Stock", null),
+      // No source position: it could be neither ordered nor told from a redelivery, so it is parked.
+      record("wms.public.Stock", stock("u", 14, "99").replace('"lsn":"14"', '"lsn":null')),
       record("wms.public.Stock", stock("u", 13, "42.250")),
     ];
     writeFileSync(join(dir, "events.jsonl"), lines.join("\n") + "\n");
@@ -76,7 +78,7 @@ describe("dead-letter queue", () => {
     const { data } = await gql(ingest.url, `{ deadLetters(first: 200) { edges { node { id source topic reason error rawValue attempts status } } } }`);
     const letters = data.deadLetters.edges.map((e: any) => e.node);
     const ours = letters.filter((l: any) => l.topic === "wms.public.Stock");
-    expect(ours.map((l: any) => l.reason)).toEqual(["INVALID_JSON", "UNKNOWN_OP", "MISSING_PAYLOAD", "BAD_FIELD_TYPE"]);
+    expect(ours.map((l: any) => l.reason)).toEqual(["INVALID_JSON", "UNKNOWN_OP", "MISSING_PAYLOAD", "BAD_FIELD_TYPE", "NO_POSITION"]);
     expect(ours[0].rawValue).toBe('{"op":"u","after":{"id":"7"');
     expect(ours.every((l: any) => l.status === "PARKED" && l.attempts === 1 && l.error.length > 0)).toBe(true);
     // Every fixture either decodes (and is parked as belonging to no known system), or is a
@@ -86,9 +88,9 @@ describe("dead-letter queue", () => {
     expect(fixtureLetters.length).toBeLessThanOrEqual(fixtureNames.length);
     expect(new Set(fixtureLetters.map((l: any) => l.reason))).toEqual(new Set(["UNKNOWN_SOURCE", "TRUNCATE_NOT_APPLIED", "UNSUPPORTED_FORMAT"]));
     const { data: sync } = await gql(ingest.url, `{ syncStatus { sources { source deadLetters } } }`);
-    expect(sync.syncStatus.sources.find((s: any) => s.source === "wms").deadLetters).toBe(4);
+    expect(sync.syncStatus.sources.find((s: any) => s.source === "wms").deadLetters).toBe(5);
     const metrics = await (await fetch(ingest.url.replace(/graphql$/, "metrics"))).text();
-    expect(metrics).toMatch(/crossdock_cdc_dead_letters_parked\{[^}]*source="wms"[^}]*\} 4/);
+    expect(metrics).toMatch(/crossdock_cdc_dead_letters_parked\{[^}]*source="wms"[^}]*\} 5/);
     expect(metrics).toMatch(/crossdock_cdc_dead_letters_total\{[^}]*reason="INVALID_JSON"/);
   });
 

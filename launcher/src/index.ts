@@ -1,5 +1,6 @@
 // `npm start`: runs the whole hub in one process on the embedded databases, with demo data, and
 // prints the demo roles' tokens when the hub is its own issuer (development).
+import { createLogger, installProcessGuards } from "@crossdock/platform";
 import { startHub, type RunningHub } from "./hub.js";
 
 function printIdentity(hub: RunningHub): void {
@@ -14,6 +15,8 @@ function printIdentity(hub: RunningHub): void {
   console.log(lines.join("\n"));
 }
 
+// Once up, a stray rejection or exception in any embedded service is logged and counted, not fatal.
+installProcessGuards(createLogger("hub"));
 try {
   const hub = await startHub();
   console.log(`\n  Crossdock is running: ${hub.url}  (Apollo Sandbox opens there in a browser)`);

@@ -21,4 +21,7 @@ export * from "./errorMasking.js";
 export * from "./databaseAvailability.js";
 export * from "./subgraphServer.js";
 export * from "./changeFeedReader.js";
+export * from "./feedConsumers.js";
+export * from "./feedTail.js";
 export * from "./runService.js";
+export * from "./processGuards.js";

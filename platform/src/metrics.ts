@@ -1,6 +1,7 @@
 // Prometheus metrics. Each service owns one registry (so several services can live in one
 // embedded process without clashing) and serves it at /metrics.
 import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { processFaults } from "./processGuards.js";
 
 export { Counter, Histogram, Registry };
 export { Gauge } from "prom-client";
@@ -17,6 +18,8 @@ let processMetricsRegistered = false;
 export function createServiceMetrics(service: string): ServiceMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
+  // Process-wide like the default metrics, but on every registry: each service's /metrics shows it.
+  registry.registerMetric(processFaults);
   if (!processMetricsRegistered) {
     // Process-wide figures (CPU, memory, event loop) once per process, on the first registry.
     collectDefaultMetrics({ register: registry });

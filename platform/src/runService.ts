@@ -1,9 +1,12 @@
 // The body of every service's process entry (src/index.ts): start it, log where it listens,
-// stop it cleanly on SIGINT/SIGTERM, and exit 1 with the reason when it cannot start.
+// stop it cleanly on SIGINT/SIGTERM, and exit 1 with the reason when it cannot start. Once
+// started, no stray rejection or exception takes it down (processGuards.ts).
 import { createLogger } from "./logger.js";
+import { installProcessGuards } from "./processGuards.js";
 
 export async function runService(name: string, start: () => Promise<{ url: string; stop(): Promise<void> }>): Promise<void> {
   const logger = createLogger(name);
+  installProcessGuards(logger);
   try {
     const running = await start();
     logger.info({ url: running.url }, `${name} ready`);

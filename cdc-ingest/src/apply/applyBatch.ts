@@ -6,7 +6,8 @@
 import type { Database, SqlSession } from "@crossdock/platform";
 import type { DebeziumRowChange } from "../debezium/index.js";
 import type { FeedEntry, FeedEntryInput } from "../feed/feedTypes.js";
-import { appendedEntries, FEED_CHANNEL, feedEntriesParam, feedInsertSql } from "../feed/changeFeed.js";
+import { FEED_CHANNEL } from "@crossdock/schema";
+import { appendedEntries, feedEntriesParam, feedInsertSql } from "../feed/changeFeed.js";
 import { deadLettersInsertSql, deadLettersParam, type DeadLetterInput } from "../dlq/deadLetters.js";
 import { foldMirrorWrites, type MirrorWrite } from "./mirrorChanges.js";
 import { projectInventoryPositions } from "./inventoryProjection.js";
@@ -25,8 +26,8 @@ export interface BatchToApply {
   deadLetters: readonly DeadLetterInput[];
   /** The systems' audit entries the batch captured (auditProjection.ts), for the merged audit log. */
   auditEntries?: readonly CapturedAuditEntry[];
-  /** Highest source position in the batch, for the checkpoint. */
-  position: string;
+  /** Highest source position in the batch, for the checkpoint; null when it holds only dead letters. */
+  position: string | null;
   lastCommittedAt: Date | null;
   eventCount: number;
 }
@@ -88,12 +89,12 @@ export async function applyBatch(db: Database, batch: BatchToApply, applyTruncat
       // round trip (every statement of a batch is one more wait at a sustained rate). Other
       // processes (gateway replicas, flows) tail the feed from Postgres; NOTIFY fires on commit.
       const [result] = await session.query<{ cursors: string[] }>(
-        `WITH feed AS (${feedInsertSql({ source: "$1", position: "$2", entries: "$6" })}),
+        `WITH feed AS (${feedInsertSql({ source: "$1", position: "$2::text", entries: "$6" })}),
        letters AS (${deadLettersInsertSql("$7")} RETURNING 1),
        audits AS (${auditEntriesInsertSql("$8")} RETURNING 1),
        checkpoint AS (
          INSERT INTO "SourceCheckpoint" ("source", "position", "lastEventAt", "lastCommittedAt", "eventsApplied", "updatedAt")
-         VALUES ($1, $2, now(), $3, $4, now())
+         VALUES ($1, COALESCE($2, ''), now(), $3, $4, now())
          ON CONFLICT ("source") DO UPDATE SET "position" = GREATEST("SourceCheckpoint"."position", excluded."position"), "lastEventAt" = excluded."lastEventAt",
            "lastCommittedAt" = COALESCE(excluded."lastCommittedAt", "SourceCheckpoint"."lastCommittedAt"),
            "eventsApplied" = "SourceCheckpoint"."eventsApplied" + excluded."eventsApplied", "updatedAt" = excluded."updatedAt"
@@ -115,7 +116,7 @@ export async function applyBatch(db: Database, batch: BatchToApply, applyTruncat
           auditEntriesParam(batch.auditEntries ?? []),
         ],
       );
-      const feed = appendedEntries(entries, result?.cursors ?? [], { source: batch.source, sourcePosition: batch.position });
+      const feed = appendedEntries(entries, result?.cursors ?? [], { source: batch.source, sourcePosition: batch.position ?? "" });
       return { feed, mirrorRowsChanged: changed.length };
     },
     // Sent with BEGIN (one round trip fewer per batch). The read-model lock orders the feed

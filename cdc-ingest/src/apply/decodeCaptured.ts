@@ -4,6 +4,7 @@
 import { decodeDebeziumMessage, isDebeziumDecodeError, type DebeziumRowChange } from "../debezium/index.js";
 import { CAPTURED_TABLES, isSourceName } from "../capture/capturedTables.js";
 import { rawText, type DeadLetterInput } from "../dlq/deadLetters.js";
+import { hasSourcePosition } from "./mirrorChanges.js";
 import type { CapturedMessage } from "../sources/captureSource.js";
 
 export interface DecodedMessage {
@@ -68,6 +69,11 @@ export function decodeCaptured(message: CapturedMessage, sourceName: string, sys
     if (!system || !isSourceName(system))
       return deadLetterFor(message, sourceName, "UNKNOWN_SOURCE", `cannot tell which system of record topic ${message.topic} belongs to`);
     if (!CAPTURED_TABLES[system].includes(envelope.table.table)) return skipped(message, "uncaptured_table");
+    // The source position orders changes of a row and guards the mirror against going back:
+    // without one a change can neither be ordered nor told apart from a redelivery. Snapshot
+    // reads are the exception (positionOf): Debezium's incremental snapshot sends them without one.
+    if (!hasSourcePosition(envelope))
+      return deadLetterFor(message, system, "NO_POSITION", `change on ${envelope.table.table} carries no source position (source.lsn); it cannot be ordered`);
     return { message, system, change: envelope, deadLetter: null };
   } catch (error) {
     if (isDebeziumDecodeError(error)) return deadLetterFor(message, fallback ?? sourceName, error.reason, error.message);

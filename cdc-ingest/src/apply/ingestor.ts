@@ -6,7 +6,8 @@ import type { Database, Logger } from "@crossdock/platform";
 import type { DebeziumRowChange } from "../debezium/index.js";
 import { MARKER_TABLES } from "../capture/capturedTables.js";
 import { capturedAuditEntry, type CapturedAuditEntry } from "./auditProjection.js";
-import type { CaptureSource, CapturedMessage } from "../sources/captureSource.js";
+import type { CaptureSource, CapturedMessage, CompletedSnapshot } from "../sources/captureSource.js";
+import { rowsGoneSinceSnapshot } from "./snapshotReconcile.js";
 import type { FeedBus } from "../feed/feedBus.js";
 import type { DeadLetterInput } from "../dlq/deadLetters.js";
 import { deadLetterFor, decodeCaptured, type DecodedMessage, type SystemResolver } from "./decodeCaptured.js";
@@ -74,6 +75,29 @@ export class Ingestor {
     this.pollSize = this.batchSize;
     this.retryDelays = options.retryDelaysMs ?? [100, 400, 1600];
     this.state = { source: options.source.name, kind: options.source.kind, lagMs: 0, lastEventAt: null, eventsApplied: 0, running: false };
+    // The source calls back into the apply (the one writer of the read model for this source).
+    options.source.onSnapshotApplied = (snapshot) => this.reconcileSnapshot(snapshot);
+  }
+
+  /** Applies, as deletes, the mirrored rows a completed full snapshot did not see (snapshotReconcile.ts). */
+  private async reconcileSnapshot(snapshot: CompletedSnapshot): Promise<void> {
+    const system = this.options.source.name;
+    let after: { table: string; sourceId: string } | null = null;
+    let removed = 0;
+    do {
+      const page = await rowsGoneSinceSnapshot(this.options.hub, { source: system, snapshot, after, limit: this.batchSize });
+      if (page.changes.length > 0) {
+        const message = { topic: `${system}.snapshot`, key: null, value: null, ackToken: snapshot.position };
+        await this.applyWithRetry(
+          system,
+          page.changes.map((change) => ({ message, system, change, deadLetter: null })),
+        );
+      }
+      removed += page.changes.length;
+      after = page.next;
+    } while (after);
+    if (removed > 0)
+      this.options.logger.info({ source: system, removed, position: snapshot.position }, "snapshot redone: rows deleted at the source meanwhile removed");
   }
 
   status(): SourceStatus {
@@ -211,7 +235,7 @@ export class Ingestor {
       txIds: [...txIds],
       deadLetters,
       auditEntries,
-      position: position ?? "0",
+      position,
       lastCommittedAt: eventCount > 0 ? new Date(lastCommittedMs) : null,
       eventCount,
     };

@@ -45,10 +45,22 @@ export function plainRow(row: DebeziumRow | null): PlainRow | null {
   return row ? plainObject(row) : null;
 }
 
-/** Orders positions numerically: LSNs and outbox ids are decimal digit strings. */
+/** Position of a snapshot read that has none (Debezium's incremental snapshot): below every streamed change. */
+const SNAPSHOT_READ_POSITION = "0";
+
+/** A streamed change must carry its position; a snapshot read may go without (it then fills in only rows the mirror does not know). */
+export function hasSourcePosition(change: DebeziumRowChange): boolean {
+  return (change.source.lsn !== null && change.source.lsn !== "") || change.op === "r";
+}
+
+/**
+ * Orders positions numerically: LSNs and outbox ids are decimal digit strings. A streamed change
+ * without one never gets here (decodeCaptured parks it as NO_POSITION); should one, it fails its
+ * apply and is parked, rather than sorting first as position 0 and being skipped by the mirror guard.
+ */
 export function positionOf(change: DebeziumRowChange): string {
-  const lsn = change.source.lsn ?? "0";
-  return lsn.padStart(20, "0");
+  if (!hasSourcePosition(change)) throw new MirrorKeyError(`change on ${change.table.table} carries no source position`);
+  return (change.source.lsn || SNAPSHOT_READ_POSITION).padStart(20, "0");
 }
 
 function keyOf(change: DebeziumRowChange): string | null {
@@ -70,7 +82,7 @@ export function foldMirrorWrites(changes: readonly DebeziumRowChange[]): MirrorW
   // Fold in position order, whatever order the source delivered: the write keeps the LAST
   // change's position, and the mirror's guard rejects a write whose position is not newer, so
   // folding a newer change under an older one would drop the newer one silently. (Stable sort:
-  // changes without a position, all "0", keep their delivery order.)
+  // changes of equal position keep their delivery order.)
   const ordered = changes
     .map((change) => ({ change, position: positionOf(change) }))
     .sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0))

@@ -1,6 +1,8 @@
-// Shapes of change-feed entries: what subscribers and flows read, in apply order.
-export type FeedEntityType = "InventoryPosition" | "OrderStatus" | "Shipment" | "Case" | "Receipt" | "LowStock";
-export type FeedChangeKind = "CREATED" | "UPDATED" | "DELETED";
+// Shapes of change-feed entries as the apply produces them; the entity types, change kinds and
+// payload schemas are the feed contract's (@crossdock/schema), not defined again here.
+import type { FeedChangeKind, FeedEntityType } from "@crossdock/schema";
+
+export type { FeedChangeKind, FeedEntityType };
 
 export interface FeedEntryInput {
   entityType: FeedEntityType;

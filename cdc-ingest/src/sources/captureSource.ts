@@ -13,6 +13,12 @@ export interface CapturedMessage extends DebeziumRawMessage {
   readonly decoded?: DebeziumRowChange | null;
 }
 
+/** A full snapshot of these tables, every row applied; its rows carry `position` in the mirror. */
+export interface CompletedSnapshot {
+  readonly tables: readonly string[];
+  readonly position: string;
+}
+
 export interface CaptureSource {
   /** The system of record this source reads (erp, crm, wms) or a replay label. */
   readonly name: string;
@@ -26,6 +32,12 @@ export interface CaptureSource {
   release?(messages: readonly CapturedMessage[]): void;
   /** How many messages are waiting at the source, when the source can tell cheaply. */
   backlog?(): Promise<number>;
+  /**
+   * Set by the ingestor (sources that snapshot: pg-logical): called once every row of a full
+   * snapshot is applied and before the source records the snapshot as done, so a crash in
+   * between redoes the snapshot (and this call) rather than skipping it.
+   */
+  onSnapshotApplied?: ((snapshot: CompletedSnapshot) => Promise<void>) | undefined;
   /** True once a finite source (a file) has handed over everything. */
   readonly exhausted?: boolean;
   stop(): Promise<void>;

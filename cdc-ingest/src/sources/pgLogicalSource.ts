@@ -5,7 +5,7 @@
 // the shutdown (they are sent again after the restart).
 import type pg from "pg";
 import { CAPTURED_TABLES, type SourceName } from "../capture/capturedTables.js";
-import { Waker, type CaptureSource, type CapturedMessage } from "./captureSource.js";
+import { Waker, type CaptureSource, type CapturedMessage, type CompletedSnapshot } from "./captureSource.js";
 import { AckLedger, type LedgerProgress, type LedgerTransaction } from "./pgLogical/ackLedger.js";
 import {
   dropSlot,
@@ -61,6 +61,9 @@ export class PgLogicalSource implements CaptureSource {
   private control: pg.Client | undefined;
   private replication: ReplicationConnection | undefined;
   private snapshot: SnapshotPhase | undefined;
+  /** The position of the snapshot being applied (kept after reading ends, until it is recorded). */
+  private snapshotPosition: bigint | undefined;
+  onSnapshotApplied: ((snapshot: CompletedSnapshot) => Promise<void>) | undefined;
   private assembler: ChangeAssembler | undefined;
   private ledger = new AckLedger();
   private transaction: LedgerTransaction | undefined;
@@ -122,6 +125,7 @@ export class PgLogicalSource implements CaptureSource {
     const position = (await slotRestartLsn(control, this.slot)) - 1n;
     await recordSnapshot(control, this.slot, false, position);
     this.snapshot = { reader, entry: this.ledger.open(true), position, consistentPoint, startedMs: Date.now() };
+    this.snapshotPosition = position;
   }
 
   async poll(max: number, waitMs: number): Promise<CapturedMessage[]> {
@@ -220,7 +224,13 @@ export class PgLogicalSource implements CaptureSource {
   private async advance(progress: LedgerProgress): Promise<void> {
     // Recorded before any later transaction is confirmed: a restart then never resumes
     // streaming on top of a snapshot that was not completely applied.
-    if (progress.snapshotApplied && this.control) await recordSnapshot(this.control, this.slot, true);
+    if (progress.snapshotApplied) {
+      // Rows deleted at the source while no slot streamed are reconciled before the snapshot counts as done.
+      const position = this.snapshotPosition;
+      if (position !== undefined) await this.onSnapshotApplied?.({ tables: this.tables, position: position.toString() });
+      this.snapshotPosition = undefined;
+      if (this.control) await recordSnapshot(this.control, this.slot, true);
+    }
     if (progress.confirmLsn !== null) this.replication?.confirm(progress.confirmLsn);
     this.confirmServerEndIfIdle();
   }

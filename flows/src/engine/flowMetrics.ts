@@ -12,6 +12,8 @@ export interface FlowMetrics {
   runsFinished: Counter<"flow" | "status">;
   orderCycleTime: Histogram<never>;
   fulfilmentLatency: Histogram<never>;
+  /** Re-scans of the read model after retention expired the flows' feed cursor. */
+  rescans: Counter<never>;
   observeFinished(runs: readonly FinishedRun[]): void;
 }
 
@@ -55,6 +57,11 @@ export function createFlowMetrics(registry: Registry, hub: Database): FlowMetric
     },
   });
   return {
+    rescans: new Counter({
+      name: "crossdock_flow_feed_rescans_total",
+      help: "Times the flows re-scanned the read model because retention expired their feed cursor",
+      registers: [registry],
+    }),
     stepDuration: new Histogram({
       name: "crossdock_flow_step_duration_seconds",
       help: "Flow step attempt latency by flow, step kind and outcome",

@@ -1,7 +1,8 @@
 // Read side of the flow state for the GraphQL API: runs by order and by id, the parked runs
 // (the flows' dead-letter queue), steps and attempts in batches for the loaders, and the
 // figures behind flowMetrics. It never writes.
-import type { Database } from "@crossdock/platform";
+import { ChangeFeedReader, listFeedConsumers, type Database } from "@crossdock/platform";
+import { FLOWS_CURSOR } from "./feedReader.js";
 
 export interface RunRow {
   id: string;
@@ -116,9 +117,12 @@ export class RunQueries {
       const row = durations.find((d) => d.metric === metric);
       return { count: row?.count ?? 0, p50Ms: row?.p50 ?? null, p99Ms: row?.p99 ?? null, avgMs: row?.avg ?? null };
     };
-    const [lag] = await this.db.query<{ lag: string | null }>(
-      `SELECT (COALESCE((SELECT MAX("cursor") FROM "ChangeFeedEntry"), 0) - COALESCE((SELECT "cursor" FROM "FlowCursor" WHERE "name" = 'flows'), 0))::text AS lag`,
-    );
-    return { ...runs, orderCycleTime: summary("cycle"), fulfilmentLatency: summary("fulfilment"), steps, feedLag: lag?.lag ?? "0" };
+    // The feed's head through its one reader; the flows' cursor from the consumer registry.
+    const [head, [consumer]] = await Promise.all([
+      new ChangeFeedReader({ database: this.db }).headCursor(),
+      listFeedConsumers(this.db).then((all) => all.filter((c) => c.name === FLOWS_CURSOR)),
+    ]);
+    const lag = !consumer ? head : head > consumer.cursor ? head - consumer.cursor : 0n;
+    return { ...runs, orderCycleTime: summary("cycle"), fulfilmentLatency: summary("fulfilment"), steps, feedLag: lag.toString() };
   }
 }

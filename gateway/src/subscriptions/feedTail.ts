@@ -1,7 +1,7 @@
-// The one reader of the change feed per gateway process: on each commit notification (Postgres
-// LISTEN, or the in-process bus) it reads everything after its head, in cursor order, and hands
+// The gateway process's subscription tail: the platform's one feed tail, registered as an
+// ephemeral feed consumer (its cursor lives in this process and starts at the head), handing
 // each page to the fan-out. A slow safety poll covers a notification lost with its connection.
-import type { ChangeFeedReader, ChangeFeedRecord, Logger } from "@crossdock/platform";
+import { EphemeralFeedCursor, FeedTail as PlatformFeedTail, type ChangeFeedReader, type ChangeFeedRecord, type Logger } from "@crossdock/platform";
 
 export interface FeedTailOptions {
   reader: ChangeFeedReader;
@@ -13,64 +13,43 @@ export interface FeedTailOptions {
 }
 
 export class FeedTail {
-  /** Every entry up to here was handed to the fan-out; later ones will be. */
-  head = 0n;
-  private reading = false;
-  private again = false;
-  private stopped = false;
-  private unwatch: (() => Promise<void>) | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private failures = 0;
+  private readonly tail: PlatformFeedTail;
 
-  constructor(private readonly options: FeedTailOptions) {}
-
-  async start(): Promise<void> {
-    this.head = await this.options.reader.headCursor();
-    this.unwatch = await this.options.reader.watch(() => this.wake());
-    this.timer = setInterval(() => this.wake(), this.options.pollIntervalMs);
-    this.timer.unref();
-  }
-
-  wake(): void {
-    if (this.stopped) return;
-    if (this.reading) {
-      this.again = true;
-      return;
-    }
-    this.reading = true;
-    void this.readAll().finally(() => {
-      this.reading = false;
-      if (this.again && !this.stopped) {
-        this.again = false;
-        this.wake();
-      }
+  constructor(options: FeedTailOptions) {
+    const { reader, logger } = options;
+    this.tail = new PlatformFeedTail({
+      reader,
+      cursor: new EphemeralFeedCursor(reader.database, "gateway"),
+      entityTypes: options.entityTypes,
+      logger,
+      pageSize: options.pageSize,
+      pollIntervalMs: options.pollIntervalMs,
+      startFrom: "head",
+      handle: (page) => options.onPage(page),
+      // Only a process stalled past the retention cap gets here. Live subscribers have missed
+      // entries; the tail says so loudly and goes on from the head (subscribers resuming with
+      // `after` from before the pruned range get CURSOR_EXPIRED from their catch-up).
+      onExpired: async (cursor) => {
+        logger.error({ cursor: cursor.toString() }, "subscription tail fell behind the feed's retention cap; live subscribers missed events");
+        return reader.headCursor();
+      },
     });
   }
 
-  private async readAll(): Promise<void> {
-    const { reader, entityTypes, pageSize, onPage, logger } = this.options;
-    try {
-      for (;;) {
-        this.again = false;
-        const page = await reader.readAfter(this.head, { limit: pageSize, entityTypes });
-        if (this.stopped) return;
-        if (page.length > 0) {
-          this.head = page.at(-1)!.cursor;
-          onPage(page);
-        }
-        if (page.length < pageSize) break;
-      }
-      this.failures = 0;
-    } catch (error) {
-      // Keep the head: the next wake-up (or poll) reads the same range again, nothing is skipped.
-      this.failures++;
-      if (this.failures === 1 || this.failures % 60 === 0) logger.warn({ err: error, failures: this.failures }, "change feed read failed; retrying");
-    }
+  /** Every entry up to here was handed to the fan-out; later ones will be. */
+  get head(): bigint {
+    return this.tail.cursor;
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.unwatch?.().catch(() => undefined);
+  start(): Promise<void> {
+    return this.tail.start();
+  }
+
+  wake(): void {
+    this.tail.wake();
+  }
+
+  stop(): Promise<void> {
+    return this.tail.stop();
   }
 }

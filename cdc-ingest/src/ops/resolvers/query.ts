@@ -10,6 +10,7 @@ import type { OpsContext } from "../context.js";
 import { positionKey } from "../loaders.js";
 import { awaitChangeCursor } from "../readYourWrites.js";
 import { readAuditLog, type AuditLogArgs } from "../auditLog.js";
+import { feedConsumerViews } from "../feedConsumers.js";
 
 interface PositionsArgs {
   sku?: string | null;
@@ -76,6 +77,7 @@ export const queryResolvers = {
     async syncStatus(_: unknown, _args: unknown, ctx: OpsContext) {
       const checkpoints = await ctx.services.prisma.sourceCheckpoint.findMany();
       const parked = await parkedCountsBySource(ctx.services.hub);
+      const consumers = await feedConsumerViews(ctx.services.hub);
       const live = new Map(ctx.services.sourceStatuses().map((s) => [s.source, s]));
       const names = [...new Set([...SOURCE_NAMES, ...checkpoints.map((c) => c.source), ...live.keys()])];
       return {
@@ -92,6 +94,7 @@ export const queryResolvers = {
             eventsApplied: String(checkpoint?.eventsApplied ?? 0),
           };
         }),
+        consumers,
       };
     },
 
