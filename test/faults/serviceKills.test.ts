@@ -1,0 +1,79 @@
+// Fault: SIGKILL of each service (erp, wms, cdc-ingest, flows, gateway) while clients submit
+// orders, adjust stock, pick, ship and deliver through the public API and a subscriber listens.
+// Every service runs in its own process on the suite's Postgres cluster with pg-logical capture;
+// the harness restarts the killed one as a supervisor would. The oracle (faultOracle.ts) decides.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensurePostgresCluster, graphqlData, postgresClusterToolsAvailable, postgresRequired } from "../src/index.js";
+import { FaultReport, loadFailed, runScenario, startProcessHub, type FaultLoad, type ProcessHub, type ScenarioReport } from "../src/faults/index.js";
+import { seededCustomerAndStock, type Seeded } from "../e2e/flowsSupport.js";
+
+const runnable = (await postgresClusterToolsAvailable()) || postgresRequired;
+if (!runnable) console.warn("service kill fault tests skipped: no pg_ctlcluster or not root (CROSSDOCK_REQUIRE_POSTGRES=1 fails instead)");
+
+/** What the clients see while each service is down: the write path refuses, or the hub takes writes and catches up later. */
+const KILLS: { service: string; whileDown: (load: FaultLoad) => Promise<void> }[] = [
+  { service: "erp", whileDown: (load) => loadFailed(load, 2, 15_000) },
+  { service: "wms", whileDown: (load) => loadFailed(load, 2, 15_000) },
+  { service: "ops", whileDown: (load) => load.acknowledgedMore(4) },
+  { service: "flows", whileDown: (load) => load.acknowledgedMore(4) },
+  { service: "gateway", whileDown: (load) => loadFailed(load, 2, 15_000) },
+];
+
+export function expectPromisesKept(report: ScenarioReport, faulted: string[]): void {
+  expect(report.problems).toEqual([]);
+  expect(report.lost).toBe(0);
+  expect(report.duplicated).toBe(0);
+  expect(report.acknowledged).toBeGreaterThan(0);
+  for (const name of faulted) {
+    // Not ready (or not answering) during the fault, ready after it, with nobody stepping in.
+    expect(report.readiness[name]?.some((status) => status !== 200)).toBe(true);
+    expect(report.readiness[name]?.at(-1)).toBe(200);
+  }
+}
+
+describe.skipIf(!runnable)("SIGKILL of each service under load (a process per service, pg-logical capture)", () => {
+  let hub: ProcessHub;
+  let seeded: Seeded;
+  const report = new FaultReport("service-kills");
+
+  beforeAll(async () => {
+    const cluster = await ensurePostgresCluster();
+    hub = await startProcessHub({ adminUrl: cluster.adminUrl, env: { FLOWS_LEASE_MS: "5000" } });
+    const url = hub.gatewayUrls[0]!;
+    seeded = await seededCustomerAndStock(url);
+    // Room for every order: neither credit nor stock refuses one, so every refusal is the fault's.
+    await graphqlData(url, `mutation($c: ID!) { setCreditLimit(customerNumber: $c, creditLimit: "100000000") { creditLimit } }`, { c: seeded.customerNumber });
+    await graphqlData(url, `mutation($i: AdjustInventoryInput!) { adjustInventory(input: $i) { onHand } }`, {
+      i: { sku: seeded.sku, warehouseCode: seeded.warehouseCode, quantityDelta: "100000", reason: "fault suite stock", idempotencyKey: randomUUID() },
+    });
+  }, 300_000);
+
+  afterAll(async () => {
+    if (report.scenarios.length > 0) report.write();
+    await hub?.stop();
+  });
+
+  for (const { service, whileDown } of KILLS) {
+    it(`SIGKILL ${service}: nothing acknowledged is lost or doubled, and the hub recovers by itself`, async () => {
+      try {
+        const result = await runScenario({
+          name: `SIGKILL ${service}`,
+          hub,
+          target: seeded,
+          report,
+          async fault(load, healed) {
+            const victim = hub.service(service);
+            await victim.kill();
+            await whileDown(load);
+            healed();
+            await victim.start();
+          },
+        });
+        expectPromisesKept(result, [service]);
+      } finally {
+        await hub.reviveAll();
+      }
+    }, 300_000);
+  }
+});
