@@ -121,7 +121,7 @@ export class FaultLoad {
   }
 
   /** Starts `clients` order/stock clients and one warehouse worker; stop() ends them. */
-  start(clients = 2, pauseMs = 250): void {
+  start(clients = 2, pauseMs = 400): void {
     this.running = true;
     for (let i = 0; i < clients; i++) {
       this.loops.push(
@@ -160,16 +160,23 @@ export class FaultLoad {
     return this.acknowledged("submitOrder").map((o) => o.result!["submitOrder"].order.orderNumber as string);
   }
 
-  /** Delivers every acknowledged order the flows have released; runs until stop() and the backlog is empty. */
-  async drainWarehouse(timeoutMs: number): Promise<string[]> {
+  /**
+   * Delivers every acknowledged order the flows have released, after the load stopped. Orders
+   * whose run parked (`parked` reads them) never reach the warehouse and are left out.
+   */
+  async drainWarehouse(timeoutMs: number, parked: () => Promise<Set<string>>): Promise<string[]> {
     const deadline = Date.now() + timeoutMs;
-    let pending = this.orderNumbers().filter((n) => !this.delivered.has(n));
-    while (pending.length > 0 && Date.now() < deadline) {
-      for (const orderNumber of pending) await this.workOn(orderNumber);
-      pending = this.orderNumbers().filter((n) => !this.delivered.has(n));
-      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 300));
+    const pending = async () => {
+      const skip = await parked();
+      return this.orderNumbers().filter((n) => !this.delivered.has(n) && !skip.has(n));
+    };
+    let left = await pending();
+    while (left.length > 0 && Date.now() < deadline) {
+      for (const orderNumber of left) await this.workOn(orderNumber);
+      left = await pending();
+      if (left.length > 0) await new Promise((resolve) => setTimeout(resolve, 300));
     }
-    return pending;
+    return left;
   }
 
   private async warehouseWorker(): Promise<void> {

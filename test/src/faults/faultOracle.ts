@@ -84,7 +84,13 @@ export async function checkOracle(options: OracleOptions): Promise<OracleResult>
       if (!operation.acknowledged) problems.push(`${operation.kind} ${operation.key} still refused after recovery: ${operation.codes.slice(-3).join(", ")}`);
     }
     // Finish the warehouse work so every order can reach its end.
-    const undelivered = await load.drainWarehouse(settle);
+    const parkedNow = async () =>
+      new Set(
+        (await clients.hub.query<{ orderNumber: string }>(`SELECT "orderNumber" FROM "FlowRun" WHERE "flow" = 'orderToCash' AND "status" = 'PARKED'`)).rows.map(
+          (r) => r.orderNumber,
+        ),
+      );
+    const undelivered = await load.drainWarehouse(settle, parkedNow);
     if (undelivered.length > 0) problems.push(`orders never released to the warehouse: ${undelivered.join(", ")}`);
     let lost = 0;
     let duplicated = 0;

@@ -55,7 +55,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
   let readiness: Record<string, number[]> = {};
   let recoveryMs = -1;
   try {
-    await load.acknowledgedMore(3);
+    await load.acknowledgedMore(2);
     let healed = 0;
     await options.fault(load, () => (healed = Date.now()));
     healed ||= Date.now();
@@ -63,7 +63,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     await load.acknowledgedMore(1);
     recoveryMs = Date.now() - healed;
     // Some more load after recovery, so the oracle also covers what ran on the recovered hub.
-    await load.acknowledgedMore(3);
+    await load.acknowledgedMore(2);
   } finally {
     readiness = await watch.stop();
     await load.stop();

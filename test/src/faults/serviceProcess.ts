@@ -34,6 +34,8 @@ export class ServiceProcess {
   readonly output: string[] = [];
   starts = 0;
   kills = 0;
+  /** How long the last start took until /readyz said 200. */
+  lastStartMs = 0;
 
   constructor(private readonly options: ServiceProcessOptions) {}
 
@@ -78,7 +80,9 @@ export class ServiceProcess {
     };
     child.stdout!.on("data", keep);
     child.stderr!.on("data", keep);
+    const started = Date.now();
     await this.waitReady(this.options.startTimeoutMs ?? 120_000);
+    this.lastStartMs = Date.now() - started;
   }
 
   /** SIGKILL: no shutdown code runs, connections and slots are left as a crash leaves them. */
