@@ -2,11 +2,11 @@
 // orders, adjust stock, pick, ship and deliver through the public API and a subscriber listens.
 // Every service runs in its own process on the suite's Postgres cluster with pg-logical capture;
 // the harness restarts the killed one as a supervisor would. The oracle (faultOracle.ts) decides.
-import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensurePostgresCluster, graphqlData, postgresClusterToolsAvailable, postgresRequired } from "../src/index.js";
-import { FaultReport, loadFailed, runScenario, startProcessHub, type FaultLoad, type ProcessHub, type ScenarioReport } from "../src/faults/index.js";
-import { seededCustomerAndStock, type Seeded } from "../e2e/flowsSupport.js";
+import { afterAll, beforeAll, describe, it } from "vitest";
+import { ensurePostgresCluster, postgresClusterToolsAvailable, postgresRequired } from "../src/index.js";
+import { FaultReport, loadFailed, runScenario, startProcessHub, type FaultLoad, type ProcessHub } from "../src/faults/index.js";
+import type { Seeded } from "../e2e/flowsSupport.js";
+import { expectPromisesKept, prepareLoadTarget } from "./scenarioSupport.js";
 
 const runnable = (await postgresClusterToolsAvailable()) || postgresRequired;
 if (!runnable) console.warn("service kill fault tests skipped: no pg_ctlcluster or not root (CROSSDOCK_REQUIRE_POSTGRES=1 fails instead)");
@@ -20,18 +20,6 @@ const KILLS: { service: string; whileDown: (load: FaultLoad) => Promise<void> }[
   { service: "gateway", whileDown: (load) => loadFailed(load, 2, 15_000) },
 ];
 
-export function expectPromisesKept(report: ScenarioReport, faulted: string[]): void {
-  expect(report.problems).toEqual([]);
-  expect(report.lost).toBe(0);
-  expect(report.duplicated).toBe(0);
-  expect(report.acknowledged).toBeGreaterThan(0);
-  for (const name of faulted) {
-    // Not ready (or not answering) during the fault, ready after it, with nobody stepping in.
-    expect(report.readiness[name]?.some((status) => status !== 200)).toBe(true);
-    expect(report.readiness[name]?.at(-1)).toBe(200);
-  }
-}
-
 describe.skipIf(!runnable)("SIGKILL of each service under load (a process per service, pg-logical capture)", () => {
   let hub: ProcessHub;
   let seeded: Seeded;
@@ -40,13 +28,7 @@ describe.skipIf(!runnable)("SIGKILL of each service under load (a process per se
   beforeAll(async () => {
     const cluster = await ensurePostgresCluster();
     hub = await startProcessHub({ adminUrl: cluster.adminUrl, env: { FLOWS_LEASE_MS: "5000" } });
-    const url = hub.gatewayUrls[0]!;
-    seeded = await seededCustomerAndStock(url);
-    // Room for every order: neither credit nor stock refuses one, so every refusal is the fault's.
-    await graphqlData(url, `mutation($c: ID!) { setCreditLimit(customerNumber: $c, creditLimit: "100000000") { creditLimit } }`, { c: seeded.customerNumber });
-    await graphqlData(url, `mutation($i: AdjustInventoryInput!) { adjustInventory(input: $i) { onHand } }`, {
-      i: { sku: seeded.sku, warehouseCode: seeded.warehouseCode, quantityDelta: "100000", reason: "fault suite stock", idempotencyKey: randomUUID() },
-    });
+    seeded = await prepareLoadTarget(hub.gatewayUrls[0]!);
   }, 300_000);
 
   afterAll(async () => {

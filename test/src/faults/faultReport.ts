@@ -1,9 +1,10 @@
 // The fault suite's report: per scenario, operations attempted, acknowledged, failed, lost and
 // duplicated (both must be 0) and the recovery time, printed as a table on stdout and written
-// as JSON (CROSSDOCK_FAULTS_REPORT_DIR, default <tmp>/crossdock-faults) for CI to keep.
+// as JSON for CI to keep: in CROSSDOCK_FAULTS_REPORT_DIR, else beside the vitest report
+// (CROSSDOCK_TEST_REPORT, which CI sets) under faults/, else in <tmp>/crossdock-faults.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { OracleResult } from "./faultOracle.js";
 
 export interface ScenarioReport extends Omit<OracleResult, "problems"> {
@@ -41,7 +42,8 @@ export class FaultReport {
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ");
     const table = [line(header), widths.map((w) => "-".repeat(w)).join("-|-"), ...rows.map(line)].join("\n");
-    const dir = process.env.CROSSDOCK_FAULTS_REPORT_DIR ?? join(tmpdir(), "crossdock-faults");
+    const beside = process.env.CROSSDOCK_TEST_REPORT ? join(dirname(process.env.CROSSDOCK_TEST_REPORT), "faults") : undefined;
+    const dir = process.env.CROSSDOCK_FAULTS_REPORT_DIR ?? beside ?? join(tmpdir(), "crossdock-faults");
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `${this.suite}.json`);
     writeFileSync(file, JSON.stringify({ suite: this.suite, at: new Date().toISOString(), scenarios: this.scenarios }, null, 2));

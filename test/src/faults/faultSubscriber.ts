@@ -26,8 +26,8 @@ export class ResumingSubscriber {
   start(): void {
     this.loop = (async () => {
       for (let attempt = 0; this.running; attempt++) {
-        // Resumes through the next gateway: a client fails over when its gateway is gone.
-        const url = this.gatewayUrls[attempt % this.gatewayUrls.length]!;
+        // Starts on the last gateway and resumes through the next: a client fails over when its gateway is gone.
+        const url = this.gatewayUrls[(this.gatewayUrls.length - 1 + attempt) % this.gatewayUrls.length]!;
         await this.listen(url);
         if (!this.running) break;
         this.resumes++;

@@ -9,17 +9,23 @@ export type TcpFault =
   | { mode: "latency"; ms: number }
   /** Open connections are reset (RST) and new ones are reset as soon as they are accepted. */
   | { mode: "reset" }
-  /** Connections are accepted and read, but nothing is forwarded either way: a silent partition. */
+  /**
+   * Nothing gets through either way and nothing answers: a silent partition. Bytes in flight are
+   * held, not dropped (TCP would retransmit them), and flow again when the link heals; a new
+   * connection is accepted but reaches nothing until then.
+   */
   | { mode: "blackhole" };
 
 interface Pair {
   client: net.Socket;
-  upstream: net.Socket;
+  upstream?: net.Socket;
 }
 
 export class TcpProxy {
   private fault: TcpFault = { mode: "pass" };
   private readonly pairs = new Set<Pair>();
+  /** What resumes when a black hole ends: held chunks and connections waiting for their upstream, in arrival order. */
+  private readonly healers = new Set<() => void>();
   private readonly server = net.createServer((client) => this.accept(client));
   port = 0;
   /** Connections accepted so far and connections reset by the proxy (for the report). */
@@ -41,6 +47,11 @@ export class TcpProxy {
   set(fault: TcpFault): void {
     this.fault = fault;
     if (fault.mode === "reset") for (const pair of this.pairs) this.reset(pair);
+    if (fault.mode !== "blackhole") {
+      const held = [...this.healers];
+      this.healers.clear();
+      for (const heal of held) heal();
+    }
   }
 
   get mode(): TcpFault["mode"] {
@@ -60,33 +71,57 @@ export class TcpProxy {
       client.resetAndDestroy();
       return;
     }
+    const pair: Pair = { client };
+    this.pairs.add(pair);
+    client.once("close", () => this.close(pair));
+    if (this.fault.mode === "blackhole") {
+      // Read nothing and connect nowhere until the link heals.
+      client.pause();
+      this.healers.add(() => this.connect(pair));
+      return;
+    }
+    this.connect(pair);
+  }
+
+  private connect(pair: Pair): void {
+    if (pair.client.destroyed) return;
     const upstream = net.connect(this.target.port, this.target.host);
     upstream.on("error", () => undefined);
-    const pair: Pair = { client, upstream };
-    this.pairs.add(pair);
-    const close = () => {
-      this.pairs.delete(pair);
-      client.destroy();
-      upstream.destroy();
-    };
-    client.once("close", close);
-    upstream.once("close", close);
-    this.pipe(client, upstream);
-    this.pipe(upstream, client);
+    pair.upstream = upstream;
+    upstream.once("close", () => this.close(pair));
+    this.pipe(pair.client, upstream);
+    this.pipe(upstream, pair.client);
+    pair.client.resume();
+  }
+
+  private close(pair: Pair): void {
+    this.pairs.delete(pair);
+    pair.client.destroy();
+    pair.upstream?.destroy();
   }
 
   /** Forwards `from` to `to` under whatever fault holds when each chunk arrives. */
   private pipe(from: net.Socket, to: net.Socket): void {
     // A chain of delays keeps the bytes in order when latency is on.
     let previous = Promise.resolve();
+    const forward = (chunk: Buffer) => {
+      previous = previous.then(() => void (to.destroyed || to.write(chunk)));
+    };
     from.on("data", (chunk: Buffer) => {
       const fault = this.fault;
-      if (fault.mode === "blackhole") return;
-      if (fault.mode === "latency") {
-        previous = previous.then(() => new Promise<void>((resolve) => setTimeout(resolve, fault.ms))).then(() => void (to.destroyed || to.write(chunk)));
+      if (fault.mode === "blackhole") {
+        // Hold this chunk and stop reading: the sender's buffers fill up as behind a dead link.
+        from.pause();
+        this.healers.add(() => {
+          forward(chunk);
+          from.resume();
+        });
         return;
       }
-      previous = previous.then(() => void (to.destroyed || to.write(chunk)));
+      if (fault.mode === "latency") {
+        previous = previous.then(() => new Promise<void>((resolve) => setTimeout(resolve, fault.ms)));
+      }
+      forward(chunk);
     });
     from.once("end", () => void previous.then(() => to.end()));
   }
@@ -95,6 +130,6 @@ export class TcpProxy {
     this.resets++;
     this.pairs.delete(pair);
     if (!pair.client.destroyed) pair.client.resetAndDestroy();
-    if (!pair.upstream.destroyed) pair.upstream.resetAndDestroy();
+    if (pair.upstream && !pair.upstream.destroyed) pair.upstream.resetAndDestroy();
   }
 }
