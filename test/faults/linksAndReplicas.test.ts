@@ -39,7 +39,8 @@ describe.skipIf(!runnable)("link faults and replicas under load (a process per s
     await hub?.stop();
   });
 
-  const scenario = (name: string, fault: (load: FaultLoad, healed: () => void) => Promise<void>) => runScenario({ name, hub, target: seeded, report, fault });
+  const scenario = (name: string, fault: (load: FaultLoad, healed: () => void) => Promise<void | Record<string, number>>) =>
+    runScenario({ name, hub, target: seeded, report, fault });
 
   it("gateway <-> erp latency, then resets: writes slow down or fail retryably, nothing is lost or doubled", async () => {
     const proxy = hub.proxies["gateway->erp"]!;
@@ -92,6 +93,7 @@ describe.skipIf(!runnable)("link faults and replicas under load (a process per s
         await load.acknowledgedMore(3);
         healed();
         await victim.start();
+        return { restartMs: victim.lastStartMs };
       });
       expectPromisesKept(result, ["gateway-2"]);
     } finally {

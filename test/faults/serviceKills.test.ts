@@ -50,6 +50,7 @@ describe.skipIf(!runnable)("SIGKILL of each service under load (a process per se
             await whileDown(load);
             healed();
             await victim.start();
+            return { restartMs: victim.lastStartMs };
           },
         });
         expectPromisesKept(result, [service]);

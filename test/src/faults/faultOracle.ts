@@ -11,6 +11,8 @@ import type { DatabaseName } from "./processHub.js";
 export interface OracleResult {
   attempted: number;
   acknowledged: number;
+  /** Attempts that failed (an operation may fail a few times before it is acknowledged). */
+  failedAttempts: number;
   /** Operations whose every attempt within the client's budget failed. */
   failed: number;
   /** Failed operations that had left a write behind before their retry (an ambiguous failure: the answer was lost). */
@@ -186,6 +188,7 @@ export async function checkOracle(options: OracleOptions): Promise<OracleResult>
       attempted: load.operations.length,
       acknowledged: load.operations.filter((o) => o.acknowledged && !o.gaveUp).length,
       failed: load.operations.filter((o) => o.gaveUp).length,
+      failedAttempts: load.operations.reduce((n, o) => n + o.codes.length, 0),
       failedButApplied,
       lost,
       duplicated,

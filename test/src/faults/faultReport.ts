@@ -13,6 +13,8 @@ export interface ScenarioReport extends Omit<OracleResult, "problems"> {
   recoveryMs: number;
   /** /readyz answers per service during the fault, in order (0: no answer). */
   readiness: Record<string, number[]>;
+  /** What the scenario measured of the fault itself (e.g. how long the killed process took to start again). */
+  figures: Record<string, number>;
   problems: string[];
 }
 
@@ -28,12 +30,13 @@ export class FaultReport {
 
   /** Prints the table and writes the JSON file; returns the file's path. */
   write(): string {
-    const header = ["scenario", "attempted", "acknowledged", "failed", "lost", "duplicated", "parked", "recovery ms"];
+    const header = ["scenario", "attempted", "acknowledged", "failed", "failed attempts", "lost", "duplicated", "parked", "recovery ms"];
     const rows = this.scenarios.map((s) => [
       s.scenario,
       String(s.attempted),
       String(s.acknowledged),
       String(s.failed),
+      String(s.failedAttempts),
       String(s.lost),
       String(s.duplicated),
       String(s.parked.length),

@@ -19,7 +19,7 @@ export interface ScenarioOptions {
    * Injects the fault and returns once it is over. It calls healed() when the fault ends (a
    * supervisor starts the killed process again, the network heals): recovery is timed from there.
    */
-  fault(load: FaultLoad, healed: () => void): Promise<void>;
+  fault(load: FaultLoad, healed: () => void): Promise<void | Record<string, number>>;
   report: FaultReport;
   clients?: number;
 }
@@ -54,10 +54,11 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
   load.start(options.clients ?? 2);
   let readiness: Record<string, number[]> = {};
   let recoveryMs = -1;
+  let figures: Record<string, number> = {};
   try {
     await load.acknowledgedMore(2);
     let healed = 0;
-    await options.fault(load, () => (healed = Date.now()));
+    figures = (await options.fault(load, () => (healed = Date.now()))) ?? {};
     healed ||= Date.now();
     await allReady(Object.values(readyz));
     await load.acknowledgedMore(1);
@@ -70,7 +71,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
   }
   const result = await checkOracle({ load, databaseUrls: hub.databaseUrls, subscriber });
   await subscriber.stop();
-  const report: ScenarioReport = { scenario: options.name, ...result, recoveryMs, readiness };
+  const report: ScenarioReport = { scenario: options.name, ...result, recoveryMs, readiness, figures };
   options.report.add(report);
   return report;
 }
