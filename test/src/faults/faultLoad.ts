@@ -54,9 +54,17 @@ const FULFILMENTS = `query($n: ID!) { order(orderNumber: $n) { fulfillments { fu
 
 let roundRobin = 0;
 
-/** One GraphQL call with a deadline; never throws: a transport failure is a code like any other. */
-export async function call(urls: string[], query: string, variables: Record<string, unknown>): Promise<{ data?: Answer; code?: string }> {
-  const url = urls[roundRobin++ % urls.length]!;
+/**
+ * One GraphQL call with a deadline; never throws: a transport failure is a code like any other.
+ * `gateway` picks the gateway (modulo their number); by default they take turns.
+ */
+export async function call(
+  urls: string[],
+  query: string,
+  variables: Record<string, unknown>,
+  gateway = roundRobin++,
+): Promise<{ data?: Answer; code?: string }> {
+  const url = urls[gateway % urls.length]!;
   try {
     const response = await fetch(url, {
       method: "POST",
@@ -98,7 +106,13 @@ export class FaultLoad {
     for (let i = 0; i < attempts && !operation.acknowledged; i++) {
       if (i > 0) await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs ?? 500));
       operation.attempts++;
-      const outcome = await call(this.target.gatewayUrls, DOCUMENTS[operation.kind], operation.variables);
+      // Each retry goes to the next gateway: a client fails over when its gateway is gone.
+      const outcome = await call(
+        this.target.gatewayUrls,
+        DOCUMENTS[operation.kind],
+        operation.variables,
+        this.operations.indexOf(operation) + operation.attempts,
+      );
       if (outcome.data) {
         operation.acknowledged = true;
         operation.result = outcome.data;
