@@ -9,7 +9,7 @@ const require = createRequire(import.meta.url);
 // - e2e: the whole hub on PGlite, through the public API (test/e2e);
 // - postgres: everything that needs a Postgres server: files named *.pg.test.ts, plus the
 //   Postgres half of the suites that run on both databases (BOTH_BACKENDS below);
-// - faults: test/faults, the hub under faults (Postgres restarts on a cluster of its own).
+// - faults: test/faults, the hub under faults (a process per service, on a Postgres cluster of its own).
 // CROSSDOCK_TEST_BACKENDS tells the suites that run on both which database this project covers.
 // PGlite instances are heavy (hundreds of MB each), so files run in a small number of forks.
 
@@ -41,6 +41,10 @@ function project(name: string, include: string[], env: Record<string, string>, e
   return { extends: true, test: { name, include, exclude: ["**/node_modules/**", ...exclude], env } };
 }
 
+function oneFileAtATime(config: TestProjectInlineConfiguration): TestProjectInlineConfiguration {
+  return { ...config, test: { ...config.test, fileParallelism: false } };
+}
+
 export default defineConfig({
   resolve: {
     // One graphql instance for everyone: Apollo (loaded by Node) uses graphql's CommonJS entry,
@@ -57,7 +61,8 @@ export default defineConfig({
       project("unit", PACKAGE_TESTS, { CROSSDOCK_TEST_BACKENDS: "pglite" }, [POSTGRES_ONLY]),
       project("e2e", E2E_TESTS, { CROSSDOCK_TEST_BACKENDS: "pglite" }, [POSTGRES_ONLY]),
       project("postgres", [POSTGRES_ONLY, ...BOTH_BACKENDS], { CROSSDOCK_TEST_BACKENDS: "postgres" }, FAULT_TESTS),
-      project("faults", FAULT_TESTS, { CROSSDOCK_TEST_BACKENDS: "postgres" }),
+      // One file at a time: a file restarts the suite's cluster, which the others' hubs run on.
+      oneFileAtATime(project("faults", FAULT_TESTS, { CROSSDOCK_TEST_BACKENDS: "postgres" })),
     ],
   },
 });

@@ -2,6 +2,7 @@
 // call carries the same bearer token and body as over HTTP, coded answers sort into permanent and
 // transient failures the same way, and a gateway that does not answer fails the call at the
 // step's deadline or at once when the engine stops. (The HTTP path runs in test/e2e/flowsFaults.)
+import net from "node:net";
 import { describe, expect, it } from "vitest";
 import type { LocalGraphQLHandler, LocalGraphQLRequest } from "@crossdock/platform";
 import { GatewayClient, TransientStepError } from "../src/engine/gatewayClient.js";
@@ -65,5 +66,21 @@ describe("GatewayClient with the gateway in process", () => {
     stopping.abort();
     await expect(pending).rejects.toMatchObject({ code: "GATEWAY_UNREACHABLE", message: expect.stringContaining("engine is stopping") });
     await expect(client(never, { signal: stopping.signal }).request("{ x }")).rejects.toMatchObject({ message: expect.stringContaining("engine is stopping") });
+  });
+});
+
+describe("GatewayClient over HTTP", () => {
+  it("a gateway that refuses connections (down or restarting) is unavailable: retried like an outage, not parked after a few tries", async () => {
+    // A port nothing listens on: bound, then closed.
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as net.AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const http = new GatewayClient({ url: `http://127.0.0.1:${port}/graphql`, serviceToken: "flows-token", timeoutMs: 5_000 });
+    try {
+      await expect(http.request("{ x }")).rejects.toMatchObject({ code: "GATEWAY_UNREACHABLE", retryable: true });
+    } finally {
+      await http.close();
+    }
   });
 });

@@ -34,11 +34,16 @@ export class TransientStepError extends Error {
   constructor(
     message: string,
     readonly code: string,
-    /** The service said the request was not processed and will succeed later (its database is away). */
+    /** Not processed and will succeed later: the service said so (its database is away), or the gateway refused the connection. */
     readonly retryable = false,
   ) {
     super(message);
   }
+}
+
+function connectionRefused(error: unknown): boolean {
+  const code = (error as { code?: unknown; cause?: { code?: unknown } }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
+  return code === "ECONNREFUSED";
 }
 
 export interface GatewayClientOptions {
@@ -93,7 +98,9 @@ export class GatewayClient {
       });
       return { status: response.statusCode, text: await response.body.text() };
     } catch (error) {
-      throw new TransientStepError(`gateway unreachable: ${(error as Error).message}`, "GATEWAY_UNREACHABLE");
+      // A refused connection means nothing was sent: the gateway is down or restarting, which is
+      // an outage like a database restart (retried until it is back, not parked after a few tries).
+      throw new TransientStepError(`gateway unreachable: ${(error as Error).message}`, "GATEWAY_UNREACHABLE", connectionRefused(error));
     }
   }
 
