@@ -1,5 +1,5 @@
 // Shapes of change-feed entries: what subscribers and flows read, in apply order.
-export type FeedEntityType = "InventoryPosition" | "OrderStatus" | "Shipment" | "Case" | "Receipt";
+export type FeedEntityType = "InventoryPosition" | "OrderStatus" | "Shipment" | "Case" | "Receipt" | "OrderAmended";
 export type FeedChangeKind = "CREATED" | "UPDATED" | "DELETED";
 
 export interface FeedEntryInput {

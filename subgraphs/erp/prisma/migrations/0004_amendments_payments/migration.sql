@@ -1,4 +1,4 @@
--- Order amendments and the cash end of order-to-cash (docs/order-to-cash-cash.md): each accepted
+-- Order amendments and the cash end of order-to-cash (docs/amendments-and-cash.md): each accepted
 -- amendment is kept with the order as it was and as it became; payments settle invoices through
 -- applications (so do credit memos), and an invoice keeps what was settled of it so far.
 
