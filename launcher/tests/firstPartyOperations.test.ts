@@ -18,6 +18,7 @@ const SOURCES = [
     .filter((file) => file.endsWith(".ts"))
     .map((file) => join(ROOT, "flows/src", file)),
   join(ROOT, "launcher/src/simulator.ts"),
+  join(ROOT, "launcher/src/simulatorExceptions.ts"),
 ].sort();
 
 /** Apollo's manifest: an operation's id is the sha256 (hex) of its body. */
