@@ -181,6 +181,50 @@ describe("order amendments and payments (pglite)", () => {
     expect(await money(orderNumber)).toEqual(paid);
   }, 300_000);
 
+  it("callers without the scopes are refused: amendOrder needs orders:write, recordPayment finance:write, overdueInvoices finance:read", async () => {
+    const orderNumber = (await submit(t.url, seeded, "1")).order.orderNumber;
+    const before = await money(orderNumber);
+    const warehouse = bearer(await roleToken(t.hub, "warehouse"));
+    const serviceDesk = bearer(await roleToken(t.hub, "serviceDesk"));
+    const amend = { input: { orderNumber, idempotencyKey: randomUUID(), reason: "x", lines: [{ sku: seeded.sku, quantity: "2" }] } };
+    expect(codes(await graphql(t.url, AMEND, amend, warehouse))).toEqual(["FORBIDDEN"]);
+    const pay = { input: { customerNumber: seeded.customerNumber, amount: "1.00", reference: "R", idempotencyKey: randomUUID() } };
+    expect(codes(await graphql(t.url, PAY, pay, serviceDesk))).toEqual(["FORBIDDEN"]);
+    expect(
+      codes(
+        await graphql(
+          t.url,
+          `
+            {
+              overdueInvoices {
+                edges {
+                  cursor
+                }
+              }
+            }
+          `,
+          undefined,
+          serviceDesk,
+        ),
+      ),
+    ).toEqual(["FORBIDDEN"]);
+    expect(
+      codes(
+        await graphql(
+          t.url,
+          `
+            {
+              daysSalesOutstanding
+            }
+          `,
+          undefined,
+          serviceDesk,
+        ),
+      ),
+    ).toEqual(["FORBIDDEN"]);
+    expect(await money(orderNumber)).toEqual(before);
+  }, 300_000);
+
   it("a partner reads only its own overdue invoices and DSO; finance sees them all", async () => {
     const all = await graphqlData<any>(
       t.url,

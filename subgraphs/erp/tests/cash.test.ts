@@ -304,6 +304,24 @@ describe("credit memos and receivables", () => {
     expect((await gql(ORDER, { n: inv.orderNumber })).data!.order).toMatchObject({ status: "CLOSED", invoice: { status: "PAID", openAmount: "0.00" } });
   });
 
+  it("a payment and a credit memo on one invoice at once both land, and the invoice is never settled beyond its amount", async () => {
+    const inv = await invoiced("2");
+    const [paid, credited] = await Promise.all([
+      gql(PAY, { input: { customerNumber: customer, amount: inv.amount, reference: "RACE", idempotencyKey: key(), invoiceNumbers: [inv.invoiceNumber] } }),
+      gql(`mutation($input: CreateCreditMemoInput!) { createCreditMemo(input: $input) { amount } }`, {
+        input: { orderNumber: inv.orderNumber, reason: "Damaged", lines: [{ sku: skuA, quantity: "1" }], idempotencyKey: key() },
+      }),
+    ]);
+    expect([paid.errors, credited.errors]).toEqual([undefined, undefined]);
+    const [settled] = await erp.database.query<{ applied: string; paidAmount: string; status: string }>(
+      `SELECT (SELECT sum(a."amount") FROM "InvoiceApplication" a WHERE a."invoiceId" = i."id")::text AS applied, i."paidAmount"::text AS "paidAmount", i."status"::text AS status
+       FROM "Invoice" i WHERE i."invoiceNumber" = $1`,
+      [inv.invoiceNumber],
+    );
+    expect(settled!.status).toBe("PAID");
+    expect(new Decimal(settled!.applied).eq(inv.amount) && new Decimal(settled!.paidAmount).eq(inv.amount)).toBe(true);
+  });
+
   it("lists overdue invoices most overdue first, pages them, and computes days sales outstanding", async () => {
     const late = await invoiced("1");
     await erp.database.query(`UPDATE "Invoice" SET "issuedAt" = now() - interval '200 days' WHERE "invoiceNumber" = $1`, [late.invoiceNumber]);

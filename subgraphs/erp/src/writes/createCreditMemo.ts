@@ -89,15 +89,16 @@ export async function createCreditMemo(writes: ErpWrites, actor: WriteActor, inp
           select: { id: true },
         });
       }
+      // The invoice's lock before the customer's, as recordPayment takes them.
+      const [invoice] = await tx.$queryRawUnsafe<LockedInvoice[]>(
+        `SELECT ${LOCKED_INVOICE_COLUMNS} FROM "Invoice" i JOIN "SalesOrder" o ON o."id" = i."orderId" WHERE i."orderId" = $1 AND i."status" = 'OPEN' FOR UPDATE OF i`,
+        order.id,
+      );
       await tx.customer.update({
         where: { customerNumber: order.customerNumber },
         data: { openBalance: { decrement: amount.toFixed(2) } },
         select: { id: true },
       });
-      const [invoice] = await tx.$queryRawUnsafe<LockedInvoice[]>(
-        `SELECT ${LOCKED_INVOICE_COLUMNS} FROM "Invoice" i JOIN "SalesOrder" o ON o."id" = i."orderId" WHERE i."orderId" = $1 AND i."status" = 'OPEN' FOR UPDATE OF i`,
-        order.id,
-      );
       const settlement = invoice ? await settleInvoice(tx, { invoice, amount, creditMemoId: memo!.id }) : null;
       const appliedToInvoice =
         settlement && settlement.applied.gt(0) ? { invoiceNumber: settlement.invoiceNumber, amount: moneyToString(settlement.applied) } : null;

@@ -44,20 +44,24 @@ function normalizePayment(input: RecordPaymentInput): PaymentRequest {
   return { customerNumber: input.customerNumber.trim(), amount: amount.toFixed(2), reference, invoiceNumbers };
 }
 
-/** The invoices the payment goes to, locked, in the order they are settled. */
+/** The invoices the payment goes to, locked after their orders, in the order they are settled. */
 async function invoicesToSettle(tx: ErpTransaction, request: PaymentRequest): Promise<LockedInvoice[]> {
-  if (request.invoiceNumbers === null) {
-    return tx.$queryRawUnsafe<LockedInvoice[]>(
-      `SELECT ${LOCKED_INVOICE_COLUMNS} FROM "Invoice" i JOIN "SalesOrder" o ON o."id" = i."orderId"
-       WHERE o."customerNumber" = $1 AND i."status" = 'OPEN' ORDER BY i."issuedAt", i."id" FOR UPDATE OF i`,
-      request.customerNumber,
-    );
-  }
-  const rows = await tx.$queryRawUnsafe<LockedInvoice[]>(
-    `SELECT ${LOCKED_INVOICE_COLUMNS} FROM "Invoice" i JOIN "SalesOrder" o ON o."id" = i."orderId"
-     WHERE i."invoiceNumber" = ANY($1::text[]) FOR UPDATE OF i`,
-    request.invoiceNumbers,
+  // Named invoices ($2), else the customer's ($1) open ones: one statement text for both.
+  const candidates = `((cardinality($2::text[]) = 0 AND o."customerNumber" = $1 AND i."status" = 'OPEN') OR i."invoiceNumber" = ANY($2::text[]))`;
+  // Orders first, by id, then their invoices: the order every ERP write that takes both keeps
+  // (createCreditMemo: order, invoice, customer), so a payment and a credit memo cannot deadlock.
+  await tx.$queryRawUnsafe(
+    `SELECT 1 FROM "SalesOrder" WHERE "id" IN (SELECT i."orderId" FROM "Invoice" i JOIN "SalesOrder" o ON o."id" = i."orderId" WHERE ${candidates}) ORDER BY "id" FOR UPDATE`,
+    request.customerNumber,
+    request.invoiceNumbers ?? [],
   );
+  const rows = await tx.$queryRawUnsafe<LockedInvoice[]>(
+    `SELECT ${LOCKED_INVOICE_COLUMNS} FROM "Invoice" i JOIN "SalesOrder" o ON o."id" = i."orderId" WHERE ${candidates}
+     ORDER BY i."issuedAt", i."id" FOR UPDATE OF i`,
+    request.customerNumber,
+    request.invoiceNumbers ?? [],
+  );
+  if (request.invoiceNumbers === null) return rows.filter((row) => row.status === "OPEN");
   return request.invoiceNumbers.map((number, index) => {
     const invoice = rows.find((row) => row.invoiceNumber === number);
     // Another customer's invoice reads as unknown: a payment never learns what others owe.
@@ -77,12 +81,15 @@ export async function recordPayment(writes: ErpWrites, actor: WriteActor, input:
     idempotency: { key: input.idempotencyKey, request },
     decide: async (tx) => {
       requireCustomerAccess(actor.principal, request.customerNumber);
+      const [known] = await tx.$queryRaw<unknown[]>`SELECT 1 FROM "Customer" WHERE "customerNumber" = ${request.customerNumber}`;
+      if (!known) throw crossdockError(ErrorCode.UNKNOWN_CUSTOMER, `No customer ${request.customerNumber}`, { field: "customerNumber" });
+      // Orders (and invoices) before their customer, as cancelOrder, amendOrder and createCreditMemo lock them.
+      const invoices = await invoicesToSettle(tx, request);
       // The customer's lock orders this payment against concurrent orders and payments of the customer.
       const [customer] = await tx.$queryRaw<{ status: string; creditLimit: string; openBalance: string }[]>`
         SELECT "status"::text AS "status", "creditLimit"::text AS "creditLimit", "openBalance"::text AS "openBalance"
         FROM "Customer" WHERE "customerNumber" = ${request.customerNumber} FOR UPDATE`;
       if (!customer) throw crossdockError(ErrorCode.UNKNOWN_CUSTOMER, `No customer ${request.customerNumber}`, { field: "customerNumber" });
-      const invoices = await invoicesToSettle(tx, request);
 
       const amount = new Decimal(request.amount);
       // The number comes from the table's own id sequence, like credit memos: never reused.
