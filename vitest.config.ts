@@ -25,6 +25,7 @@ const BOTH_BACKENDS = [
   "subgraphs/erp/tests/flowWrites.test.ts",
   "subgraphs/erp/tests/queries.test.ts",
   "subgraphs/erp/tests/writeAccess.test.ts",
+  "subgraphs/erp/tests/cash.test.ts",
   "cdc-ingest/tests/auditLog.test.ts",
   "test/e2e/auditLog.test.ts",
   "test/e2e/federatedQueries.test.ts",

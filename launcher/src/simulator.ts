@@ -1,10 +1,12 @@
 // Keeps a low rate of realistic business activity going through the public GraphQL API (the
 // same mutations any client uses), so a newcomer sees the hub move: orders submitted, stock
-// counted, picks confirmed, fulfilments shipped, carrier milestones arriving. It calls as the
-// `simulator` service principal, with a bearer token of its own (simulatorService scopes).
+// counted, picks confirmed, fulfilments shipped, carrier milestones arriving, and now and then
+// the exceptions of simulatorExceptions.ts (amendments, payments, carrier exceptions, returns,
+// low stock). It calls as the `simulator` service principal (simulatorService scopes).
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@crossdock/platform";
 import { SeededRandom } from "@crossdock/schema";
+import { exceptionActions } from "./simulatorExceptions.js";
 
 export interface SimulatorOptions {
   gatewayUrl: string;
@@ -22,7 +24,8 @@ interface OpenFulfillment {
   shipments: { shipmentId: string; status: string }[];
 }
 
-const NEXT_MILESTONE: Record<string, string> = { CREATED: "IN_TRANSIT", IN_TRANSIT: "OUT_FOR_DELIVERY", OUT_FOR_DELIVERY: "DELIVERED" };
+// A shipment in exception is delivered in the end (which lifts the billing hold it caused).
+const NEXT_MILESTONE: Record<string, string> = { CREATED: "IN_TRANSIT", IN_TRANSIT: "OUT_FOR_DELIVERY", OUT_FOR_DELIVERY: "DELIVERED", EXCEPTION: "DELIVERED" };
 const CITIES = ["Atlanta, GA", "Chicago, IL", "Reno, NV", "Denver, CO", "Columbus, OH"];
 
 export function startSimulator(options: SimulatorOptions): { stop(): Promise<void> } {
@@ -135,12 +138,30 @@ export function startSimulator(options: SimulatorOptions): { stop(): Promise<voi
     return `recordShipmentMilestone ${shipment.shipmentId} ${code}`;
   }
 
+  const exceptions = exceptionActions(call, rng, () => skus);
+  // Cumulative shares of the actions: the order-to-cash routine first, then its exceptions at
+  // rates that show each one every minute or so at the default 0.5 actions per second.
+  const ACTIONS: [number, () => Promise<string>][] = [
+    [0.27, submitOrder],
+    [0.4, adjustInventory],
+    [0.55, confirmPick],
+    [0.67, ship],
+    [0.77, milestone],
+    [0.84, exceptions.recordPayment],
+    [0.9, exceptions.amendOrder],
+    [0.94, exceptions.shipmentException],
+    [0.97, exceptions.returnGoods],
+    [1, exceptions.drainStock],
+  ];
+
   async function tick(): Promise<void> {
     if (customers.length === 0) await loadCatalog();
     const roll = rng.next();
-    const action = roll < 0.35 ? submitOrder : roll < 0.55 ? adjustInventory : roll < 0.75 ? confirmPick : roll < 0.9 ? ship : milestone;
+    const action = ACTIONS.find(([share]) => roll < share)?.[1] ?? milestone;
     const outcome = await action();
-    options.logger.debug({ simulated: outcome }, "simulated activity");
+    // Visible in the console at the default level, so a person can follow what the demo does.
+    if (outcome.endsWith("skipped")) options.logger.debug({ simulated: outcome }, "simulated activity");
+    else options.logger.info({ simulated: outcome }, "simulated activity");
   }
 
   const timer = setInterval(

@@ -18,6 +18,7 @@ const SOURCES = [
     .filter((file) => file.endsWith(".ts"))
     .map((file) => join(ROOT, "flows/src", file)),
   join(ROOT, "launcher/src/simulator.ts"),
+  join(ROOT, "launcher/src/simulatorExceptions.ts"),
   ...readdirSync(join(ROOT, "console/src/app"), { recursive: true, encoding: "utf8" })
     .filter((file) => file.endsWith(".ts"))
     .map((file) => join(ROOT, "console/src/app", file)),

@@ -50,8 +50,8 @@ export const ROLE_SCOPES = Object.freeze({
     S.WAREHOUSE_WRITE,
     S.PROCESS_WRITE,
   ],
-  /** The demo simulator: a customer's orders and the warehouse's picks, ships and scans. */
-  simulatorService: [S.ORDERS_READ, S.INVENTORY_READ, S.CUSTOMERS_READ, S.ORDERS_WRITE, S.WAREHOUSE_WRITE],
+  /** The demo simulator: customers' orders and amendments, the warehouse's picks, ships, scans and returns, the payments received. */
+  simulatorService: [S.ORDERS_READ, S.INVENTORY_READ, S.CUSTOMERS_READ, S.FINANCE_READ, S.ORDERS_WRITE, S.WAREHOUSE_WRITE, S.FINANCE_WRITE],
 } satisfies Record<string, readonly Scope[]>);
 export type RoleName = keyof typeof ROLE_SCOPES;
 

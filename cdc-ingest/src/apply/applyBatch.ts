@@ -16,6 +16,7 @@ import { collectDirectKeys, resolveOrderLineKeys, TouchedKeys } from "./touchedK
 import { projectShipmentEvents } from "./shipmentProjection.js";
 import { projectCaseEvents } from "./caseProjection.js";
 import { projectReceiptEvents } from "./receiptProjection.js";
+import { projectAmendmentEvents } from "./amendmentProjection.js";
 import { auditEntriesInsertSql, auditEntriesParam, type CapturedAuditEntry } from "./auditProjection.js";
 
 export interface BatchToApply {
@@ -84,6 +85,7 @@ export async function applyBatch(db: Database, batch: BatchToApply, applyTruncat
         ...(await projectShipmentEvents(session, changed)),
         ...(await projectCaseEvents(changed)),
         ...(await projectReceiptEvents(session, changed)),
+        ...projectAmendmentEvents(changed),
       ];
       // Feed entries, dead letters, checkpoint, applied source transactions and the NOTIFY in one
       // round trip (every statement of a batch is one more wait at a sustained rate). Other

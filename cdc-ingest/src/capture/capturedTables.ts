@@ -6,7 +6,7 @@ export type SourceName = "erp" | "crm" | "wms";
 export const SOURCE_NAMES: readonly SourceName[] = ["erp", "crm", "wms"];
 
 export const CAPTURED_TABLES: Readonly<Record<SourceName, readonly string[]>> = {
-  erp: ["Customer", "SalesOrder", "SalesOrderLine", "Invoice", "AuditEntry"],
+  erp: ["Customer", "SalesOrder", "SalesOrderLine", "Invoice", "OrderAmendment", "AuditEntry"],
   crm: ["Case", "AuditEntry"],
   wms: ["Stock", "FulfillmentOrder", "Shipment", "ShipmentMilestone", "Receipt", "ReceiptLine", "ReorderPoint", "AuditEntry"],
 };

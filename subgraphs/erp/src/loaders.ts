@@ -2,9 +2,13 @@
 // request cost one SQL statement per loader, never N. Loaders are created fresh for every
 // request (createErpLoaders in the context) and must never be shared between requests.
 import { DataLoader, groupLoader, uniqueLoader } from "@crossdock/platform";
-import type { CreditMemo, Customer, CustomerPrice, Invoice, Product, SalesOrder, SalesOrderLine } from "./__generated__/prisma/client.js";
+import type { CreditMemo, Customer, CustomerPrice, Invoice, Payment, Product, SalesOrder, SalesOrderLine } from "./__generated__/prisma/client.js";
 import type { ErpPrisma } from "./db.js";
 import { findOrderPagesForCustomers, type OrderPosition } from "./orderPages.js";
+import { daysSalesOutstanding } from "./receivables.js";
+
+/** The most payments Customer.payments returns. */
+export const MAX_PAYMENTS_PAGE = 100;
 
 export interface CustomerOrdersPageKey {
   customerNumber: string;
@@ -16,6 +20,12 @@ export interface ErpLoaders {
   customerByNumber: DataLoader<string, Customer | null>;
   productBySku: DataLoader<string, Product | null>;
   orderByNumber: DataLoader<string, SalesOrder | null>;
+  orderById: DataLoader<number, SalesOrder | null>;
+  /** The invoices each payment settled, in the order it settled them. */
+  invoicesByPaymentId: DataLoader<number, Invoice[]>;
+  /** The newest MAX_PAYMENTS_PAGE payments per customer, newest first. */
+  paymentsOfCustomer: DataLoader<string, Payment[]>;
+  daysSalesOutstanding: DataLoader<string, number | null>;
   linesByOrderId: DataLoader<number, SalesOrderLine[]>;
   invoiceByOrderId: DataLoader<number, Invoice | null>;
   creditMemosByOrderNumber: DataLoader<string, CreditMemo[]>;
@@ -49,6 +59,29 @@ export function createErpLoaders(prisma: ErpPrisma): ErpLoaders {
       (numbers: readonly string[]) => prisma.salesOrder.findMany({ where: { orderNumber: { in: [...numbers] } } }),
       (order) => order.orderNumber,
     ),
+    orderById: uniqueLoader(
+      (ids: readonly number[]) => prisma.salesOrder.findMany({ where: { id: { in: [...ids] } } }),
+      (order) => order.id,
+    ),
+    invoicesByPaymentId: new DataLoader<number, Invoice[]>(async (ids) => {
+      const applications = await prisma.invoiceApplication.findMany({
+        where: { paymentId: { in: [...ids] } },
+        orderBy: { id: "asc" },
+        include: { invoice: true },
+      });
+      return ids.map((id) => applications.filter((a) => a.paymentId === id).map((a) => a.invoice));
+    }),
+    paymentsOfCustomer: new DataLoader<string, Payment[]>(async (numbers) => {
+      const rows = await prisma.$queryRaw<{ id: number }[]>`
+        SELECT "id" FROM (SELECT "id", row_number() OVER (PARTITION BY "customerNumber" ORDER BY "receivedAt" DESC, "id" DESC) AS n
+          FROM "Payment" WHERE "customerNumber" = ANY(${[...numbers]}::text[])) p WHERE n <= ${MAX_PAYMENTS_PAGE}`;
+      const payments = await prisma.payment.findMany({ where: { id: { in: rows.map((r) => r.id) } }, orderBy: [{ receivedAt: "desc" }, { id: "desc" }] });
+      return numbers.map((number) => payments.filter((p) => p.customerNumber === number));
+    }),
+    daysSalesOutstanding: new DataLoader<string, number | null>(async (numbers) => {
+      const dso = await daysSalesOutstanding(prisma, numbers);
+      return numbers.map((number) => dso.get(number) ?? null);
+    }),
     linesByOrderId: groupLoader(
       (ids: readonly number[]) =>
         prisma.salesOrderLine.findMany({ where: { orderId: { in: [...ids] } }, orderBy: [{ orderId: "asc" }, { lineNumber: "asc" }] }),

@@ -100,6 +100,8 @@ async function seedOrders(tx: ErpTransaction, world: DemoWorld): Promise<{ lines
             orderId: orderIds.get(o.orderNumber)!,
             amount: o.invoice.amount,
             status: o.invoice.status,
+            // A seeded PAID invoice was settled in full before the hub's history starts.
+            paidAmount: o.invoice.status === "PAID" ? o.invoice.amount : "0",
             issuedAt: new Date(o.invoice.issuedAt),
           },
         ]

@@ -8,8 +8,9 @@ import { OrderLine } from "./orderLine.js";
 import { Product } from "./product.js";
 import { Query } from "./query.js";
 import { SubmitOrderPayload } from "./submitOrderPayload.js";
-import { moneyFields } from "./money.js";
 import { CreditMemo, PurchaseSuggestion, RecordShipmentPayload } from "./flowDocuments.js";
+import { Invoice, Payment } from "./receivables.js";
+import { AmendOrderPayload } from "./amendOrderPayload.js";
 
 export const resolvers = {
   ...scalarResolvers,
@@ -20,7 +21,9 @@ export const resolvers = {
   Order,
   OrderLine,
   SubmitOrderPayload,
-  Invoice: moneyFields("amount"),
+  Invoice,
+  Payment,
+  AmendOrderPayload,
   CreditMemo,
   PurchaseSuggestion,
   RecordShipmentPayload,

@@ -11,6 +11,8 @@ import { primeWrittenRows } from "../writes/orderRows.js";
 import { setBillingHold, type BillingHoldInput } from "../writes/billingHold.js";
 import { createCreditMemo, type CreateCreditMemoInput } from "../writes/createCreditMemo.js";
 import { createPurchaseSuggestion, type CreatePurchaseSuggestionInput } from "../writes/createPurchaseSuggestion.js";
+import { amendOrder, type AmendOrderInput } from "../writes/amendOrder.js";
+import { recordPayment, type RecordPaymentInput } from "../writes/recordPayment.js";
 
 /** The audit subject: always the verified principal, never anything in the arguments. */
 function actorOf(ctx: ErpContext) {
@@ -58,6 +60,22 @@ export const Mutation = {
   async createCreditMemo(_: unknown, args: { input: CreateCreditMemoInput }, ctx: ErpContext) {
     const { memoNumber } = await createCreditMemo(ctx.writes, actorOf(ctx), args.input);
     return ctx.prisma.creditMemo.findUniqueOrThrow({ where: { memoNumber } });
+  },
+
+  async amendOrder(_: unknown, args: { input: AmendOrderInput }, ctx: ErpContext) {
+    const result = await amendOrder(ctx.writes, actorOf(ctx), args.input);
+    const order = await ctx.loaders.orderByNumber.clear(result.orderNumber).load(result.orderNumber);
+    if (order) {
+      ctx.loaders.customerByNumber.clear(order.customerNumber);
+      ctx.loaders.linesByOrderId.clear(order.id);
+    }
+    return result;
+  },
+
+  async recordPayment(_: unknown, args: { input: RecordPaymentInput }, ctx: ErpContext) {
+    const { paymentId } = await recordPayment(ctx.writes, actorOf(ctx), args.input);
+    ctx.loaders.customerByNumber.clear(args.input.customerNumber.trim());
+    return ctx.prisma.payment.findUniqueOrThrow({ where: { paymentId } });
   },
 
   async createPurchaseSuggestion(_: unknown, args: { input: CreatePurchaseSuggestionInput }, ctx: ErpContext) {

@@ -5,6 +5,7 @@ import { loadVisible } from "@crossdock/platform";
 import type { SalesOrder } from "../__generated__/prisma/client.js";
 import type { ErpContext } from "../context.js";
 import { selectsOnlyKey } from "./keyOnly.js";
+import { moneyToString } from "@crossdock/schema";
 import { moneyFields } from "./money.js";
 
 export const Order = {
@@ -17,4 +18,8 @@ export const Order = {
   lines: (order: SalesOrder, _: unknown, ctx: ErpContext) => ctx.loaders.linesByOrderId.load(order.id),
   invoice: (order: SalesOrder, _: unknown, ctx: ErpContext) => ctx.loaders.invoiceByOrderId.load(order.id),
   creditMemos: (order: SalesOrder, _: unknown, ctx: ErpContext) => ctx.loaders.creditMemosByOrderNumber.load(order.orderNumber),
+  async paidAmount(order: SalesOrder, _: unknown, ctx: ErpContext) {
+    const invoice = await ctx.loaders.invoiceByOrderId.load(order.id);
+    return moneyToString(invoice?.paidAmount ?? 0);
+  },
 };

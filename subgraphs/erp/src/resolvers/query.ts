@@ -7,6 +7,7 @@ import type { CustomerStatus, OrderStatus } from "../__generated__/prisma/client
 import { toConnection } from "../connection.js";
 import type { ErpContext } from "../context.js";
 import { decodeOrderCursor, findOrderPage, orderCursor } from "../orderPages.js";
+import { daysSalesOutstanding, decodeOverdueCursor, findOverdueInvoices, overdueCursor } from "../receivables.js";
 
 interface PageArgs {
   first?: number | null;
@@ -53,6 +54,21 @@ export const Query = {
       orderBy: { id: "desc" },
       take: pageSize(args.first),
     });
+  },
+
+  async overdueInvoices(_: unknown, args: PageArgs, ctx: ErpContext) {
+    const size = pageSize(args.first);
+    const customers = customerFilterFor(ctx.principal, undefined);
+    if (!customers) return EMPTY_PAGE;
+    const rows = await findOverdueInvoices(ctx.prisma, { customerNumber: customers.customerNumber, size, after: decodeOverdueCursor(args.after) });
+    return toConnection(rows, size, overdueCursor);
+  },
+
+  async daysSalesOutstanding(_: unknown, __: unknown, ctx: ErpContext) {
+    const customers = customerFilterFor(ctx.principal, undefined);
+    if (!customers) return null;
+    if (customers.customerNumber !== undefined) return ctx.loaders.daysSalesOutstanding.load(customers.customerNumber);
+    return (await daysSalesOutstanding(ctx.prisma, null)).get("") ?? null;
   },
 
   async customers(_: unknown, args: PageArgs & { status?: CustomerStatus | null }, ctx: ErpContext) {

@@ -1,9 +1,11 @@
 // createCreditMemo: credits a customer for goods returned against an order — priced at the
 // order line's unit price, never more than was shipped — books the stock back into the
 // inventory ledger and lowers the open balance, in one transaction with key and audit entry.
+// The credit settles the order's open invoice first (which may close the order).
 import { requireOwnCustomerObject, runWrite } from "@crossdock/platform";
 import { crossdockError, Decimal, ErrorCode, moneyToString, toDecimal } from "@crossdock/schema";
 import { normalizeQuantityLines, type QuantityLineInput } from "./quantityLines.js";
+import { LOCKED_INVOICE_COLUMNS, settleInvoice, type LockedInvoice } from "./settleInvoice.js";
 import type { ErpWrites, WriteActor } from "./transaction.js";
 
 export interface CreateCreditMemoInput {
@@ -88,14 +90,26 @@ export async function createCreditMemo(writes: ErpWrites, actor: WriteActor, inp
           select: { id: true },
         });
       }
+      // The invoice's lock before the customer's, as recordPayment takes them.
+      const [invoice] = await tx.$queryRawUnsafe<LockedInvoice[]>(
+        `SELECT ${LOCKED_INVOICE_COLUMNS} FROM "Invoice" i JOIN "SalesOrder" o ON o."id" = i."orderId" WHERE i."orderId" = $1 AND i."status" = 'OPEN' FOR UPDATE OF i`,
+        order.id,
+      );
       await tx.customer.update({
         where: { customerNumber: order.customerNumber },
         data: { openBalance: { decrement: amount.toFixed(2) } },
         select: { id: true },
       });
+      const settlement = invoice ? await settleInvoice(tx, { invoice, amount, creditMemoId: memo!.id }) : null;
+      const appliedToInvoice =
+        settlement && settlement.applied.gt(0) ? { invoiceNumber: settlement.invoiceNumber, amount: moneyToString(settlement.applied) } : null;
       return {
         result: { memoNumber: memo!.memoNumber },
-        audit: { entityType: "CreditMemo", entityKey: memo!.memoNumber, detail: { ...request, amount: moneyToString(amount), warehouseCode } },
+        audit: {
+          entityType: "CreditMemo",
+          entityKey: memo!.memoNumber,
+          detail: { ...request, amount: moneyToString(amount), warehouseCode, appliedToInvoice },
+        },
       };
     },
   });

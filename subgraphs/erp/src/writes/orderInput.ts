@@ -29,10 +29,20 @@ export interface SubmitOrderRequest {
 const MAX_QUANTITY = new Decimal("1e15");
 
 export function normalizeSubmitOrder(input: SubmitOrderInput): SubmitOrderRequest {
-  if (input.lines.length === 0) throw crossdockError(ErrorCode.BAD_USER_INPUT, "An order needs at least one line", { field: "lines" });
-  if (input.lines.length > 500) throw crossdockError(ErrorCode.BAD_USER_INPUT, "An order has at most 500 lines", { field: "lines" });
+  const lines = normalizeOrderLines(input.lines);
+  const warehouseCode = input.warehouseCode?.trim() || null;
+  const requestedBy = input.requestedBy?.trim() || null;
+  if (requestedBy !== null && requestedBy.length > 200)
+    throw crossdockError(ErrorCode.BAD_USER_INPUT, "requestedBy is at most 200 characters", { field: "requestedBy" });
+  return { idempotencyKey: input.idempotencyKey, customerNumber: input.customerNumber.trim(), warehouseCode, lines, requestedBy };
+}
+
+/** An order's lines as submitOrder and amendOrder take them: 1 to 500, each SKU once, sane quantities. */
+export function normalizeOrderLines(input: readonly SubmitOrderLineInput[]): { sku: string; quantity: string }[] {
+  if (input.length === 0) throw crossdockError(ErrorCode.BAD_USER_INPUT, "An order needs at least one line", { field: "lines" });
+  if (input.length > 500) throw crossdockError(ErrorCode.BAD_USER_INPUT, "An order has at most 500 lines", { field: "lines" });
   const seen = new Map<string, number>();
-  const lines = input.lines.map((line, index) => {
+  return input.map((line, index) => {
     const sku = line.sku.trim();
     // Duplicate SKUs are rejected rather than merged: two lines for one SKU is almost always a client bug,
     // and silently merging would renumber lines behind the caller's back.
@@ -51,9 +61,4 @@ export function normalizeSubmitOrder(input: SubmitOrderInput): SubmitOrderReques
     if (quantity.gte(MAX_QUANTITY)) throw crossdockError(ErrorCode.INVALID_QUANTITY, `Quantity must be below ${MAX_QUANTITY.toFixed()}`, { field });
     return { sku, quantity: quantity.toFixed() };
   });
-  const warehouseCode = input.warehouseCode?.trim() || null;
-  const requestedBy = input.requestedBy?.trim() || null;
-  if (requestedBy !== null && requestedBy.length > 200)
-    throw crossdockError(ErrorCode.BAD_USER_INPUT, "requestedBy is at most 200 characters", { field: "requestedBy" });
-  return { idempotencyKey: input.idempotencyKey, customerNumber: input.customerNumber.trim(), warehouseCode, lines, requestedBy };
 }

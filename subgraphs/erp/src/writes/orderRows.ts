@@ -34,6 +34,8 @@ export interface InvoiceSqlRow {
   amount: string;
   status: string;
   issuedAt: Date | string;
+  /** Absent on a freshly issued invoice: nothing is settled yet. */
+  paidAmount?: string;
 }
 
 /** The rows a write produced, for the response to show without reading them again. */
@@ -73,6 +75,7 @@ export function toInvoice(row: InvoiceSqlRow): Invoice {
     amount: new Prisma.Decimal(row.amount),
     status: row.status as Invoice["status"],
     issuedAt: toDate(row.issuedAt),
+    paidAmount: new Prisma.Decimal(row.paidAmount ?? "0"),
   };
 }
 
