@@ -1,6 +1,6 @@
 // cdc-ingest configuration: the hub database, how change is captured from each system of
 // record, and the ops subgraph's port. Read from the environment once and validated.
-import { ConfigError, envInt, envOptional, envString } from "@crossdock/platform";
+import { ConfigError, envInt, envOptional, envString, type MigrationMode } from "@crossdock/platform";
 import type { SourceName } from "./capture/capturedTables.js";
 
 export type CaptureMode = "outbox" | "pg-logical" | "kafka" | "none";
@@ -17,6 +17,8 @@ export interface IngestConfig {
   batchSize: number;
   feedRetentionHours: number;
   logLevel: string;
+  /** `verify` (the release command in production): refuse a hub database behind its migrations instead of migrating it. */
+  migrations?: MigrationMode;
 }
 
 const MODES: readonly CaptureMode[] = ["outbox", "pg-logical", "kafka", "none"];

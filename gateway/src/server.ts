@@ -6,7 +6,11 @@ import http from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from "@apollo/server/plugin/disabled";
 import { ApolloGateway } from "@apollo/gateway";
 import { loadSupergraphSdl } from "@crossdock/schema";
 import type { GraphQLSchema } from "graphql";
@@ -142,6 +146,9 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
           })
         : ApolloServerPluginLandingPageDisabled(),
       metricsPlugin(metrics),
+      // Usage and schema reports to Apollo's hosted services stay off, even where APOLLO_KEY is set.
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
     ],
   });
   await apollo.start();
