@@ -124,6 +124,9 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     // Authorization before planning: fields the caller may not select never reach a subgraph.
     gateway: authorizingGateway(gateway, access),
     csrfPrevention: true,
+    // The process entry stops every service in order on SIGINT/SIGTERM; Apollo's own handlers would
+    // stop only this server and then re-raise the signal, killing the process mid-shutdown.
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: config.limits.allowBatchedRequests,
     includeStacktraceInErrorResponses: development,
     // No "Did you mean …?" outside development: suggestions map the schema for anyone who asks.

@@ -91,6 +91,9 @@ export async function startSubgraphServer<TContext extends RequestContextBase>(o
   const secret = options.principalSecret ?? principalSecretFrom(process.env).secret;
   const apollo = new ApolloServer<TContext>({
     schema,
+    // The process entry stops every service in order on SIGINT/SIGTERM; Apollo's own handlers would
+    // stop only this server and then re-raise the signal, killing the process mid-shutdown.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     formatError: createErrorFormatter(options.logger),
     // Subgraphs sit behind the gateway; CSRF prevention stays on for anyone calling directly.

@@ -7,7 +7,7 @@ import * as wms from "@crossdock/wms";
 import * as gateway from "@crossdock/gateway";
 import * as ingest from "@crossdock/cdc-ingest";
 import * as flows from "@crossdock/flows";
-import { createLogger, envBool, envSeed, migrate, openDatabase, type MigrationMode } from "@crossdock/platform";
+import { createLogger, envBool, envSeed, migrate, openDatabase, principalSecretFrom, type MigrationMode } from "@crossdock/platform";
 import { startHub } from "../hub.js";
 import type { Command, RuntimeEnvironment, ServiceCommand } from "./commandLine.js";
 
@@ -31,6 +31,9 @@ export async function runCommand(command: Command, options: CommandOptions): Pro
     await migrateAll(options.env);
     return { serving: false };
   }
+  // Every service verifies the principal the gateway signs: without its secret (production) none
+  // may start, and the command stops here before it opens a database.
+  principalSecretFrom(options.env);
   if (command === "seed") {
     await seedDemo(options.env, migrations);
     return { serving: false };
