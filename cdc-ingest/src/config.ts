@@ -1,6 +1,6 @@
 // cdc-ingest configuration: the hub database, how change is captured from each system of
 // record, and the ops subgraph's port. Read from the environment once and validated.
-import { ConfigError, envInt, envOptional, envString } from "@crossdock/platform";
+import { ConfigError, envInt, envOptional, envString, type MigrationMode } from "@crossdock/platform";
 import { kafkaSecurityFrom, type KafkaSecurity } from "./sources/kafka/kafkaSecurity.js";
 import type { SourceName } from "./capture/capturedTables.js";
 
@@ -20,6 +20,8 @@ export interface IngestConfig {
   /** The hard cap: past it retention prunes what even a live consumer has not read (and expires it). */
   feedRetentionMaxHours: number;
   logLevel: string;
+  /** `verify` (the release command in production): refuse a hub database behind its migrations instead of migrating it. */
+  migrations?: MigrationMode;
 }
 
 const MODES: readonly CaptureMode[] = ["outbox", "pg-logical", "kafka", "none"];

@@ -9,7 +9,7 @@ import {
   countStatements,
   createLogger,
   createServiceMetrics,
-  migrate,
+  applyOrVerifyMigrations,
   openDatabase,
   prismaLogOptions,
   startSubgraphServer,
@@ -67,7 +67,7 @@ export interface RunningIngest {
 }
 
 const SCHEMA_PATH = fileURLToPath(new URL("./ops/schema.graphql", import.meta.url));
-const MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations", import.meta.url));
+export const HUB_MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations", import.meta.url));
 
 export async function start(config: IngestConfig, deps: IngestDependencies = {}): Promise<RunningIngest> {
   const logger = createLogger("cdc-ingest", config.logLevel);
@@ -80,7 +80,7 @@ export async function start(config: IngestConfig, deps: IngestDependencies = {})
   let server: RunningServer | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   try {
-    await migrate(hub, MIGRATIONS_DIR);
+    await applyOrVerifyMigrations(hub, HUB_MIGRATIONS_DIR, { service: "hub", mode: config.migrations });
     const prisma = new PrismaClient({ adapter: hub.adapter, log: [...prismaLogOptions] });
     countStatements(prisma, metrics);
 

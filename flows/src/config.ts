@@ -1,6 +1,6 @@
 // The flows service's configuration: where the hub database is, which gateway it writes
 // through and as whom, and the engine's retry and concurrency limits. Read once, validated.
-import { ConfigError, envBool, envInt, envOptional, envString, principalSecretFrom } from "@crossdock/platform";
+import { ConfigError, envBool, envInt, envOptional, envString, principalSecretFrom, type MigrationMode } from "@crossdock/platform";
 
 const DEV_SERVICE_TOKEN = "crossdock-flows-dev-token";
 
@@ -34,6 +34,8 @@ export interface FlowsConfig {
   feedBatchSize: number;
   pollMs: number;
   logLevel: string;
+  /** `verify` (the release command in production): refuse a hub database behind the flows' migrations instead of migrating it. */
+  migrations?: MigrationMode;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): FlowsConfig {

@@ -3,17 +3,26 @@
 // service principal, and serves runs, parked runs and operator actions as the `flows` subgraph.
 // In embedded mode the launcher hands over the hub database and the in-process feed bus.
 import { readFileSync } from "node:fs";
-import { createLogger, createServiceMetrics, openDatabase, startSubgraphServer, type Database, type LocalGraphQLHandler } from "@crossdock/platform";
+import {
+  createLogger,
+  createServiceMetrics,
+  openDatabase,
+  startSubgraphServer,
+  verifyMigrations,
+  type Database,
+  type LocalGraphQLHandler,
+} from "@crossdock/platform";
 import { loadConfig, type FlowsConfig } from "./config.js";
 import { createFlowsLoaders, type FlowsContext } from "./context.js";
 import { FlowEngine } from "./engine/flowEngine.js";
 import { createFlowMetrics } from "./engine/flowMetrics.js";
-import { migrateFlows } from "./engine/migrateFlows.js";
+import { FLOWS_MIGRATIONS_DIR, migrateFlows } from "./engine/migrateFlows.js";
 import { RunQueries } from "./engine/runQueries.js";
 import { resolvers } from "./resolvers/index.js";
 
 export { loadConfig, type FlowsConfig };
 export { backoffDelayMs } from "./engine/backoff.js";
+export { FLOWS_MIGRATIONS_DIR, migrateFlows } from "./engine/migrateFlows.js";
 
 export const FLOWS_TYPE_DEFS = readFileSync(new URL("./schema.graphql", import.meta.url), "utf8");
 
@@ -52,7 +61,10 @@ export async function start(config: FlowsConfig, deps: FlowsDependencies = {}): 
   let engine: FlowEngine | undefined;
   let server: Awaited<ReturnType<typeof startSubgraphServer>> | undefined;
   try {
-    const applied = await migrateFlows(hub);
+    const applied =
+      config.migrations === "verify"
+        ? (await verifyMigrations(hub, FLOWS_MIGRATIONS_DIR, { service: "flows", table: "_flows_migrations" })).applied
+        : await migrateFlows(hub);
     if (applied.length > 0) logger.info({ applied }, "flows migrations applied");
     const flowMetrics = createFlowMetrics(metrics.registry, hub);
     const queries = new RunQueries(hub);

@@ -7,7 +7,11 @@ import http from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from "@apollo/server/plugin/disabled";
 import type { GraphQLSchema } from "graphql";
 import {
   ChangeFeedReader,
@@ -103,6 +107,9 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     // Authorization before planning: fields the caller may not select never reach a subgraph.
     gateway: authorizingGateway(gateway, access),
     csrfPrevention: true,
+    // The process entry stops every service in order on SIGINT/SIGTERM; Apollo's own handlers would
+    // stop only this server and then re-raise the signal, killing the process mid-shutdown.
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: config.limits.allowBatchedRequests,
     includeStacktraceInErrorResponses: development,
     // No "Did you mean …?" outside development: suggestions map the schema for anyone who asks.
@@ -128,6 +135,9 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
           })
         : ApolloServerPluginLandingPageDisabled(),
       metricsPlugin(metrics),
+      // Usage and schema reports to Apollo's hosted services stay off, even where APOLLO_KEY is set.
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
     ],
   });
   await apollo.start();

@@ -10,7 +10,7 @@ import * as gateway from "@crossdock/gateway";
 import type { DevIssuer } from "@crossdock/gateway";
 import * as ingest from "@crossdock/cdc-ingest";
 import * as flows from "@crossdock/flows";
-import { ChangeFeedReader, createLogger, Scope, type LocalGraphQLHandler, type Logger } from "@crossdock/platform";
+import { ChangeFeedReader, createLogger, Scope, type LocalGraphQLHandler, type Logger, type MigrationMode } from "@crossdock/platform";
 import { loadHubConfig, type HubConfig } from "./config.js";
 import { createHubIssuer, issueDemoToken, issueDemoTokens, simulatorCredential, writeDemoTokens, type HubIdentity } from "./identity.js";
 import { startSimulator } from "./simulator.js";
@@ -29,6 +29,10 @@ export interface HubOptions extends Partial<HubConfig> {
   env?: Record<string, string | undefined>;
   /** Capture method: outbox (default; works on PGlite and Postgres) or pg-logical (Postgres only). */
   capture?: "outbox" | "pg-logical";
+  /** Seed demo data into empty databases (default true: `npm start` and the tests; the release command decides from CROSSDOCK_SEED). */
+  seed?: boolean;
+  /** `verify`: every service refuses a database behind its migrations instead of migrating it (release command, production). */
+  migrations?: MigrationMode;
 }
 
 export interface RunningHub {
@@ -67,7 +71,8 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     options.databaseUrls?.[service] ??
     env[`${service.toUpperCase()}_DATABASE_URL`] ??
     (config.dataDir === "memory" ? "pglite:memory" : `pglite:${join(config.dataDir, service)}`);
-  const seed = { enabled: true, scale: config.seedScale };
+  const seed = { enabled: options.seed ?? true, scale: config.seedScale };
+  const migrations = options.migrations ?? "apply";
   // Without an identity provider the hub is its own issuer (development only: in production the
   // gateway refuses to start without CROSSDOCK_JWKS).
   const devIssuer = env.CROSSDOCK_JWKS ? undefined : await createHubIssuer(config.dataDir);
@@ -82,13 +87,13 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   try {
     // Sequential on purpose: each PGlite instance allocates hundreds of MB while it starts.
     const erpConfig = erp.loadConfig(env);
-    const erpService = await erp.start({ ...erpConfig, port: options.subgraphPorts?.erp ?? erpConfig.port, databaseUrl: dbUrl("erp"), seed });
+    const erpService = await erp.start({ ...erpConfig, port: options.subgraphPorts?.erp ?? erpConfig.port, databaseUrl: dbUrl("erp"), seed, migrations });
     stops.push(erpService.stop);
     const crmConfig = crm.loadConfig(env);
-    const crmService = await crm.start({ ...crmConfig, port: options.subgraphPorts?.crm ?? crmConfig.port, databaseUrl: dbUrl("crm"), seed });
+    const crmService = await crm.start({ ...crmConfig, port: options.subgraphPorts?.crm ?? crmConfig.port, databaseUrl: dbUrl("crm"), seed, migrations });
     stops.push(crmService.stop);
     const wmsConfig = wms.loadConfig(env);
-    const wmsService = await wms.start({ ...wmsConfig, port: options.subgraphPorts?.wms ?? wmsConfig.port, databaseUrl: dbUrl("wms"), seed });
+    const wmsService = await wms.start({ ...wmsConfig, port: options.subgraphPorts?.wms ?? wmsConfig.port, databaseUrl: dbUrl("wms"), seed, migrations });
     stops.push(wmsService.stop);
     const opsConfig = ingest.loadConfig(env);
     // Embedded capture is the outbox; on Postgres, CROSSDOCK_CAPTURE=pg-logical reads the WAL instead.
@@ -99,6 +104,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
         port: options.subgraphPorts?.ops ?? opsConfig.port,
         hubDatabaseUrl: dbUrl("hub"),
         capture,
+        migrations,
         sourceDatabaseUrls: { erp: dbUrl("erp"), crm: dbUrl("crm"), wms: dbUrl("wms") },
       },
       { sourceDatabases: { erp: erpService.database, crm: crmService.database, wms: wmsService.database } },
@@ -111,7 +117,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     const localGateway =
       gatewayUrl && config.inProcessCalls ? new Promise<LocalGraphQLHandler | undefined>((resolve) => (resolveLocalGateway = resolve)) : undefined;
     const flowsDeps = { hub: opsService.hub, feed: opsService.bus, ...(gatewayUrl ? { gatewayUrl } : {}), ...(localGateway ? { localGateway } : {}) };
-    let flowsService = await flows.start({ ...flowsConfig, port: options.subgraphPorts?.flows ?? flowsConfig.port }, flowsDeps);
+    let flowsService = await flows.start({ ...flowsConfig, port: options.subgraphPorts?.flows ?? flowsConfig.port, migrations }, flowsDeps);
     const flowsPort = Number(new URL(flowsService.url).port);
     stops.push(() => flowsService.stop());
     const gatewayConfig = gateway.loadConfig(env);
@@ -197,7 +203,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
         },
         stop: (stopOptions) => flowsService.stop(stopOptions),
         async restart() {
-          flowsService = await flows.start({ ...flowsConfig, port: flowsPort }, flowsDeps);
+          flowsService = await flows.start({ ...flowsConfig, port: flowsPort, migrations }, flowsDeps);
         },
       },
       stop: () => stopAll(stops),

@@ -1,7 +1,15 @@
-// `npm start`: runs the whole hub in one process on the embedded databases, with demo data, and
-// prints the demo roles' tokens when the hub is its own issuer (development).
-import { createLogger, installProcessGuards } from "@crossdock/platform";
-import { startHub, type RunningHub } from "./hub.js";
+// `npm start`: the development path. Asks for development (NODE_ENV) and demo data (CROSSDOCK_SEED)
+// unless told otherwise, runs the whole hub in one process on the embedded databases, and prints
+// the demo roles' tokens when the hub is its own issuer. Releases start with `crossdock` instead.
+export {};
+
+process.env.NODE_ENV ??= "development";
+process.env.CROSSDOCK_SEED ??= "demo";
+
+// Imported after the defaults above, so every module sees them.
+const { createLogger, envSeed, installProcessGuards } = await import("@crossdock/platform");
+const { startHub } = await import("./hub.js");
+type RunningHub = Awaited<ReturnType<typeof startHub>>;
 
 function printIdentity(hub: RunningHub): void {
   if (!hub.identity) return;
@@ -18,7 +26,7 @@ function printIdentity(hub: RunningHub): void {
 // Once up, a stray rejection or exception in any embedded service is logged and counted, not fatal.
 installProcessGuards(createLogger("hub"));
 try {
-  const hub = await startHub();
+  const hub = await startHub({ seed: envSeed(process.env) });
   console.log(`\n  Crossdock is running: ${hub.url}  (Apollo Sandbox opens there in a browser)`);
   console.log(`  Ops console: ${hub.url.replace(/\/graphql$/, "/console")}  (opens as the demo operator in development)\n`);
   printIdentity(hub);

@@ -41,3 +41,16 @@ export function envBool(env: Env, name: string, fallback: boolean): boolean {
   if (["0", "false", "no", "off"].includes(raw.toLowerCase())) return false;
   throw new ConfigError(`${name} must be 1/0 or true/false, got "${raw}"`);
 }
+
+/**
+ * CROSSDOCK_SEED: demo data goes only into a database someone asked for it (`demo`). Unset, `none`
+ * or a false word leaves databases as they are; a true word is read as `demo` (older setups).
+ */
+export function envSeed(env: Env): boolean {
+  const raw = env.CROSSDOCK_SEED;
+  if (raw === undefined || raw === "") return false;
+  const value = raw.toLowerCase();
+  if (["demo", "1", "true", "yes", "on"].includes(value)) return true;
+  if (["none", "0", "false", "no", "off"].includes(value)) return false;
+  throw new ConfigError(`CROSSDOCK_SEED must be demo or none, got "${raw}"`);
+}

@@ -1,9 +1,28 @@
-// Structured JSON logs (pino). Every service logs through a child of `createLogger` named
-// after itself; request-scoped children carry the request id that travels from the gateway.
-import { pino, type Logger } from "pino";
+// Logs (pino): JSON lines everywhere except development (NODE_ENV=development, as `npm start`
+// sets), where one shared pino-pretty stream prints them for a person. pino-pretty is a dev
+// dependency: a release without it (npm prune --omit=dev) logs JSON, and production never loads it.
+import { createRequire } from "node:module";
+import { pino, type DestinationStream, type Logger } from "pino";
 
 export type { Logger };
 
+const require = createRequire(import.meta.url);
+let prettyStream: DestinationStream | null | undefined;
+
+/** The one pretty stream of this process (synchronous, so lines keep their order), or null. */
+function developmentStream(): DestinationStream | null {
+  if (prettyStream !== undefined) return prettyStream;
+  try {
+    const pretty = require("pino-pretty") as (options: Record<string, unknown>) => DestinationStream;
+    prettyStream = pretty({ sync: true, colorize: process.stdout.isTTY, translateTime: "HH:MM:ss.l", ignore: "pid,hostname,service" });
+  } catch {
+    prettyStream = null;
+  }
+  return prettyStream;
+}
+
 export function createLogger(service: string, level = process.env.LOG_LEVEL ?? "info"): Logger {
-  return pino({ name: service, level, base: { service }, timestamp: pino.stdTimeFunctions.isoTime });
+  const options = { name: service, level, base: { service }, timestamp: pino.stdTimeFunctions.isoTime };
+  const stream = process.env.NODE_ENV === "development" ? developmentStream() : null;
+  return stream ? pino(options, stream) : pino(options);
 }

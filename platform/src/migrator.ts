@@ -27,6 +27,46 @@ export interface MigrationResult {
   alreadyApplied: number;
 }
 
+/** A service's database lacks migrations its code needs: `crossdock migrate` applies them. */
+export class MigrationsBehindError extends Error {
+  override name = "MigrationsBehindError";
+}
+
+export interface VerifyMigrationsOptions {
+  /** Named in the error, e.g. "erp". */
+  service: string;
+  /** Where the history is recorded; flows keep theirs apart in "_flows_migrations". */
+  table?: string;
+}
+
+/**
+ * For services started with `migrations: "verify"` (production): the database must hold every
+ * migration of this release, unchanged, or the start stops here with a one-line reason. It
+ * writes nothing, so it needs no lock: `crossdock migrate` is the one job that changes schemas.
+ */
+export async function verifyMigrations(db: Database, migrationsDir: string, options: VerifyMigrationsOptions): Promise<MigrationResult> {
+  const table = options.table ?? "_prisma_migrations";
+  const [exists] = await db.query<{ present: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS present`, [`"${table}"`]);
+  const rows = exists?.present ? await db.query<Record<string, unknown>>(`SELECT * FROM "${table}" WHERE finished_at IS NOT NULL`) : [];
+  // Prisma's table marks rolled-back migrations; the flows' table has no such column.
+  const done = new Map(rows.filter((row) => !row.rolled_back_at).map((row) => [String(row.migration_name), String(row.checksum)]));
+  const pending: string[] = [];
+  let alreadyApplied = 0;
+  for (const migration of listMigrations(migrationsDir)) {
+    const checksum = done.get(migration.name);
+    if (checksum === undefined) pending.push(migration.name);
+    else if (checksum !== migration.checksum) {
+      throw new MigrationsBehindError(`${options.service} database: migration ${migration.name} differs from the applied one (checksum mismatch)`);
+    } else alreadyApplied++;
+  }
+  if (pending.length > 0) {
+    throw new MigrationsBehindError(
+      `${options.service} database is behind its migrations (${pending.length} pending, first ${pending[0]}): run \`crossdock migrate\``,
+    );
+  }
+  return { applied: [], alreadyApplied };
+}
+
 export function listMigrations(migrationsDir: string): { name: string; sql: string; checksum: string }[] {
   if (!existsSync(migrationsDir)) return [];
   return readdirSync(migrationsDir, { withFileTypes: true })
@@ -85,4 +125,16 @@ async function applyPending(db: SqlSession, migrationsDir: string): Promise<Migr
     }
     return result;
   }
+}
+
+/** `apply` (development, tests: migrate at start) or `verify` (production: `crossdock migrate` did it). */
+export type MigrationMode = "apply" | "verify";
+
+/** What a service runs at start: its migrations applied, or checked when the mode is `verify`. */
+export async function applyOrVerifyMigrations(
+  db: Database,
+  migrationsDir: string,
+  options: VerifyMigrationsOptions & { mode?: MigrationMode | undefined },
+): Promise<MigrationResult> {
+  return options.mode === "verify" ? verifyMigrations(db, migrationsDir, options) : migrate(db, migrationsDir);
 }

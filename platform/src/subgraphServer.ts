@@ -4,7 +4,12 @@
 // access its SDL declares (schemaAuthorization).
 import http from "node:http";
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from "@apollo/server";
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
 import { parse } from "graphql";
@@ -86,6 +91,9 @@ export async function startSubgraphServer<TContext extends RequestContextBase>(o
   const secret = options.principalSecret ?? principalSecretFrom(process.env).secret;
   const apollo = new ApolloServer<TContext>({
     schema,
+    // The process entry stops every service in order on SIGINT/SIGTERM; Apollo's own handlers would
+    // stop only this server and then re-raise the signal, killing the process mid-shutdown.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     formatError: createErrorFormatter(options.logger),
     // Subgraphs sit behind the gateway; CSRF prevention stays on for anyone calling directly.
@@ -96,6 +104,9 @@ export async function startSubgraphServer<TContext extends RequestContextBase>(o
       metricsPlugin(options.metrics) as ApolloServerPlugin<TContext>,
       ApolloServerPluginCacheControlDisabled() as ApolloServerPlugin<TContext>,
       ApolloServerPluginInlineTraceDisabled() as ApolloServerPlugin<TContext>,
+      // Nothing goes to Apollo's hosted services, even where APOLLO_KEY happens to be set.
+      ApolloServerPluginUsageReportingDisabled() as ApolloServerPlugin<TContext>,
+      ApolloServerPluginSchemaReportingDisabled() as ApolloServerPlugin<TContext>,
     ],
     logger: options.logger,
   });

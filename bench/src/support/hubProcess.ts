@@ -196,6 +196,8 @@ export async function startServiceProcesses(options: { env: Record<string, strin
     OPS_URL: url("ops"),
     FLOWS_URL: url("flows"),
     FLOWS_GATEWAY_URL: url("gateway"),
+    // Services seed only when asked to (the embedded hub above asks by default, as `npm start` does).
+    CROSSDOCK_SEED: "demo",
     CROSSDOCK_SEED_SCALE: String(options.seedScale ?? 1),
     LOG_LEVEL: "warn",
     NODE_ENV: "production",

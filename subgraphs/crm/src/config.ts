@@ -1,6 +1,6 @@
 // The CRM service's configuration, read from the environment once and validated here.
 // Nothing else in the service reads process.env; a bad value fails the start naming the variable.
-import { ConfigError, envBool, envInt, envNumber, envOptional, envString } from "@crossdock/platform";
+import { ConfigError, envInt, envNumber, envOptional, envSeed, envString, type MigrationMode } from "@crossdock/platform";
 import { DEFAULT_CASE_WORK, parseSlaMinutes, type CaseWorkConfig } from "./caseSla.js";
 
 export interface CrmConfig {
@@ -11,6 +11,8 @@ export interface CrmConfig {
   seed: { enabled: boolean; scale: number };
   /** SLA minutes per priority and the escalation owner; defaults when absent (tests). */
   caseWork?: CaseWorkConfig;
+  /** `verify` (the release command in production): refuse a database behind its migrations instead of migrating it. */
+  migrations?: MigrationMode;
   /** pino level; defaults to LOG_LEVEL or "info". */
   logLevel?: string;
 }
@@ -26,7 +28,7 @@ export function loadConfig(env: Record<string, string | undefined>): CrmConfig {
     port: envInt(env, "CRM_PORT", DEFAULT_CRM_PORT, { min: 0, max: 65_535 }),
     host: envString(env, "CRM_HOST", "127.0.0.1"),
     databaseUrl: envString(env, "CRM_DATABASE_URL", `pglite:${dataDir.replace(/\/+$/, "")}/crm`),
-    seed: { enabled: envBool(env, "CROSSDOCK_SEED", true), scale },
+    seed: { enabled: envSeed(env), scale },
     caseWork: {
       slaMinutes: parseSlaMinutes(envOptional(env, "CRM_CASE_SLA_MINUTES"), "CRM_CASE_SLA_MINUTES"),
       escalationOwner: envString(env, "CRM_ESCALATION_OWNER", DEFAULT_CASE_WORK.escalationOwner),

@@ -7,7 +7,7 @@ import {
   countedSql,
   createLogger,
   createServiceMetrics,
-  migrate,
+  applyOrVerifyMigrations,
   openDatabase,
   startSubgraphServer,
   type Database,
@@ -24,7 +24,7 @@ export { loadConfig, type CrmConfig };
 
 export const SERVICE_NAME = "crm";
 const SDL_PATH = fileURLToPath(new URL("./schema.graphql", import.meta.url));
-const MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations", import.meta.url));
+export const CRM_MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations", import.meta.url));
 
 export interface RunningCrm {
   url: string;
@@ -40,7 +40,7 @@ export async function start(config: CrmConfig): Promise<RunningCrm> {
   const metrics = createServiceMetrics(SERVICE_NAME);
   const db = await openDatabase(config.databaseUrl);
   try {
-    const migrations = await migrate(db, MIGRATIONS_DIR);
+    const migrations = await applyOrVerifyMigrations(db, CRM_MIGRATIONS_DIR, { service: SERVICE_NAME, mode: config.migrations });
     logger.info({ database: db.displayUrl, applied: migrations.applied }, "crm database ready");
     const prisma = createCrmPrisma(db, metrics);
     try {

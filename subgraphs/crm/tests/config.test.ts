@@ -4,12 +4,12 @@ import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 
 describe("loadConfig", () => {
-  it("defaults to port 4102 on localhost, a PGlite database under the data dir, seeding at scale 1", () => {
+  it("defaults to port 4102 on localhost, a PGlite database under the data dir, no demo data unless CROSSDOCK_SEED=demo", () => {
     expect(loadConfig({})).toEqual({
       port: 4102,
       host: "127.0.0.1",
       databaseUrl: "pglite:./.crossdock/crm",
-      seed: { enabled: true, scale: 1 },
+      seed: { enabled: false, scale: 1 },
       caseWork: { slaMinutes: { LOW: 7200, MEDIUM: 1440, HIGH: 240, URGENT: 60 }, escalationOwner: "escalation-desk" },
     });
   });

@@ -1,6 +1,6 @@
 // The ERP service's configuration, read from the environment once and validated here.
 // Nothing else in the package reads process.env; a bad value fails the start, naming the variable.
-import { ConfigError, envBool, envInt, envNumber, envOptional, envString } from "@crossdock/platform";
+import { ConfigError, envInt, envNumber, envOptional, envSeed, envString, type MigrationMode } from "@crossdock/platform";
 
 export interface ErpConfig {
   port: number;
@@ -8,6 +8,8 @@ export interface ErpConfig {
   /** `postgres://…` or `pglite:<directory>` / `pglite:memory`. */
   databaseUrl: string;
   seed: { enabled: boolean; scale: number };
+  /** `verify` (the release command in production): refuse a database behind its migrations instead of migrating it. */
+  migrations?: MigrationMode;
   logLevel?: string;
 }
 
@@ -29,7 +31,7 @@ export function loadConfig(env: Env): ErpConfig {
     port: envInt(env, "ERP_PORT", DEFAULT_ERP_PORT, { min: 0, max: 65535 }),
     host: envString(env, "ERP_HOST", "127.0.0.1"),
     databaseUrl,
-    seed: { enabled: envBool(env, "CROSSDOCK_SEED", true), scale },
+    seed: { enabled: envSeed(env), scale },
     ...(logLevel !== undefined ? { logLevel } : {}),
   };
 }

@@ -7,7 +7,7 @@ import {
   countedTransactions,
   createLogger,
   createServiceMetrics,
-  migrate,
+  applyOrVerifyMigrations,
   openDatabase,
   startSubgraphServer,
   type Database,
@@ -43,7 +43,7 @@ export async function start(config: ErpConfig): Promise<RunningErp> {
   const db = await openDatabase(config.databaseUrl);
   let prisma: ReturnType<typeof createErpPrisma> | undefined;
   try {
-    const migrations = await migrate(db, ERP_MIGRATIONS_DIR);
+    const migrations = await applyOrVerifyMigrations(db, ERP_MIGRATIONS_DIR, { service: "erp", mode: config.migrations });
     if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, "erp migrations applied");
     prisma = createErpPrisma(db, metrics);
     const client = prisma;

@@ -89,7 +89,7 @@ describe("normalizeSubmitOrder", () => {
 
 describe("loadConfig", () => {
   it("uses the ERP defaults", () => {
-    expect(loadConfig({})).toEqual({ port: 4101, host: "127.0.0.1", databaseUrl: "pglite:./.crossdock/erp", seed: { enabled: true, scale: 1 } });
+    expect(loadConfig({})).toEqual({ port: 4101, host: "127.0.0.1", databaseUrl: "pglite:./.crossdock/erp", seed: { enabled: false, scale: 1 } });
   });
 
   it("reads ERP_PORT (not the gateway's PORT), the database URL, the data dir and seeding", () => {

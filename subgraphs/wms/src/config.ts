@@ -1,6 +1,6 @@
 // The WMS service's configuration, read from the environment once and validated here.
 // Nothing else in the package reads process.env; a bad value fails the start, naming the variable.
-import { ConfigError, envBool, envInt, envNumber, envOptional, envString } from "@crossdock/platform";
+import { ConfigError, envInt, envNumber, envOptional, envSeed, envString, type MigrationMode } from "@crossdock/platform";
 
 export interface WmsConfig {
   port: number;
@@ -8,6 +8,8 @@ export interface WmsConfig {
   /** `postgres://…` or `pglite:<directory>` / `pglite:memory`. */
   databaseUrl: string;
   seed: { enabled: boolean; scale: number };
+  /** `verify` (the release command in production): refuse a database behind its migrations instead of migrating it. */
+  migrations?: MigrationMode;
   logLevel?: string;
 }
 
@@ -29,7 +31,7 @@ export function loadConfig(env: Env): WmsConfig {
     port: envInt(env, "WMS_PORT", DEFAULT_WMS_PORT, { min: 0, max: 65535 }),
     host: envString(env, "WMS_HOST", "127.0.0.1"),
     databaseUrl,
-    seed: { enabled: envBool(env, "CROSSDOCK_SEED", true), scale },
+    seed: { enabled: envSeed(env), scale },
     ...(logLevel !== undefined ? { logLevel } : {}),
   };
 }

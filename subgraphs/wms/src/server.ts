@@ -8,7 +8,7 @@ import {
   countedTransactions,
   createLogger,
   createServiceMetrics,
-  migrate,
+  applyOrVerifyMigrations,
   openDatabase,
   startSubgraphServer,
   type LocalGraphQLHandler,
@@ -23,7 +23,7 @@ import { isDatabaseEmpty, seedDemoSlice } from "./seed.js";
 export { loadConfig, DEFAULT_WMS_PORT } from "./config.js";
 export type { WmsConfig } from "./config.js";
 
-const MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations", import.meta.url));
+export const WMS_MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations", import.meta.url));
 const TYPE_DEFS = readFileSync(new URL("./schema.graphql", import.meta.url), "utf8");
 
 export interface RunningWms {
@@ -41,7 +41,7 @@ export async function start(config: WmsConfig): Promise<RunningWms> {
   const database = await openDatabase(config.databaseUrl);
   const prisma = createWmsPrisma(database, metrics);
   try {
-    const migrations = await migrate(database, MIGRATIONS_DIR);
+    const migrations = await applyOrVerifyMigrations(database, WMS_MIGRATIONS_DIR, { service: "wms", mode: config.migrations });
     if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, "wms migrations applied");
     if (config.seed.enabled && (await isDatabaseEmpty(prisma))) {
       const summary = await seedDemoSlice(prisma, config.seed.scale);

@@ -4,8 +4,11 @@ import { loadConfig } from "../src/config.js";
 
 describe("loadConfig", () => {
   it("defaults to port 4103, localhost and a PGlite directory under the data dir", () => {
-    expect(loadConfig({})).toEqual({ port: 4103, host: "127.0.0.1", databaseUrl: "pglite:./.crossdock/wms", seed: { enabled: true, scale: 1 } });
+    expect(loadConfig({})).toEqual({ port: 4103, host: "127.0.0.1", databaseUrl: "pglite:./.crossdock/wms", seed: { enabled: false, scale: 1 } });
     expect(loadConfig({ CROSSDOCK_DATA_DIR: "/var/lib/crossdock/" }).databaseUrl).toBe("pglite:/var/lib/crossdock/wms");
+    // Demo data only when asked for: an unset CROSSDOCK_SEED leaves the database as it is.
+    expect(loadConfig({ CROSSDOCK_SEED: "demo" }).seed.enabled).toBe(true);
+    expect(loadConfig({ CROSSDOCK_SEED: "none" }).seed.enabled).toBe(false);
   });
 
   it("reads the WMS variables", () => {
