@@ -1,5 +1,5 @@
 import { scalarResolvers } from "@crossdock/schema";
-import { queryResolvers } from "./query.js";
+import { queryResolvers, searchHitResolvers } from "./query.js";
 import { inventoryPositionResolvers } from "./inventoryPosition.js";
 import { orderStatusViewResolvers } from "./orderStatusView.js";
 import { deadLetterResolvers } from "./deadLetter.js";
@@ -7,6 +7,7 @@ import { deadLetterResolvers } from "./deadLetter.js";
 export const opsResolvers = {
   ...scalarResolvers,
   ...queryResolvers,
+  ...searchHitResolvers,
   ...deadLetterResolvers,
   ...inventoryPositionResolvers,
   ...orderStatusViewResolvers,
