@@ -26,6 +26,7 @@ const BOTH_BACKENDS = [
   "subgraphs/erp/tests/queries.test.ts",
   "subgraphs/erp/tests/writeAccess.test.ts",
   "cdc-ingest/tests/auditLog.test.ts",
+  "cdc-ingest/tests/searchIndex.test.ts",
   "test/e2e/auditLog.test.ts",
   "test/e2e/federatedQueries.test.ts",
   "test/e2e/flows.test.ts",

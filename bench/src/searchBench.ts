@@ -122,7 +122,14 @@ async function benchBackend(backend: "pglite" | "postgres"): Promise<void> {
       }
     : {};
   const started = Date.now();
-  const hub = await startHubProcess({ env, seedScale: Number(values.scale) });
+  let hub: HubProcess;
+  try {
+    // Seeding scale 10 takes minutes (more on a busy machine).
+    hub = await startHubProcess({ env, seedScale: Number(values.scale), startTimeoutMs: 1_200_000 });
+  } catch (error) {
+    await databases?.drop();
+    throw error;
+  }
   try {
     const texts = await sampleTexts(hub);
     await waitForIndex(hub, texts);
