@@ -110,6 +110,11 @@ function measure(url: string, query: string, texts: SearchText[], headers?: Reco
   return runLoad({ url, concurrency, durationMs, headers, body: (i) => JSON.stringify({ query, variables: { text: texts[i % texts.length]!.text } }) });
 }
 
+/** Drops the run's databases; a failure (the server restarting, say) is reported, not thrown over the run's own error. */
+async function dropQuietly(databases: { drop(): Promise<void> } | undefined): Promise<void> {
+  await databases?.drop().catch((error: unknown) => console.error(`could not drop the bench databases: ${String(error)}`));
+}
+
 async function benchBackend(backend: "pglite" | "postgres"): Promise<void> {
   const databases = backend === "postgres" ? await createTestDatabases(["erp", "crm", "wms", "hub"] as const, values.postgres!) : undefined;
   const env: Record<string, string> = databases
@@ -127,7 +132,7 @@ async function benchBackend(backend: "pglite" | "postgres"): Promise<void> {
     // Seeding scale 10 takes minutes (more on a busy machine).
     hub = await startHubProcess({ env, seedScale: Number(values.scale), startTimeoutMs: 1_200_000 });
   } catch (error) {
-    await databases?.drop();
+    await dropQuietly(databases);
     throw error;
   }
   try {
@@ -166,7 +171,7 @@ async function benchBackend(backend: "pglite" | "postgres"): Promise<void> {
     for (const [kind, latencies] of byKind) console.log(summary(`  ${kind}`, latencies));
   } finally {
     await hub.stop();
-    await databases?.drop();
+    await dropQuietly(databases);
   }
 }
 

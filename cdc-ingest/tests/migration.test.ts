@@ -29,7 +29,7 @@ const drift = describeMigrationDrift({
       "SourceRow_account_id_idx",
     ],
     // Trigram GIN (pg_trgm) for the search's substring and fuzzy matches.
-    SearchEntry: ["SearchEntry_folded_trgm_idx", "SearchEntry_fuzzy_trgm_idx"],
+    SearchEntry: ["SearchEntry_folded_trgm_idx", "SearchEntry_fuzzy_trgm_idx", "SearchEntry_phone_trgm_idx"],
   },
 });
 

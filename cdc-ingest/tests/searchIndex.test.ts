@@ -174,6 +174,18 @@ describe("search", () => {
     expect(await found(staff, "7%_")).toEqual([]);
   });
 
+  it("matches names spelled alike, but numbers only as typed", async () => {
+    const typo = await found(staff, "Borealsi");
+    expect(typo.map((h) => [h[0], h[1]])).toEqual(
+      expect.arrayContaining([
+        [{ __typename: "Customer", customerNumber: "C-002" }, "name"],
+        [{ __typename: "Contact", contactId: "CT-2" }, "name"],
+      ]),
+    );
+    expect(typo.every((h) => (h[2] as number) < 1)).toBe(true);
+    expect(await found(staff, "SO-1002")).toEqual([]);
+  });
+
   it("confines partners in the query, gives a partner's shipment as its order, and finds contacts only with pii:read", async () => {
     expect(await found(staff, "1Z-TRACK-0001")).toEqual([[{ __typename: "Shipment", shipmentId: "SH-1" }, "trackingNumber", 3]]);
     expect(await found(partnerOf("C-001"), "1Z-TRACK-0001")).toEqual([[{ __typename: "Order", orderNumber: "SO-100" }, "trackingNumber", 3]]);

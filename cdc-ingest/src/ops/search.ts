@@ -26,7 +26,7 @@ const MIN_TEXT = 3;
 const MAX_TEXT = 200;
 const DEFAULT_FIRST = 20;
 const MAX_FIRST = 100;
-/** A phone number is searched by its digits once the text holds this many. */
+/** A text that looks like a phone number (digits and + - ( ) . / spaces) is searched by its digits once it holds this many. */
 const MIN_PHONE_DIGITS = 4;
 
 interface Row {
@@ -40,7 +40,10 @@ interface Row {
 // $1 the text; $2 the partner's customer (null: not confined); $3 whether contacts may be found
 // (pii:read); $4-$7 the cursor's score, kind, key and field (null: first page); $8 the limit.
 // The text is folded here as the projection folds values (lower/btrim, a phone's digits), and
-// each branch is one index probe: the trigram GIN index answers LIKE '%…%' and `<%`.
+// each branch is one index probe: the trigram GIN index answers LIKE '%…%' and `<%`. Fuzzy
+// matching is for names, and only for texts without digits or "@": numbers and emails that
+// share most trigrams (SO-112345, SO-112346) are different things, and word similarity over
+// thousands of look-alike emails and numbers cost more than everything else together.
 const NEEDLE = `lower(btrim($1::text))`;
 const DIGITS = `regexp_replace($1::text, '[^0-9]', '', 'g')`;
 const likeAnywhere = (needle: string) => `'%' || replace(replace(replace(${needle}, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'`;
@@ -49,10 +52,10 @@ const COLUMNS = `e."kind", e."entityKey", e."field", e."folded", e."parentKey", 
 const SEARCH_SQL = `WITH found AS (
   SELECT ${COLUMNS} FROM "SearchEntry" e WHERE e."field" <> 'phone' AND e."folded" LIKE ${likeAnywhere(NEEDLE)}
   UNION
-  SELECT ${COLUMNS} FROM "SearchEntry" e WHERE e."field" IN ('name', 'email') AND ${NEEDLE} <% e."folded"
+  SELECT ${COLUMNS} FROM "SearchEntry" e WHERE $1::text !~ '[0-9@]' AND e."field" = 'name' AND ${NEEDLE} <% e."folded"
   UNION
   SELECT ${COLUMNS} FROM "SearchEntry" e
-  WHERE length(${DIGITS}) >= ${MIN_PHONE_DIGITS} AND e."field" = 'phone' AND e."folded" LIKE ${likeAnywhere(DIGITS)}
+  WHERE $1::text ~ '^[-0-9 +()./]+$' AND length(${DIGITS}) >= ${MIN_PHONE_DIGITS} AND e."field" = 'phone' AND e."folded" LIKE ${likeAnywhere(DIGITS)}
 ),
 scored AS (
   SELECT f."kind", f."entityKey", f."field", f."parentKey",

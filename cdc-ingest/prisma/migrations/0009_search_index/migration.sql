@@ -21,9 +21,10 @@ CREATE INDEX "SearchEntry_folded_idx" ON "SearchEntry" ("folded");
 CREATE INDEX "SearchEntry_customerNumber_idx" ON "SearchEntry" ("customerNumber");
 CREATE INDEX "SearchEntry_kind_parentKey_idx" ON "SearchEntry" ("kind", "parentKey");
 CREATE INDEX "SearchEntry_folded_trgm_idx" ON "SearchEntry" USING gin ("folded" gin_trgm_ops);
--- Fuzzy matches (word similarity) are for names and emails only: their own index, so a number
--- searched does not walk every order and tracking number that shares its digits' trigrams.
-CREATE INDEX "SearchEntry_fuzzy_trgm_idx" ON "SearchEntry" USING gin ("folded" gin_trgm_ops) WHERE "field" IN ('name', 'email');
+-- Fuzzy matches (word similarity) are for names only: their own, smaller index.
+CREATE INDEX "SearchEntry_fuzzy_trgm_idx" ON "SearchEntry" USING gin ("folded" gin_trgm_ops) WHERE "field" = 'name';
+-- Phone numbers, searched by their digits: apart, so digits typed do not walk every order number.
+CREATE INDEX "SearchEntry_phone_trgm_idx" ON "SearchEntry" USING gin ("folded" gin_trgm_ops) WHERE "field" = 'phone';
 
 -- A contact's customer comes through its CRM account: the projection looks accounts up by id.
 CREATE INDEX "SourceRow_account_id_idx" ON "SourceRow" (("data"->>'accountId')) WHERE "source" = 'crm' AND "tableName" = 'Account';
