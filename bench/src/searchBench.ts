@@ -24,8 +24,8 @@ const TARGET_P95_MS = 50;
 
 /** What a service desk screen asks for each hit. */
 const THROUGH_GATEWAY = `query Search($text: String!) { search(text: $text, first: 20) { edges { cursor node { matchedOn score hit { __typename
-  ... on Order { orderNumber status customer { name } }
-  ... on Shipment { shipmentId trackingNumber status }
+  ... on Order { orderNumber orderStatus: status customer { name } }
+  ... on Shipment { shipmentId trackingNumber shipmentStatus: status }
   ... on Customer { customerNumber name }
   ... on Contact { contactId name email phone } } } } pageInfo { hasNextPage endCursor } } }`;
 /** The search alone: the ops subgraph answers references. */
