@@ -27,7 +27,10 @@ const drift = describeMigrationDrift({
       "SourceRow_order_number_erp_idx",
       "SourceRow_fulfillment_order_idx",
       "SourceRow_shipment_order_idx",
+      "SourceRow_account_id_idx",
     ],
+    // Trigram GIN (pg_trgm) for the search's substring and fuzzy matches.
+    SearchEntry: ["SearchEntry_folded_trgm_idx", "SearchEntry_fuzzy_trgm_idx", "SearchEntry_phone_trgm_idx"],
   },
 });
 

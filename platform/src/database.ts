@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
@@ -65,7 +66,9 @@ export async function openDatabase(url: string): Promise<Database> {
 async function openPGlite(location: string): Promise<Database> {
   const inMemory = location === "memory" || location === "";
   if (!inMemory) mkdirSync(location, { recursive: true });
-  const client = inMemory ? new PGlite() : new PGlite(location);
+  // pg_trgm, as on Postgres: the hub's search index (cdc-ingest migration 0009) is trigram GIN.
+  const options = { extensions: { pg_trgm } };
+  const client = inMemory ? new PGlite(options) : new PGlite(location, options);
   await client.waitReady;
   const session: SqlSession = {
     async query<T>(sql: string, params: unknown[] = []) {

@@ -78,7 +78,7 @@ export interface HubProcess {
   stop(): Promise<void>;
 }
 
-export async function startHubProcess(options: { env?: Record<string, string>; seedScale?: number } = {}): Promise<HubProcess> {
+export async function startHubProcess(options: { env?: Record<string, string>; seedScale?: number; startTimeoutMs?: number } = {}): Promise<HubProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), "crossdock-bench-"));
   const [port, erpPort, crmPort, wmsPort, opsPort, flowsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
   // BENCH_CPU_PROF_DIR=<dir> writes a V8 CPU profile of the hub process there on stop.
@@ -108,12 +108,14 @@ export async function startHubProcess(options: { env?: Record<string, string>; s
   });
   const gatewayUrl = `http://127.0.0.1:${port}/graphql`;
   await new Promise<void>((resolve, reject) => {
+    // Seeding takes minutes at the larger scales; a bench of those passes a longer deadline.
+    const timeoutMs = options.startTimeoutMs ?? 180_000;
     const timer = setTimeout(() => {
       // Not left running behind a bench that gave up on it.
       child.kill("SIGKILL");
       rmSync(dataDir, { recursive: true, force: true });
-      reject(new Error("hub did not start within 180 s"));
-    }, 180_000);
+      reject(new Error(`hub did not start within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
     child.once("exit", (code) => reject(new Error(`hub exited with ${code} before it was ready`)));
     child.stdout!.on("data", (chunk: Buffer) => {
       if (chunk.toString().includes("Crossdock is running")) {

@@ -1,8 +1,8 @@
 // Applies one batch of decoded changes from one system of record to the read model in ONE
 // transaction: mirror rows (guarded by source position, so redelivery changes nothing), the
-// projections for the keys the batch touched, the change-feed entries, the checkpoint, the
-// applied source transactions, the captured audit entries and any dead letters found while
-// decoding the batch.
+// projections for the keys the batch touched (the search index too), the change-feed entries,
+// the checkpoint, the applied source transactions, the captured audit entries and any dead
+// letters found while decoding the batch.
 import type { Database, SqlSession } from "@crossdock/platform";
 import type { DebeziumRowChange } from "../debezium/index.js";
 import type { FeedEntry, FeedEntryInput } from "../feed/feedTypes.js";
@@ -18,6 +18,7 @@ import { projectCaseEvents } from "./caseProjection.js";
 import { projectReceiptEvents } from "./receiptProjection.js";
 import { projectAmendmentEvents } from "./amendmentProjection.js";
 import { auditEntriesInsertSql, auditEntriesParam, type CapturedAuditEntry } from "./auditProjection.js";
+import { projectSearchEntries } from "./searchProjection.js";
 
 export interface BatchToApply {
   source: string;
@@ -87,6 +88,7 @@ export async function applyBatch(db: Database, batch: BatchToApply, applyTruncat
         ...(await projectReceiptEvents(session, changed)),
         ...projectAmendmentEvents(changed),
       ];
+      await projectSearchEntries(session, batch.source, changed);
       // Feed entries, dead letters, checkpoint, applied source transactions and the NOTIFY in one
       // round trip (every statement of a batch is one more wait at a sustained rate). Other
       // processes (gateway replicas, flows) tail the feed from Postgres; NOTIFY fires on commit.

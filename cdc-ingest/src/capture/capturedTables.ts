@@ -1,13 +1,14 @@
 // Which tables of which system of record the hub captures. The projections read these;
 // "AuditEntry" is captured only because every write transaction records one, so each
-// mutation's transaction shows up here and read-your-writes can wait on it.
+// mutation's transaction shows up here and read-your-writes can wait on it. The CRM's accounts
+// and contacts feed only the search index (a contact's customer comes through its account).
 export type SourceName = "erp" | "crm" | "wms";
 
 export const SOURCE_NAMES: readonly SourceName[] = ["erp", "crm", "wms"];
 
 export const CAPTURED_TABLES: Readonly<Record<SourceName, readonly string[]>> = {
   erp: ["Customer", "SalesOrder", "SalesOrderLine", "Invoice", "OrderAmendment", "AuditEntry"],
-  crm: ["Case", "AuditEntry"],
+  crm: ["Case", "Account", "Contact", "AuditEntry"],
   wms: ["Stock", "FulfillmentOrder", "Shipment", "ShipmentMilestone", "Receipt", "ReceiptLine", "ReorderPoint", "AuditEntry"],
 };
 

@@ -5,6 +5,9 @@ import { groupLoader, uniqueLoader, type DataLoader, type SqlQuery } from "@cros
 import type { Account, Case, Contact, Owner, TimelineEntry } from "./__generated__/prisma/client.js";
 import type { CrmPrisma } from "./db.js";
 
+/** A contact with its account's customer (whose it is, for partner confinement). */
+export type ContactWithCustomer = Contact & { customerNumber: string };
+
 /** An account with its owner, read in one statement (the graph nearly always asks for both). */
 export type AccountWithOwner = Account & { owner: Owner };
 
@@ -13,6 +16,7 @@ export interface CrmLoaders {
   accountByAccountId: DataLoader<string, AccountWithOwner | null>;
   ownerById: DataLoader<string, Owner | null>;
   contactsByAccountId: DataLoader<string, Contact[]>;
+  contactByContactId: DataLoader<string, ContactWithCustomer | null>;
   caseByCaseNumber: DataLoader<string, Case | null>;
   /** Cases not yet RESOLVED, newest first. */
   openCasesByCustomerNumber: DataLoader<string, Case[]>;
@@ -48,6 +52,15 @@ export function createLoaders(prisma: CrmPrisma, sql: SqlQuery): CrmLoaders {
     contactsByAccountId: groupLoader(
       (keys: readonly string[]) => prisma.contact.findMany({ where: { accountId: { in: [...keys] } }, orderBy: { contactId: "asc" } }),
       (row) => row.accountId,
+    ),
+    contactByContactId: uniqueLoader(
+      (keys: readonly string[]) =>
+        sql<ContactWithCustomer>(
+          `SELECT c."id", c."contactId", c."accountId", c."name", c."email", c."phone", c."role", a."customerNumber"
+           FROM "Contact" c JOIN "Account" a ON a."accountId" = c."accountId" WHERE c."contactId" = ANY($1::text[])`,
+          [[...keys]],
+        ),
+      (row) => row.contactId,
     ),
     caseByCaseNumber: uniqueLoader(
       (keys: readonly string[]) => prisma.case.findMany({ where: { caseNumber: { in: [...keys] } } }),

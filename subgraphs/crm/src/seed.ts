@@ -123,7 +123,8 @@ export async function seedDemoWorld(prisma: CrmPrisma, options: { scale: number 
       await insertInChunks(timeline, (data) => tx.timelineEntry.createMany({ data }));
       if (lastCaseNumber > 0) await tx.$queryRawUnsafe(`SELECT setval('${CASE_NUMBER_SEQUENCE}', $1)`, lastCaseNumber);
     },
-    { maxWait: 10_000, timeout: 120_000 },
+    // As long as the ERP's and WMS's seeds may take: scale 10 on a busy machine outlasts 2 minutes.
+    { maxWait: 10_000, timeout: 600_000 },
   );
   return { seeded: true, owners: owners.length, accounts: accounts.length, contacts: contacts.length, cases: cases.length, timelineEntries: timeline.length };
 }

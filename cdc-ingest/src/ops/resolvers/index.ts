@@ -1,5 +1,5 @@
 import { scalarResolvers } from "@crossdock/schema";
-import { queryResolvers } from "./query.js";
+import { queryResolvers, searchHitResolvers } from "./query.js";
 import { inventoryPositionResolvers } from "./inventoryPosition.js";
 import { orderStatusViewResolvers } from "./orderStatusView.js";
 import { deadLetterResolvers } from "./deadLetter.js";
@@ -9,6 +9,7 @@ export const opsResolvers = {
   ...scalarResolvers,
   ...queryResolvers,
   Query: { ...queryResolvers.Query, ...inventoryDashboardResolvers.Query },
+  ...searchHitResolvers,
   ...deadLetterResolvers,
   ...inventoryPositionResolvers,
   ...orderStatusViewResolvers,

@@ -1,4 +1,4 @@
-// Query fields of the ops subgraph: positions, order status, sync health, dead letters and
+// Query fields of the ops subgraph: positions, order status, sync health, dead letters, search and
 // read-your-writes. A partner sees only its own customer's orders (the read model knows each
 // order's customer); positions are not customer data.
 import { loadVisible, mayAccessCustomer, partnerCustomer } from "@crossdock/platform";
@@ -11,6 +11,7 @@ import { positionKey } from "../loaders.js";
 import { awaitChangeCursor } from "../readYourWrites.js";
 import { readAuditLog, type AuditLogArgs } from "../auditLog.js";
 import { feedConsumerViews } from "../feedConsumers.js";
+import { search, type SearchArgs, type SearchHitReference } from "../search.js";
 
 interface PositionsArgs {
   sku?: string | null;
@@ -29,6 +30,8 @@ function boundedKeys(count: number, field: string): void {
 export const queryResolvers = {
   Query: {
     auditLog: (_: unknown, args: AuditLogArgs, ctx: OpsContext) => readAuditLog(ctx.services.hub, ctx.principal, args),
+
+    search: (_: unknown, args: SearchArgs, ctx: OpsContext) => search(ctx.services.hub, ctx.principal, args),
 
     inventoryPosition: (_: unknown, args: { sku: string; warehouseCode: string }, ctx: OpsContext) =>
       ctx.loaders.positionByKey.load(positionKey(args.sku, args.warehouseCode)),
@@ -115,4 +118,9 @@ export const queryResolvers = {
       return awaitChangeCursor(ctx.services.hub, ctx.services.bus, args.changeCursor, args.timeoutMs ?? 5000);
     },
   },
+};
+
+/** A search hit is an entity reference; its owner subgraph resolves the rest. */
+export const searchHitResolvers = {
+  SearchHit: { __resolveType: (hit: SearchHitReference) => hit.__typename },
 };
