@@ -95,6 +95,7 @@ export async function startProcessHub(options: ProcessHubOptions): Promise<Proce
     const gatewayUrl = (name: string) => `http://127.0.0.1:${port[name]}/graphql`;
     const common: Record<string, string> = {
       NODE_ENV: "development",
+      CROSSDOCK_SEED: "demo",
       LOG_LEVEL: "warn",
       CROSSDOCK_SEED_SCALE: String(options.seedScale ?? 0.05),
       CROSSDOCK_CAPTURE: "pg-logical",
