@@ -6,7 +6,9 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 
 export const CONSOLE_SOURCE_DIR = fileURLToPath(new URL("./app/", import.meta.url));
-export const CONSOLE_DIST_DIR = fileURLToPath(new URL("../dist/", import.meta.url));
+// Not dist/: the release build empties each package's dist/ and compiles into it, while hubs
+// started meanwhile (tests) read these files; public/ is only ever replaced file by file.
+export const CONSOLE_DIST_DIR = fileURLToPath(new URL("../public/", import.meta.url));
 
 function newestSource(dir: string): number {
   let newest = 0;
@@ -17,7 +19,7 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-/** Whether dist/ is missing or older than a source file (a development checkout after an edit). */
+/** Whether public/ is missing or older than a source file (a development checkout after an edit). */
 export function consoleBuildIsStale(): boolean {
   const built = join(CONSOLE_DIST_DIR, "app.js");
   if (!existsSync(built)) return true;
@@ -25,8 +27,15 @@ export function consoleBuildIsStale(): boolean {
   return newestSource(CONSOLE_SOURCE_DIR) > statSync(built).mtimeMs;
 }
 
-/** Builds the console when its output is stale and returns the directory to serve. */
-export async function ensureConsoleBuilt(): Promise<string> {
+/**
+ * The directory to serve. In development it first rebuilds a stale console (an edit since the last
+ * build); a release serves what `npm run build` made and never needs the bundler at run time.
+ */
+export async function ensureConsoleBuilt(options: { rebuild: boolean } = { rebuild: true }): Promise<string> {
+  if (!options.rebuild) {
+    if (!existsSync(join(CONSOLE_DIST_DIR, "app.js"))) throw new Error(`the console is not built (${CONSOLE_DIST_DIR}): run npm run build`);
+    return CONSOLE_DIST_DIR;
+  }
   if (consoleBuildIsStale()) {
     const { buildConsole } = await import("./build.js");
     await buildConsole();

@@ -1,4 +1,4 @@
-// Bundles the browser app (Preact + htm, no JSX step) into dist/: one script, one stylesheet, one
+// Bundles the browser app (Preact + htm, no JSX step) into public/: one script, one stylesheet, one
 // page. Every asset is served by the hub itself, so the console works on an isolated network.
 import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";

@@ -1,5 +1,5 @@
-// `npm run build -w console`: bundles the console into console/dist (the launcher also builds it on demand).
+// `npm run build -w console`: bundles the console into console/public (the launcher also builds it on demand).
 import { buildConsole } from "./build.js";
 
 await buildConsole();
-console.log("console built: console/dist");
+console.log("console built: console/public");

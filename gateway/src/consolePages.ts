@@ -8,7 +8,7 @@ import type http from "node:http";
 import { requestUrl } from "@crossdock/platform";
 
 export interface ConsoleConfig {
-  /** The built console (console/dist): index.html, app.js, console.css. */
+  /** The built console (console/public): index.html, app.js, console.css. */
   dir: string;
   /** Development only: the token the sign-in page offers (the demo operator's). */
   presetToken?: string;

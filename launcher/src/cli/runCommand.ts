@@ -1,6 +1,7 @@
 // What each `crossdock` subcommand does once the command line and the environment passed: start
 // one service or all of them from the compiled output, apply migrations as one job, or load the
 // demo data. In production services verify their databases instead of migrating them.
+import { ensureConsoleBuilt } from "@crossdock/console";
 import * as erp from "@crossdock/erp";
 import * as crm from "@crossdock/crm";
 import * as wms from "@crossdock/wms";
@@ -68,7 +69,8 @@ function startService(command: ServiceCommand, env: Env, migrations: MigrationMo
     }
     case "gateway": {
       const config = gateway.loadConfig(env);
-      return () => gateway.start(config);
+      // The ops console ships with the release (console/public, built by npm run build).
+      return async () => gateway.start({ ...config, console: config.console ?? { dir: await ensureConsoleBuilt({ rebuild: false }) } });
     }
   }
 }
