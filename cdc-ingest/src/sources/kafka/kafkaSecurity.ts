@@ -14,8 +14,7 @@ export interface KafkaSecurity {
 const MECHANISMS = ["plain", "scram-sha-256", "scram-sha-512"] as const;
 type Mechanism = (typeof MECHANISMS)[number];
 
-function readPem(env: Record<string, string | undefined>, name: string): string | undefined {
-  const path = envOptional(env, name);
+function readPem(name: string, path: string | undefined): string | undefined {
   if (!path) return undefined;
   try {
     return readFileSync(path, "utf8");
@@ -25,9 +24,9 @@ function readPem(env: Record<string, string | undefined>, name: string): string 
 }
 
 export function kafkaSecurityFrom(env: Record<string, string | undefined>): KafkaSecurity {
-  const ca = readPem(env, "KAFKA_SSL_CA_FILE");
-  const cert = readPem(env, "KAFKA_SSL_CERT_FILE");
-  const key = readPem(env, "KAFKA_SSL_KEY_FILE");
+  const ca = readPem("KAFKA_SSL_CA_FILE", envOptional(env, "KAFKA_SSL_CA_FILE"));
+  const cert = readPem("KAFKA_SSL_CERT_FILE", envOptional(env, "KAFKA_SSL_CERT_FILE"));
+  const key = readPem("KAFKA_SSL_KEY_FILE", envOptional(env, "KAFKA_SSL_KEY_FILE"));
   if (Boolean(cert) !== Boolean(key)) throw new ConfigError("KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together (client certificate and its key)");
   const rejectUnauthorized = envBool(env, "KAFKA_SSL_REJECT_UNAUTHORIZED", true);
   const tlsAsked = envBool(env, "KAFKA_SSL", false) || Boolean(ca || cert) || !rejectUnauthorized;
