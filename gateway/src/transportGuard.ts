@@ -6,7 +6,7 @@
 import type http from "node:http";
 import cors from "cors";
 import { requestUrl } from "@crossdock/platform";
-import { isSseRequest } from "./subscriptions/sseTransport.js";
+import { isSseRequest } from "./subscriptions/transports/sseTransport.js";
 
 export interface HttpGuardOptions {
   allowedOrigins: readonly string[];

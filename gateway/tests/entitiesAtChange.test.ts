@@ -3,7 +3,7 @@
 // never a guess: any field the payload lacks sends the whole fetch to the subgraph.
 import { parse } from "graphql";
 import { describe, expect, it } from "vitest";
-import { answerFromPayloads, type EntitiesAtChange } from "../src/subscriptions/entitiesAtChange.js";
+import { answerFromPayloads, type EntitiesAtChange } from "../src/subscriptions/resolution/entitiesAtChange.js";
 import { STREAM_FIELDS, toStreamEvent } from "../src/subscriptions/streamFields.js";
 
 const inventory = STREAM_FIELDS.inventoryChanged;

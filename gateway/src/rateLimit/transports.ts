@@ -5,7 +5,7 @@
 import type http from "node:http";
 import type { GraphQLError } from "graphql";
 import { requestUrl, type Principal } from "@crossdock/platform";
-import { isSseRequest } from "../subscriptions/sseTransport.js";
+import { isSseRequest } from "../subscriptions/transports/sseTransport.js";
 import { clientAddressOf } from "./callerKey.js";
 import { rateLimitedError, type RateLimiter } from "./rateLimiter.js";
 

@@ -10,11 +10,11 @@ import type { SubscriptionAuthorizer } from "../authorization/index.js";
 import type { GatewayConfig } from "../config.js";
 import type { GatewayContext, PrincipalResolver } from "../context.js";
 import type { TrustedDocuments } from "../persistedOperations/index.js";
-import { createGraphExecutor } from "./graphExecution.js";
-import { createSseTransport, isSseRequest } from "./sseTransport.js";
+import { createGraphExecutor } from "./resolution/graphExecution.js";
+import { createSseTransport, isSseRequest } from "./transports/sseTransport.js";
 import { createSubscriptionMetrics } from "./subscriptionMetrics.js";
 import { SubscriptionService } from "./subscriptionService.js";
-import { attachWsTransport, type OperationAdmission } from "./wsTransport.js";
+import { attachWsTransport, type OperationAdmission } from "./transports/wsTransport.js";
 
 export { SLOW_CONSUMER_CLOSE_CODE, SubscriptionErrorCode } from "./subscriptionErrors.js";
 

@@ -4,20 +4,20 @@
 import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from "graphql";
 import type { ChangeFeedReader, ChangeFeedRecord, Logger, Principal } from "@crossdock/platform";
 import { ErrorCode } from "@crossdock/schema";
-import { catchUp } from "./catchUp.js";
-import type { ErrorFormatter } from "./eventShaping.js";
-import { FeedTail } from "./feedTail.js";
-import type { GraphExecutor } from "./graphExecution.js";
-import { currentEntityPages } from "./initialState.js";
+import { catchUp } from "./feed/catchUp.js";
+import type { ErrorFormatter } from "./resolution/eventShaping.js";
+import { FeedTail } from "./feed/feedTail.js";
+import type { GraphExecutor } from "./resolution/graphExecution.js";
+import { currentEntityPages } from "./feed/initialState.js";
 import { planSubscription, type SubscriptionPlan } from "./operationPlan.js";
-import { ResolutionBatcher } from "./resolutionBatcher.js";
-import { ResolutionQueryCache } from "./resolutionQuery.js";
+import { ResolutionBatcher } from "./resolution/resolutionBatcher.js";
+import { ResolutionQueryCache } from "./resolution/resolutionQuery.js";
 import { FEED_ENTITY_TYPES, streamFieldForEntityType, toStreamEvent } from "./streamFields.js";
-import { Subscriber } from "./subscriber.js";
-import { SubscriberQueue } from "./subscriberQueue.js";
+import { Subscriber } from "./fan-out/subscriber.js";
+import { SubscriberQueue } from "./fan-out/subscriberQueue.js";
 import { subscriptionError, SubscriptionErrorCode } from "./subscriptionErrors.js";
 import type { SubscriptionMetrics } from "./subscriptionMetrics.js";
-import { SubscriptionRegistry } from "./subscriptionRegistry.js";
+import { SubscriptionRegistry } from "./fan-out/subscriptionRegistry.js";
 
 export interface SubscriptionLimits {
   /** Events queued for one subscriber; past it the subscriber reads on from the feed at its own pace. */

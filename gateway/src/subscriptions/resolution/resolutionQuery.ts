@@ -14,7 +14,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from "graphql";
-import type { CanonicalSelection } from "./operationPlan.js";
+import type { CanonicalSelection } from "../operationPlan.js";
 
 export interface ResolutionQuery {
   document: DocumentNode;

@@ -4,8 +4,8 @@
 // full queue refuses more (the subscriber then reads on from the feed at its own pace); a queue
 // that makes no progress for too long is replaced by one SLOW_CONSUMER error and ends, so memory
 // never grows.
-import type { EventResponse } from "./eventShaping.js";
-import { SubscriptionErrorCode } from "./subscriptionErrors.js";
+import type { EventResponse } from "../resolution/eventShaping.js";
+import { SubscriptionErrorCode } from "../subscriptionErrors.js";
 
 /** Where `pipeTo` writes a subscriber's responses, in order. */
 export interface QueueSink {

@@ -7,8 +7,8 @@ import { randomUUID } from "node:crypto";
 import type { DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode } from "graphql";
 import type { ApolloGateway, GraphQLDataSource, ServiceMap } from "@apollo/gateway";
 import type { Logger, Principal } from "@crossdock/platform";
-import type { GatewayContext } from "../context.js";
-import { buildQueryPlan, loadedGateway, runQueryPlan, type FederationSchema, type LoadedGateway, type QueryPlan } from "../apolloGatewayAdapter.js";
+import type { GatewayContext } from "../../context.js";
+import { buildQueryPlan, loadedGateway, runQueryPlan, type FederationSchema, type LoadedGateway, type QueryPlan } from "../../apolloGatewayAdapter.js";
 import { answeringFromPayloads, type EntitiesAtChange } from "./entitiesAtChange.js";
 
 export type { EntitiesAtChange } from "./entitiesAtChange.js";

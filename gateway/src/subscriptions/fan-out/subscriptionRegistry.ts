@@ -2,9 +2,9 @@
 // the subscribers of its key (plus the wildcard ones) instead of a scan over everyone, and the
 // selection groups they share.
 import { encodePrincipal, type Principal } from "@crossdock/platform";
-import type { CanonicalSelection } from "./operationPlan.js";
+import type { CanonicalSelection } from "../operationPlan.js";
 import { SelectionGroup, type SelectionGroupServices } from "./selectionGroup.js";
-import { visibleToSubscriber, type StreamEvent, type StreamField } from "./streamFields.js";
+import { visibleToSubscriber, type StreamEvent, type StreamField } from "../streamFields.js";
 import type { Subscriber } from "./subscriber.js";
 
 export class SubscriptionRegistry {

@@ -3,9 +3,9 @@
 // outbox filled up) live events are held back, bounded, and released in order once the replay
 // from the feed reaches them.
 import type { Principal } from "@crossdock/platform";
-import type { EventResponse } from "./eventShaping.js";
+import type { EventResponse } from "../resolution/eventShaping.js";
 import type { SelectionGroup } from "./selectionGroup.js";
-import type { StreamEvent, StreamField, StreamFilter } from "./streamFields.js";
+import type { StreamEvent, StreamField, StreamFilter } from "../streamFields.js";
 import type { SubscriberQueue } from "./subscriberQueue.js";
 
 export class Subscriber {

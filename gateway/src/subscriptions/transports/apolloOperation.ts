@@ -5,8 +5,8 @@
 import { randomUUID } from "node:crypto";
 import type { ApolloServer } from "@apollo/server";
 import type { Logger, Principal } from "@crossdock/platform";
-import type { GatewayContext } from "../context.js";
-import type { EventResponse } from "./eventShaping.js";
+import type { GatewayContext } from "../../context.js";
+import type { EventResponse } from "../resolution/eventShaping.js";
 
 export interface TransportOperation {
   query: string;

@@ -4,9 +4,9 @@
 // waits for the client between pages); for other streams too many matches is a client error.
 import { parse, getOperationAST } from "graphql";
 import type { Principal } from "@crossdock/platform";
-import type { GraphExecutor } from "./graphExecution.js";
-import type { StreamField, StreamFilter } from "./streamFields.js";
-import { subscriptionError } from "./subscriptionErrors.js";
+import type { GraphExecutor } from "../resolution/graphExecution.js";
+import type { StreamField, StreamFilter } from "../streamFields.js";
+import { subscriptionError } from "../subscriptionErrors.js";
 
 export interface CurrentEntity {
   entityKey: string;

@@ -9,15 +9,15 @@ import { useServer } from "graphql-ws/use/ws";
 import { GraphQLError, getOperationAST, type ExecutionArgs, type ExecutionResult } from "graphql";
 import type { ApolloServer } from "@apollo/server";
 import type { Logger, Principal } from "@crossdock/platform";
-import { credentialExpiry, credentialsFromConnectionParams, type GatewayContext, type PrincipalResolver } from "../context.js";
-import { isOriginAllowed } from "../transportGuard.js";
-import type { ErrorFormatter } from "./eventShaping.js";
+import { credentialExpiry, credentialsFromConnectionParams, type GatewayContext, type PrincipalResolver } from "../../context.js";
+import { isOriginAllowed } from "../../transportGuard.js";
+import type { ErrorFormatter } from "../resolution/eventShaping.js";
 import { executeThroughApollo } from "./apolloOperation.js";
 import { deliverOverSocket } from "./wsDelivery.js";
-import { GOING_AWAY_CLOSE_CODE, SLOW_CONSUMER_CLOSE_CODE } from "./subscriptionErrors.js";
-import type { SubscriptionMetrics } from "./subscriptionMetrics.js";
-import type { SubscriptionService } from "./subscriptionService.js";
-import type { TrustedDocuments } from "../persistedOperations/index.js";
+import { GOING_AWAY_CLOSE_CODE, SLOW_CONSUMER_CLOSE_CODE } from "../subscriptionErrors.js";
+import type { SubscriptionMetrics } from "../subscriptionMetrics.js";
+import type { SubscriptionService } from "../subscriptionService.js";
+import type { TrustedDocuments } from "../../persistedOperations/index.js";
 
 export interface WsTransportOptions {
   httpServer: http.Server;

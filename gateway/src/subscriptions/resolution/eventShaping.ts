@@ -2,9 +2,9 @@
 // over the event (cursor, stage, milestone… from the feed payload) and the entity data the
 // batcher fetched, so aliases, fragments, @include/@skip and __typename behave as in any query.
 import { buildSchema, execute, GraphQLError, printSchema, type GraphQLFieldResolver, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
-import type { CanonicalSelection } from "./operationPlan.js";
+import type { CanonicalSelection } from "../operationPlan.js";
 import type { EntityResolution } from "./resolutionBatcher.js";
-import type { StreamEvent, StreamField } from "./streamFields.js";
+import type { StreamEvent, StreamField } from "../streamFields.js";
 
 /** A response ready to send: errors already formatted (masked) for clients. */
 export interface EventResponse {

@@ -6,9 +6,9 @@
 import { GraphQLError } from "graphql";
 import { encodePrincipal, type Logger, type Principal } from "@crossdock/platform";
 import type { GraphExecutor } from "./graphExecution.js";
-import type { CanonicalSelection } from "./operationPlan.js";
+import type { CanonicalSelection } from "../operationPlan.js";
 import { entityAlias, type ResolutionQueryCache } from "./resolutionQuery.js";
-import type { StreamEvent } from "./streamFields.js";
+import type { StreamEvent } from "../streamFields.js";
 
 /** One entity resolved for one selection: the data of each entity occurrence, and errors. */
 export interface EntityResolution {

@@ -3,10 +3,10 @@
 // subscribers resuming from the same cursor reuse it) and the same response goes to all of them.
 import type { GraphQLSchema } from "graphql";
 import type { Principal } from "@crossdock/platform";
-import { shapeEvent, type ErrorFormatter, type EventResponse } from "./eventShaping.js";
-import type { CanonicalSelection } from "./operationPlan.js";
-import type { ResolutionBatcher } from "./resolutionBatcher.js";
-import type { StreamEvent } from "./streamFields.js";
+import { shapeEvent, type ErrorFormatter, type EventResponse } from "../resolution/eventShaping.js";
+import type { CanonicalSelection } from "../operationPlan.js";
+import type { ResolutionBatcher } from "../resolution/resolutionBatcher.js";
+import type { StreamEvent } from "../streamFields.js";
 
 export interface SelectionGroupServices {
   batcher: ResolutionBatcher;

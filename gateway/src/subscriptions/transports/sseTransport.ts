@@ -10,11 +10,11 @@ import { createHandler, type Request as SseRequest } from "graphql-sse";
 import { getOperationAST, GraphQLError } from "graphql";
 import type { ApolloServer } from "@apollo/server";
 import type { Logger, Principal } from "@crossdock/platform";
-import { credentialsFromHeaders, type GatewayContext, type PrincipalResolver } from "../context.js";
-import type { ErrorFormatter, EventResponse } from "./eventShaping.js";
-import type { SubscriptionMetrics } from "./subscriptionMetrics.js";
-import type { SubscriptionService } from "./subscriptionService.js";
-import type { TrustedDocuments } from "../persistedOperations/index.js";
+import { credentialsFromHeaders, type GatewayContext, type PrincipalResolver } from "../../context.js";
+import type { ErrorFormatter, EventResponse } from "../resolution/eventShaping.js";
+import type { SubscriptionMetrics } from "../subscriptionMetrics.js";
+import type { SubscriptionService } from "../subscriptionService.js";
+import type { TrustedDocuments } from "../../persistedOperations/index.js";
 
 export interface SseTransportOptions {
   apollo: ApolloServer<GatewayContext>;

@@ -5,8 +5,8 @@
 // graphql-ws keeps the protocol (connection_init, subscribe, complete, errors, close codes): it
 // sees a stream that yields nothing and ends when the subscription does, then sends `complete`.
 import WebSocket from "ws";
-import type { EventResponse } from "./eventShaping.js";
-import type { QueueSink, SubscriberQueue } from "./subscriberQueue.js";
+import type { EventResponse } from "../resolution/eventShaping.js";
+import type { QueueSink, SubscriberQueue } from "../fan-out/subscriberQueue.js";
 
 /** Bytes a socket may hold unsent in the process before its subscriptions wait for it to drain. */
 const HIGH_WATER_BYTES = 64 * 1024;

@@ -2,8 +2,8 @@
 // the tail already passed (at the pace the client consumes), then releases the live events held
 // meanwhile. Cursor order and the subscriber's position make the hand-over gap- and duplicate-free.
 import type { ChangeFeedReader } from "@crossdock/platform";
-import { toStreamEvent, visibleToSubscriber } from "./streamFields.js";
-import type { Subscriber } from "./subscriber.js";
+import { toStreamEvent, visibleToSubscriber } from "../streamFields.js";
+import type { Subscriber } from "../fan-out/subscriber.js";
 
 export interface CatchUpOptions {
   reader: ChangeFeedReader;
