@@ -170,6 +170,33 @@ for (const backend of BACKENDS) {
       await subscribed(t.url, 0);
     });
 
+    it("ends a Server-Sent Events stream when its token expires; the expired token then gets 401", async () => {
+      const token = await t.hub.identity!.issueToken({ subject: "sse-expiry", scopes: ["inventory:read"], lifetimeSeconds: 8 });
+      const expiresAt = (JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as { exp: number }).exp * 1000;
+      const open = () =>
+        fetch(t.url, {
+          method: "POST",
+          headers: { "content-type": "application/json", accept: "text/event-stream", authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query: INVENTORY_SUBSCRIPTION, variables: { sku: b.sku } }),
+        });
+      const response = await open();
+      expect(response.status).toBe(200);
+      // Read until the gateway cuts the stream (no `complete`: a client retries, with a fresh token).
+      const reader = response.body!.getReader();
+      const ended = await (async () => {
+        try {
+          while (!(await reader.read()).done);
+        } catch {
+          // a destroyed stream may surface as a read error rather than `done`
+        }
+        return Date.now();
+      })();
+      expect(ended).toBeGreaterThanOrEqual(expiresAt);
+      const again = await open();
+      expect(again.status).toBe(401);
+      await subscribed(t.url, 0);
+    });
+
     it("starts with the current state when includeCurrent is set", async () => {
       const client = graphqlWsClient(t.url);
       const sub = collect(

@@ -10,7 +10,7 @@ import { createHandler, type Request as SseRequest } from "graphql-sse";
 import { getOperationAST, GraphQLError } from "graphql";
 import type { ApolloServer } from "@apollo/server";
 import type { Logger, Principal } from "@crossdock/platform";
-import { credentialsFromHeaders, type GatewayContext, type PrincipalResolver } from "../../context.js";
+import { credentialExpiry, credentialsFromHeaders, type GatewayContext, type PrincipalResolver } from "../../context.js";
 import type { ErrorFormatter, EventResponse } from "../resolution/eventShaping.js";
 import type { SubscriptionMetrics } from "../subscriptionMetrics.js";
 import type { SubscriptionService } from "../subscriptionService.js";
@@ -31,6 +31,22 @@ export interface SseTransportOptions {
 interface SseRequestContext {
   res: http.ServerResponse;
   principal?: Principal;
+}
+
+/** setTimeout's longest delay; a later expiry is re-armed when it fires. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** Destroys the response (no `complete`) once `expiresAt` (epoch ms) has passed. */
+function endAtExpiry(res: http.ServerResponse, expiresAt: number): { timer: NodeJS.Timeout } {
+  const handle = { timer: undefined as unknown as NodeJS.Timeout };
+  const arm = () => {
+    const left = expiresAt - Date.now();
+    if (left <= 0) return void res.destroy();
+    handle.timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+    handle.timer.unref();
+  };
+  arm();
+  return handle;
 }
 
 /** Bytes buffered on a stream before the next event waits for it to drain. */
@@ -118,7 +134,12 @@ export function createSseTransport(options: SseTransportOptions) {
       }
       open.add(res);
       metrics.connections.inc({ transport: "sse" });
+      // As a WebSocket is closed with 4403: a stream ends when its token expires. The client's
+      // retry then needs a fresh token (the expired one gets 401), and resumes from its cursor.
+      const expiresAt = request.context.principal ? credentialExpiry(request.context.principal) : undefined;
+      const expiry = expiresAt === undefined ? undefined : endAtExpiry(res, expiresAt);
       res.once("close", () => {
+        if (expiry) clearTimeout(expiry.timer);
         open.delete(res);
         metrics.connections.dec({ transport: "sse" });
         void stream.return(undefined);
