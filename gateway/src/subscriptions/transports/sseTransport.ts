@@ -132,6 +132,8 @@ export function createSseTransport(options: SseTransportOptions) {
         res.end(stream);
         return;
       }
+      // The client learns the stream is open now, not at the first event (which may be far off).
+      res.flushHeaders();
       open.add(res);
       metrics.connections.inc({ transport: "sse" });
       // As a WebSocket is closed with 4403: a stream ends when its token expires. The client's
