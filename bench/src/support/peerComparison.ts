@@ -52,7 +52,8 @@ const WARMUP_MS = 5000;
 const CROSSDOCK_SWITCHED_ON =
   "JWT bearer authentication (JWKS; a verified token is memoised), @requiresScopes/@authenticated checked before planning, persisted-operation " +
   "safelist enforced (the query is listed), per-caller rate limit (token buckets on the hub Postgres), depth/alias " +
-  "limits, signed principal per subgraph call, entity fetches of concurrent operations coalesced";
+  "limits, demand-control cost limit (CROSSDOCK_MAX_COST), client identification metrics, per-subgraph load shedding, " +
+  "signed principal (with expiry) per subgraph call, entity fetches of concurrent operations coalesced";
 const HIVE_SWITCHED_ON =
   "Hive Gateway defaults; no authentication, authorization, safelist or rate limit: the bench sends it the " +
   "pre-signed principal header (the user Crossdock's gateway derives from the bench JWT) and it forwards that " +
