@@ -12,7 +12,7 @@ function forbid(names, message) {
 }
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/__generated__/**", "**/dist/**", ".crossdock/**", "test-results/**"] },
+  { ignores: ["**/node_modules/**", "**/__generated__/**", "**/dist/**", ".crossdock/**", "test-results/**", "console/public/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -146,7 +146,10 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
                 sandboxHeaders: { Authorization: `Bearer ${analyst.token}` },
               }
             : gatewayConfig.identity,
-        console: { dir: gatewayConfig.console?.dir ?? (await ensureConsoleBuilt({ rebuild: env.NODE_ENV !== "production" })), ...(operator ? { presetToken: operator.token } : {}) },
+        console: {
+          dir: gatewayConfig.console?.dir ?? (await ensureConsoleBuilt({ rebuild: env.NODE_ENV !== "production" })),
+          ...(operator ? { presetToken: operator.token } : {}),
+        },
         subgraphUrls: {
           ...gatewayConfig.subgraphUrls,
           erp: erpService.url,
