@@ -42,6 +42,11 @@ export function capturedAuditEntry(system: string, change: DebeziumRowChange): C
   };
 }
 
+/** An update or delete of a captured audit entry: the source's append-only rule was bypassed. */
+export function isAuditTampering(change: DebeziumRowChange): boolean {
+  return change.table.table === AUDIT_SOURCE_TABLE && (change.op === "u" || change.op === "d");
+}
+
 /** The INSERT of a batch's captured audit entries (a CTE body); `$entries` is auditEntriesParam's JSON. */
 export function auditEntriesInsertSql(entries: string): string {
   return `INSERT INTO "AuditLog" ("system", "sourceId", "at", "subject", "subjectKind", "requestId", "operation", "entityType", "entityKey")

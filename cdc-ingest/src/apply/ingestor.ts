@@ -5,7 +5,7 @@
 import type { Database, Logger } from "@crossdock/platform";
 import type { DebeziumRowChange } from "../debezium/index.js";
 import { MARKER_TABLES } from "../capture/capturedTables.js";
-import { capturedAuditEntry, type CapturedAuditEntry } from "./auditProjection.js";
+import { capturedAuditEntry, isAuditTampering, type CapturedAuditEntry } from "./auditProjection.js";
 import type { CaptureSource, CapturedMessage, CompletedSnapshot } from "../sources/captureSource.js";
 import { rowsGoneSinceSnapshot } from "./snapshotReconcile.js";
 import type { FeedBus } from "../feed/feedBus.js";
@@ -223,6 +223,14 @@ export class Ingestor {
       else {
         const audit = capturedAuditEntry(system, change);
         if (audit) auditEntries.push(audit);
+        else if (isAuditTampering(change)) {
+          // Each system's audit table is append-only (a trigger refuses UPDATE and DELETE): a
+          // change to a written entry means someone went around it. Parked loudly, never applied.
+          const verb = change.op === "u" ? "updated" : "deleted";
+          deadLetters.push(
+            deadLetterFor(d.message, system, "AUDIT_TAMPERED", `an audit entry was ${verb} at the source; audit entries are append-only`).deadLetter!,
+          );
+        }
       }
       if (change.source.txId !== null) txIds.add(change.source.txId);
       const at = positionOf(change);
