@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { projectAmendmentEvents } from "../src/apply/amendmentProjection.js";
 import type { MirrorWrite } from "../src/apply/mirrorChanges.js";
 
-const committedAt = new Date("2026-12-01T10:00:00Z");
+const committedAt = new Date();
 const row = {
   id: 7,
   amendmentNumber: "AM-000007",

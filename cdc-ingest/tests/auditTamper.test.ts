@@ -21,7 +21,7 @@ const gql = async (url: string, query: string) => {
 function auditChange(op: "c" | "u" | "d", lsn: number, operation: string): string {
   const row = {
     id: "41",
-    at: "2026-01-05T10:00:00.000Z",
+    at: new Date().toISOString(),
     subject: "clerk",
     subjectKind: "user",
     requestId: "r-1",
