@@ -11,12 +11,17 @@ const optionalText = z.string().nullable().optional();
 const quantityLine = z.looseObject({ sku: text, quantity: decimal });
 
 // Loose objects: the appender may add fields before every reader knows them (additive change).
-export const InventoryPositionPayloadSchema = z.looseObject({
+/** The figures of one SKU in one warehouse, as both inventory entity types carry them. */
+const stockFigures = {
   sku: text,
   warehouseCode: text,
   onHand: decimal,
   allocated: decimal,
   available: decimal,
+};
+
+export const InventoryPositionPayloadSchema = z.looseObject({
+  ...stockFigures,
   previousAvailable: decimal.nullable().optional(),
   previousOnHand: decimal.nullable().optional(),
 });
@@ -59,11 +64,7 @@ export const ReceiptPayloadSchema = z.looseObject({
 
 /** A position crossing its reorder point, either way (`below` says which side it is on now). */
 export const LowStockPayloadSchema = z.looseObject({
-  sku: text,
-  warehouseCode: text,
-  onHand: decimal,
-  allocated: decimal,
-  available: decimal,
+  ...stockFigures,
   reorderPoint: decimal.nullable().optional(),
   availableToPromise: decimal.nullable().optional(),
   below: z.boolean(),
