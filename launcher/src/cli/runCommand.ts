@@ -8,7 +8,17 @@ import * as wms from "@crossdock/wms";
 import * as gateway from "@crossdock/gateway";
 import * as ingest from "@crossdock/cdc-ingest";
 import * as flows from "@crossdock/flows";
-import { createLogger, envBool, envSeed, migrate, openDatabase, principalSecretFrom, type MigrationMode } from "@crossdock/platform";
+import {
+  createLogger,
+  envBool,
+  installProcessGuards,
+  envSeed,
+  migrate,
+  openDatabase,
+  principalSecretFrom,
+  stopOnSignals,
+  type MigrationMode,
+} from "@crossdock/platform";
 import { startHub } from "../hub.js";
 import type { Command, RuntimeEnvironment, ServiceCommand } from "./commandLine.js";
 
@@ -84,21 +94,11 @@ function startAll(options: CommandOptions, migrations: MigrationMode): () => Pro
   return () => startHub({ env, seed, simulate, migrations });
 }
 
+/** As each service's own entry runs it (platform runService): once up, no stray rejection takes the process down. */
 async function serve(name: string, start: () => Promise<Running>): Promise<void> {
   const logger = createLogger(`crossdock ${name}`);
-  const running = await start();
-  logger.info({ url: running.url }, `${name} ready`);
-  const shutdown = () => {
-    running.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, `${name} did not stop cleanly`);
-        process.exit(1);
-      },
-    );
-  };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
+  installProcessGuards(logger);
+  stopOnSignals(name, await start(), logger);
 }
 
 /** The one migration job: each database in turn, each under its advisory lock (see platform migrator). */
