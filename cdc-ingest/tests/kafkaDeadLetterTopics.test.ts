@@ -59,6 +59,18 @@ async function readTopic(broker: FakeKafkaBroker, topic: string) {
 
 const header = (message: KafkaMessage, name: string) => message.headers?.[name]?.toString();
 
+describe("Kafka dead-letter topic settings", () => {
+  it("are off by default, read only with Kafka capture, and refuse a prefix Kafka would not accept", () => {
+    expect(loadConfig({ CROSSDOCK_CAPTURE: "kafka" }).kafka.deadLetterTopicPrefix).toBeNull();
+    expect(loadConfig({ CROSSDOCK_CAPTURE: "kafka", KAFKA_DLQ: "1" }).kafka.deadLetterTopicPrefix).toBe("dlq.");
+    expect(loadConfig({ CROSSDOCK_CAPTURE: "kafka", KAFKA_DLQ: "1", KAFKA_DLQ_TOPIC_PREFIX: "crossdock-dlq-" }).kafka.deadLetterTopicPrefix).toBe(
+      "crossdock-dlq-",
+    );
+    expect(loadConfig({ CROSSDOCK_CAPTURE: "outbox", KAFKA_DLQ: "1", KAFKA_DLQ_TOPIC_PREFIX: "bad/prefix" }).kafka.deadLetterTopicPrefix).toBeNull();
+    expect(() => loadConfig({ CROSSDOCK_CAPTURE: "kafka", KAFKA_DLQ: "1", KAFKA_DLQ_TOPIC_PREFIX: "bad/prefix" })).toThrow(/KAFKA_DLQ_TOPIC_PREFIX/);
+  });
+});
+
 describe("Kafka dead-letter topics (FakeKafkaBroker)", () => {
   const cleanups: Array<() => Promise<unknown> | void> = [];
   afterEach(async () => {

@@ -102,7 +102,7 @@ export function deadLetterRecord(parked: ParkedDeadLetter): Message {
   const headers: IHeaders = {};
   for (const [name, value] of Object.entries(message.headers ?? {})) {
     if (value === null || value === undefined) continue;
-    headers[name] = typeof value === "string" || Buffer.isBuffer(value) ? value : value.map((v) => (Buffer.isBuffer(v) ? v : Buffer.from(v)));
+    headers[name] = typeof value === "string" || Buffer.isBuffer(value) ? value : [...value];
   }
   headers[CONNECT_ERROR_HEADERS.topic] = message.topic;
   const position = parseAckToken(message.ackToken);
@@ -234,7 +234,10 @@ export class DeadLetterTopicPublisher implements DeadLetterSink {
       return false;
     }
     this.failuresInRow = 0;
-    this.queue.splice(0, batch.length);
+    // By identity: a full queue may have dropped its head while this produce was under way.
+    const sent = new Set(batch);
+    const rest = this.queue.filter((parked) => !sent.has(parked));
+    this.queue.splice(0, this.queue.length, ...rest);
     for (const parked of batch) metrics.published.inc({ source: parked.letter.source });
     metrics.pending.set(this.queue.length);
     return true;
