@@ -1,7 +1,7 @@
 # One image for every Crossdock service; the `crossdock` command is its entry point
 # (`crossdock gateway`, `crossdock migrate`, `crossdock all`, ...; see docs/deployment.md).
 # The build stage runs the release build's own commands, the ones .ci/release-check runs on a
-# fresh clone: npm ci, npm run build, npm prune --omit=dev.
+# fresh clone: npm ci, npm run build, npm prune --omit=dev --omit=optional.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -10,7 +10,7 @@ ENV CHECKPOINT_DISABLE=1 TURBO_TELEMETRY_DISABLED=1 NPM_CONFIG_UPDATE_NOTIFIER=f
 COPY . .
 RUN npm ci --no-audit --no-fund
 RUN npm run build
-RUN npm prune --omit=dev --no-audit --no-fund
+RUN npm prune --omit=dev --omit=optional --no-audit --no-fund
 
 FROM node:20-bookworm-slim
 WORKDIR /app

@@ -1,6 +1,6 @@
 // cdc-ingest configuration: the hub database, how change is captured from each system of
 // record, and the ops subgraph's port. Read from the environment once and validated.
-import { ConfigError, envInt, envOptional, envString, type MigrationMode } from "@crossdock/platform";
+import { ConfigError, envBool, envInt, envOptional, envString, type MigrationMode } from "@crossdock/platform";
 import { kafkaSecurityFrom, type KafkaSecurity } from "./sources/kafka/kafkaSecurity.js";
 import type { SourceName } from "./capture/capturedTables.js";
 
@@ -14,7 +14,16 @@ export interface IngestConfig {
   /** Source database URLs for outbox / pg-logical capture when run as its own process. */
   sourceDatabaseUrls: Partial<Record<SourceName, string>>;
   /** Kafka capture: Debezium topics named `<system>.<schema>.<table>` unless mapped. */
-  kafka: { brokers: string[]; groupId: string; clientId: string; topics: (string | RegExp)[]; maxBuffered: number; security?: KafkaSecurity };
+  kafka: {
+    brokers: string[];
+    groupId: string;
+    clientId: string;
+    topics: (string | RegExp)[];
+    maxBuffered: number;
+    security?: KafkaSecurity;
+    /** KAFKA_DLQ=1: dead letters are also produced to `<prefix><system>` (default `dlq.`); null: off. */
+    deadLetterTopicPrefix?: string | null;
+  };
   batchSize: number;
   feedRetentionHours: number;
   /** The hard cap: past it retention prunes what even a live consumer has not read (and expires it). */
@@ -25,6 +34,15 @@ export interface IngestConfig {
 }
 
 const MODES: readonly CaptureMode[] = ["outbox", "pg-logical", "kafka", "none"];
+
+/** KAFKA_DLQ and KAFKA_DLQ_TOPIC_PREFIX; read only with Kafka capture, like the TLS settings. */
+function deadLetterTopicPrefixFrom(env: Record<string, string | undefined>, capture: CaptureMode): string | null {
+  if (capture !== "kafka" || !envBool(env, "KAFKA_DLQ", false)) return null;
+  const prefix = envString(env, "KAFKA_DLQ_TOPIC_PREFIX", "dlq.");
+  // The topic is `<prefix>crm` at most: Kafka allows 249 characters of [a-zA-Z0-9._-].
+  if (!/^[a-zA-Z0-9._-]{1,240}$/.test(prefix)) throw new ConfigError(`KAFKA_DLQ_TOPIC_PREFIX may hold only letters, digits, ".", "_" and "-", got "${prefix}"`);
+  return prefix;
+}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): IngestConfig {
   const dataDir = envString(env, "CROSSDOCK_DATA_DIR", "./.crossdock");
@@ -65,6 +83,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxBuffered: envInt(env, "KAFKA_MAX_BUFFERED", 2000, { min: 10 }),
       // Read only when Kafka is the capture: a missing certificate must not stop other modes.
       security: capture === "kafka" ? kafkaSecurityFrom(env) : {},
+      deadLetterTopicPrefix: deadLetterTopicPrefixFrom(env, capture),
     },
     batchSize: envInt(env, "CROSSDOCK_INGEST_BATCH_SIZE", 500, { min: 1, max: 10_000 }),
     feedRetentionHours: envInt(env, "CROSSDOCK_FEED_RETENTION_HOURS", 72, { min: 1 }),

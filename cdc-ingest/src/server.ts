@@ -34,6 +34,7 @@ import { opsResolvers } from "./ops/resolvers/index.js";
 import type { OpsContext, OpsServices } from "./ops/context.js";
 import { replayDeadLetter } from "./dlq/replay.js";
 import { parkedCountsBySource } from "./dlq/deadLetters.js";
+import { createDeadLetterTopicMetrics, DeadLetterTopicPublisher, type DeadLetterTopicOptions } from "./dlq/deadLetterTopics.js";
 
 export { loadConfig, type IngestConfig };
 export * from "./debezium/index.js";
@@ -51,6 +52,8 @@ export interface IngestDependencies {
   /** Extra capture sources (kafka, jsonl) to run besides the configured ones. */
   extraSources?: CaptureSource[];
   bus?: FeedBus;
+  /** Retry timing of the Kafka dead-letter topics' producer (tests shorten it). */
+  deadLetterTopicRetry?: Pick<DeadLetterTopicOptions, "producerRetry" | "retryDelaysMs">;
 }
 
 export interface RunningIngest {
@@ -77,6 +80,7 @@ export async function start(config: IngestConfig, deps: IngestDependencies = {})
   const hub = await openDatabase(config.hubDatabaseUrl);
   const owned: Database[] = [hub];
   const ingestors: Ingestor[] = [];
+  let deadLetterTopics: DeadLetterTopicPublisher | undefined;
   let server: RunningServer | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   try {
@@ -105,14 +109,26 @@ export async function start(config: IngestConfig, deps: IngestDependencies = {})
         else logger.warn({ source: name }, `no ${name.toUpperCase()}_DATABASE_URL; this source is not captured`);
       }
     } else if (config.capture === "kafka") {
-      const { brokers, groupId, clientId, topics, maxBuffered, security } = config.kafka;
+      const { brokers, groupId, clientId, topics, maxBuffered, security, deadLetterTopicPrefix } = config.kafka;
       sources.push(new KafkaSource({ name: "kafka", brokers, groupId, clientId, topics, maxBuffered, logger, kafka: security }));
+      if (deadLetterTopicPrefix) {
+        deadLetterTopics = new DeadLetterTopicPublisher({
+          brokers,
+          clientId: `${clientId}-dlq`,
+          topicPrefix: deadLetterTopicPrefix,
+          metrics: createDeadLetterTopicMetrics(metrics.registry),
+          logger: logger.child({ component: "dlq-topics" }),
+          ...(security ? { kafka: security } : {}),
+          ...deps.deadLetterTopicRetry,
+        });
+      }
     } else if (config.capture !== "none") {
       throw new Error(`capture mode ${config.capture} is not available in this build`);
     }
     for (const source of sources) {
       await source.start();
       const systemOf = source instanceof KafkaSource ? source.systemOf : undefined;
+      const deadLetterSink = source instanceof KafkaSource ? deadLetterTopics : undefined;
       ingestors.push(
         new Ingestor({
           source,
@@ -122,6 +138,7 @@ export async function start(config: IngestConfig, deps: IngestDependencies = {})
           logger: logger.child({ source: source.name }),
           batchSize: config.batchSize,
           ...(systemOf ? { systemOf } : {}),
+          ...(deadLetterSink ? { deadLetterSink } : {}),
         }),
       );
     }
@@ -198,6 +215,7 @@ export async function start(config: IngestConfig, deps: IngestDependencies = {})
         clearInterval(pruneTimer);
         await running.stop();
         for (const ingestor of ingestors) await ingestor.stop();
+        await deadLetterTopics?.stop();
         await prisma.$disconnect();
         for (const db of owned) await db.close();
       },
@@ -206,6 +224,7 @@ export async function start(config: IngestConfig, deps: IngestDependencies = {})
     clearInterval(pruneTimer);
     await server?.stop().catch(() => undefined);
     for (const ingestor of ingestors) await ingestor.stop().catch(() => undefined);
+    await deadLetterTopics?.stop().catch(() => undefined);
     for (const db of owned) await db.close().catch(() => undefined);
     throw error;
   }

@@ -2,6 +2,8 @@
 // deployment) names: same origin as /graphql, so the console needs no CORS and no CDN. It serves
 // files only: everything the console shows comes from the public GraphQL API with the caller's
 // own token. A development hub may preset a demo operator token, as it does for Sandbox.
+// A console that is not built does not stop the gateway: /console answers 503 saying so, and
+// `unavailable` carries that reason for the gateway's one warning at start.
 import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import type http from "node:http";
@@ -15,6 +17,8 @@ export interface ConsoleConfig {
 }
 
 export interface ConsolePages {
+  /** Why the console is not served (its files are missing); undefined when it is. */
+  readonly unavailable?: string;
   handles(req: http.IncomingMessage): boolean;
   serve(req: http.IncomingMessage, res: http.ServerResponse): void;
 }
@@ -33,20 +37,34 @@ const SECURITY_HEADERS = {
   "x-frame-options": "DENY",
 };
 
-/** Reads the built files once; refuses to start when the directory lacks one, naming it. */
+function handlesConsolePath(req: http.IncomingMessage): boolean {
+  const path = requestUrl(req)?.pathname;
+  return path === "/console" || (path?.startsWith("/console/") ?? false);
+}
+
+/** Every /console request answered 503 with the one-line reason (the gateway itself still serves). */
+function unavailableConsole(reason: string): ConsolePages {
+  const body = `${reason}\n`;
+  return {
+    unavailable: reason,
+    handles: handlesConsolePath,
+    serve(_req, res) {
+      res.writeHead(503, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...SECURITY_HEADERS }).end(body);
+    },
+  };
+}
+
+/** Reads the built files once; when the directory lacks one, the console answers 503 naming it. */
 export function createConsolePages(config: ConsoleConfig): ConsolePages {
   const assets = new Map<string, Buffer>();
   for (const name of Object.keys(FILES)) {
     const path = join(config.dir, name);
-    if (!existsSync(path)) throw new Error(`the console is not built: ${path} is missing (npm run build -w console)`);
+    if (!existsSync(path)) return unavailableConsole(`the console is not built: ${path} is missing (npm run build -w console)`);
     assets.set(name, readFileSync(path));
   }
   assets.set("config.json", Buffer.from(JSON.stringify(config.presetToken ? { presetToken: config.presetToken } : {})));
   return {
-    handles(req) {
-      const path = requestUrl(req)?.pathname;
-      return path === "/console" || (path?.startsWith("/console/") ?? false);
-    },
+    handles: handlesConsolePath,
     serve(req, res) {
       if (req.method !== "GET" && req.method !== "HEAD") {
         res.writeHead(405, { allow: "GET, HEAD", ...SECURITY_HEADERS }).end();

@@ -190,6 +190,8 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
   const guard = createHttpGuard({ allowedOrigins: config.allowedOrigins });
   const rateLimit = createHttpRateLimit({ limiter: rateLimiter, principalOf, trustedProxyHops: config.rateLimit.trustedProxyHops });
   const consolePages = config.console ? createConsolePages(config.console) : undefined;
+  if (consolePages?.unavailable)
+    logger.warn({ reason: consolePages.unavailable }, "the ops console is not served (/console answers 503); the gateway starts without it");
   httpServer.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
     // The console's files are static and public (its data is not): served before rate limits.
     if (consolePages?.handles(req)) return consolePages.serve(req, res);

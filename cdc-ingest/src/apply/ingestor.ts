@@ -10,6 +10,7 @@ import type { CaptureSource, CapturedMessage, CompletedSnapshot } from "../sourc
 import { rowsGoneSinceSnapshot } from "./snapshotReconcile.js";
 import type { FeedBus } from "../feed/feedBus.js";
 import type { DeadLetterInput } from "../dlq/deadLetters.js";
+import type { DeadLetterSink, ParkedDeadLetter } from "../dlq/deadLetterTopics.js";
 import { deadLetterFor, decodeCaptured, type DecodedMessage, type SystemResolver } from "./decodeCaptured.js";
 import { applyBatch, type BatchToApply } from "./applyBatch.js";
 import { positionOf } from "./mirrorChanges.js";
@@ -30,6 +31,14 @@ export interface IngestorOptions {
   /** Maps a message to the system of record it belongs to; default: topic prefix / source name. */
   systemOf?: SystemResolver;
   retryDelaysMs?: readonly number[];
+  /** Also receives each dead letter once its batch committed (Kafka dead-letter topics). */
+  deadLetterSink?: DeadLetterSink;
+}
+
+/** A batch ready for the read model, with the captured messages behind its dead letters. */
+interface PreparedBatch {
+  batch: BatchToApply;
+  parked: ParkedDeadLetter[];
 }
 
 export interface SourceStatus {
@@ -205,17 +214,21 @@ export class Ingestor {
     }
   }
 
-  private toBatch(system: string, part: readonly DecodedMessage[]): BatchToApply {
+  private toBatch(system: string, part: readonly DecodedMessage[]): PreparedBatch {
     // One pass: this runs for every batch of up to thousands of changes.
     const rows: DebeziumRowChange[] = [];
     const txIds = new Set<string>();
     const deadLetters: DeadLetterInput[] = [];
+    const parked: ParkedDeadLetter[] = [];
     const auditEntries: CapturedAuditEntry[] = [];
     let position: string | null = null;
     let lastCommittedMs = -Infinity;
     let eventCount = 0;
     for (const d of part) {
-      if (d.deadLetter) deadLetters.push(d.deadLetter);
+      if (d.deadLetter) {
+        deadLetters.push(d.deadLetter);
+        parked.push({ letter: d.deadLetter, message: d.message });
+      }
       const change = d.change;
       if (!change) continue;
       eventCount++;
@@ -227,9 +240,14 @@ export class Ingestor {
           // Each system's audit table is append-only (a trigger refuses UPDATE and DELETE): a
           // change to a written entry means someone went around it. Parked loudly, never applied.
           const verb = change.op === "u" ? "updated" : "deleted";
-          deadLetters.push(
-            deadLetterFor(d.message, system, "AUDIT_TAMPERED", `an audit entry was ${verb} at the source; audit entries are append-only`).deadLetter!,
-          );
+          const letter = deadLetterFor(
+            d.message,
+            system,
+            "AUDIT_TAMPERED",
+            `an audit entry was ${verb} at the source; audit entries are append-only`,
+          ).deadLetter!;
+          deadLetters.push(letter);
+          parked.push({ letter, message: d.message });
         }
       }
       if (change.source.txId !== null) txIds.add(change.source.txId);
@@ -237,7 +255,7 @@ export class Ingestor {
       if (position === null || at > position) position = at;
       if (change.source.tsMs > lastCommittedMs) lastCommittedMs = change.source.tsMs;
     }
-    return {
+    const batch: BatchToApply = {
       source: system,
       changes: rows,
       txIds: [...txIds],
@@ -247,6 +265,7 @@ export class Ingestor {
       lastCommittedAt: eventCount > 0 ? new Date(lastCommittedMs) : null,
       eventCount,
     };
+    return { batch, parked };
   }
 
   private async applyWithRetry(system: string, part: DecodedMessage[]): Promise<void> {
@@ -277,9 +296,11 @@ export class Ingestor {
     }
   }
 
-  private async applyAndPublish(batch: BatchToApply): Promise<void> {
+  private async applyAndPublish({ batch, parked }: PreparedBatch): Promise<void> {
     const { metrics } = this.options;
     const result = await applyBatch(this.options.hub, batch);
+    // After the commit: the database holds every letter before any copy leaves for Kafka.
+    if (parked.length > 0) this.options.deadLetterSink?.publish(parked);
     const now = Date.now();
     metrics.batches.inc({ source: batch.source, outcome: "applied" });
     // Counted per table once per batch (label hashing per change showed in profiles).

@@ -29,6 +29,15 @@ export function rawText(value: Buffer | string | null | undefined): string | nul
   return typeof value === "string" ? value : value.toString("utf8");
 }
 
+/**
+ * Text Postgres can store: it refuses U+0000 in text and jsonb, so a message with a NUL byte could
+ * not be parked and would stall its stream. NUL becomes U+FFFD, as invalid UTF-8 already does in
+ * rawText; the Kafka dead-letter topic (deadLetterTopics.ts) keeps the exact bytes.
+ */
+export function storableText<T extends string | null>(text: T): T {
+  return (text === null ? text : text.replaceAll("\u0000", "\uFFFD")) as T;
+}
+
 /** The INSERT that parks a batch's dead letters (a CTE body); `$letters` is deadLettersParam's JSON. */
 export function deadLettersInsertSql(letters: string): string {
   return `INSERT INTO "DeadLetter" ("source", "topic", "position", "rawKey", "rawValue", "reason", "error", "attempts", "status", "firstFailedAt", "lastFailedAt")
@@ -38,7 +47,18 @@ export function deadLettersInsertSql(letters: string): string {
 }
 
 export function deadLettersParam(letters: readonly DeadLetterInput[]): string {
-  return JSON.stringify(letters.map((l) => ({ ...l, k: l.rawKey, v: l.rawValue })));
+  return JSON.stringify(
+    letters.map((l) => ({
+      source: storableText(l.source),
+      topic: storableText(l.topic),
+      position: storableText(l.position),
+      k: storableText(l.rawKey),
+      v: storableText(l.rawValue),
+      reason: storableText(l.reason),
+      error: storableText(l.error),
+      attempts: l.attempts,
+    })),
+  );
 }
 
 const COLUMNS = `id::text AS id, "source", "topic", "position", "rawKey", "rawValue", "reason", "error", "attempts", "status", "firstFailedAt", "lastFailedAt"`;
@@ -68,7 +88,7 @@ export async function setDeadLetterStatus(
     `UPDATE "DeadLetter" SET "status" = $2, "attempts" = "attempts" + CASE WHEN $3::text IS NULL THEN 0 ELSE 1 END,
        "error" = COALESCE($3, "error"), "lastFailedAt" = CASE WHEN $3::text IS NULL THEN "lastFailedAt" ELSE now() END
      WHERE id = $1::bigint RETURNING ${COLUMNS}`,
-    [id, status, failure?.error ?? null],
+    [id, status, storableText(failure?.error ?? null)],
   );
   return row ?? null;
 }

@@ -16,6 +16,7 @@ export const API_KEYS = {
   SyncGroup: 14,
   ApiVersions: 18,
   CreateTopics: 19,
+  InitProducerId: 22,
 } as const;
 
 export const ERROR_CODES = {

@@ -1,7 +1,8 @@
 // FakeKafkaBroker: a TEST DOUBLE, not a Kafka. An in-memory, single-node server that speaks just
 // enough of the Kafka wire protocol, at the exact versions kafkajs 2.2.4 negotiates, for a
-// plain producer, the admin client's createTopics and a consumer group to run against it.
-// No replication, retention, compaction, transactions, idempotence, ACLs or SASL; never ship it.
+// plain or idempotent producer, the admin client's createTopics and a consumer group to run
+// against it. No replication, retention, compaction, transactions, ACLs or SASL, and no
+// sequence checks for idempotent producers (ids are handed out, batches stored as sent); never ship it.
 import { createServer, type Server, type Socket } from "node:net";
 import type { ApiHandler, BrokerContext, BrokerNode, KafkaRequest } from "./apiHandler.js";
 import { GroupCoordinator, type GroupSnapshot } from "./groupCoordinator.js";
@@ -10,6 +11,7 @@ import { createTopicsHandler } from "./handlers/createTopics.js";
 import { fetchHandler } from "./handlers/fetch.js";
 import { findCoordinatorHandler } from "./handlers/findCoordinator.js";
 import { heartbeatHandler } from "./handlers/heartbeat.js";
+import { initProducerIdHandler } from "./handlers/initProducerId.js";
 import { joinGroupHandler } from "./handlers/joinGroup.js";
 import { leaveGroupHandler } from "./handlers/leaveGroup.js";
 import { listOffsetsHandler } from "./handlers/listOffsets.js";
@@ -60,6 +62,7 @@ export class FakeKafkaBroker {
       leaveGroupHandler,
       syncGroupHandler,
       createTopicsHandler,
+      initProducerIdHandler,
     ];
     for (const api of [...apis, apiVersionsHandler(() => [...this.handlers.values()])]) this.handlers.set(api.apiKey, api);
     this.server = createServer((socket) => this.accept(socket));

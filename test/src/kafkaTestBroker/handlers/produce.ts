@@ -1,6 +1,6 @@
 // Produce v3: appends each partition's record set (magic v2 batches) to the log and answers
-// with the base offset. Transactions and idempotence are not supported: kafkajs's plain
-// producer sends producer id -1 and never asks for InitProducerId.
+// with the base offset. Transactions are not supported. An idempotent producer's batches (with
+// the id InitProducerId gave it) are stored as sent: sequence numbers are not checked.
 import type { ApiHandler } from "../apiHandler.js";
 import { CorruptRecordBatchError } from "../log.js";
 import { ProtocolWriter } from "../protocolCodec.js";
