@@ -131,9 +131,9 @@ export class SourceHealth {
   private async readHead(): Promise<{ head: SourceHeadReading | null; unreachable: string | null }> {
     const { source } = this.options;
     if (!source.probeHead) {
-      // No way to ask the source: an empty poll with nothing in flight is the best sign of its head.
+      // No way to ask the source: an empty poll (or a finished file) with nothing in flight is the best sign of its head.
       const progress = this.options.progress();
-      const caughtUp = progress.lastPollEmpty && progress.oldestInFlightCommittedAt === null;
+      const caughtUp = (progress.lastPollEmpty || source.exhausted === true) && progress.oldestInFlightCommittedAt === null;
       return { head: { caughtUp, pendingChanges: null, behindBytes: null, oldestPendingCommittedAt: null, retainedWal: null }, unreachable: null };
     }
     try {
