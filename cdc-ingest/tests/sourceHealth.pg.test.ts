@@ -1,7 +1,8 @@
 // Honest lag and state for a pg-logical source: caught up it is UP with lag 0; cut off from its
 // database (a TCP proxy resets every connection) while changes are committed there, it turns
 // DOWN and its lag grows from one reading to the next; reconnected, it applies what it missed
-// and is UP with lag 0 again. Real Postgres 15 source, PGlite read model, real metrics.
+// and is UP with lag 0 again. Stopped, its slot keeps WAL, and the probe says how much. Real
+// Postgres 15 source, PGlite read model, real metrics.
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
@@ -129,5 +130,21 @@ describe.skipIf(!reachable && !postgresRequired)("pg-logical source health", () 
     expect(Number(onHand?.onHand)).toBe(6);
     expect(await gauge("crossdock_cdc_source_up")).toBe(1);
     expect(await gauge("crossdock_cdc_lag_seconds")).toBe(0);
+
+    // Stopped, with its slot left in place: the server keeps the WAL written since, and the
+    // probe (on a connection of its own) still says how much and how far behind the slot is.
+    await ingestor.stop();
+    const slotActive = async () =>
+      (await sql.query<{ active: boolean }>(`SELECT active FROM pg_replication_slots WHERE slot_name = $1`, [capture.slotName])).rows[0]?.active;
+    await waitFor("the walsender to let go of the slot", slotActive, (active) => active === false);
+    const stopped = await source.probeHead();
+    await sql.query(`INSERT INTO "Stock" SELECT 'bulk-' || n, 'SKU-BULK', 'ATL1', 'B-1', n, 0 FROM generate_series(1, 2000) AS n`);
+    const idle = await source.probeHead();
+    expect(idle.down).toMatch(/stopped/);
+    expect(idle.caughtUp).toBe(false);
+    expect(idle.behindBytes!).toBeGreaterThan(0n);
+    // Nothing streams, so the slot's restart position stays where it was: only the head moves.
+    expect(idle.retainedWal!.bytes).toBeGreaterThan(stopped.retainedWal!.bytes);
+    expect(idle.behindBytes!).toBeGreaterThan(stopped.behindBytes!);
   }, 180_000);
 });
