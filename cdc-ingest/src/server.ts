@@ -182,7 +182,7 @@ export async function start(config: IngestConfig, deps: IngestDependencies = {})
       prisma,
       hub,
       bus,
-      sourceStatuses: () => ingestors.map((i) => i.status()),
+      sourceStatuses: () => Promise.all(ingestors.map((i) => i.checkStatus())),
       replayDeadLetter: (id, actor) => replayDeadLetter({ hub, bus, id, actor }),
     };
     server = await startSubgraphServer<OpsContext>({

@@ -179,6 +179,25 @@ describe("KafkaSource against FakeKafkaBroker", () => {
     expect(kafka.stats()).toMatchObject({ queued: 0, inFlight: 0 });
   });
 
+  it("measures its head: high watermarks against the group's committed offsets", async () => {
+    broker.createTopic(TOPIC, 2);
+    await produce(2, 5);
+    const kafka = source();
+    await kafka.start();
+    const received = await pollAtLeast(kafka, 10);
+    // Received but not applied: all ten are still pending at the broker.
+    expect(await kafka.probeHead()).toMatchObject({ caughtUp: false, pendingChanges: 10, retainedWal: null });
+    await kafka.ack(received.filter((m) => position(m).partition === 0));
+    expect(await kafka.probeHead()).toMatchObject({ caughtUp: false, pendingChanges: 5 });
+    await kafka.ack(received.filter((m) => position(m).partition === 1));
+    expect(await kafka.probeHead()).toMatchObject({ caughtUp: true, pendingChanges: 0 });
+    // Produced while nothing is polled: the head moves ahead of what was applied.
+    await produce(2, 2);
+    expect(await kafka.probeHead()).toMatchObject({ caughtUp: false, pendingChanges: 4 });
+    await stopSource(kafka);
+    await expect(kafka.probeHead()).rejects.toThrow(/stopped/);
+  });
+
   it("hands released records (a failed apply) out again, in order, before newer ones", async () => {
     broker.createTopic(TOPIC, 1);
     const [produced] = await produce(1, 6);

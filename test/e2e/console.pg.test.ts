@@ -89,13 +89,15 @@ describe.skipIf(!browserAvailable() || !(await backendAvailable("postgres")))("o
     await page.waitForSelector("nav a[data-page=overview]");
   });
 
-  it("overview: lag per captured source, live", async () => {
+  it("overview: state and lag per captured source, live", async () => {
     await go("overview");
     await page.waitForSelector("table[data-table=sources] tr[data-source=erp]", { timeout: 20_000 });
     const sources = await page.$$eval("table[data-table=sources] tbody tr", (rows) => rows.map((r) => r.getAttribute("data-source")));
     expect(sources).toEqual(expect.arrayContaining(["erp", "crm", "wms"]));
     const lag = await page.textContent("table[data-table=sources] tr[data-source=wms] td[data-lag]");
     expect(lag).toMatch(/\d+(\.\d)? (ms|s)/);
+    // Each captured source's state, measured against its head: caught up here.
+    await expect.poll(() => page.textContent("table[data-table=sources] tr[data-source=wms] td[data-state]"), { timeout: 20_000 }).toBe("UP");
     await shot("overview");
   });
 

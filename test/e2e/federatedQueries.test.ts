@@ -1,6 +1,7 @@
 // One query for an order returns ERP status, lines and total, the CRM account owner, cases
 // and timeline, and the WMS fulfilments and shipments — through the real gateway.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ALL_SCOPES } from "@crossdock/platform";
 import { Decimal } from "@crossdock/schema";
 import { fetchMetrics, graphql, graphqlData, metricSum, principalHeaders } from "../src/index.js";
 import { BACKENDS, backendAvailable, startTestHub, type TestHub } from "./hubHarness.js";
@@ -78,6 +79,22 @@ for (const { backend, label, env } of VARIANTS) {
       );
       expect(syncStatus.sources.map((s) => s.source).sort()).toEqual(["crm", "erp", "wms"]);
       expect(syncStatus.sources.every((s) => s.deadLetters === 0)).toBe(true);
+    });
+
+    it("reports every source UP with lag 0 once caught up, and only to ops:admin", async () => {
+      const query = `{ syncStatus { sources { source capture state lagMs pendingChanges behindBytes retainedWalBytes replicationSlot lastCheckedAt downReason } } }`;
+      type Sources = { syncStatus: { sources: { source: string; capture: string; state: string; lagMs: number; retainedWalBytes: string | null }[] } };
+      const caughtUp = (sources: Sources["syncStatus"]["sources"]) => sources.every((s) => s.state === "UP" && s.lagMs === 0);
+      let last: Sources["syncStatus"]["sources"] = [];
+      await expect
+        .poll(async () => caughtUp((last = (await graphqlData<Sources>(t.url, query)).syncStatus.sources)), { timeout: 20_000, interval: 200 })
+        .toBe(true);
+      // pg-logical keeps WAL for its slot and says how much; the outbox has no slot.
+      for (const source of last) expect(source.retainedWalBytes === null).toBe(source.capture !== "pg-logical");
+      const notAdmin = { kind: "user" as const, subject: "no-ops-admin", scopes: ALL_SCOPES.filter((scope) => scope !== "ops:admin") };
+      const refused = await graphql(t.hub.subgraphUrls.ops, query, undefined, principalHeaders(notAdmin));
+      expect(refused.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+      expect(refused.data ?? null).toBeNull();
     });
 
     it("resolves 100 order references with one SQL statement per entity type", async () => {

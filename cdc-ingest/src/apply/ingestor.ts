@@ -2,6 +2,7 @@
 // Undecodable messages go to the dead-letter queue inside the same transaction; a batch that
 // fails to apply is retried with backoff, then applied event by event so one poison event is
 // parked and the stream goes on. The source is acked only after the read model committed.
+// Its source's state and lag come from sourceHealth.ts, which probes the source's head.
 import type { Database, Logger } from "@crossdock/platform";
 import type { DebeziumRowChange } from "../debezium/index.js";
 import { MARKER_TABLES } from "../capture/capturedTables.js";
@@ -17,6 +18,7 @@ import { positionOf } from "./mirrorChanges.js";
 import type { IngestMetrics } from "./ingestMetrics.js";
 import { readModelStatistics } from "./readModelStatistics.js";
 import { applyTurns } from "./applyTurns.js";
+import { SourceHealth, type IngestProgress, type SourceHealthTimings, type SourceState } from "./sourceHealth.js";
 
 export interface IngestorOptions {
   source: CaptureSource;
@@ -33,6 +35,8 @@ export interface IngestorOptions {
   retryDelaysMs?: readonly number[];
   /** Also receives each dead letter once its batch committed (Kafka dead-letter topics). */
   deadLetterSink?: DeadLetterSink;
+  /** How often and how patiently the source's head is probed (sourceHealth.ts). */
+  health?: SourceHealthTimings;
 }
 
 /** A batch ready for the read model, with the captured messages behind its dead letters. */
@@ -44,7 +48,14 @@ interface PreparedBatch {
 export interface SourceStatus {
   source: string;
   kind: string;
+  state: SourceState;
+  /** Age of the oldest change not yet applied; 0 only when caught up with the source's head. */
   lagMs: number;
+  pendingChanges: number | null;
+  behindBytes: bigint | null;
+  retainedWal: { slot: string; bytes: bigint } | null;
+  lastCheckedAt: Date | null;
+  downReason: string | null;
   lastEventAt: Date | null;
   eventsApplied: number;
   running: boolean;
@@ -67,11 +78,29 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Commit time (ms) of the oldest change in a batch; null when it holds none. */
+function oldestCommitOf(decoded: readonly DecodedMessage[]): number | null {
+  let oldest: number | null = null;
+  for (const d of decoded) {
+    const at = d.change?.source.tsMs;
+    if (at !== undefined && (oldest === null || at < oldest)) oldest = at;
+  }
+  return oldest;
+}
+
 export class Ingestor {
   private running = false;
   private stepChain: Promise<unknown> = Promise.resolve();
   private loop: Promise<void> | undefined;
-  private readonly state: SourceStatus;
+  private readonly state: Pick<SourceStatus, "source" | "kind" | "lastEventAt" | "eventsApplied" | "running">;
+  private readonly health: SourceHealth;
+  private readonly checkHealth = () => this.health.check();
+  private consecutiveFailures = 0;
+  private lastError: string | null = null;
+  private lastPollEmpty = false;
+  private lastAppliedAt: Date | null = null;
+  /** Commit time (ms) of the oldest change of the batch being applied. */
+  private inFlightOldestMs: number | null = null;
   private readonly batchSize: number;
   private readonly maxBatchSize: number;
   /** What the next poll asks for: grows while polls come back full (a backlog), resets when not. */
@@ -83,7 +112,15 @@ export class Ingestor {
     this.maxBatchSize = Math.max(this.batchSize, options.maxBatchSize ?? this.batchSize * 8);
     this.pollSize = this.batchSize;
     this.retryDelays = options.retryDelaysMs ?? [100, 400, 1600];
-    this.state = { source: options.source.name, kind: options.source.kind, lagMs: 0, lastEventAt: null, eventsApplied: 0, running: false };
+    this.state = { source: options.source.name, kind: options.source.kind, lastEventAt: null, eventsApplied: 0, running: false };
+    this.health = new SourceHealth({
+      ...options.health,
+      source: options.source,
+      progress: () => this.progress(),
+      metrics: options.metrics,
+      logger: options.logger,
+    });
+    options.metrics.healthChecks.add(this.checkHealth);
     // The source calls back into the apply (the one writer of the read model for this source).
     options.source.onSnapshotApplied = (snapshot) => this.reconcileSnapshot(snapshot);
   }
@@ -109,8 +146,36 @@ export class Ingestor {
       this.options.logger.info({ source: system, removed, position: snapshot.position }, "snapshot redone: rows deleted at the source meanwhile removed");
   }
 
+  /** The latest health reading (see checkStatus for a fresh one). */
   status(): SourceStatus {
-    return { ...this.state };
+    const health = this.health.current();
+    return {
+      ...this.state,
+      state: health.state,
+      lagMs: health.lagMs,
+      pendingChanges: health.pendingChanges,
+      behindBytes: health.behindBytes,
+      retainedWal: health.retainedWal,
+      lastCheckedAt: health.checkedAt,
+      downReason: health.downReason,
+    };
+  }
+
+  /** Probes the source's head unless a reading is fresh (queries and scrapes), then reports. */
+  async checkStatus(force = false): Promise<SourceStatus> {
+    await this.health.check(force);
+    return this.status();
+  }
+
+  /** What the loop knows about its own progress; sourceHealth.ts reads it. */
+  progress(): IngestProgress {
+    return {
+      consecutiveFailures: this.consecutiveFailures,
+      lastError: this.lastError,
+      oldestInFlightCommittedAt: this.inFlightOldestMs === null ? null : new Date(this.inFlightOldestMs),
+      lastAppliedAt: this.lastAppliedAt,
+      lastPollEmpty: this.lastPollEmpty,
+    };
   }
 
   start(): void {
@@ -118,11 +183,14 @@ export class Ingestor {
     this.running = true;
     this.state.running = true;
     this.loop = this.run();
+    this.health.start();
   }
 
   async stop(): Promise<void> {
     this.running = false;
     this.state.running = false;
+    this.health.stop();
+    this.options.metrics.healthChecks.delete(this.checkHealth);
     await this.options.source.stop();
     await this.loop;
   }
@@ -143,11 +211,14 @@ export class Ingestor {
       try {
         await this.step(this.options.idleWaitMs ?? 1000);
         failures = 0;
+        this.consecutiveFailures = 0;
         if (this.options.source.exhausted) break;
       } catch (error) {
         // A source or read-model database that is restarting fails every step until it is back:
         // back off (250 ms doubling to 4 s), so recovery is quick without hammering it meanwhile.
         failures++;
+        this.consecutiveFailures = failures;
+        this.lastError = describeError(error);
         if (failures <= 3 || failures % 15 === 0) {
           this.options.logger.error({ error: describeError(error), source: this.state.source, failures }, "ingest step failed; retrying");
         }
@@ -172,24 +243,25 @@ export class Ingestor {
     // Behind: fewer, larger transactions amortise the per-batch statements. Caught up: small
     // batches again, so a single change is not held back waiting for company.
     this.pollSize = messages.length >= this.pollSize ? Math.min(this.pollSize * 2, this.maxBatchSize) : this.batchSize;
-    if (messages.length === 0) {
-      this.state.lagMs = 0;
-      this.options.metrics.lagSeconds.set({ source: source.name }, 0);
-      return 0;
-    }
+    this.lastPollEmpty = messages.length === 0;
+    if (messages.length === 0) return 0;
     const turn = await applyTurns(this.options.hub).take();
     try {
       // Another source's batch held the read model: what arrived meanwhile joins this batch
       // rather than waiting for the next one (at a sustained rate that wait is most of the latency).
       if (turn.waited && messages.length < this.pollSize) messages.push(...(await source.poll(this.pollSize - messages.length, 0)));
       const decoded = messages.map((m) => this.decode(m));
+      this.inFlightOldestMs = oldestCommitOf(decoded);
       await this.applyDecoded(decoded);
+      this.lastAppliedAt = new Date();
       turn.done();
       await source.ack(messages);
     } catch (error) {
       turn.done();
       source.release?.(messages);
       throw error;
+    } finally {
+      this.inFlightOldestMs = null;
     }
     return messages.length;
   }
@@ -313,11 +385,7 @@ export class Ingestor {
     for (const [table, count] of appliedPerTable) metrics.eventsApplied.inc({ source: batch.source, table }, count);
     for (const letter of batch.deadLetters) metrics.deadLetters.inc({ source: letter.source, reason: letter.reason });
     this.state.eventsApplied += batch.eventCount;
-    if (batch.lastCommittedAt) {
-      this.state.lastEventAt = batch.lastCommittedAt;
-      this.state.lagMs = Math.max(0, now - batch.lastCommittedAt.getTime());
-      metrics.lagSeconds.set({ source: batch.source }, this.state.lagMs / 1000);
-    }
+    if (batch.lastCommittedAt) this.state.lastEventAt = batch.lastCommittedAt;
     this.options.bus.publish(
       result.feed,
       [...new Set(batch.txIds)].map((txId) => ({ source: batch.source, txId })),

@@ -9,7 +9,8 @@ export interface OpsServices {
   prisma: PrismaClient;
   hub: Database;
   bus: FeedBus;
-  sourceStatuses: () => SourceStatus[];
+  /** Each running source's status, its health checked unless a reading is fresh. */
+  sourceStatuses: () => Promise<SourceStatus[]>;
   replayDeadLetter: (id: string, actor: WriteActor) => Promise<void>;
 }
 

@@ -19,6 +19,26 @@ export interface CompletedSnapshot {
   readonly position: string;
 }
 
+/**
+ * What a source's head probe saw: how the position the read model applied compares with the
+ * source's own head (its newest committed change). Measured at the source, so a stalled ingest
+ * shows as behind even though it receives nothing.
+ */
+export interface SourceHeadReading {
+  /** Everything committed at the source when the probe read its head has been applied. */
+  readonly caughtUp: boolean;
+  /** Changes committed at the source and not yet applied, when the source can count them (outbox rows, Kafka offsets). */
+  readonly pendingChanges: number | null;
+  /** Bytes between the applied position and the head, where positions are bytes (pg-logical WAL). */
+  readonly behindBytes: bigint | null;
+  /** Commit time of the oldest change not yet applied, when the source knows it. */
+  readonly oldestPendingCommittedAt: Date | null;
+  /** WAL the source server keeps for this capture's replication slot (pg-logical). */
+  readonly retainedWal: { readonly slot: string; readonly bytes: bigint } | null;
+  /** The source answered but the capture is not running (reconnecting, stopped): why. The source is DOWN. */
+  readonly down?: string;
+}
+
 export interface CaptureSource {
   /** The system of record this source reads (erp, crm, wms) or a replay label. */
   readonly name: string;
@@ -32,6 +52,12 @@ export interface CaptureSource {
   release?(messages: readonly CapturedMessage[]): void;
   /** How many messages are waiting at the source, when the source can tell cheaply. */
   backlog?(): Promise<number>;
+  /**
+   * Compares the applied position with the source's head (sourceHealth.ts runs it every few
+   * seconds and on queries and scrapes, so it must be cheap). Throws when the source cannot be
+   * reached or the capture is not connected: the source is then DOWN.
+   */
+  probeHead?(): Promise<SourceHeadReading>;
   /**
    * Set by the ingestor (sources that snapshot: pg-logical): called once every row of a full
    * snapshot is applied and before the source records the snapshot as done, so a crash in

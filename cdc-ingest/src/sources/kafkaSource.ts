@@ -17,10 +17,10 @@
 // re-reads from the committed offset. kafkajs restarts retained partitions from the committed
 // offset too; records already queued are skipped, so they are not handed out twice. Between
 // REBALANCING and GROUP_JOIN poll() hands out nothing, like Kafka's eager revocation.
-import { Kafka, type Consumer, type ConsumerConfig, type EachBatchPayload, type KafkaConfig } from "kafkajs";
+import { Kafka, type Admin, type Consumer, type ConsumerConfig, type EachBatchPayload, type KafkaConfig } from "kafkajs";
 import type { Logger } from "@crossdock/platform";
 import type { SystemResolver } from "../apply/decodeCaptured.js";
-import { Waker, type CaptureSource, type CapturedMessage } from "./captureSource.js";
+import { Waker, type CaptureSource, type CapturedMessage, type SourceHeadReading } from "./captureSource.js";
 import { formatAckToken, parseAckToken } from "./kafka/ackToken.js";
 import { DeliveryLedger, type TopicPartition } from "./kafka/deliveryLedger.js";
 import { kafkaLogCreator } from "./kafka/kafkaLogBridge.js";
@@ -87,6 +87,9 @@ export class KafkaSource implements CaptureSource {
   private readonly lag = new Map<string, number>();
   private readonly maxBuffered: number;
   private consumer: Consumer | undefined;
+  private kafka: Kafka | undefined;
+  /** Asks the brokers for high watermarks and the group's committed offsets (head probe); made on first use. */
+  private admin: Promise<Admin> | undefined;
   private commits: Promise<void> = Promise.resolve();
   private rebalancing = false;
   private stopped = false;
@@ -106,6 +109,7 @@ export class KafkaSource implements CaptureSource {
       ...(options.logger ? { logCreator: kafkaLogCreator(options.logger) } : {}),
       ...options.kafka,
     });
+    this.kafka = kafka;
     const consumer = kafka.consumer({ ...options.consumer, groupId: options.groupId });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment));
@@ -158,6 +162,55 @@ export class KafkaSource implements CaptureSource {
     return this.ledger.queued + this.ledger.inFlight + behind;
   }
 
+  /**
+   * The head is each assigned partition's high watermark; the applied position is the group's
+   * committed offset there (committed only after the read model committed). Pending changes are
+   * the offsets between them; caught up when there are none and nothing is queued or in flight.
+   */
+  async probeHead(): Promise<SourceHeadReading> {
+    if (this.fatal) throw this.fatal;
+    if (this.stopped || !this.kafka) throw new Error(`the ${this.name} capture is stopped`);
+    const assigned = this.ledger.assigned();
+    let pending = 0n;
+    const topics = [...new Set(assigned.map((tp) => tp.topic))];
+    if (topics.length > 0) {
+      this.admin ??= this.connectAdmin(this.kafka);
+      const admin = await this.admin;
+      const committed = new Map<string, bigint>();
+      for (const { topic, partitions } of await admin.fetchOffsets({ groupId: this.options.groupId, topics })) {
+        for (const { partition, offset } of partitions) committed.set(tpKey({ topic, partition }), BigInt(offset));
+      }
+      const heads = new Map<string, { high: bigint; low: bigint }>();
+      for (const topic of topics) {
+        for (const { partition, high, low } of await admin.fetchTopicOffsets(topic))
+          heads.set(tpKey({ topic, partition }), { high: BigInt(high), low: BigInt(low) });
+      }
+      for (const tp of assigned) {
+        const head = heads.get(tpKey(tp));
+        if (!head) continue;
+        const offset = committed.get(tpKey(tp)) ?? -1n;
+        // Nothing committed yet: the group starts at the beginning (or the end) of the partition.
+        const from = offset >= 0n ? offset : (this.options.fromBeginning ?? true) ? head.low : head.high;
+        if (head.high > from) pending += head.high - from;
+      }
+    }
+    const caughtUp = !this.rebalancing && pending === 0n && this.ledger.queued === 0 && this.ledger.inFlight === 0;
+    const pendingChanges = pending > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(pending);
+    return { caughtUp, pendingChanges, behindBytes: null, oldestPendingCommittedAt: null, retainedWal: null };
+  }
+
+  private async connectAdmin(kafka: Kafka): Promise<Admin> {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      return admin;
+    } catch (error) {
+      // Not kept: the next probe tries again.
+      this.admin = undefined;
+      throw error;
+    }
+  }
+
   stats(): KafkaSourceStats {
     return {
       queued: this.ledger.queued,
@@ -175,6 +228,9 @@ export class KafkaSource implements CaptureSource {
     // Acks that arrived before stop still get their commit; anything later is re-read next time.
     await this.flushCommits().catch((error: unknown) => this.options.logger?.warn({ err: error }, "final offset commit failed"));
     await this.consumer?.disconnect();
+    const admin = this.admin;
+    this.admin = undefined;
+    await admin?.then((connected) => connected.disconnect()).catch(() => undefined);
   }
 
   private take(max: number): CapturedMessage[] {

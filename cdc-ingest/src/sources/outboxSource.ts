@@ -5,7 +5,7 @@
 import type { Database } from "@crossdock/platform";
 import { CAPTURED_TABLES, type SourceName } from "../capture/capturedTables.js";
 import { installOutboxCapture, OUTBOX_CHANNEL, OUTBOX_TABLE } from "../capture/outboxCapture.js";
-import { Waker, type CaptureSource, type CapturedMessage } from "./captureSource.js";
+import { Waker, type CaptureSource, type CapturedMessage, type SourceHeadReading } from "./captureSource.js";
 
 export class OutboxSource implements CaptureSource {
   readonly kind = "outbox" as const;
@@ -66,6 +66,20 @@ export class OutboxSource implements CaptureSource {
   async backlog(): Promise<number> {
     const [row] = await this.db.query<{ count: string }>(`SELECT count(*)::text AS count FROM "${OUTBOX_TABLE}"`);
     return Number(row?.count ?? 0);
+  }
+
+  /**
+   * The outbox holds exactly the changes not yet applied (a row goes when its apply commits), so
+   * the head is caught up when it is empty; the oldest row's capture time dates the backlog.
+   */
+  async probeHead(): Promise<SourceHeadReading> {
+    const [row] = await this.db.query<{ pending: string; oldest: string | null }>(
+      `SELECT count(*)::text AS pending, (SELECT o.payload->'source'->>'ts_ms' FROM "${OUTBOX_TABLE}" o ORDER BY o.id LIMIT 1) AS oldest
+       FROM "${OUTBOX_TABLE}"`,
+    );
+    const pending = Number(row?.pending ?? 0);
+    const oldest = row?.oldest ? new Date(Number(row.oldest)) : null;
+    return { caughtUp: pending === 0, pendingChanges: pending, behindBytes: null, oldestPendingCommittedAt: oldest, retainedWal: null };
   }
 
   async stop(): Promise<void> {

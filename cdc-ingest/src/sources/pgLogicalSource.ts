@@ -5,7 +5,7 @@
 // the shutdown (they are sent again after the restart).
 import type pg from "pg";
 import { CAPTURED_TABLES, type SourceName } from "../capture/capturedTables.js";
-import { Waker, type CaptureSource, type CapturedMessage, type CompletedSnapshot } from "./captureSource.js";
+import { Waker, type CaptureSource, type CapturedMessage, type CompletedSnapshot, type SourceHeadReading } from "./captureSource.js";
 import { AckLedger, type LedgerProgress, type LedgerTransaction } from "./pgLogical/ackLedger.js";
 import {
   dropSlot,
@@ -20,6 +20,7 @@ import {
 } from "./pgLogical/captureSetup.js";
 import { ChangeAssembler, type AssembledChange } from "./pgLogical/changeAssembler.js";
 import { ReplicationConnection } from "./pgLogical/replicationConnection.js";
+import { readSourceHead } from "./pgLogical/sourceHead.js";
 import { SnapshotReader } from "./pgLogical/snapshotReader.js";
 
 export interface PgLogicalSourceOptions {
@@ -40,6 +41,12 @@ export interface PgLogicalSourceOptions {
    */
   readonly maxBuffered?: number;
 }
+
+/**
+ * How long a head probe waits for the stream to reach the head it read: WAL that held nothing
+ * captured (other tables, other databases, checkpoints) is confirmed within moments of arriving.
+ */
+const HEAD_SETTLE_MS = 500;
 
 interface SnapshotPhase {
   readonly reader: SnapshotReader;
@@ -74,6 +81,9 @@ export class PgLogicalSource implements CaptureSource {
   private reconnecting = false;
   /** The walsender's end of WAL from its latest keepalive (everything it sent lies below). */
   private serverWalEnd = 0n;
+  /** The highest LSN confirmed (applied, or known to hold nothing captured); survives reconnects. */
+  private appliedLsn = 0n;
+  private readonly appliedWaiters = new Set<() => void>();
 
   constructor(private readonly options: PgLogicalSourceOptions) {
     this.name = options.name;
@@ -167,6 +177,77 @@ export class PgLogicalSource implements CaptureSource {
     this.waker.wake();
   }
 
+  /**
+   * Caught up when nothing received waits to be applied and the confirmed position has reached
+   * the server's flushed end of WAL as read now (allowing the walsender a moment to pass WAL that
+   * held nothing captured). Behind bytes are that end minus the confirmed position. While the
+   * stream is down, a short-lived connection still reads the head and the slot's retained WAL,
+   * and the reading says why the capture is not running.
+   */
+  async probeHead(): Promise<SourceHeadReading> {
+    const control = this.control;
+    if (!this.running || this.reconnecting || this.failure || !control || !this.replication) return this.probeWhileDown();
+    const source = await readSourceHead(control, this.slot);
+    const caughtUp = await this.waitForApplied(source.head, HEAD_SETTLE_MS);
+    const oldest = (this.buffer[0] as { decoded?: { source: { tsMs: number } } | null } | undefined)?.decoded?.source.tsMs;
+    return {
+      caughtUp,
+      pendingChanges: null,
+      behindBytes: source.head > this.appliedLsn ? source.head - this.appliedLsn : 0n,
+      oldestPendingCommittedAt: oldest === undefined ? (this.snapshot ? new Date(this.snapshot.startedMs) : null) : new Date(oldest),
+      retainedWal: source.retainedBytes === null ? null : { slot: this.slot, bytes: source.retainedBytes },
+    };
+  }
+
+  private async probeWhileDown(): Promise<SourceHeadReading> {
+    const client = await openControlClient(this.options.connectionString, { connectTimeoutMs: 3000 });
+    let source;
+    try {
+      source = await readSourceHead(client, this.slot);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+    const confirmed = source.confirmedFlush ?? this.appliedLsn;
+    return {
+      caughtUp: false,
+      down: this.running ? `the ${this.name} capture is reconnecting to its source database` : `the ${this.name} capture is stopped`,
+      pendingChanges: null,
+      behindBytes: source.head > confirmed ? source.head - confirmed : 0n,
+      oldestPendingCommittedAt: null,
+      retainedWal: source.retainedBytes === null ? null : { slot: this.slot, bytes: source.retainedBytes },
+    };
+  }
+
+  private get idle(): boolean {
+    return this.ledger.idle && this.buffer.length === 0 && !this.transaction && !this.snapshot;
+  }
+
+  private async waitForApplied(lsn: bigint, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(this.idle && this.appliedLsn >= lsn)) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.appliedWaiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, left);
+        this.appliedWaiters.add(done);
+      });
+    }
+    return true;
+  }
+
+  /** Confirms `lsn` to the walsender and wakes head probes waiting for it. */
+  private confirm(lsn: bigint): void {
+    this.replication?.confirm(lsn);
+    if (lsn <= this.appliedLsn) return;
+    this.appliedLsn = lsn;
+    for (const waiter of [...this.appliedWaiters]) waiter();
+  }
+
   private async readSnapshot(room: number): Promise<void> {
     const phase = this.snapshot as SnapshotPhase;
     const page = await phase.reader.next(room);
@@ -183,6 +264,7 @@ export class PgLogicalSource implements CaptureSource {
   }
 
   private stream(fromLsn: bigint): void {
+    if (fromLsn > this.appliedLsn) this.appliedLsn = fromLsn;
     const assembler = this.assembler as ChangeAssembler;
     (this.replication as ReplicationConnection).stream(
       { slot: this.slot, publication: this.publication, fromLsn },
@@ -231,7 +313,7 @@ export class PgLogicalSource implements CaptureSource {
       this.snapshotPosition = undefined;
       if (this.control) await recordSnapshot(this.control, this.slot, true);
     }
-    if (progress.confirmLsn !== null) this.replication?.confirm(progress.confirmLsn);
+    if (progress.confirmLsn !== null) this.confirm(progress.confirmLsn);
     this.confirmServerEndIfIdle();
   }
 
@@ -243,7 +325,7 @@ export class PgLogicalSource implements CaptureSource {
    * ledger (the keepalive that asked may have come while changes were still being applied).
    */
   private confirmServerEndIfIdle(): void {
-    if (this.serverWalEnd > 0n && this.ledger.idle && !this.transaction && !this.snapshot) this.replication?.confirm(this.serverWalEnd);
+    if (this.serverWalEnd > 0n && this.ledger.idle && !this.transaction && !this.snapshot) this.confirm(this.serverWalEnd);
   }
 
   private fail(error: unknown): void {

@@ -1,7 +1,8 @@
 // Turns the SLOs declared in observability/slos.json into Prometheus recording and alerting
 // rules: error ratios over four windows, burn rates against each objective's error budget, and
 // the multi-window, multi-burn-rate alerts of the SRE workbook (page at 14.4x over 1 h and 5 min,
-// or 6x over 6 h and 30 min). Also the operational alerts: capture lag, dead letters, parked runs.
+// or 6x over 6 h and 30 min). Also the operational alerts: capture lag, a source DOWN, WAL kept by a
+// replication slot, dead letters, parked runs.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
@@ -88,6 +89,20 @@ export function renderRules(file: SloFile): string {
       for: "5m",
       labels: { severity: "page" },
       annotations: { summary: "Capture from {{ $labels.source }} is more than a minute behind" },
+    },
+    {
+      alert: "CrossdockCaptureSourceDown",
+      expr: "min by (source) (crossdock_cdc_source_up) == 0",
+      for: "2m",
+      labels: { severity: "page" },
+      annotations: { summary: "Capture source {{ $labels.source }} is DOWN (unreachable, or its capture keeps failing)" },
+    },
+    {
+      alert: "CrossdockReplicationSlotRetainingWal",
+      expr: "max by (source, slot) (crossdock_cdc_replication_slot_retained_wal_bytes) > 10e9",
+      for: "15m",
+      labels: { severity: "page" },
+      annotations: { summary: "Replication slot {{ $labels.slot }} ({{ $labels.source }}) keeps more than 10 GB of WAL on the source server" },
     },
     {
       alert: "CrossdockDeadLettersParked",

@@ -81,7 +81,7 @@ export const queryResolvers = {
       const checkpoints = await ctx.services.prisma.sourceCheckpoint.findMany();
       const parked = await parkedCountsBySource(ctx.services.hub);
       const consumers = await feedConsumerViews(ctx.services.hub);
-      const live = new Map(ctx.services.sourceStatuses().map((s) => [s.source, s]));
+      const live = new Map((await ctx.services.sourceStatuses()).map((s) => [s.source, s]));
       const names = [...new Set([...SOURCE_NAMES, ...checkpoints.map((c) => c.source), ...live.keys()])];
       return {
         sources: names.map((source) => {
@@ -91,6 +91,14 @@ export const queryResolvers = {
             source,
             // GraphQL Int is 32-bit: a source weeks behind reports the largest value, not an error.
             lagMs: Math.min(Math.round(status?.lagMs ?? 0), 2_147_483_647),
+            // A source this process does not capture has no reading: nothing is known about it.
+            state: status?.state ?? null,
+            pendingChanges: status?.pendingChanges == null ? null : Math.min(status.pendingChanges, 2_147_483_647),
+            behindBytes: status?.behindBytes?.toString() ?? null,
+            retainedWalBytes: status?.retainedWal?.bytes.toString() ?? null,
+            replicationSlot: status?.retainedWal?.slot ?? null,
+            lastCheckedAt: status?.lastCheckedAt ?? null,
+            downReason: status?.downReason ?? null,
             lastEventAt: checkpoint?.lastCommittedAt ?? status?.lastEventAt ?? null,
             deadLetters: parked.get(source) ?? 0,
             capture: status?.kind ?? null,

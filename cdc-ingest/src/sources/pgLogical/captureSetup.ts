@@ -10,8 +10,12 @@ export const CAPTURE_STATE_TABLE = "_crossdock_capture_state";
 
 export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
-export async function openControlClient(connectionString: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString, options: SESSION_OPTIONS });
+export async function openControlClient(connectionString: string, options: { connectTimeoutMs?: number } = {}): Promise<pg.Client> {
+  const client = new pg.Client({
+    connectionString,
+    options: SESSION_OPTIONS,
+    ...(options.connectTimeoutMs ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),
+  });
   // A lost idle connection must not crash the process: the next query on it fails instead.
   client.on("error", () => undefined);
   await client.connect();

@@ -1,16 +1,16 @@
-// Overview: lag per source, dead letters and parked flow runs, and the process KPIs, refreshed
-// every few seconds. A source whose last event is old shows its lag in red.
+// Overview: state and lag per source, dead letters and parked flow runs, and the process KPIs,
+// refreshed every few seconds. A source that is DOWN or more than a minute behind shows in red.
 import { html } from "htm/preact";
 import { usePolling } from "./usePolling.js";
 
 const OVERVIEW = `query ConsoleOverview {
-  syncStatus { sources { source capture lagMs lastEventAt eventsApplied deadLetters } }
+  syncStatus { sources { source capture state lagMs pendingChanges retainedWalBytes downReason lastEventAt eventsApplied deadLetters } }
   flowMetrics { runs running parked completed cancelled manualTouchRate feedLag
     orderCycleTime { count p50Ms p99Ms } fulfilmentLatency { count p50Ms p99Ms } }
 }`;
 
 interface OverviewData {
-  syncStatus: { sources: { source: string; capture: string | null; lagMs: number; lastEventAt: string | null; eventsApplied: string; deadLetters: number }[] };
+  syncStatus: { sources: SourceRow[] };
   flowMetrics: {
     runs: number;
     running: number;
@@ -22,6 +22,35 @@ interface OverviewData {
     orderCycleTime: { count: number; p50Ms: number | null; p99Ms: number | null };
     fulfilmentLatency: { count: number; p50Ms: number | null; p99Ms: number | null };
   };
+}
+
+interface SourceRow {
+  source: string;
+  capture: string | null;
+  state: "UP" | "CATCHING_UP" | "STALLED" | "DOWN" | null;
+  lagMs: number;
+  pendingChanges: number | null;
+  retainedWalBytes: string | null;
+  downReason: string | null;
+  lastEventAt: string | null;
+  eventsApplied: string;
+  deadLetters: number;
+}
+
+const STATE_TONE = { UP: "good", CATCHING_UP: "warn", STALLED: "bad", DOWN: "bad" } as const;
+
+/** Bytes as B, kB, MB or GB (decimal string in, so a large slot never passes through a float first). */
+export function bytes(value: string | null): string {
+  if (value === null) return "–";
+  const n = Number(value);
+  const units = ["B", "kB", "MB", "GB", "TB"];
+  let unit = 0;
+  let scaled = n;
+  while (scaled >= 1000 && unit < units.length - 1) {
+    scaled /= 1000;
+    unit++;
+  }
+  return unit === 0 ? `${n} B` : `${scaled.toFixed(1)} ${units[unit]}`;
 }
 
 export function seconds(ms: number | null | undefined): string {
@@ -59,7 +88,10 @@ export function Overview() {
             <tr>
               <th>Source</th>
               <th>Capture</th>
+              <th>State</th>
               <th>Lag</th>
+              <th>Pending</th>
+              <th>Retained WAL</th>
               <th>Last event</th>
               <th>Events applied</th>
               <th>Dead letters</th>
@@ -71,7 +103,10 @@ export function Overview() {
                 html`<tr data-source=${s.source}>
                   <td>${s.source}</td>
                   <td>${s.capture ?? "–"}</td>
+                  <td class=${s.state ? STATE_TONE[s.state] : ""} data-state title=${s.downReason ?? ""}>${s.state ?? "not captured"}</td>
                   <td class=${s.lagMs > 60000 ? "bad" : s.lagMs > 5000 ? "warn" : "good"} data-lag>${seconds(s.lagMs)}</td>
+                  <td>${s.pendingChanges ?? "–"}</td>
+                  <td>${bytes(s.retainedWalBytes)}</td>
                   <td>${s.lastEventAt ?? "never"}</td>
                   <td>${s.eventsApplied}</td>
                   <td>${s.deadLetters}</td>
