@@ -27,6 +27,7 @@ const BOTH_BACKENDS = [
   "subgraphs/erp/tests/writeAccess.test.ts",
   "subgraphs/erp/tests/cash.test.ts",
   "cdc-ingest/tests/auditLog.test.ts",
+  "cdc-ingest/tests/auditChain.test.ts",
   "cdc-ingest/tests/searchIndex.test.ts",
   "test/e2e/auditLog.test.ts",
   "test/e2e/federatedQueries.test.ts",
