@@ -30,6 +30,7 @@ const BOTH_BACKENDS = [
   "cdc-ingest/tests/auditChain.test.ts",
   "cdc-ingest/tests/searchIndex.test.ts",
   "test/e2e/auditLog.test.ts",
+  "test/e2e/auditChain.test.ts",
   "test/e2e/federatedQueries.test.ts",
   "test/e2e/flows.test.ts",
   "test/e2e/flowsFaults.test.ts",

@@ -10,6 +10,7 @@ import * as ingest from "@crossdock/cdc-ingest";
 import * as flows from "@crossdock/flows";
 import { createLogger, envBool, envSeed, migrate, openDatabase, principalSecretFrom, type MigrationMode } from "@crossdock/platform";
 import { startHub } from "../hub.js";
+import { auditVerify } from "./auditVerify.js";
 import type { Command, RuntimeEnvironment, ServiceCommand } from "./commandLine.js";
 
 type Env = Record<string, string | undefined>;
@@ -30,6 +31,10 @@ export async function runCommand(command: Command, options: CommandOptions): Pro
   const migrations: MigrationMode = options.environment === "production" ? "verify" : "apply";
   if (command === "migrate") {
     await migrateAll(options.env);
+    return { serving: false };
+  }
+  if (command === "audit") {
+    await auditVerify(ingest.loadConfig(options.env).hubDatabaseUrl);
     return { serving: false };
   }
   // Every service verifies the principal the gateway signs: without its secret (production) none
