@@ -45,7 +45,7 @@ export { KafkaSource, systemOfTopic } from "./sources/kafkaSource.js";
 export { PgLogicalSource, dropPgLogicalCapture } from "./sources/pgLogicalSource.js";
 export { Ingestor } from "./apply/ingestor.js";
 export { deriveOrderStage } from "./apply/orderStage.js";
-export { verifyAuditChain, type AuditChainReport, type AuditChainProblem } from "./ops/auditChain.js";
+export { auditChainsIn, verifyAuditChain, verifyAuditLog, type AuditChainReport, type AuditChainProblem } from "./ops/auditChain.js";
 
 export interface IngestDependencies {
   /** Already-open source databases (embedded mode); otherwise opened from the config URLs. */

@@ -6,7 +6,7 @@
 // auditIntegrity reader and by the incremental monitor, each naming the entry. Without audit:read
 // auditIntegrity is refused and nothing changes.
 import { createHash } from "node:crypto";
-import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,11 +15,12 @@ import { migrate, openDatabase, ALL_SCOPES, type Database, type Principal } from
 import { applyBatch } from "../src/apply/applyBatch.js";
 import { capturedAuditEntry } from "../src/apply/auditProjection.js";
 import { recordDeadLetterAction } from "../src/dlq/deadLetters.js";
-import { AuditChainMonitor, auditEntryHash, readAuditIntegrity, verifyAuditChain } from "../src/ops/auditChain.js";
+import { AuditChainMonitor, auditEntryHash, readAuditIntegrity, verifyAuditChain, verifyAuditLog } from "../src/ops/auditChain.js";
 import type { DebeziumRowChange } from "../src/debezium/index.js";
 import { createTestDatabases, preferPostgres } from "@crossdock/test";
 
 const MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations", import.meta.url));
+const FLOWS_MIGRATIONS_DIR = fileURLToPath(new URL("../../flows/migrations", import.meta.url));
 const auditor: Principal = { kind: "user", subject: "audrey", scopes: ["audit:read"] };
 const operator = { principal: { kind: "user", subject: "olga", scopes: [...ALL_SCOPES] } as Principal, requestId: "req-ops-chain" };
 
@@ -240,6 +241,34 @@ describe("the audit log's hash chain", () => {
 
     await tamper(db, `DELETE FROM "AuditLog" WHERE "id" = $1::bigint`, [chain[0]!.id]);
     expect(await verifyAuditChain(db)).toMatchObject({ verifiedEntries: 0, problems: [] }); // an emptied log verifies: the monitor is what remembers
+  });
+
+  it("verifies the flows' operator actions as a chain of their own, naming a changed one as system flows", async () => {
+    const db = await freshHub("hub_audit_chain_flows");
+    await migrate(db, MIGRATIONS_DIR);
+    // The flows migrate the same hub database (their own history; here their SQL as it ships).
+    for (const name of readdirSync(FLOWS_MIGRATIONS_DIR).sort()) await db.exec(readFileSync(join(FLOWS_MIGRATIONS_DIR, name, "migration.sql"), "utf8"));
+    await applyAudits(db, "erp", [capturedInsert({ subject: "fiona", subjectKind: "user", operation: "setCreditLimit", entityKey: "C-1" })]);
+    for (const operation of ["retryFlowRun", "cancelFlowRun"]) {
+      await db.query(
+        `INSERT INTO "FlowAuditEntry" ("subject", "subjectKind", "requestId", "operation", "entityType", "entityKey", "detail")
+         VALUES ('olga', 'user', 'req-flows', $1, 'FlowRun', 'orderToCash:SO-1', '{"why": "stuck"}'::jsonb)`,
+        [operation],
+      );
+    }
+    const monitor = new AuditChainMonitor(db);
+    expect(await monitor.isBroken()).toBe(false);
+    expect(await verifyAuditLog(db)).toMatchObject({ verifiedEntries: 3, problems: [] });
+
+    const [first] = await db.query<{ id: string }>(`SELECT "id"::text AS id FROM "FlowAuditEntry" ORDER BY "FlowAuditEntry"."id" LIMIT 1`);
+    await db.exec(`ALTER TABLE "FlowAuditEntry" DISABLE TRIGGER "FlowAuditEntry_append_only"`);
+    await db.query(`UPDATE "FlowAuditEntry" SET "operation" = 'skipFlowStep' WHERE "id" = $1::bigint`, [first!.id]);
+    await db.exec(`ALTER TABLE "FlowAuditEntry" ENABLE TRIGGER "FlowAuditEntry_append_only"`);
+    expect((await verifyAuditLog(db)).problems).toEqual([
+      { entryId: first!.id, system: "flows", reason: `entry ${first!.id} (flows) does not match its hash: its contents were changed` },
+    ]);
+    expect(await readAuditIntegrity(db, auditor)).toMatchObject({ verifiedEntries: 2, brokenEntries: 1, firstBrokenEntry: { id: first!.id, system: "flows" } });
+    expect(await new AuditChainMonitor(db).isBroken()).toBe(true);
   });
 
   it("chains the rows that were there before the migration, in id order", async () => {

@@ -1,8 +1,10 @@
-// The audit log's hash chain, verified: every "AuditLog" row's hash is recomputed here, in
-// TypeScript, from its contents and the previous row's hash, and every row must link to the one
-// before it (migration 0012_audit_chain builds the chain in the database; this check does not
-// trust the database's hashing). Used by `crossdock audit verify`, the graph's auditIntegrity and
-// the metric crossdock_audit_chain_broken (incrementally, from the last entry it verified).
+// The audit log's hash chains, verified: every row's hash is recomputed here, in TypeScript, from
+// its contents and the previous row's hash, and every row must link to the one before it. Two
+// chains: the hub's merged "AuditLog" (migration 0012_audit_chain) and the flows' operator actions
+// in "FlowAuditEntry" (flows migration 0003_audit_chain, system flows); the database builds them,
+// this check does not trust its hashing. Used by `crossdock audit verify`, the graph's
+// auditIntegrity and the metric crossdock_audit_chain_broken (incrementally, from the last entries
+// it verified).
 import { createHash } from "node:crypto";
 import { requireScopes, Scope, type Principal, type SqlSession } from "@crossdock/platform";
 
@@ -27,8 +29,32 @@ interface ChainedRow {
   detail: string | null;
 }
 
-const ROW_COLUMNS = `"id"::text AS "id", "prevHash", "hash", "system", "sourceId", ((extract(epoch FROM "at") * 1000000)::bigint)::text AS "atMicros",
+/** A chained table, and how its rows name their system and source id (the flows' rows have neither column). */
+export interface AuditChainTable {
+  name: "hub" | "flows";
+  table: string;
+  system: string;
+  sourceId: string;
+}
+
+export const HUB_AUDIT_CHAIN: AuditChainTable = { name: "hub", table: "AuditLog", system: `"system"`, sourceId: `"sourceId"` };
+export const FLOWS_AUDIT_CHAIN: AuditChainTable = { name: "flows", table: "FlowAuditEntry", system: `'flows'::text`, sourceId: `NULL::text` };
+
+function rowColumns(chain: AuditChainTable): string {
+  return `"${chain.table}"."id"::text AS "id", "prevHash", "hash", ${chain.system} AS "system", ${chain.sourceId} AS "sourceId",
+  ((extract(epoch FROM "at") * 1000000)::bigint)::text AS "atMicros",
   "subject", "subjectKind", "requestId", "operation", "entityType", "entityKey", "detail"::text AS "detail"`;
+}
+
+/** The chained tables this database holds (the flows' once the flows have migrated it to 0003_audit_chain). */
+export async function auditChainsIn(hub: SqlSession): Promise<AuditChainTable[]> {
+  const rows = await hub.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'hash' AND table_name = ANY($1::text[])`,
+    [[HUB_AUDIT_CHAIN.table, FLOWS_AUDIT_CHAIN.table]],
+  );
+  const present = new Set(rows.map((row) => row.table_name));
+  return [HUB_AUDIT_CHAIN, FLOWS_AUDIT_CHAIN].filter((chain) => present.has(chain.table));
+}
 
 export interface AuditChainProblem {
   /** The entry's id in "AuditLog". */
@@ -93,14 +119,19 @@ function rowProblem(row: ChainedRow, before: AuditChainLink | undefined): string
  * Verifies the chain from the start, or from `from` (an entry verified earlier, which must still
  * be there unchanged), page by page in id order. Reads only; stops after `maxProblems` problems.
  */
-export async function verifyAuditChain(hub: SqlSession, options: { from?: AuditChainLink | null; maxProblems?: number } = {}): Promise<AuditChainReport> {
+export async function verifyAuditChain(
+  hub: SqlSession,
+  options: { chain?: AuditChainTable; from?: AuditChainLink | null; maxProblems?: number } = {},
+): Promise<AuditChainReport> {
+  const chain = options.chain ?? HUB_AUDIT_CHAIN;
+  const columns = rowColumns(chain);
   const maxProblems = options.maxProblems ?? 100;
   const problems: AuditChainProblem[] = [];
   let verifiedEntries = 0;
   let before: AuditChainLink | undefined;
   let afterId = "0";
   if (options.from) {
-    const [anchor] = await hub.query<ChainedRow>(`SELECT ${ROW_COLUMNS} FROM "AuditLog" WHERE "AuditLog"."id" = $1::bigint`, [options.from.entryId]);
+    const [anchor] = await hub.query<ChainedRow>(`SELECT ${columns} FROM "${chain.table}" WHERE "${chain.table}"."id" = $1::bigint`, [options.from.entryId]);
     if (!anchor || anchor.hash !== options.from.hash || auditEntryHash(anchor.prevHash, anchor) !== anchor.hash) {
       const reason = anchor ? "was changed after it was verified" : "was verified earlier and has been removed";
       return {
@@ -115,7 +146,7 @@ export async function verifyAuditChain(hub: SqlSession, options: { from?: AuditC
   }
   for (;;) {
     const rows = await hub.query<ChainedRow>(
-      `SELECT ${ROW_COLUMNS} FROM "AuditLog" WHERE "AuditLog"."id" > $1::bigint ORDER BY "AuditLog"."id" LIMIT ${PAGE}`,
+      `SELECT ${columns} FROM "${chain.table}" WHERE "${chain.table}"."id" > $1::bigint ORDER BY "${chain.table}"."id" LIMIT ${PAGE}`,
       [afterId],
     );
     for (const row of rows) {
@@ -132,13 +163,25 @@ export async function verifyAuditChain(hub: SqlSession, options: { from?: AuditC
   return { verifiedEntries, problems, last: before ?? null, checkedAt: new Date() };
 }
 
+/** Both chains (those this database holds), the hub's first: what `crossdock audit verify` and auditIntegrity report. */
+export async function verifyAuditLog(hub: SqlSession, options: { maxProblems?: number } = {}): Promise<Omit<AuditChainReport, "last">> {
+  let verifiedEntries = 0;
+  const problems: AuditChainProblem[] = [];
+  for (const chain of await auditChainsIn(hub)) {
+    const report = await verifyAuditChain(hub, { chain, maxProblems: options.maxProblems });
+    verifiedEntries += report.verifiedEntries;
+    problems.push(...report.problems);
+  }
+  return { verifiedEntries, problems, checkedAt: new Date() };
+}
+
 /**
  * The metric's view: verifies only what was added since the last check (the last verified entry
  * must still be there unchanged). Once broken it stays broken until the process restarts, so an
  * alert does not clear itself when the entries after the break verify.
  */
 export class AuditChainMonitor {
-  private last: AuditChainLink | null = null;
+  private readonly last = new Map<AuditChainTable["name"], AuditChainLink | null>();
   private brokenAt: AuditChainProblem | null = null;
   private running: Promise<boolean> | null = null;
 
@@ -158,17 +201,22 @@ export class AuditChainMonitor {
 
   private async check(): Promise<boolean> {
     if (this.brokenAt) return true;
-    const report = await verifyAuditChain(this.hub, { from: this.last, maxProblems: 1 });
-    if (report.problems[0]) this.brokenAt = report.problems[0];
-    else this.last = report.last;
-    return this.brokenAt !== null;
+    for (const chain of await auditChainsIn(this.hub)) {
+      const report = await verifyAuditChain(this.hub, { chain, from: this.last.get(chain.name) ?? null, maxProblems: 1 });
+      if (report.problems[0]) {
+        this.brokenAt = report.problems[0];
+        return true;
+      }
+      this.last.set(chain.name, report.last);
+    }
+    return false;
   }
 }
 
 /** The graph's auditIntegrity: the whole chain verified now (needs audit:read, checked here too). */
 export async function readAuditIntegrity(hub: SqlSession, principal: Principal) {
   requireScopes(principal, [[Scope.AUDIT_READ]], "auditIntegrity");
-  const report = await verifyAuditChain(hub, { maxProblems: 1000 });
+  const report = await verifyAuditLog(hub, { maxProblems: 1000 });
   const first = report.problems[0];
   return {
     verifiedEntries: report.verifiedEntries,

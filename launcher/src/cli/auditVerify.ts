@@ -1,8 +1,8 @@
-// `crossdock audit verify`: verifies the hub's audit log hash chain (cdc-ingest's auditChain) and
-// prints one line per entry that does not verify, then a summary. Reads only. A broken chain is a
+// `crossdock audit verify`: verifies the hub's audit log hash chains (cdc-ingest's auditChain: the
+// merged log and the flows' operator actions) and prints one line per entry that does not verify, then a summary. Reads only. A broken chain is a
 // failure: the command ends with exit 1 and a last line naming the first broken entry.
 import { openDatabase } from "@crossdock/platform";
-import { verifyAuditChain } from "@crossdock/cdc-ingest";
+import { auditChainsIn, verifyAuditLog } from "@crossdock/cdc-ingest";
 
 /** The chain does not verify; the message names the first broken entry. */
 export class AuditChainBrokenError extends Error {
@@ -12,11 +12,9 @@ export class AuditChainBrokenError extends Error {
 export async function auditVerify(hubDatabaseUrl: string, print: (line: string) => void = console.log): Promise<void> {
   const hub = await openDatabase(hubDatabaseUrl);
   try {
-    const [chained] = await hub.query<{ present: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'AuditLog' AND column_name = 'hash') AS present`,
-    );
-    if (!chained?.present) throw new Error("the hub database has no chained audit log yet: run `crossdock migrate`");
-    const report = await verifyAuditChain(hub, { maxProblems: 1000 });
+    const chains = await auditChainsIn(hub);
+    if (!chains.some((chain) => chain.name === "hub")) throw new Error("the hub database has no chained audit log yet: run `crossdock migrate`");
+    const report = await verifyAuditLog(hub, { maxProblems: 1000 });
     for (const problem of report.problems) print(`broken: ${problem.reason}`);
     const first = report.problems[0];
     if (first) {
