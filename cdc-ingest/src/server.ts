@@ -35,6 +35,7 @@ import type { OpsContext, OpsServices } from "./ops/context.js";
 import { replayDeadLetter } from "./dlq/replay.js";
 import { parkedCountsBySource } from "./dlq/deadLetters.js";
 import { createDeadLetterTopicMetrics, DeadLetterTopicPublisher, type DeadLetterTopicOptions } from "./dlq/deadLetterTopics.js";
+import { AuditChainMonitor } from "./ops/auditChain.js";
 
 export { loadConfig, type IngestConfig };
 export * from "./debezium/index.js";
@@ -45,6 +46,7 @@ export { KafkaSource, systemOfTopic } from "./sources/kafkaSource.js";
 export { PgLogicalSource, dropPgLogicalCapture } from "./sources/pgLogicalSource.js";
 export { Ingestor } from "./apply/ingestor.js";
 export { deriveOrderStage } from "./apply/orderStage.js";
+export { auditChainsIn, verifyAuditChain, verifyAuditLog, type AuditChainReport, type AuditChainProblem } from "./ops/auditChain.js";
 
 export interface IngestDependencies {
   /** Already-open source databases (embedded mode); otherwise opened from the config URLs. */
@@ -160,6 +162,24 @@ export async function start(config: IngestConfig, deps: IngestDependencies = {})
       async collect() {
         this.reset();
         for (const [source, count] of await parkedCountsBySource(hub)) this.set({ source }, count);
+      },
+    });
+    // The audit log's hash chain, checked at scrape time from the last entry verified (the first
+    // scrape verifies it all). Once broken it stays 1 until restart; the first broken entry is logged.
+    const auditChain = new AuditChainMonitor(hub);
+    new Gauge({
+      name: "crossdock_audit_chain_broken",
+      help: "1 when the hub's audit log hash chain does not verify (an entry was changed or removed), else 0",
+      registers: [metrics.registry],
+      async collect() {
+        try {
+          const wasBroken = auditChain.firstBrokenEntry !== null;
+          const broken = await auditChain.isBroken();
+          if (broken && !wasBroken) logger.error({ entry: auditChain.firstBrokenEntry }, "audit log hash chain broken");
+          this.set(broken ? 1 : 0);
+        } catch (error) {
+          logger.warn({ err: error }, "audit chain check failed; crossdock_audit_chain_broken keeps its last value");
+        }
       },
     });
     const consumersExpired = new Counter({

@@ -1,6 +1,7 @@
 // The durable engine state on a real (PGlite) database: triggers are idempotent, a run's steps
 // are claimed one at a time in order, failures back off, abandoned leases are reclaimed, parking
 // stops the run, and an operator's retry re-runs a compensated step under a new key.
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "@crossdock/platform";
 import { migrateFlows } from "../src/engine/migrateFlows.js";
@@ -27,7 +28,7 @@ const statuses = async (runId: string) =>
 
 beforeAll(async () => {
   db = await openDatabase("pglite:memory");
-  expect(await migrateFlows(db)).toEqual(["0001_init", "0002_operator_audit"]);
+  expect(await migrateFlows(db)).toEqual(["0001_init", "0002_operator_audit", "0003_audit_chain"]);
   expect(await migrateFlows(db)).toEqual([]);
   store = new RunStore(db);
 });
@@ -109,6 +110,37 @@ describe("run store", () => {
     expect(await entries()).toEqual([...before, { operation: "cancelFlowRun", subject: "ops-bot" }]);
     const [entry] = await db.query(`SELECT "subjectKind", "requestId", "detail" FROM "FlowAuditEntry" WHERE "operation" = 'cancelFlowRun'`);
     expect(entry).toEqual({ subjectKind: "service", requestId: "req-ops-2", detail: { reason: "customer withdrew", previousStatus: "RUNNING" } });
+  });
+
+  it("chains the operator entries: each links to the hash of the one before, and its hash covers its contents", async () => {
+    const chain = await db.query<Record<string, string | null>>(
+      `SELECT "prevHash", "hash", ((extract(epoch FROM "at") * 1000000)::bigint)::text AS "atMicros", "subject", "subjectKind", "requestId",
+         "operation", "entityType", "entityKey", "detail"::text AS "detail" FROM "FlowAuditEntry" ORDER BY "FlowAuditEntry"."id"`,
+    );
+    expect(chain.map((row) => row.operation)).toEqual(["retryFlowRun", "cancelFlowRun"]);
+    // The encoding of docs/security.md (Audit log integrity): system flows, no source id.
+    const field = (value: string | null) => (value === null ? "-" : `${Buffer.byteLength(value)}:${value}`);
+    chain.forEach((row, n) => {
+      expect(row.prevHash).toBe(n === 0 ? null : chain[n - 1]!.hash);
+      const fields = [
+        row.prevHash,
+        "flows",
+        null,
+        row.atMicros,
+        row.subject,
+        row.subjectKind,
+        row.requestId,
+        row.operation,
+        row.entityType,
+        row.entityKey,
+        row.detail,
+      ];
+      expect(
+        createHash("sha256")
+          .update(`crossdock-audit-v1${fields.map((v) => field(v ?? null)).join("")}`)
+          .digest("hex"),
+      ).toBe(row.hash);
+    });
   });
 
   it("finishes a run that is done once no step is live, as CANCELLED when it was cancelled", async () => {

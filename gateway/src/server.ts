@@ -23,6 +23,7 @@ import {
   listen,
   metricsPlugin,
   openDatabase,
+  type DestinationStream,
   type HttpRequestInfo,
   type LocalGraphQLHandler,
 } from "@crossdock/platform";
@@ -76,6 +77,8 @@ export interface GatewayDependencies {
    * loopback HTTP: the same request, headers (signed principal, request id) and answer.
    */
   localSubgraphs?: Record<string, LocalGraphQLHandler | undefined>;
+  /** Where the gateway's log lines go instead of stdout (tests read what was logged). */
+  logDestination?: DestinationStream;
 }
 
 /** Seconds in which the slowest limited bucket refills completely: an older untouched bucket is full. */
@@ -85,7 +88,7 @@ function fullRefillSeconds(config: GatewayConfig): number {
 }
 
 export async function start(config: GatewayConfig, deps: GatewayDependencies = {}): Promise<RunningGateway> {
-  const logger = createLogger("gateway", config.logLevel);
+  const logger = createLogger("gateway", config.logLevel, deps.logDestination);
   const metrics = createServiceMetrics("gateway");
   let apiSchema: GraphQLSchema | undefined;
   const services = createSubgraphServices({ config, logger, registry: metrics.registry, localSubgraphs: deps.localSubgraphs });

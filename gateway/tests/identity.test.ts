@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -171,6 +172,40 @@ describe("bearer tokens at the gateway", () => {
     }
     expect((await post(`{ limit }`, bearer(good))).body.data.limit).toBe(100);
     expect(limit).toBe(100);
+  });
+
+  it("logs why an expired or misdirected token was refused, and tells the caller nothing of it", async () => {
+    const logged: { msg?: string; reason?: string; level?: number }[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of String(chunk).split("\n")) if (line.trim()) logged.push(JSON.parse(line) as (typeof logged)[number]);
+        done();
+      },
+    });
+    const logging = await start({ ...baseConfig, logLevel: "info" }, { logDestination: destination });
+    try {
+      const refused = {
+        expired: { token: await analystToken({ lifetimeSeconds: -120 }), reason: /^ERR_JWT_EXPIRED: "exp" claim/, hidden: /exp|expired/i },
+        "wrong audience": {
+          token: await analystToken({ audience: "someone-else" }),
+          reason: /^ERR_JWT_CLAIM_VALIDATION_FAILED: aud /,
+          hidden: /aud|someone-else/i,
+        },
+      };
+      for (const [name, { token, reason, hidden }] of Object.entries(refused)) {
+        logged.length = 0;
+        const answer = await post(`mutation { setLimit(value: 2) }`, bearer(token), logging.url);
+        expect({ name, status: answer.status, code: answer.body.errors?.[0]?.extensions?.code }).toEqual({ name, status: 401, code: "UNAUTHENTICATED" });
+        expect(answer.body.errors).toEqual([{ message: "Unauthorized", extensions: expect.objectContaining({ code: "UNAUTHENTICATED" }) }]);
+        expect(JSON.stringify(answer.body), name).not.toMatch(hidden);
+        await until(() => logged.some((line) => line.msg === "credentials refused"));
+        const refusal = logged.find((line) => line.msg === "credentials refused");
+        expect(refusal?.reason, name).toMatch(reason);
+      }
+      expect(limit).toBe(100);
+    } finally {
+      await logging.stop();
+    }
   });
 
   it("refuses a Basic or malformed Authorization header rather than ignoring it", async () => {

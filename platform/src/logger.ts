@@ -21,8 +21,12 @@ function developmentStream(): DestinationStream | null {
   return prettyStream;
 }
 
-export function createLogger(service: string, level = process.env.LOG_LEVEL ?? "info"): Logger {
+export type { DestinationStream };
+
+/** A service's logger; `destination` (tests) receives its JSON lines instead of stdout. */
+export function createLogger(service: string, level = process.env.LOG_LEVEL ?? "info", destination?: DestinationStream): Logger {
   const options = { name: service, level, base: { service }, timestamp: pino.stdTimeFunctions.isoTime };
+  if (destination) return pino(options, destination);
   const stream = process.env.NODE_ENV === "development" ? developmentStream() : null;
   return stream ? pino(options, stream) : pino(options);
 }

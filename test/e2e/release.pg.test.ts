@@ -93,7 +93,7 @@ describe.skipIf(!(await postgresAvailable()))("the release command (compiled, NO
     expect(result.status).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(
-      /^crossdock: unknown command "serve" \(one of gateway, erp, crm, wms, ingest, flows, all, migrate, seed; --help lists them\)\n$/,
+      /^crossdock: unknown command "serve" \(one of gateway, erp, crm, wms, ingest, flows, all, migrate, seed, audit; --help lists them\)\n$/,
     );
   });
 

@@ -4,7 +4,7 @@
 import { parseArgs } from "node:util";
 
 export const SERVICE_COMMANDS = ["gateway", "erp", "crm", "wms", "ingest", "flows"] as const;
-export const COMMANDS = [...SERVICE_COMMANDS, "all", "migrate", "seed"] as const;
+export const COMMANDS = [...SERVICE_COMMANDS, "all", "migrate", "seed", "audit"] as const;
 export type ServiceCommand = (typeof SERVICE_COMMANDS)[number];
 export type Command = (typeof COMMANDS)[number];
 export type RuntimeEnvironment = "production" | "development";
@@ -14,6 +14,7 @@ export const USAGE = `usage: crossdock <command>
   all                                          start every service in one process
   migrate                                      apply pending migrations to every database (run before starting a release)
   seed --demo                                  load the demo data set into empty ERP, CRM and WMS databases
+  audit verify                                 verify the hub's audit log hash chain (exit 1, naming the first broken entry, when it does not hold)
 Production unless NODE_ENV=development; variables are listed in .env.example and docs/configuration.md.`;
 
 /** A command line or environment the command refuses; the message is the one line it prints. */
@@ -37,6 +38,7 @@ export const DATABASES_NEEDED: Record<Command, string[]> = {
   all: ALL_DATABASES,
   migrate: ALL_DATABASES,
   seed: ["ERP_DATABASE_URL", "CRM_DATABASE_URL", "WMS_DATABASE_URL"],
+  audit: ["HUB_DATABASE_URL"],
 };
 
 export type ParsedCommand = { kind: "help" } | { kind: "run"; command: Command; demo: boolean };
@@ -54,8 +56,11 @@ export function parseCommandLine(argv: string[]): ParsedCommand {
   if (!(COMMANDS as readonly string[]).includes(name)) {
     throw new CommandLineError(`unknown command "${name}" (one of ${COMMANDS.join(", ")}; --help lists them)`);
   }
-  if (rest.length > 0) throw new CommandLineError(`${name} takes no further arguments, got "${rest.join(" ")}"`);
   const command = name as Command;
+  if (command === "audit") {
+    if (rest.length !== 1 || rest[0] !== "verify")
+      throw new CommandLineError(`audit takes one subcommand, verify${rest.length > 0 ? `, got "${rest.join(" ")}"` : ""}`);
+  } else if (rest.length > 0) throw new CommandLineError(`${name} takes no further arguments, got "${rest.join(" ")}"`);
   const demo = parsed.values.demo === true;
   if (command === "seed" && !demo) throw new CommandLineError("seed needs --demo (the demo data set is the only one there is)");
   if (command !== "seed" && demo) throw new CommandLineError(`--demo belongs to seed, not ${command}`);

@@ -20,6 +20,7 @@ import {
   type MigrationMode,
 } from "@crossdock/platform";
 import { startHub } from "../hub.js";
+import { auditVerify } from "./auditVerify.js";
 import type { Command, RuntimeEnvironment, ServiceCommand } from "./commandLine.js";
 
 type Env = Record<string, string | undefined>;
@@ -40,6 +41,10 @@ export async function runCommand(command: Command, options: CommandOptions): Pro
   const migrations: MigrationMode = options.environment === "production" ? "verify" : "apply";
   if (command === "migrate") {
     await migrateAll(options.env);
+    return { serving: false };
+  }
+  if (command === "audit") {
+    await auditVerify(ingest.loadConfig(options.env).hubDatabaseUrl);
     return { serving: false };
   }
   // Every service verifies the principal the gateway signs: without its secret (production) none

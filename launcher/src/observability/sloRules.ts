@@ -112,6 +112,13 @@ export function renderRules(file: SloFile): string {
       annotations: { summary: "Change events from {{ $labels.source }} wait in the dead-letter queue" },
     },
     {
+      alert: "CrossdockAuditChainBroken",
+      expr: "max(crossdock_audit_chain_broken) > 0",
+      for: "0m",
+      labels: { severity: "page" },
+      annotations: { summary: "The hub's audit log does not verify: an entry was changed or removed (run `crossdock audit verify`)" },
+    },
+    {
       alert: "CrossdockFlowRunsParked",
       expr: "sum(crossdock_flow_parked_runs) > 0",
       for: "15m",

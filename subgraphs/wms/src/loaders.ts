@@ -38,7 +38,7 @@ export type StockRow = Omit<Stock, "onHand" | "reserved"> & { onHand: string; re
 const STOCK_BY_SKU = `SELECT "id", "sku", "warehouseCode", "binCode", "onHand", "reserved", "updatedAt" FROM "Stock"
   WHERE "sku" = ANY($1::text[]) ORDER BY "warehouseCode", "binCode"`;
 const FULFILLMENTS_BY_ORDER = `SELECT "id", "fulfillmentId", "orderNumber", "warehouseCode", "status"::text AS "status", "cancelReason",
-  "externalKey", "createdAt", "updatedAt" FROM "FulfillmentOrder" WHERE "orderNumber" = ANY($1::text[]) ORDER BY "createdAt", "id"`;
+  "externalKey", "createdBy", "createdAt", "updatedAt" FROM "FulfillmentOrder" WHERE "orderNumber" = ANY($1::text[]) ORDER BY "createdAt", "id"`;
 const SHIPMENTS_BY_FULFILLMENT = `SELECT "id", "shipmentId", "fulfillmentId", "orderNumber", "carrier", "trackingNumber", "status"::text AS "status",
   "shippedAt", "deliveredAt", "lines" FROM "Shipment" WHERE "fulfillmentId" = ANY($1::text[]) ORDER BY "id"`;
 

@@ -1,6 +1,8 @@
 // addTimelineEntry: how the flows (and anyone else writing history) add to an account's
-// timeline. Idempotent on externalKey: the same key returns the first entry and writes nothing;
-// the same key about a different customer, order or kind is IDEMPOTENCY_KEY_REUSED.
+// timeline. Idempotent on externalKey, which belongs to its writer (the verified principal): the
+// same writer's key again returns the first entry and writes nothing; the same writer's key about
+// a different customer, order or kind is IDEMPOTENCY_KEY_REUSED. Another writer's keys are never
+// seen: the same key from someone else is a key of their own.
 import { requireCustomerAccess } from "@crossdock/platform";
 import { crossdockError, ErrorCode } from "@crossdock/schema";
 import type { TimelineEntry } from "../__generated__/prisma/client.js";
@@ -58,7 +60,7 @@ export async function addTimelineEntry(ctx: CrmContext, input: AddTimelineEntryI
   ]);
   let stored: TimelineEntry | undefined = rows[0];
   if (!stored) {
-    [stored] = await ctx.sql<TimelineEntry>(`SELECT * FROM "TimelineEntry" WHERE "externalKey" = $1`, [entry.externalKey]);
+    [stored] = await ctx.sql<TimelineEntry>(`SELECT * FROM "TimelineEntry" WHERE "source" = $1 AND "externalKey" = $2`, [source, entry.externalKey]);
     if (!stored) throw crossdockError(ErrorCode.UNKNOWN_CUSTOMER, `The CRM has no account for customer ${entry.customerNumber}`, { field: "customerNumber" });
   }
   if (!rows[0]?.inserted && !sameEvent(stored, entry)) throw conflict();
@@ -73,7 +75,7 @@ WITH account AS (
 ), inserted AS (
   INSERT INTO "TimelineEntry" ("accountId", "customerNumber", "orderNumber", "kind", "summary", "occurredAt", "source", "externalKey")
   SELECT "accountId", $1, $2, $3, $4, $5, $6, $7 FROM account
-  ON CONFLICT ("externalKey") DO NOTHING
+  ON CONFLICT ("source", "externalKey") DO NOTHING
   RETURNING *
 ), audit AS (
   INSERT INTO "AuditEntry" ("subject", "subjectKind", "requestId", "operation", "entityType", "entityKey", "detail")
@@ -81,7 +83,7 @@ WITH account AS (
 )
 SELECT *, true AS "inserted" FROM inserted
 UNION ALL
-SELECT *, false AS "inserted" FROM "TimelineEntry" WHERE "externalKey" = $7 AND NOT EXISTS (SELECT 1 FROM inserted)`;
+SELECT *, false AS "inserted" FROM "TimelineEntry" WHERE "source" = $6 AND "externalKey" = $7 AND NOT EXISTS (SELECT 1 FROM inserted)`;
 
 /** The row as Prisma would return it (plain SQL gives the same columns; the timestamp may come back as text). */
 function toEntry(row: TimelineEntry & { inserted?: boolean }): TimelineEntry {

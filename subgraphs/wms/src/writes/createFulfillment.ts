@@ -2,6 +2,7 @@
 // each sku from the bins with the most free stock first, across as many bins as it takes (one
 // fulfilment line per bin). Reserving changes no onHand, so it writes no movement; it never
 // reserves more than a bin has free, and refuses a sku the warehouse does not have enough of.
+import { idempotencyCaller } from "@crossdock/platform";
 import { crossdockError, Decimal, ErrorCode, toDecimal } from "@crossdock/schema";
 import type { WmsContext } from "../context.js";
 import type { FulfillmentOrder } from "../__generated__/prisma/client.js";
@@ -26,11 +27,12 @@ export interface CreateFulfillmentInput {
 const free = (row: LockedStockRow) => toDecimal(row.onHand).minus(toDecimal(row.reserved));
 
 // The fulfilment, its lines and the bins' reservations in one statement; returns the new fulfilment.
-// $1 order, $2 warehouse, $3 externalKey, $4 now, $5-$8 the allocations (sku, bin, quantity, stock row id).
+// $1 order, $2 warehouse, $3 externalKey, $4 now, $5-$8 the allocations (sku, bin, quantity, stock row id),
+// $9 the creator (the idempotency caller: the externalKey is unique per creator).
 const CREATE_SQL = `
 WITH fo AS (
-  INSERT INTO "FulfillmentOrder" ("fulfillmentId", "orderNumber", "warehouseCode", "status", "externalKey", "createdAt", "updatedAt")
-  VALUES (${documentNumberSql("FF")}, $1, $2, 'RELEASED', $3, $4, $4)
+  INSERT INTO "FulfillmentOrder" ("fulfillmentId", "orderNumber", "warehouseCode", "status", "externalKey", "createdBy", "createdAt", "updatedAt")
+  VALUES (${documentNumberSql("FF")}, $1, $2, 'RELEASED', $3, $9, $4, $4)
   RETURNING *
 ), a AS (
   SELECT * FROM unnest($5::text[], $6::text[], $7::numeric[], $8::int[]) AS a("sku", "binCode", "quantity", "stockId")
@@ -106,6 +108,7 @@ export async function createFulfillment(ctx: WmsContext, input: CreateFulfillmen
         allocations.map((a) => a.row.binCode),
         allocations.map((a) => a.quantity.toFixed()),
         allocations.map((a) => a.row.id),
+        idempotencyCaller(ctx.principal),
       ]);
       const created = row!;
       return {
