@@ -1,7 +1,8 @@
 // Turns the SLOs declared in observability/slos.json into Prometheus recording and alerting
 // rules: error ratios over four windows, burn rates against each objective's error budget, and
 // the multi-window, multi-burn-rate alerts of the SRE workbook (page at 14.4x over 1 h and 5 min,
-// or 6x over 6 h and 30 min). Also the operational alerts: capture lag, dead letters, parked runs.
+// or 6x over 6 h and 30 min). Also the operational alerts: capture lag, dead letters, inventory
+// accuracy (ERP ledger vs WMS), parked runs.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
@@ -95,6 +96,13 @@ export function renderRules(file: SloFile): string {
       for: "15m",
       labels: { severity: "ticket" },
       annotations: { summary: "Change events from {{ $labels.source }} wait in the dead-letter queue" },
+    },
+    {
+      alert: "CrossdockInventoryAccuracyLow",
+      expr: "min(crossdock_kpi_inventory_accuracy_ratio) < 0.99",
+      for: "1h",
+      labels: { severity: "ticket" },
+      annotations: { summary: "ERP stock ledger and WMS on-hand disagree on more than 1 % of positions for an hour" },
     },
     {
       alert: "CrossdockFlowRunsParked",
