@@ -35,6 +35,7 @@ const BOTH_BACKENDS = [
   "test/e2e/federatedQueries.test.ts",
   "test/e2e/flows.test.ts",
   "test/e2e/flowsFaults.test.ts",
+  "test/e2e/kpis.test.ts",
   "test/e2e/search.test.ts",
   "test/e2e/subscriptions.test.ts",
   "test/e2e/subscriptionsReplicas.test.ts",

@@ -26,6 +26,7 @@ import { PgLogicalSource } from "./sources/pgLogicalSource.js";
 import type { CaptureSource } from "./sources/captureSource.js";
 import { Ingestor } from "./apply/ingestor.js";
 import { createIngestMetrics } from "./apply/ingestMetrics.js";
+import { registerInventoryAccuracy } from "./ops/inventoryAccuracy.js";
 import { FeedBus } from "./feed/feedBus.js";
 import { runFeedRetention, type PruneOutcome } from "./feed/feedRetention.js";
 import { countExpiredConsumers } from "./ops/feedConsumers.js";
@@ -182,6 +183,7 @@ export async function start(config: IngestConfig, deps: IngestDependencies = {})
         }
       },
     });
+    registerInventoryAccuracy(metrics.registry, hub);
     const consumersExpired = new Counter({
       name: "crossdock_feed_consumer_expired_total",
       help: "Feed consumers retention expired (entries they had not read pruned at the hard cap), by consumer",

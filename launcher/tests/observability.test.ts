@@ -36,7 +36,9 @@ describe("observability files", () => {
     // Four windows, an error ratio and a burn rate each, per SLO.
     expect(recorded).toHaveLength(readSlos().slos.length * 8);
     const alerts = rules.groups.flatMap((g) => g.rules.map((r) => r.alert)).filter(Boolean);
-    expect(alerts).toEqual(expect.arrayContaining(["CrossdockSloBurnFast", "CrossdockSloBurnSlow", "CrossdockCaptureLagging"]));
+    expect(alerts).toEqual(
+      expect.arrayContaining(["CrossdockSloBurnFast", "CrossdockSloBurnSlow", "CrossdockCaptureLagging", "CrossdockInventoryAccuracyLow"]),
+    );
   });
 
   it("names only metrics the services export", async () => {

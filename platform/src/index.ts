@@ -4,6 +4,7 @@
 export * from "./env.js";
 export * from "./logger.js";
 export * from "./metrics.js";
+export * from "./requestOutcome.js";
 export * from "./database.js";
 export * from "./migrator.js";
 export * from "./prisma.js";

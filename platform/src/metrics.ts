@@ -35,7 +35,7 @@ export function createServiceMetrics(service: string): ServiceMetrics {
     }),
     graphqlRequests: new Counter({
       name: "crossdock_graphql_requests_total",
-      help: "GraphQL operations handled, by operation name and outcome",
+      help: "GraphQL operations handled, by operation name and outcome (ok; client_error: the caller's own mistake; error: the hub failed)",
       labelNames: ["operation", "outcome"],
       registers: [registry],
     }),

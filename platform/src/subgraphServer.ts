@@ -16,6 +16,7 @@ import { parse } from "graphql";
 import type { Logger } from "./logger.js";
 import type { ServiceMetrics } from "./metrics.js";
 import { createErrorFormatter } from "./errorMasking.js";
+import { requestOutcome } from "./requestOutcome.js";
 import { closeServer, createGraphQLRequestListener, createLocalGraphQLHandler, listen, type HttpRequestInfo, type LocalGraphQLHandler } from "./httpServer.js";
 import { applySchemaAuthorization } from "./schemaAuthorization.js";
 import { principalSecretFrom, PRINCIPAL_HEADER, verifyPrincipal, type Principal } from "./principal.js";
@@ -74,8 +75,10 @@ export function metricsPlugin(metrics: ServiceMetrics): ApolloServerPlugin<BaseC
         async willSendResponse(ctx) {
           const operation = label(ctx.operationName ?? ctx.operation?.name?.value);
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-          const outcome = ctx.errors?.length ? "error" : "ok";
-          metrics.graphqlRequests.inc({ operation, outcome });
+          // The errors as the client receives them (formatted: masked codes), else as raised.
+          const body = ctx.response.body;
+          const sent = body.kind === "single" ? body.singleResult.errors : body.initialResult.errors;
+          metrics.graphqlRequests.inc({ operation, outcome: requestOutcome(sent ?? ctx.errors) });
           metrics.graphqlDuration.observe({ operation }, seconds);
         },
       };

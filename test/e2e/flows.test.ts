@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Decimal } from "@crossdock/schema";
-import { graphql, graphqlData } from "../src/index.js";
+import { fetchMetrics, graphql, graphqlData, metricSum } from "../src/index.js";
 import { BACKENDS, backendAvailable, eventually, startTestHub, type TestHub } from "./hubHarness.js";
 import { activeFulfillments, milestone, order, orderWhen, pickAndShip, runOf, seededCustomerAndStock, submit, type Seeded } from "./flowsSupport.js";
 
@@ -58,6 +58,13 @@ for (const backend of BACKENDS) {
       expect(run.steps[0].idempotencyKey).toBe(`flow:${run.runId}:createFulfillment`);
       const metrics = await graphqlData<any>(t.url, `{ flowMetrics { completed orderCycleTime { count p50Ms } fulfilmentLatency { count } } }`);
       expect(metrics.flowMetrics.orderCycleTime.count).toBeGreaterThanOrEqual(1);
+      // The release-to-fulfilment SLI saw the fulfilment; the ERP booked the shipment in its ledger
+      // as the WMS took it from stock, so the two still agree on every position.
+      expect(metricSum(await fetchMetrics(t.hub.flows.url), "crossdock_flow_release_to_fulfilment_seconds_count")).toBeGreaterThanOrEqual(1);
+      await t.hub.drainCapture();
+      const opsMetrics = await fetchMetrics(t.hub.subgraphUrls.ops);
+      expect(metricSum(opsMetrics, "crossdock_kpi_inventory_positions", { agreement: "disagree" })).toBe(0);
+      expect(metricSum(opsMetrics, "crossdock_kpi_inventory_accuracy_ratio")).toBe(1);
     });
 
     it("a customer whose credit limit is 0 gets no RELEASED order and the payload says why; no flow starts", async () => {

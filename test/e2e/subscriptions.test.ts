@@ -3,7 +3,7 @@
 // missed, initial state, expired cursors and invalid documents are refused with their codes.
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { graphqlData } from "../src/index.js";
+import { fetchMetrics, graphqlData, metricSum } from "../src/index.js";
 import { BACKENDS, backendAvailable, eventually, startTestHub, type TestHub } from "./hubHarness.js";
 import {
   adjustInventory,
@@ -17,6 +17,12 @@ import {
 } from "./subscriptionsClients.js";
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+/** The gateway's delivery SLI so far: live events handed to a client's connection, and their seconds since commit. */
+async function deliveries(url: string): Promise<{ count: number; sum: number }> {
+  const text = await fetchMetrics(url);
+  return { count: metricSum(text, "crossdock_subscription_delivery_seconds_count"), sum: metricSum(text, "crossdock_subscription_delivery_seconds_sum") };
+}
 
 for (const backend of BACKENDS) {
   describe.skipIf(!(await backendAvailable(backend)))(`subscriptions at the gateway (${backend})`, () => {
@@ -35,9 +41,15 @@ for (const backend of BACKENDS) {
       const client = graphqlWsClient(t.url);
       const sub = collect(client, INVENTORY_SUBSCRIPTION, { sku: a.sku, wh: a.warehouseCode });
       await subscribed(t.url, 1);
+      const before = { at: Date.now(), ...(await deliveries(t.url)) };
       await adjustInventory(t.url, b.sku, b.warehouseCode, "-1");
       await adjustInventory(t.url, a.sku, a.warehouseCode, "-2");
       const [first] = await sub.waitFor(1);
+      // Measured from the change's commit to the frame written to this socket: after `before`, and before now.
+      const after = await deliveries(t.url);
+      expect(after.count - before.count).toBe(1);
+      expect(after.sum - before.sum).toBeGreaterThan(0);
+      expect(after.sum - before.sum).toBeLessThanOrEqual((Date.now() - before.at) / 1000 + 0.01);
       const event = first.inventoryChanged;
       expect(event.position).toMatchObject({ sku: a.sku, warehouseCode: a.warehouseCode });
       expect(event.position.product.description.length).toBeGreaterThan(0);
@@ -157,10 +169,13 @@ for (const backend of BACKENDS) {
       const client = graphqlSseClient(t.url);
       const sub = collect(client, INVENTORY_SUBSCRIPTION, { sku: b.sku });
       await subscribed(t.url, 1);
+      const before = await deliveries(t.url);
       await adjustInventory(t.url, a.sku, a.warehouseCode, "-1");
       await adjustInventory(t.url, b.sku, b.warehouseCode, "-1");
       const [event] = await sub.waitFor(1);
       expect(event.inventoryChanged.position.sku).toBe(b.sku);
+      // The SSE stream's write is measured as well: one live event, one delivery.
+      expect((await deliveries(t.url)).count - before.count).toBe(1);
       expect(event.inventoryChanged.position.product.description.length).toBeGreaterThan(0);
       await settle();
       expect(sub.events).toHaveLength(1);

@@ -1,8 +1,10 @@
 // Prometheus figures of the process layer: step latency and failures per flow and step kind,
 // runs finished, the parked (dead-letter) count, and the business KPIs — order cycle time,
-// fulfilment latency and manual touch rate. Gauges read the hub database when scraped.
+// fulfilment latency, release to fulfilment recorded (the SLO's figure) and manual touch rate.
+// Gauges read the hub database when scraped.
 import { Counter, Gauge, Histogram, type Database, type Registry } from "@crossdock/platform";
-import type { FinishedRun } from "./runStore.js";
+import type { ClaimedStep, FinishedRun } from "./runStore.js";
+import type { Json } from "./types.js";
 
 const SECONDS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600, 86_400];
 
@@ -12,9 +14,13 @@ export interface FlowMetrics {
   runsFinished: Counter<"flow" | "status">;
   orderCycleTime: Histogram<never>;
   fulfilmentLatency: Histogram<never>;
+  /** Order released (its ERP commit) to the WMS fulfilment recorded (the step's success committed). */
+  releaseToFulfilment: Histogram<never>;
   /** Re-scans of the read model after retention expired the flows' feed cursor. */
   rescans: Counter<never>;
   observeFinished(runs: readonly FinishedRun[]): void;
+  /** A step's success, recorded at `recordedAt`: the order-to-cash fulfilment observes release → fulfilment. */
+  observeSucceeded(step: Pick<ClaimedStep, "flow" | "kind" | "input">, output: Json | undefined, recordedAt: Date): void;
 }
 
 export function createFlowMetrics(registry: Registry, hub: Database): FlowMetrics {
@@ -27,6 +33,12 @@ export function createFlowMetrics(registry: Registry, hub: Database): FlowMetric
   const fulfilmentLatency = new Histogram({
     name: "crossdock_flow_fulfilment_latency_seconds",
     help: "Fulfilment latency: order released to first shipment",
+    buckets: SECONDS,
+    registers: [registry],
+  });
+  const releaseToFulfilment = new Histogram({
+    name: "crossdock_flow_release_to_fulfilment_seconds",
+    help: "Order released in the ERP (its commit) to the WMS fulfilment recorded by the order-to-cash flow",
     buckets: SECONDS,
     registers: [registry],
   });
@@ -78,6 +90,15 @@ export function createFlowMetrics(registry: Registry, hub: Database): FlowMetric
     runsFinished,
     orderCycleTime,
     fulfilmentLatency,
+    releaseToFulfilment,
+    observeSucceeded(step, output, recordedAt) {
+      if (step.flow !== "orderToCash" || step.kind !== "createFulfillment") return;
+      // A fulfilment skipped (the order was cancelled meanwhile) records nothing.
+      const fulfilled = output !== null && typeof output === "object" && !Array.isArray(output) && typeof output["fulfillmentId"] === "string";
+      const releasedAt = typeof step.input["occurredAt"] === "string" ? Date.parse(step.input["occurredAt"]) : Number.NaN;
+      if (!fulfilled || Number.isNaN(releasedAt)) return;
+      releaseToFulfilment.observe(Math.max(0, (recordedAt.getTime() - releasedAt) / 1000));
+    },
     observeFinished(runs) {
       for (const run of runs) {
         runsFinished.inc({ flow: run.flow, status: run.status });

@@ -122,8 +122,15 @@ export class StepRunner {
       });
       if (signal.aborted) return null;
       // A stopping worker takes no new step; the next one stays PENDING for whoever runs next.
-      const { finished, next } = await store.succeed(step, workerId, result.output ?? null, result.facts ?? {}, this.running ? { leaseMs } : undefined);
+      const { recorded, finished, next } = await store.succeed(
+        step,
+        workerId,
+        result.output ?? null,
+        result.facts ?? {},
+        this.running ? { leaseMs } : undefined,
+      );
       metrics.stepDuration.observe({ ...labels, outcome: "succeeded" }, (performance.now() - started) / 1000);
+      if (recorded) metrics.observeSucceeded(step, result.output, new Date());
       metrics.observeFinished(finished);
       return next;
     } catch (error) {

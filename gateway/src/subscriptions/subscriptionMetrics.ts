@@ -1,6 +1,7 @@
 // Prometheus figures of the subscription engine, on the gateway's own registry (/metrics):
 // active subscriptions and groups, the feed head, events read and delivered, resolution time,
-// slow consumers closed and expired cursors refused.
+// delivery latency (source commit to the client's connection), slow consumers closed and
+// expired cursors refused.
 import { Counter, Gauge, Histogram, type Registry } from "@crossdock/platform";
 
 interface Snapshot {
@@ -14,6 +15,8 @@ export interface SubscriptionMetrics {
   resolutions: Histogram<"keys">;
   /** Source commit -> this gateway read the entry from the feed (capture, apply, notify, read). */
   feedLag: Histogram;
+  /** Source commit -> a live event's payload handed to the client's transport (graphql-ws socket write, SSE stream). */
+  delivery: Histogram;
   /** One subgraph call of a batched resolution (where resolution time goes). */
   subgraphFetches: Histogram<"subgraph">;
   /** Batch root fetches answered from the feed payloads instead of their subgraph. */
@@ -69,6 +72,12 @@ export function createSubscriptionMetrics(registry: Registry): SubscriptionMetri
       name: "crossdock_subscription_feed_lag_seconds",
       help: "Source commit to the gateway reading the change-feed entry (before resolution and fan-out)",
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    delivery: new Histogram({
+      name: "crossdock_subscription_delivery_seconds",
+      help: "Source commit to a live subscription event handed to the client's connection (graphql-ws send, SSE write)",
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
     subgraphFetches: new Histogram({

@@ -188,6 +188,7 @@ export class SubscriptionService {
       },
       // Called only later (when the stream ends), after `subscriber` below is initialised.
       () => this.registry.remove(subscriber),
+      (committedAt) => metrics.delivery.observe((Date.now() - committedAt) / 1000),
     );
     const subscriber = new Subscriber(
       plan.field,

@@ -2,7 +2,8 @@
 // rules: error ratios over four windows, burn rates against each objective's error budget, and
 // the multi-window, multi-burn-rate alerts of the SRE workbook (page at 14.4x over 1 h and 5 min,
 // or 6x over 6 h and 30 min). Also the operational alerts: capture lag, a source DOWN, WAL kept by a
-// replication slot, dead letters, parked runs.
+// replication slot, dead letters, inventory accuracy (ERP ledger vs WMS), parked runs, a broken
+// audit chain.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
@@ -117,6 +118,13 @@ export function renderRules(file: SloFile): string {
       for: "0m",
       labels: { severity: "page" },
       annotations: { summary: "The hub's audit log does not verify: an entry was changed or removed (run `crossdock audit verify`)" },
+    },
+    {
+      alert: "CrossdockInventoryAccuracyLow",
+      expr: "min(crossdock_kpi_inventory_accuracy_ratio) < 0.99",
+      for: "1h",
+      labels: { severity: "ticket" },
+      annotations: { summary: "ERP stock ledger and WMS on-hand disagree on more than 1 % of positions for an hour" },
     },
     {
       alert: "CrossdockFlowRunsParked",

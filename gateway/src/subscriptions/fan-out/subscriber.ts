@@ -51,16 +51,19 @@ export class Subscriber {
 
   /** A live event from the tail while live: a full outbox switches to reading from the feed. */
   private enqueueLive(event: StreamEvent): void {
-    if (event.cursor <= this.position || this.enqueue(event) || this.queue.isClosed) return;
+    if (event.cursor <= this.position || this.enqueue(event, true) || this.queue.isClosed) return;
     this.holding = [];
     this.holdOverflowed = false;
     this.onFellBehind(this);
   }
 
-  /** Enqueues an event in cursor order; false when the outbox is full or closed (position unchanged). */
-  enqueue(event: StreamEvent): boolean {
+  /**
+   * Enqueues an event in cursor order; false when the outbox is full or closed (position unchanged).
+   * A `live` event (from the tail, not a replay of older entries) has its delivery measured.
+   */
+  enqueue(event: StreamEvent, live = false): boolean {
     if (event.cursor <= this.position) return !this.queue.isClosed;
-    if (!this.queue.push(this.group.respond(event))) return false;
+    if (!this.queue.push(this.group.respond(event), live ? event.occurredAt.getTime() : undefined)) return false;
     this.position = event.cursor;
     return true;
   }
@@ -82,7 +85,7 @@ export class Subscriber {
    * False when the outbox filled up meanwhile: the caller reads on from the feed instead.
    */
   goLive(): boolean {
-    for (const event of this.holding ?? []) if (!this.enqueue(event)) return false;
+    for (const event of this.holding ?? []) if (!this.enqueue(event, true)) return false;
     this.holding = undefined;
     return true;
   }

@@ -3,7 +3,8 @@
 // it pushed into a sink (`pipeTo`, graphql-ws: no per-event iterator protocol in between). A
 // full queue refuses more (the subscriber then reads on from the feed at its own pace); a queue
 // that makes no progress for too long is replaced by one SLOW_CONSUMER error and ends, so memory
-// never grows.
+// never grows. A live event's source commit time travels with it, so the moment it is handed to
+// the transport (written to the socket, or yielded to graphql-sse's writer) can be measured.
 import type { EventResponse } from "../resolution/eventShaping.js";
 import { SubscriptionErrorCode } from "../subscriptionErrors.js";
 
@@ -15,8 +16,14 @@ export interface QueueSink {
   writable(): Promise<void>;
 }
 
+/** A queued response, with its change's source commit time (ms) when it is a live event. */
+interface QueuedResponse {
+  response: Promise<EventResponse>;
+  committedAt: number | undefined;
+}
+
 export class SubscriberQueue implements AsyncIterableIterator<EventResponse> {
-  private items: Promise<EventResponse>[] = [];
+  private items: QueuedResponse[] = [];
   private ended = false;
   private closed = false;
   private wakeReader: (() => void) | undefined;
@@ -28,6 +35,8 @@ export class SubscriberQueue implements AsyncIterableIterator<EventResponse> {
     private readonly maxQueued: number,
     private readonly onOverflow: () => void,
     private readonly onClose: () => void,
+    /** A live event's response was handed to the transport; `committedAt` is its source commit (ms). */
+    private readonly onDelivered: (committedAt: number) => void = () => undefined,
   ) {}
 
   get size(): number {
@@ -38,11 +47,14 @@ export class SubscriberQueue implements AsyncIterableIterator<EventResponse> {
     return this.closed || this.ended;
   }
 
-  /** Appends a response; false when the queue is full or closed (see `isClosed`). */
-  push(response: Promise<EventResponse>): boolean {
+  /**
+   * Appends a response; false when the queue is full or closed (see `isClosed`). `committedAt`
+   * (a live event's source commit, ms) is reported to `onDelivered` when the transport takes it.
+   */
+  push(response: Promise<EventResponse>, committedAt?: number): boolean {
     if (this.isClosed || this.items.length >= this.maxQueued) return false;
     if (this.items.length === 0) this.lastProgressAt = Date.now();
-    this.items.push(response);
+    this.items.push({ response, committedAt });
     this.wakeReader?.();
     return true;
   }
@@ -56,14 +68,17 @@ export class SubscriberQueue implements AsyncIterableIterator<EventResponse> {
   overflow(): void {
     if (this.isClosed) return;
     this.items = [
-      Promise.resolve({
-        errors: [
-          {
-            message: `Subscriber too slow: no event taken for too long with ${this.items.length} queued. Resubscribe with the last cursor received to resume.`,
-            extensions: { code: SubscriptionErrorCode.SLOW_CONSUMER, maxQueued: this.maxQueued },
-          },
-        ],
-      }),
+      {
+        response: Promise.resolve({
+          errors: [
+            {
+              message: `Subscriber too slow: no event taken for too long with ${this.items.length} queued. Resubscribe with the last cursor received to resume.`,
+              extensions: { code: SubscriptionErrorCode.SLOW_CONSUMER, maxQueued: this.maxQueued },
+            },
+          ],
+        }),
+        committedAt: undefined,
+      },
     ];
     this.end();
     this.onOverflow();
@@ -92,7 +107,12 @@ export class SubscriberQueue implements AsyncIterableIterator<EventResponse> {
     for (;;) {
       const head = this.take();
       if (head === "done") return { done: true, value: undefined };
-      if (head) return { done: false, value: await head };
+      if (head) {
+        const value = await head.response;
+        // graphql-sse writes what this yields to the response stream at once.
+        this.delivered(head);
+        return { done: false, value };
+      }
       await new Promise<void>((resolve) => (this.wakeReader = resolve));
       this.wakeReader = undefined;
     }
@@ -108,9 +128,11 @@ export class SubscriberQueue implements AsyncIterableIterator<EventResponse> {
       const head = this.take();
       if (head === "done") return;
       if (head) {
-        const response = await head;
+        const response = await head.response;
         if (this.closed) return;
-        if (!sink.write(response)) await sink.writable();
+        const accepted = sink.write(response);
+        this.delivered(head);
+        if (!accepted) await sink.writable();
         continue;
       }
       await new Promise<void>((resolve) => (this.wakeReader = resolve));
@@ -119,7 +141,7 @@ export class SubscriberQueue implements AsyncIterableIterator<EventResponse> {
   }
 
   /** The next response to hand over, "done" when the stream is over, undefined when none waits. */
-  private take(): Promise<EventResponse> | "done" | undefined {
+  private take(): QueuedResponse | "done" | undefined {
     if (this.closed) return "done";
     const head = this.items.shift();
     if (head) {
@@ -159,6 +181,10 @@ export class SubscriberQueue implements AsyncIterableIterator<EventResponse> {
     this.wakeReader?.();
     this.releaseSpaceWaiters();
     this.onClose();
+  }
+
+  private delivered(item: QueuedResponse): void {
+    if (item.committedAt !== undefined) this.onDelivered(item.committedAt);
   }
 
   private releaseSpaceWaiters(): void {
