@@ -8,6 +8,7 @@ export interface IngestMetrics {
   lagSeconds: Gauge<"source">;
   deadLetters: Counter<"source" | "reason">;
   batches: Counter<"source" | "outcome">;
+  standby: Gauge<"source">;
 }
 
 export function createIngestMetrics(registry: Registry): IngestMetrics {
@@ -44,5 +45,11 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
       registers: [registry],
     }),
     batches: new Counter({ name: "crossdock_cdc_batches_total", help: "Apply batches by outcome", labelNames: ["source", "outcome"], registers: [registry] }),
+    standby: new Gauge({
+      name: "crossdock_cdc_capture_standby",
+      help: "1 while this ingest stands by for a source another ingest captures, 0 while it captures it",
+      labelNames: ["source"],
+      registers: [registry],
+    }),
   };
 }

@@ -38,6 +38,11 @@ export interface CaptureSource {
    * between redoes the snapshot (and this call) rather than skipping it.
    */
   onSnapshotApplied?: ((snapshot: CompletedSnapshot) => Promise<void>) | undefined;
+  /**
+   * True while another process captures this source and this one stands by to take over
+   * (pg-logical: the capture lock is held elsewhere). A standby's polls return nothing.
+   */
+  readonly standby?: boolean;
   /** True once a finite source (a file) has handed over everything. */
   readonly exhausted?: boolean;
   stop(): Promise<void>;

@@ -70,6 +70,20 @@ export async function readSlot(client: pg.Client, slot: string): Promise<SlotSta
   return { confirmedFlush: row.confirmed ? parseLsn(row.confirmed) : null, activePid: row.pid, snapshotDone: row.done === true };
 }
 
+/** The first key of the capture lock (the second is the slot name's hash): "CDCL". */
+const CAPTURE_LOCK_CLASS = 0x4344434c;
+
+/**
+ * The capture lock of a slot: a session advisory lock in the source database, held on the
+ * source's control connection by the one ingest that streams the slot. Another ingest for the
+ * same source is a standby: it asks again from time to time and takes over when it gets the
+ * lock, which Postgres frees the moment the holder's connection ends (a crash included).
+ */
+export async function tryCaptureLock(client: pg.Client, slot: string): Promise<boolean> {
+  const result = await client.query<{ held: boolean }>(`SELECT pg_try_advisory_lock($1, hashtext($2)) AS held`, [CAPTURE_LOCK_CLASS, slot]);
+  return result.rows[0]?.held === true;
+}
+
 /** A walsender that just lost its client keeps the slot for a moment; wait that out. */
 export async function waitForSlotRelease(client: pg.Client, slot: string, timeoutMs = 5000): Promise<SlotStatus | null> {
   const deadline = Date.now() + timeoutMs;
