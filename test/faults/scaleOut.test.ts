@@ -96,6 +96,8 @@ describe.skipIf(!runnable)("scale-out: 2 gateways, 2 flows workers, an ingest an
         async fault(load, healed) {
           const victims = VICTIMS.map((name) => hub.service(name));
           scenarioLoad = load;
+          // Mid-load: orders in flight in the flows and changes in flight in the capture when the kills come.
+          await load.acknowledgedMore(10);
           ordersAtKill = load.orderNumbers().length;
           const killedAt = Date.now();
           await Promise.all(victims.map((victim) => victim.kill()));
