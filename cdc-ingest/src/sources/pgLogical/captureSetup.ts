@@ -10,8 +10,16 @@ export const CAPTURE_STATE_TABLE = "_crossdock_capture_state";
 
 export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
+/**
+ * Server-side TCP keepalives for the control session: it holds the capture lock, and a session
+ * whose client host vanished (no FIN, a partition) would otherwise keep the lock, and a standby
+ * out, for the operating system's default of two hours. With these the server ends it within
+ * about 25 s, about when the walsender's own timeout ends the stream. Ignored on Unix sockets.
+ */
+const CONTROL_KEEPALIVES = "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3";
+
 export async function openControlClient(connectionString: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString, options: SESSION_OPTIONS });
+  const client = new pg.Client({ connectionString, options: `${SESSION_OPTIONS} ${CONTROL_KEEPALIVES}` });
   // A lost idle connection must not crash the process: the next query on it fails instead.
   client.on("error", () => undefined);
   await client.connect();
