@@ -101,6 +101,12 @@ async function receive(source: PgLogicalSource, count: number, batch = 100): Pro
   return { messages, changes: messages.map(decode) };
 }
 
+/** Stops the sources and drops the slot now: the server has few slots, and every test of the file makes one. */
+async function releaseSlot(db: TestDatabase, ...used: PgLogicalSource[]): Promise<void> {
+  for (const source of used) await source.stop();
+  await dropPgLogicalCapture(db.url, "wms", { slotName: db.slotName, publicationName: db.publicationName });
+}
+
 const stockOf = (c: DebeziumRowChange) => c.after ?? c.before;
 
 afterEach(async () => {
@@ -326,6 +332,25 @@ describe.skipIf(!reachable && !REQUIRED)("PgLogicalSource (Postgres logical repl
     await db.sql.query(`INSERT INTO "Stock" (sku, "warehouseCode", "binCode", "onHand") VALUES ('SKU-3', 'AMS', 'C', 3)`);
     expect((await receive(standby, 1)).changes.map((c) => c.after?.["sku"])).toEqual(["SKU-3"]);
     expect(await active.poll(10, 300)).toEqual([]);
+    await releaseSlot(db, active, standby);
+  });
+
+  it("stands by, leaving the slot alone, when started while the other source is still in its snapshot", async () => {
+    // The slot of an unfinished snapshot is inactive between reads: without the lock it looked abandoned and was dropped.
+    const db = await createDatabase(`INSERT INTO "Stock" (sku, "warehouseCode", "binCode", "onHand") VALUES ('SKU-1', 'AMS', 'A', 1);`);
+    const active = sourceFor(db);
+    await active.start();
+    const standby = sourceFor(db, undefined, 100);
+    await standby.start();
+    expect(standby.standby).toBe(true);
+    expect(await standby.poll(10, 300)).toEqual([]);
+    const snapshot = await receive(active, 1);
+    expect(snapshot.changes.map((c) => [c.op, c.after?.["sku"]])).toEqual([["r", "SKU-1"]]);
+    await active.ack(snapshot.messages);
+    await db.sql.query(`INSERT INTO "Stock" (sku, "warehouseCode", "binCode", "onHand") VALUES ('SKU-2', 'AMS', 'B', 2)`);
+    expect((await receive(active, 1)).changes.map((c) => [c.op, c.after?.["sku"]])).toEqual([["c", "SKU-2"]]);
+    expect(await standby.poll(10, 300)).toEqual([]);
+    await releaseSlot(db, active, standby);
   });
 
   /** The slot's confirmed position and whether a walsender is streaming it. */
