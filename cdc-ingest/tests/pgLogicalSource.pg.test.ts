@@ -1,5 +1,6 @@
 // PgLogicalSource against a real Postgres 15 (wal_level=logical): snapshot then streaming,
-// no gap and no duplicate at the boundary, ack-bounded redelivery, schema changes, TOAST.
+// no gap and no duplicate at the boundary, ack-bounded redelivery, schema changes, TOAST, and a
+// second source for the same slot standing by until the first one's connections end.
 // Skipped only when Postgres is unreachable and CROSSDOCK_REQUIRE_POSTGRES is not "1".
 import { randomBytes } from "node:crypto";
 import pg from "pg";
@@ -67,8 +68,9 @@ async function createDatabase(seed = ""): Promise<TestDatabase> {
   return db;
 }
 
-function sourceFor(db: TestDatabase, maxBuffered?: number): PgLogicalSource {
+function sourceFor(db: TestDatabase, maxBuffered?: number, standbyRetryMs?: number): PgLogicalSource {
   const source = new PgLogicalSource({
+    ...(standbyRetryMs ? { standbyRetryMs } : {}),
     name: "wms",
     connectionString: db.url,
     tables: ["Stock", "AuditEntry"],
@@ -97,6 +99,12 @@ async function receive(source: PgLogicalSource, count: number, batch = 100): Pro
   }
   messages.push(...(await source.poll(batch, 300)));
   return { messages, changes: messages.map(decode) };
+}
+
+/** Stops the sources and drops the slot now: the server has few slots, and every test of the file makes one. */
+async function releaseSlot(db: TestDatabase, ...used: PgLogicalSource[]): Promise<void> {
+  for (const source of used) await source.stop();
+  await dropPgLogicalCapture(db.url, "wms", { slotName: db.slotName, publicationName: db.publicationName });
 }
 
 const stockOf = (c: DebeziumRowChange) => c.after ?? c.before;
@@ -290,6 +298,59 @@ describe.skipIf(!reachable && !REQUIRED)("PgLogicalSource (Postgres logical repl
     await expect(source.poll(10, 2000)).rejects.toThrow();
     const after = await receive(source, 1);
     expect(after.changes.map((c) => c.source.lsn)).toEqual(before.changes.map((c) => c.source.lsn));
+  });
+
+  it("stands by while another source captures the slot, then takes over when that one's connections end", async () => {
+    const db = await createDatabase(`INSERT INTO "Stock" (sku, "warehouseCode", "binCode", "onHand") VALUES ('SKU-1', 'AMS', 'A', 1);`);
+    const active = sourceFor(db, undefined, 100);
+    await active.start();
+    await active.ack((await receive(active, 1)).messages);
+    const standby = sourceFor(db, undefined, 100);
+    await standby.start();
+    expect([active.standby, standby.standby]).toEqual([false, true]);
+    // Only the active one streams; the standby neither fails nor receives.
+    await db.sql.query(`INSERT INTO "Stock" (sku, "warehouseCode", "binCode", "onHand") VALUES ('SKU-2', 'AMS', 'B', 2)`);
+    const unconfirmed = await receive(active, 1);
+    expect(await standby.poll(10, 300)).toEqual([]);
+    expect(standby.standby).toBe(true);
+    // The active process dies (as with kill -9, its connections end without a goodbye).
+    const { rows } = await db.sql.query<{ pid: number }>(
+      `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+       UNION SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL`,
+      [db.slotName],
+    );
+    expect(rows.length).toBe(2);
+    await db.sql.query(`SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid`, [rows.map((r) => r.pid)]);
+    // The standby takes over where the slot was confirmed: the unacked change comes again, then new ones.
+    const takenOver = await receive(standby, 1);
+    expect(standby.standby).toBe(false);
+    expect(takenOver.changes.map((c) => c.source.lsn)).toEqual(unconfirmed.changes.map((c) => c.source.lsn));
+    // The old active one, back, finds the lock taken and stands by in its turn.
+    await expect(active.poll(10, 1000)).rejects.toThrow();
+    expect(await active.poll(10, 300)).toEqual([]);
+    expect(active.standby).toBe(true);
+    await db.sql.query(`INSERT INTO "Stock" (sku, "warehouseCode", "binCode", "onHand") VALUES ('SKU-3', 'AMS', 'C', 3)`);
+    expect((await receive(standby, 1)).changes.map((c) => c.after?.["sku"])).toEqual(["SKU-3"]);
+    expect(await active.poll(10, 300)).toEqual([]);
+    await releaseSlot(db, active, standby);
+  });
+
+  it("stands by, leaving the slot alone, when started while the other source is still in its snapshot", async () => {
+    // The slot of an unfinished snapshot is inactive between reads: without the lock it looked abandoned and was dropped.
+    const db = await createDatabase(`INSERT INTO "Stock" (sku, "warehouseCode", "binCode", "onHand") VALUES ('SKU-1', 'AMS', 'A', 1);`);
+    const active = sourceFor(db);
+    await active.start();
+    const standby = sourceFor(db, undefined, 100);
+    await standby.start();
+    expect(standby.standby).toBe(true);
+    expect(await standby.poll(10, 300)).toEqual([]);
+    const snapshot = await receive(active, 1);
+    expect(snapshot.changes.map((c) => [c.op, c.after?.["sku"]])).toEqual([["r", "SKU-1"]]);
+    await active.ack(snapshot.messages);
+    await db.sql.query(`INSERT INTO "Stock" (sku, "warehouseCode", "binCode", "onHand") VALUES ('SKU-2', 'AMS', 'B', 2)`);
+    expect((await receive(active, 1)).changes.map((c) => [c.op, c.after?.["sku"]])).toEqual([["c", "SKU-2"]]);
+    expect(await standby.poll(10, 300)).toEqual([]);
+    await releaseSlot(db, active, standby);
   });
 
   /** The slot's confirmed position and whether a walsender is streaming it. */

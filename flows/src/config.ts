@@ -1,5 +1,6 @@
 // The flows service's configuration: where the hub database is, which gateway it writes
 // through and as whom, and the engine's retry and concurrency limits. Read once, validated.
+import { hostname } from "node:os";
 import { ConfigError, envBool, envInt, envOptional, envString, principalSecretFrom, type MigrationMode } from "@crossdock/platform";
 
 const DEV_SERVICE_TOKEN = "crossdock-flows-dev-token";
@@ -13,7 +14,11 @@ export interface FlowsConfig {
   gatewayUrl: string;
   /** Sent as `authorization: Bearer …`: the flows' service principal. */
   serviceToken: string;
-  /** Stable per replica: after a crash, a restarted worker reclaims its own in-flight steps at once. */
+  /**
+   * Unique among the workers at any time (FLOWS_WORKER_ID, else host name and process id). Set
+   * one stable per replica and a worker restarted after a crash reclaims its own in-flight steps
+   * at once; with the default it waits for their leases to run out, as any other worker would.
+   */
   workerId: string;
   /** Run the feed reader and step workers (the GraphQL API is served either way). */
   engineEnabled: boolean;
@@ -38,6 +43,14 @@ export interface FlowsConfig {
   migrations?: MigrationMode;
 }
 
+/**
+ * Two workers on one host (several processes) or in two containers (host names differ) never
+ * share it: a shared id would let one worker's start release the other's live leases.
+ */
+export function defaultWorkerId(): string {
+  return `${hostname()}-${process.pid}`;
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): FlowsConfig {
   const dataDir = envString(env, "CROSSDOCK_DATA_DIR", "./.crossdock");
   const startFrom = envString(env, "FLOWS_START_FROM", "latest");
@@ -54,7 +67,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     hubDatabaseUrl: envString(env, "HUB_DATABASE_URL", `pglite:${dataDir}/hub`),
     gatewayUrl: envString(env, "FLOWS_GATEWAY_URL", envString(env, "GATEWAY_URL", "http://127.0.0.1:4000/graphql")),
     serviceToken,
-    workerId: envString(env, "FLOWS_WORKER_ID", "flows-1"),
+    workerId: envString(env, "FLOWS_WORKER_ID", defaultWorkerId()),
     engineEnabled: envBool(env, "FLOWS_ENABLED", true),
     startFrom,
     concurrency: envOptional(env, "FLOWS_CONCURRENCY") === undefined ? null : envInt(env, "FLOWS_CONCURRENCY", 32, { min: 1, max: 1000 }),

@@ -15,6 +15,7 @@ export interface IngestMetrics {
   batches: Counter<"source" | "outcome">;
   /** Health checks a scrape runs first (each ingestor adds its source's while it exists). */
   healthChecks: Set<() => Promise<unknown>>;
+  standby: Gauge<"source">;
 }
 
 export function createIngestMetrics(registry: Registry): IngestMetrics {
@@ -79,5 +80,11 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
       registers: [registry],
     }),
     batches: new Counter({ name: "crossdock_cdc_batches_total", help: "Apply batches by outcome", labelNames: ["source", "outcome"], registers: [registry] }),
+    standby: new Gauge({
+      name: "crossdock_cdc_capture_standby",
+      help: "1 while this ingest stands by for a source another ingest captures, 0 while it captures it",
+      labelNames: ["source"],
+      registers: [registry],
+    }),
   };
 }

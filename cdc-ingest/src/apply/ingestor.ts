@@ -59,6 +59,8 @@ export interface SourceStatus {
   lastEventAt: Date | null;
   eventsApplied: number;
   running: boolean;
+  /** Another ingest captures this source; this one waits to take over (see CaptureSource.standby). */
+  standby: boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -92,7 +94,7 @@ export class Ingestor {
   private running = false;
   private stepChain: Promise<unknown> = Promise.resolve();
   private loop: Promise<void> | undefined;
-  private readonly state: Pick<SourceStatus, "source" | "kind" | "lastEventAt" | "eventsApplied" | "running">;
+  private readonly state: Pick<SourceStatus, "source" | "kind" | "lastEventAt" | "eventsApplied" | "running" | "standby">;
   private readonly health: SourceHealth;
   private readonly checkHealth = () => this.health.check();
   private consecutiveFailures = 0;
@@ -112,7 +114,7 @@ export class Ingestor {
     this.maxBatchSize = Math.max(this.batchSize, options.maxBatchSize ?? this.batchSize * 8);
     this.pollSize = this.batchSize;
     this.retryDelays = options.retryDelaysMs ?? [100, 400, 1600];
-    this.state = { source: options.source.name, kind: options.source.kind, lastEventAt: null, eventsApplied: 0, running: false };
+    this.state = { source: options.source.name, kind: options.source.kind, lastEventAt: null, eventsApplied: 0, running: false, standby: false };
     this.health = new SourceHealth({
       ...options.health,
       source: options.source,
@@ -121,6 +123,9 @@ export class Ingestor {
       logger: options.logger,
     });
     options.metrics.healthChecks.add(this.checkHealth);
+    options.metrics.standby.set({ source: options.source.name }, 0);
+    // The source has started: a standby says so from the beginning.
+    this.noteStandby();
     // The source calls back into the apply (the one writer of the read model for this source).
     options.source.onSnapshotApplied = (snapshot) => this.reconcileSnapshot(snapshot);
   }
@@ -240,6 +245,7 @@ export class Ingestor {
   private async stepOnce(waitMs: number): Promise<number> {
     const { source } = this.options;
     const messages = await source.poll(this.pollSize, waitMs);
+    this.noteStandby();
     // Behind: fewer, larger transactions amortise the per-batch statements. Caught up: small
     // batches again, so a single change is not held back waiting for company.
     this.pollSize = messages.length >= this.pollSize ? Math.min(this.pollSize * 2, this.maxBatchSize) : this.batchSize;
@@ -264,6 +270,16 @@ export class Ingestor {
       this.inFlightOldestMs = null;
     }
     return messages.length;
+  }
+
+  /** Logs and counts a change of role: standing by for another ingest, or capturing (a takeover). */
+  private noteStandby(): void {
+    const standby = this.options.source.standby === true;
+    if (standby === this.state.standby) return;
+    this.state.standby = standby;
+    this.options.metrics.standby.set({ source: this.state.source }, standby ? 1 : 0);
+    if (standby) this.options.logger.info({ source: this.state.source }, "another ingest captures this source; standing by to take over");
+    else this.options.logger.info({ source: this.state.source }, "took over capture of this source");
   }
 
   private decode(message: CapturedMessage): DecodedMessage {

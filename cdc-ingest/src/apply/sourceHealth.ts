@@ -11,8 +11,10 @@ import type { IngestMetrics } from "./ingestMetrics.js";
 /**
  * UP: caught up with the source's head. CATCHING_UP: behind, and applying. STALLED: behind with
  * nothing applied for a while. DOWN: the source cannot be reached, or the capture keeps failing.
+ * STANDBY: another ingest captures the source; this one waits to take over, and the active one
+ * reports the lag (a standby's metrics drop its lag and up series, so alerts see the active one).
  */
-export type SourceState = "UP" | "CATCHING_UP" | "STALLED" | "DOWN";
+export type SourceState = "UP" | "CATCHING_UP" | "STALLED" | "DOWN" | "STANDBY";
 
 /** What the ingest loop knows about its own progress (Ingestor.progress()). */
 export interface IngestProgress {
@@ -162,9 +164,10 @@ export class SourceHealth {
     }
     const known = [head?.oldestPendingCommittedAt, progress.oldestInFlightCommittedAt].flatMap((at) => (at ? [at.getTime()] : []));
     const oldestPending = known.length > 0 ? Math.min(...known) : (this.lastCaughtUpAt ?? this.createdAt);
-    const lagMs = caughtUp ? 0 : Math.max(0, now - oldestPending);
+    const lagMs = caughtUp || (head?.standby && !downReason) ? 0 : Math.max(0, now - oldestPending);
     let state: SourceState;
-    if (downReason) state = "DOWN";
+    if (head?.standby && !downReason) state = "STANDBY";
+    else if (downReason) state = "DOWN";
     else if (caughtUp) state = "UP";
     else {
       const lastMoved = Math.max(progress.lastAppliedAt?.getTime() ?? -Infinity, this.behindSince ?? now);
@@ -188,8 +191,13 @@ export class SourceHealth {
   private report(previous: SourceHealthReading, reading: SourceHealthReading): void {
     const { metrics, logger, source } = this.options;
     const labels = { source: source.name };
-    metrics.lagSeconds.set(labels, reading.lagMs / 1000);
-    metrics.sourceUp.set(labels, reading.state === "DOWN" ? 0 : 1);
+    if (reading.state === "STANDBY") {
+      metrics.lagSeconds.remove(labels);
+      metrics.sourceUp.remove(labels);
+    } else {
+      metrics.lagSeconds.set(labels, reading.lagMs / 1000);
+      metrics.sourceUp.set(labels, reading.state === "DOWN" ? 0 : 1);
+    }
     if (reading.pendingChanges === null) metrics.pendingChanges.remove(labels);
     else metrics.pendingChanges.set(labels, reading.pendingChanges);
     if (previous.retainedWal && previous.retainedWal.slot !== reading.retainedWal?.slot)

@@ -37,6 +37,8 @@ export interface SourceHeadReading {
   readonly retainedWal: { readonly slot: string; readonly bytes: bigint } | null;
   /** The source answered but the capture is not running (reconnecting, stopped): why. The source is DOWN. */
   readonly down?: string;
+  /** Another ingest holds this source's capture and this one stands by: the lag is the active one's to report. */
+  readonly standby?: boolean;
 }
 
 export interface CaptureSource {
@@ -64,6 +66,11 @@ export interface CaptureSource {
    * between redoes the snapshot (and this call) rather than skipping it.
    */
   onSnapshotApplied?: ((snapshot: CompletedSnapshot) => Promise<void>) | undefined;
+  /**
+   * True while another process captures this source and this one stands by to take over
+   * (pg-logical: the capture lock is held elsewhere). A standby's polls return nothing.
+   */
+  readonly standby?: boolean;
   /** True once a finite source (a file) has handed over everything. */
   readonly exhausted?: boolean;
   stop(): Promise<void>;

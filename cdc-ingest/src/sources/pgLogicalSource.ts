@@ -2,7 +2,8 @@
 // Debezium's Postgres connector: an initial snapshot consistent with the slot, then streaming.
 // The slot is confirmed only up to transactions the read model committed; never beyond. When the
 // server goes down with changes still unapplied, it lets go of the stream instead of holding up
-// the shutdown (they are sent again after the restart).
+// the shutdown (they are sent again after the restart). Several ingests may run for one source:
+// the one holding the capture lock streams, the others stand by and take over when it dies.
 import type pg from "pg";
 import { CAPTURED_TABLES, type SourceName } from "../capture/capturedTables.js";
 import { Waker, type CaptureSource, type CapturedMessage, type CompletedSnapshot, type SourceHeadReading } from "./captureSource.js";
@@ -15,6 +16,7 @@ import {
   quoteIdent,
   recordSnapshot,
   slotRestartLsn,
+  tryCaptureLock,
   waitForSlotRelease,
   CAPTURE_STATE_TABLE,
 } from "./pgLogical/captureSetup.js";
@@ -40,6 +42,8 @@ export interface PgLogicalSourceOptions {
    * applied a quarter slower.
    */
   readonly maxBuffered?: number;
+  /** How often a standby asks for the capture lock again (default 1 000 ms): the bound on its takeover time. */
+  readonly standbyRetryMs?: number;
 }
 
 /**
@@ -64,6 +68,7 @@ export class PgLogicalSource implements CaptureSource {
   private readonly slot: string;
   private readonly publication: string;
   private readonly maxBuffered: number;
+  private readonly standbyRetryMs: number;
   private readonly waker = new Waker();
   private control: pg.Client | undefined;
   private replication: ReplicationConnection | undefined;
@@ -84,6 +89,8 @@ export class PgLogicalSource implements CaptureSource {
   /** The highest LSN confirmed (applied, or known to hold nothing captured); survives reconnects. */
   private appliedLsn = 0n;
   private readonly appliedWaiters = new Set<() => void>();
+  private waitingAsStandby = false;
+  private lastLockAttemptMs = 0;
 
   constructor(private readonly options: PgLogicalSourceOptions) {
     this.name = options.name;
@@ -91,6 +98,12 @@ export class PgLogicalSource implements CaptureSource {
     this.slot = options.slotName ?? defaultSlotName(options.name, options.connectionString);
     this.publication = options.publicationName ?? `crossdock_${options.name}`;
     this.maxBuffered = options.maxBuffered ?? 4_000;
+    this.standbyRetryMs = options.standbyRetryMs ?? 1_000;
+  }
+
+  /** True while another ingest holds this source's capture lock and this one waits to take over. */
+  get standby(): boolean {
+    return this.waitingAsStandby;
   }
 
   /**
@@ -101,10 +114,15 @@ export class PgLogicalSource implements CaptureSource {
    * every change the slot streams lies at or after its restart LSN (it cannot decode earlier
    * WAL), so a streamed change always wins over the snapshot image of the same row, even one
    * from a transaction that began before the consistent point.
+   *
+   * All of that happens only under the capture lock. Without it (another ingest streams this
+   * slot) the source starts as a standby: its polls return nothing and ask for the lock again
+   * every `standbyRetryMs`, and the first poll that gets it takes over where the slot stands.
    */
   async start(): Promise<void> {
     const control = await openControlClient(this.options.connectionString);
     this.control = control;
+    this.running = true;
     // A fast shutdown terminates ordinary backends first, this idle one included, then waits for
     // every walsender's client to confirm the end of WAL. Changes received but not yet applied
     // cannot be confirmed (the read model may live on this very server, going down too), so the
@@ -114,13 +132,19 @@ export class PgLogicalSource implements CaptureSource {
     };
     control.on("error", lost);
     control.on("end", lost);
+    this.lastLockAttemptMs = Date.now();
+    this.waitingAsStandby = !(await tryCaptureLock(control, this.slot));
+    if (!this.waitingAsStandby) await this.capture(control);
+  }
+
+  /** With the capture lock held on `control`: publication, slot, then the snapshot or the stream. */
+  private async capture(control: pg.Client): Promise<void> {
     await prepareCatalog(control, this.publication, this.tables);
     const [{ db }] = (await control.query<{ db: string }>("SELECT current_database() AS db")).rows as [{ db: string }];
     this.assembler = new ChangeAssembler({ sourceName: this.name, db, arrayElements: await loadArrayElements(control) });
     this.ledger = new AckLedger();
     this.serverWalEnd = 0n;
     this.replication = await ReplicationConnection.open(this.options.connectionString);
-    this.running = true;
     let slot = await waitForSlotRelease(control, this.slot);
     if (slot && !slot.snapshotDone) {
       await dropSlot(control, this.slot);
@@ -140,6 +164,11 @@ export class PgLogicalSource implements CaptureSource {
 
   async poll(max: number, waitMs: number): Promise<CapturedMessage[]> {
     await this.recoverIfFailed();
+    if (this.waitingAsStandby && !(await this.takeOverIfFree())) {
+      const untilNextAttempt = this.lastLockAttemptMs + this.standbyRetryMs - Date.now();
+      await this.waker.wait(Math.max(0, Math.min(waitMs, untilNextAttempt)));
+      return [];
+    }
     if (this.snapshot && this.buffer.length < max) {
       // A lost snapshot connection is a failure like any other: the restart redoes the snapshot.
       await this.readSnapshot(max - this.buffer.length).catch((error: unknown) => this.fail(error));
@@ -186,6 +215,7 @@ export class PgLogicalSource implements CaptureSource {
    */
   async probeHead(): Promise<SourceHeadReading> {
     const control = this.control;
+    if (this.waitingAsStandby && control) return this.probeAsStandby(control);
     if (!this.running || this.reconnecting || this.failure || !control || !this.replication) return this.probeWhileDown();
     const source = await readSourceHead(control, this.slot);
     const caughtUp = await this.waitForApplied(source.head, HEAD_SETTLE_MS);
@@ -195,6 +225,20 @@ export class PgLogicalSource implements CaptureSource {
       pendingChanges: null,
       behindBytes: source.head > this.appliedLsn ? source.head - this.appliedLsn : 0n,
       oldestPendingCommittedAt: oldest === undefined ? (this.snapshot ? new Date(this.snapshot.startedMs) : null) : new Date(oldest),
+      retainedWal: source.retainedBytes === null ? null : { slot: this.slot, bytes: source.retainedBytes },
+    };
+  }
+
+  /** A standby reads how far the active ingest's slot is behind the head, and the WAL the slot keeps. */
+  private async probeAsStandby(control: pg.Client): Promise<SourceHeadReading> {
+    const source = await readSourceHead(control, this.slot);
+    const confirmed = source.confirmedFlush ?? source.head;
+    return {
+      caughtUp: false,
+      standby: true,
+      pendingChanges: null,
+      behindBytes: source.head > confirmed ? source.head - confirmed : 0n,
+      oldestPendingCommittedAt: null,
       retainedWal: source.retainedBytes === null ? null : { slot: this.slot, bytes: source.retainedBytes },
     };
   }
@@ -236,6 +280,24 @@ export class PgLogicalSource implements CaptureSource {
         const timer = setTimeout(done, left);
         this.appliedWaiters.add(done);
       });
+    }
+    return true;
+  }
+
+  /** A standby's turn to ask for the capture lock; true once it holds it and captures. */
+  private async takeOverIfFree(): Promise<boolean> {
+    const control = this.control;
+    if (!control || !this.running || Date.now() - this.lastLockAttemptMs < this.standbyRetryMs) return false;
+    this.lastLockAttemptMs = Date.now();
+    if (!(await tryCaptureLock(control, this.slot))) return false;
+    this.waitingAsStandby = false;
+    try {
+      await this.capture(control);
+    } catch (error) {
+      // Closing the control connection lets go of the lock; the next poll starts over.
+      await this.closeConnections();
+      this.reconnecting = true;
+      throw error;
     }
     return true;
   }

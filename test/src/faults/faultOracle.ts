@@ -1,7 +1,7 @@
 // The one oracle every fault scenario ends with, read straight from the systems of record and
 // the hub database (never from the API under test): each acknowledged write exists exactly once,
 // each failed one converges to once on a retry with its key, the read model equals its
-// recomputation, every order's flow ends or parks with a reason, and the subscriber got each change once, in order.
+// recomputation, every order's flow ends or parks with a reason, and each subscriber got each change once, in order.
 import pg from "pg";
 import { actualInventory, actualOrderStatuses, expectedInventory, expectedOrderStatuses } from "./cdcFaultExpectations.js";
 import type { FaultLoad, Operation, OperationKind } from "./faultLoad.js";
@@ -42,6 +42,8 @@ export interface OracleOptions {
   load: FaultLoad;
   databaseUrls: Record<DatabaseName, string>;
   subscriber?: ResumingSubscriber;
+  /** More subscribers (spread over the gateways), each checked like `subscriber`. */
+  subscribers?: ResumingSubscriber[];
   /** How long the flows, the read model and the subscriber get to settle. */
   settleTimeoutMs?: number;
 }
@@ -158,9 +160,10 @@ export async function checkOracle(options: OracleOptions): Promise<OracleResult>
       settle,
     );
     problems.push(...readModel.slice(0, 10).map((d) => `read model: ${d}`));
-    // The subscriber saw every change of its position once, in order, across its resumes.
-    const subscriber = options.subscriber;
-    if (subscriber) {
+    // Each subscriber saw every change of its position once, in order, across its resumes.
+    const subscribers = [...(options.subscriber ? [options.subscriber] : []), ...(options.subscribers ?? [])];
+    for (const [index, subscriber] of subscribers.entries()) {
+      const who = subscribers.length > 1 ? `subscriber ${index + 1}` : "subscriber";
       const { sku, warehouseCode, startAfter } = subscriber.watching;
       const feed = (
         await clients.hub.query<{ cursor: string }>(
@@ -174,14 +177,14 @@ export async function checkOracle(options: OracleOptions): Promise<OracleResult>
       for (let i = 0; i < received.length; i++) {
         if (seen.has(received[i]!)) {
           duplicated++;
-          problems.push(`subscriber got cursor ${received[i]} twice`);
-        } else if (i > 0 && received[i]! < received[i - 1]!) problems.push(`subscriber got cursor ${received[i]} after ${received[i - 1]}`);
+          problems.push(`${who} got cursor ${received[i]} twice`);
+        } else if (i > 0 && received[i]! < received[i - 1]!) problems.push(`${who} got cursor ${received[i]} after ${received[i - 1]}`);
         seen.add(received[i]!);
       }
       const missed = feed.filter((cursor) => !seen.has(cursor));
       if (missed.length > 0) {
         lost += missed.length;
-        problems.push(`subscriber missed ${missed.length} changes (first ${missed[0]})`);
+        problems.push(`${who} missed ${missed.length} changes (first ${missed[0]})`);
       }
     }
     return {
@@ -193,8 +196,8 @@ export async function checkOracle(options: OracleOptions): Promise<OracleResult>
       lost,
       duplicated,
       parked,
-      subscriberEvents: subscriber?.cursors.length ?? 0,
-      subscriberResumes: subscriber?.resumes ?? 0,
+      subscriberEvents: subscribers.reduce((n, s) => n + s.cursors.length, 0),
+      subscriberResumes: subscribers.reduce((n, s) => n + s.resumes, 0),
       problems,
     };
   } finally {

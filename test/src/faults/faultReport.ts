@@ -1,5 +1,6 @@
 // The fault suite's report: per scenario, operations attempted, acknowledged, failed, lost and
-// duplicated (both must be 0) and the recovery time, printed as a table on stdout and written
+// duplicated (both must be 0), the recovery time and what the scenario measured of its fault
+// (its figures), printed as a table on stdout and written
 // as JSON for CI to keep: in CROSSDOCK_FAULTS_REPORT_DIR, else beside the vitest report
 // (CROSSDOCK_TEST_REPORT, which CI sets) under faults/, else in <tmp>/crossdock-faults.
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -30,7 +31,7 @@ export class FaultReport {
 
   /** Prints the table and writes the JSON file; returns the file's path. */
   write(): string {
-    const header = ["scenario", "attempted", "acknowledged", "failed", "failed attempts", "lost", "duplicated", "parked", "recovery ms"];
+    const header = ["scenario", "attempted", "acknowledged", "failed", "failed attempts", "lost", "duplicated", "parked", "recovery ms", "figures"];
     const rows = this.scenarios.map((s) => [
       s.scenario,
       String(s.attempted),
@@ -41,9 +42,16 @@ export class FaultReport {
       String(s.duplicated),
       String(s.parked.length),
       String(s.recoveryMs),
+      Object.entries(s.figures)
+        .map(([name, value]) => `${name}=${value}`)
+        .join(" "),
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ");
+    const line = (cells: string[]) =>
+      cells
+        .map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+        .join(" | ")
+        .trimEnd();
     const table = [line(header), widths.map((w) => "-".repeat(w)).join("-|-"), ...rows.map(line)].join("\n");
     const beside = process.env.CROSSDOCK_TEST_REPORT ? join(dirname(process.env.CROSSDOCK_TEST_REPORT), "faults") : undefined;
     const dir = process.env.CROSSDOCK_FAULTS_REPORT_DIR ?? beside ?? join(tmpdir(), "crossdock-faults");

@@ -22,6 +22,8 @@ export interface ScenarioOptions {
   fault(load: FaultLoad, healed: () => void): Promise<void | Record<string, number>>;
   report: FaultReport;
   clients?: number;
+  /** Subscribers, each starting on a different gateway (in turn) and resuming on the next (default 1). */
+  subscribers?: number;
 }
 
 /** Resolves once the load has seen `count` more failed attempts than now, or `timeoutMs` passed (a fault may be invisible to it). */
@@ -47,8 +49,13 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
   const { hub } = options;
   const gatewayUrls = options.gatewayUrls ?? hub.gatewayUrls;
   const load = new FaultLoad({ ...options.target, gatewayUrls });
-  const subscriber = new ResumingSubscriber(gatewayUrls, options.target, await feedHead(hub.databaseUrls.hub));
-  subscriber.start();
+  const head = await feedHead(hub.databaseUrls.hub);
+  // Subscriber i gets the gateways rotated by i: they start on different ones.
+  const subscribers = Array.from(
+    { length: options.subscribers ?? 1 },
+    (_, i) => new ResumingSubscriber([...gatewayUrls.slice(i % gatewayUrls.length), ...gatewayUrls.slice(0, i % gatewayUrls.length)], options.target, head),
+  );
+  for (const subscriber of subscribers) subscriber.start();
   const readyz = Object.fromEntries([...hub.services].map(([name, service]) => [name, service.readyzUrl]));
   const watch = watchReadiness(readyz);
   load.start(options.clients ?? 2);
@@ -69,8 +76,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     readiness = await watch.stop();
     await load.stop();
   }
-  const result = await checkOracle({ load, databaseUrls: hub.databaseUrls, subscriber });
-  await subscriber.stop();
+  const result = await checkOracle({ load, databaseUrls: hub.databaseUrls, subscribers });
+  for (const subscriber of subscribers) await subscriber.stop();
   const report: ScenarioReport = { scenario: options.name, ...result, recoveryMs, readiness, figures };
   options.report.add(report);
   return report;

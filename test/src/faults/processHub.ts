@@ -1,7 +1,7 @@
 // The whole hub on Postgres with pg-logical capture, every service in its own process (the
 // production topology of ARCHITECTURE.md), for the fault suite: fixed ports per service so a
 // restart comes back where its callers look, optional TCP proxies on chosen links, and extra
-// gateways / flows workers. The suite's callers hold an all-scopes token from an issuer of its own.
+// gateways / flows workers / standby ingests. The suite's callers hold an all-scopes token from an issuer of its own.
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -24,13 +24,17 @@ export interface ProcessHubOptions {
   seedScale?: number;
   gateways?: number;
   flowsWorkers?: number;
+  /** Ingests started after the first for the same sources (ops-2 …): they stand by and take over its capture. */
+  standbyIngests?: number;
+  /** Leave FLOWS_WORKER_ID unset, so each worker uses its default (host and process id) instead of its service name. */
+  defaultWorkerIds?: boolean;
   proxies?: ProxiedLink[];
   /** Extra environment for every service. */
   env?: Record<string, string>;
 }
 
 export interface ProcessHub {
-  /** erp, crm, wms, ops, flows (flows-2 …), gateway (gateway-2 …), by name. */
+  /** erp, crm, wms, ops (ops-2 …), flows (flows-2 …), gateway (gateway-2 …), by name. */
   services: Map<string, ServiceProcess>;
   service(name: string): ServiceProcess;
   gatewayUrls: string[];
@@ -62,6 +66,7 @@ function withPort(url: string, port: number): string {
 export async function startProcessHub(options: ProcessHubOptions): Promise<ProcessHub> {
   const gateways = options.gateways ?? 1;
   const flowsWorkers = options.flowsWorkers ?? 1;
+  const standbyIngests = options.standbyIngests ?? 0;
   const databases = await createTestDatabases(["erp", "crm", "wms", "hub"] as const, options.adminUrl);
   const identityDir = mkdtempSync(join(tmpdir(), "crossdock-faults-jwks-"));
   const services = new Map<string, ServiceProcess>();
@@ -81,6 +86,7 @@ export async function startProcessHub(options: ProcessHubOptions): Promise<Proce
     const token = await issuer.issueToken({ subject: "fault-suite", scopes: [...ALL_SCOPES], lifetimeSeconds: 6 * 3600 });
     const port: Record<string, number> = {};
     for (const name of ["erp", "crm", "wms", "ops"]) port[name] = await freePort();
+    for (let i = 2; i <= standbyIngests + 1; i++) port[`ops-${i}`] = await freePort();
     for (let i = 1; i <= flowsWorkers; i++) port[i === 1 ? "flows" : `flows-${i}`] = await freePort();
     for (let i = 1; i <= gateways; i++) port[i === 1 ? "gateway" : `gateway-${i}`] = await freePort();
     const postgresPort = Number(new URL(options.adminUrl).port || 5432);
@@ -138,7 +144,8 @@ export async function startProcessHub(options: ProcessHubOptions): Promise<Proce
           // Worker n writes through gateway n (or the first one when there are fewer gateways).
           const index = name === "flows" ? 1 : Number(name.split("-")[1]);
           const through = index <= gateways && index > 1 ? `gateway-${index}` : "gateway";
-          return { ...common, FLOWS_PORT: String(port[name]), FLOWS_WORKER_ID: name, FLOWS_GATEWAY_URL: gatewayUrl(through) };
+          const workerId: Record<string, string> = options.defaultWorkerIds ? {} : { FLOWS_WORKER_ID: name };
+          return { ...common, FLOWS_PORT: String(port[name]), ...workerId, FLOWS_GATEWAY_URL: gatewayUrl(through) };
         }
         case "gateway":
           return { ...common, PORT: String(port[name]), HOST: "127.0.0.1" };
@@ -152,6 +159,8 @@ export async function startProcessHub(options: ProcessHubOptions): Promise<Proce
     // Systems of record first (each migrates and seeds its database), then capture, flows, gateways.
     await Promise.all([add("erp", "erp").start(), add("crm", "crm").start(), add("wms", "wms").start()]);
     await add("ops", "ops").start();
+    // Started once the first one captures: they find its capture locks taken and stand by.
+    for (let i = 2; i <= standbyIngests + 1; i++) await add(`ops-${i}`, "ops").start();
     for (let i = 1; i <= flowsWorkers; i++) await add(i === 1 ? "flows" : `flows-${i}`, "flows").start();
     for (let i = 1; i <= gateways; i++) {
       const name = i === 1 ? "gateway" : `gateway-${i}`;

@@ -10,10 +10,18 @@ export const CAPTURE_STATE_TABLE = "_crossdock_capture_state";
 
 export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
+/**
+ * Server-side TCP keepalives for the control session: it holds the capture lock, and a session
+ * whose client host vanished (no FIN, a partition) would otherwise keep the lock, and a standby
+ * out, for the operating system's default of two hours. With these the server ends it within
+ * about 25 s, about when the walsender's own timeout ends the stream. Ignored on Unix sockets.
+ */
+const CONTROL_KEEPALIVES = "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3";
+
 export async function openControlClient(connectionString: string, options: { connectTimeoutMs?: number } = {}): Promise<pg.Client> {
   const client = new pg.Client({
     connectionString,
-    options: SESSION_OPTIONS,
+    options: `${SESSION_OPTIONS} ${CONTROL_KEEPALIVES}`,
     ...(options.connectTimeoutMs ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),
   });
   // A lost idle connection must not crash the process: the next query on it fails instead.
@@ -72,6 +80,20 @@ export async function readSlot(client: pg.Client, slot: string): Promise<SlotSta
   const row = result.rows[0];
   if (!row) return null;
   return { confirmedFlush: row.confirmed ? parseLsn(row.confirmed) : null, activePid: row.pid, snapshotDone: row.done === true };
+}
+
+/** The first key of the capture lock (the second is the slot name's hash): "CDCL". */
+const CAPTURE_LOCK_CLASS = 0x4344434c;
+
+/**
+ * The capture lock of a slot: a session advisory lock in the source database, held on the
+ * source's control connection by the one ingest that streams the slot. Another ingest for the
+ * same source is a standby: it asks again from time to time and takes over when it gets the
+ * lock, which Postgres frees the moment the holder's connection ends (a crash included).
+ */
+export async function tryCaptureLock(client: pg.Client, slot: string): Promise<boolean> {
+  const result = await client.query<{ held: boolean }>(`SELECT pg_try_advisory_lock($1, hashtext($2)) AS held`, [CAPTURE_LOCK_CLASS, slot]);
+  return result.rows[0]?.held === true;
 }
 
 /** A walsender that just lost its client keeps the slot for a moment; wait that out. */

@@ -27,7 +27,7 @@ interface OverviewData {
 interface SourceRow {
   source: string;
   capture: string | null;
-  state: "UP" | "CATCHING_UP" | "STALLED" | "DOWN" | null;
+  state: "UP" | "CATCHING_UP" | "STALLED" | "DOWN" | "STANDBY" | null;
   lagMs: number;
   pendingChanges: number | null;
   retainedWalBytes: string | null;
@@ -37,7 +37,7 @@ interface SourceRow {
   deadLetters: number;
 }
 
-const STATE_TONE = { UP: "good", CATCHING_UP: "warn", STALLED: "bad", DOWN: "bad" } as const;
+const STATE_TONE = { UP: "good", CATCHING_UP: "warn", STALLED: "bad", DOWN: "bad", STANDBY: "good" } as const;
 
 /** Bytes as B, kB, MB or GB (decimal string in, so a large slot never passes through a float first). */
 export function bytes(value: string | null): string {
