@@ -313,6 +313,10 @@ describe.skipIf(!reachable && !REQUIRED)("PgLogicalSource (Postgres logical repl
     const unconfirmed = await receive(active, 1);
     expect(await standby.poll(10, 300)).toEqual([]);
     expect(standby.standby).toBe(true);
+    // Its head probe says it stands by (not DOWN) and reads the active one's slot.
+    const reading = await standby.probeHead();
+    expect(reading).toMatchObject({ standby: true, caughtUp: false, retainedWal: { slot: expect.any(String) } });
+    expect(reading.down).toBeUndefined();
     // The active process dies (as with kill -9, its connections end without a goodbye).
     const { rows } = await db.sql.query<{ pid: number }>(
       `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
