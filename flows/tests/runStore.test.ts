@@ -27,7 +27,7 @@ const statuses = async (runId: string) =>
 
 beforeAll(async () => {
   db = await openDatabase("pglite:memory");
-  expect(await migrateFlows(db)).toEqual(["0001_init", "0002_operator_audit"]);
+  expect(await migrateFlows(db)).toEqual(["0001_init", "0002_operator_audit", "0003_trace_context"]);
   expect(await migrateFlows(db)).toEqual([]);
   store = new RunStore(db);
 });

@@ -2,7 +2,7 @@
 // Undecodable messages go to the dead-letter queue inside the same transaction; a batch that
 // fails to apply is retried with backoff, then applied event by event so one poison event is
 // parked and the stream goes on. The source is acked only after the read model committed.
-import type { Database, Logger } from "@crossdock/platform";
+import { activeTraceparent, traced, tracingEnabled, type Database, type Logger } from "@crossdock/platform";
 import type { DebeziumRowChange } from "../debezium/index.js";
 import { MARKER_TABLES } from "../capture/capturedTables.js";
 import { capturedAuditEntry, isAuditTampering, type CapturedAuditEntry } from "./auditProjection.js";
@@ -277,9 +277,28 @@ export class Ingestor {
     }
   }
 
+  /**
+   * Traced (tracing on, and the batch carries the trace of a source write): the apply continues the
+   * first write's trace and links the others'; its feed entries keep the apply's traceparent, so
+   * the flows and the subscription pushes that react continue the same trace.
+   */
+  private applyTraced(batch: BatchToApply) {
+    const traceparents = tracingEnabled() ? (batch.auditEntries ?? []).flatMap((entry) => (entry.traceparent ? [entry.traceparent] : [])) : [];
+    if (traceparents.length === 0) return applyBatch(this.options.hub, batch);
+    return traced(
+      "cdc-ingest apply",
+      {
+        parent: traceparents[0]!,
+        links: traceparents.slice(1),
+        attributes: { "crossdock.service": "cdc-ingest", "crossdock.source": batch.source, "crossdock.events": batch.eventCount },
+      },
+      () => applyBatch(this.options.hub, { ...batch, traceparent: activeTraceparent() }),
+    );
+  }
+
   private async applyAndPublish(batch: BatchToApply): Promise<void> {
     const { metrics } = this.options;
-    const result = await applyBatch(this.options.hub, batch);
+    const result = await this.applyTraced(batch);
     const now = Date.now();
     metrics.batches.inc({ source: batch.source, outcome: "applied" });
     // Counted per table once per batch (label hashing per change showed in profiles).

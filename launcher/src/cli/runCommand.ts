@@ -8,7 +8,7 @@ import * as wms from "@crossdock/wms";
 import * as gateway from "@crossdock/gateway";
 import * as ingest from "@crossdock/cdc-ingest";
 import * as flows from "@crossdock/flows";
-import { createLogger, envBool, envSeed, migrate, openDatabase, principalSecretFrom, type MigrationMode } from "@crossdock/platform";
+import { createLogger, envBool, envSeed, migrate, openDatabase, principalSecretFrom, startTracing, type MigrationMode } from "@crossdock/platform";
 import { startHub } from "../hub.js";
 import type { Command, RuntimeEnvironment, ServiceCommand } from "./commandLine.js";
 
@@ -86,16 +86,22 @@ function startAll(options: CommandOptions, migrations: MigrationMode): () => Pro
 
 async function serve(name: string, start: () => Promise<Running>): Promise<void> {
   const logger = createLogger(`crossdock ${name}`);
+  // One trace provider for the process: "crossdock" for the whole hub, else the service's name
+  // (OTEL_SERVICE_NAME wins); nothing is loaded unless the OTEL_* environment asks for traces.
+  const tracing = await startTracing(name === "all" ? "crossdock" : name);
   const running = await start();
-  logger.info({ url: running.url }, `${name} ready`);
+  logger.info({ url: running.url, tracing: tracing.enabled }, `${name} ready`);
   const shutdown = () => {
-    running.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, `${name} did not stop cleanly`);
-        process.exit(1);
-      },
-    );
+    running
+      .stop()
+      .then(() => tracing.shutdown().catch(() => undefined))
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, `${name} did not stop cleanly`);
+          process.exit(1);
+        },
+      );
   };
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
