@@ -6,7 +6,7 @@
 // one). W3C trace context travels as `traceparent`: in HTTP headers, in the in-process calls'
 // headers, and in the data a change carries from its source transaction to what reacts to it.
 import { createRequire } from "node:module";
-import { context, propagation, trace, SpanKind, SpanStatusCode, type Context, type Link, type Span, type SpanContext } from "@opentelemetry/api";
+import { context, propagation, trace, SpanKind, SpanStatusCode, TraceFlags, type Context, type Link, type Span, type SpanContext } from "@opentelemetry/api";
 
 export { SpanKind };
 export type { Span };
@@ -43,6 +43,7 @@ export function tracingEnabled(): boolean {
 /**
  * Starts tracing once per process (later calls get the same handle). `serviceName` is used when
  * OTEL_SERVICE_NAME is not set. Without configuration nothing is loaded and nothing is registered.
+ * `env` decides whether it starts; the SDK itself reads its settings from process.env.
  */
 export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): Promise<TracingHandle> {
   if (!tracingConfigured(env)) return Promise.resolve(DISABLED);
@@ -140,8 +141,20 @@ export interface TracedOptions {
   attributes?: Record<string, string | number | boolean>;
 }
 
-function startSpan(name: string, options: TracedOptions): { span: Span; active: Context } {
-  const parent = options.parent === undefined ? context.active() : contextFrom(options.parent);
+function parentOf(options: TracedOptions): Context {
+  return options.parent === undefined ? context.active() : contextFrom(options.parent);
+}
+
+/**
+ * The parent was not sampled: with the (default) parent-based samplers no descendant is either,
+ * so no span is made at all; the work runs in the parent's context, which carries the decision on.
+ */
+function unsampled(parent: Context): boolean {
+  const parentSpan = trace.getSpanContext(parent);
+  return parentSpan !== undefined && trace.isSpanContextValid(parentSpan) && (parentSpan.traceFlags & TraceFlags.SAMPLED) === 0;
+}
+
+function startSpan(name: string, options: TracedOptions, parent: Context): { span: Span; active: Context } {
   const links: Link[] = [];
   const seen = new Set<string>();
   for (const traceparent of options.links ?? []) {
@@ -165,11 +178,13 @@ function recordFailure(span: Span, error: unknown): void {
 
 /**
  * Runs `fn` in a span (active for everything it calls); records a thrown error on the span. With
- * tracing off it only calls `fn`.
+ * tracing off it only calls `fn`; under an unsampled parent it runs `fn` in that parent's context.
  */
 export async function traced<T>(name: string, options: TracedOptions, fn: (span: Span | null) => Promise<T>): Promise<T> {
   if (!enabled) return fn(null);
-  const { span, active } = startSpan(name, options);
+  const parent = parentOf(options);
+  if (unsampled(parent)) return context.with(parent, () => fn(null));
+  const { span, active } = startSpan(name, options, parent);
   try {
     return await context.with(active, () => fn(span));
   } catch (error) {
@@ -183,7 +198,9 @@ export async function traced<T>(name: string, options: TracedOptions, fn: (span:
 /** traced() for synchronous work: promises `fn` starts keep the span as their parent. */
 export function tracedSync<T>(name: string, options: TracedOptions, fn: (span: Span | null) => T): T {
   if (!enabled) return fn(null);
-  const { span, active } = startSpan(name, options);
+  const parent = parentOf(options);
+  if (unsampled(parent)) return context.with(parent, () => fn(null));
+  const { span, active } = startSpan(name, options, parent);
   try {
     return context.with(active, () => fn(span));
   } catch (error) {
