@@ -39,6 +39,7 @@ const BOTH_BACKENDS = [
   "test/e2e/search.test.ts",
   "test/e2e/subscriptions.test.ts",
   "test/e2e/subscriptionsReplicas.test.ts",
+  "test/e2e/tracing.test.ts",
   "test/e2e/writes.test.ts",
 ];
 const missing = BOTH_BACKENDS.filter((file) => !existsSync(new URL(file, import.meta.url)));

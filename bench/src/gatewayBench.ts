@@ -4,6 +4,8 @@
 // overhead shows as a ratio. Embedded runs every service in one process (npm start); Postgres
 // runs each service in its own process (ARCHITECTURE.md's Postgres mode; --topology single
 // runs them in one). CPU and RSS are summed over the hub's processes. Prints figures; asserts nothing.
+// --otlp-sink turns tracing on in the hub, exporting to a sink in this process (the sampler comes
+// from the caller's OTEL_TRACES_SAMPLER / _ARG), so the cost of tracing shows beside a run without.
 import { parseArgs } from "node:util";
 import { ALL_ACCESS, postgresAdminUrl, principalHeaders } from "@crossdock/test";
 import { createHubDatabases, DIRECT, FEDERATED, orderNumbers } from "./support/gatewayWorkload.js";
@@ -17,6 +19,7 @@ import {
   type ServiceProcesses,
 } from "./support/hubProcess.js";
 import { percentile, runLoad, type LoadResult } from "./support/load.js";
+import { startOtlpSink, type OtlpSink } from "./support/otlpSink.js";
 import { runPeerComparison } from "./support/peerComparison.js";
 
 const { values } = parseArgs({
@@ -33,6 +36,8 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "1" },
     // With --peer hive: also Hive with JWT authentication, scopes and principal signing on.
     "hive-auth": { type: "boolean", default: false },
+    // Tracing on in the hub: OTLP export to a sink in this process (see the top of the file).
+    "otlp-sink": { type: "boolean", default: false },
   },
 });
 const durationMs = Number(values.duration) * 1000;
@@ -132,8 +137,24 @@ async function benchBackends(): Promise<void> {
   }
 }
 
+/** With --otlp-sink, the hub processes (they inherit this environment) export their traces to a local sink. */
+async function withOtlpSink(run: () => Promise<void>): Promise<void> {
+  if (!values["otlp-sink"]) return run();
+  const sink: OtlpSink = await startOtlpSink();
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = sink.url;
+  const sampler = `${process.env.OTEL_TRACES_SAMPLER ?? "parentbased_always_on"}${process.env.OTEL_TRACES_SAMPLER_ARG ? ` ${process.env.OTEL_TRACES_SAMPLER_ARG}` : ""}`;
+  console.log(`tracing on: OTLP ${process.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? "http/protobuf"} to a sink at ${sink.url}, sampler ${sampler}\n`);
+  try {
+    await run();
+  } finally {
+    const { requests, bytes } = sink.received();
+    console.log(`OTLP sink: ${requests} export requests, ${(bytes / 1024).toFixed(0)} KB`);
+    await sink.close();
+  }
+}
+
 if (values.peer === undefined) {
-  await benchBackends();
+  await withOtlpSink(benchBackends);
 } else if (values.peer === "hive") {
   console.log(
     `gateway benchmark, peer hive: Postgres, each service in its own process, ${concurrency} concurrent clients, ` +

@@ -28,7 +28,7 @@ const statuses = async (runId: string) =>
 
 beforeAll(async () => {
   db = await openDatabase("pglite:memory");
-  expect(await migrateFlows(db)).toEqual(["0001_init", "0002_operator_audit", "0003_audit_chain"]);
+  expect(await migrateFlows(db)).toEqual(["0001_init", "0002_operator_audit", "0003_audit_chain", "0004_trace_context"]);
   expect(await migrateFlows(db)).toEqual([]);
   store = new RunStore(db);
 });

@@ -179,6 +179,7 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
   });
   const handlerOptions = {
     apollo,
+    service: "gateway",
     registry: metrics.registry,
     // Not ready before it listens, while it drains, or while its change feed's database is away.
     isReady: async () => ready && ((await feed?.database.reachable()) ?? true),

@@ -7,7 +7,7 @@ import { DEV_PRINCIPAL_SECRET, type LocalGraphQLHandler } from "@crossdock/platf
 import type { GatewayContext } from "./context.js";
 import { incomingOperation, type GatewayResponse, type ProcessOptions } from "./apolloGatewayAdapter.js";
 import { graphqlBodyOf } from "./subgraph-calls/answerErrors.js";
-import { principalSigning, requestIdHeader } from "./subgraph-calls/callerHeaders.js";
+import { principalSigning, requestIdHeader, traceContextHeader } from "./subgraph-calls/callerHeaders.js";
 import { subgraphDeadline } from "./subgraph-calls/deadline.js";
 import { EntityCoalescing } from "./subgraph-calls/entityCoalescing.js";
 import { localTransport } from "./subgraph-calls/localTransport.js";
@@ -51,7 +51,7 @@ export class CrossdockSubgraphDataSource implements GraphQLDataSource<GatewayCon
     const timeoutMs = options.timeoutMs ?? 30_000;
     const base = options.local ? localTransport(options.local) : remoteTransport({ url: options.url, timeoutMs });
     this.transport = layered(base, [...(options.layers ?? []), subgraphDeadline({ subgraph: options.name, timeoutMs })]);
-    this.decorators = [requestIdHeader, principalSigning(options.principalSecret ?? DEV_PRINCIPAL_SECRET)];
+    this.decorators = [requestIdHeader, principalSigning(options.principalSecret ?? DEV_PRINCIPAL_SECRET), traceContextHeader];
     this.coalescing =
       options.coalesceEntityFetches === false
         ? undefined

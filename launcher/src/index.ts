@@ -7,7 +7,7 @@ process.env.NODE_ENV ??= "development";
 process.env.CROSSDOCK_SEED ??= "demo";
 
 // Imported after the defaults above, so every module sees them.
-const { createLogger, envSeed, installProcessGuards } = await import("@crossdock/platform");
+const { createLogger, envSeed, installProcessGuards, startTracing } = await import("@crossdock/platform");
 const { startHub } = await import("./hub.js");
 type RunningHub = Awaited<ReturnType<typeof startHub>>;
 
@@ -26,11 +26,17 @@ function printIdentity(hub: RunningHub): void {
 // Once up, a stray rejection or exception in any embedded service is logged and counted, not fatal.
 installProcessGuards(createLogger("hub"));
 try {
+  // Traces when the OTEL_* environment asks for them: one provider for the whole hub.
+  const tracing = await startTracing("crossdock");
   const hub = await startHub({ seed: envSeed(process.env) });
   console.log(`\n  Crossdock is running: ${hub.url}  (Apollo Sandbox opens there in a browser)`);
   console.log(`  Ops console: ${hub.url.replace(/\/graphql$/, "/console")}  (opens as the demo operator in development)\n`);
   printIdentity(hub);
-  const shutdown = () => void hub.stop().then(() => process.exit(0));
+  const shutdown = () =>
+    void hub
+      .stop()
+      .then(() => tracing.shutdown().catch(() => undefined))
+      .then(() => process.exit(0));
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
 } catch (error) {

@@ -1,9 +1,12 @@
 // The audit log: every write records who did what to which entity, in the same
 // transaction as the write itself, in the owning service's "AuditEntry" table. The subject is
 // always the verified principal's, never anything the caller sent; the table is append-only
-// (a trigger refuses UPDATE, DELETE and TRUNCATE).
+// (a trigger refuses UPDATE, DELETE and TRUNCATE). A system's entry also keeps the write's W3C
+// traceparent (null when tracing is off): captured with the transaction, it carries the trace on
+// to the read-model apply and whatever the change causes (cdc-ingest, flows, subscriptions).
 import type { Principal } from "./principal.js";
 import type { RawSqlTransaction } from "./idempotency.js";
+import { activeTraceparent } from "./tracing.js";
 
 export interface AuditRecord {
   principal: Principal;
@@ -19,14 +22,25 @@ const AUDIT_PARAMETER_COUNT = 7;
 /** Where a service keeps its audit entries: "AuditEntry", except in the hub database (see cdc-ingest and flows). */
 export const AUDIT_TABLE = "AuditEntry";
 
-/** The audit INSERT with its seven parameters from `$first` on, to run alone or as a CTE of another statement. */
+/** Only the systems' captured "AuditEntry" has the traceparent column (the hub's audit tables are not captured). */
+const carriesTrace = (table: string) => table === AUDIT_TABLE;
+
+/**
+ * The audit INSERT with its parameters from `$first` on (seven, eight with the traceparent of a
+ * system's "AuditEntry"; auditParameters gives as many), to run alone or as a CTE of another statement.
+ */
 export function auditInsertSql(first = 1, table = AUDIT_TABLE): string {
-  const p = Array.from({ length: AUDIT_PARAMETER_COUNT }, (_, i) => `$${first + i}`);
-  return `INSERT INTO "${table}" ("subject", "subjectKind", "requestId", "operation", "entityType", "entityKey", "detail") VALUES (${p.slice(0, 6).join(", ")}, ${p[6]}::jsonb)`;
+  const p = Array.from({ length: AUDIT_PARAMETER_COUNT + (carriesTrace(table) ? 1 : 0) }, (_, i) => `$${first + i}`);
+  const columns = `"subject", "subjectKind", "requestId", "operation", "entityType", "entityKey", "detail"${carriesTrace(table) ? `, "traceparent"` : ""}`;
+  return `INSERT INTO "${table}" (${columns}) VALUES (${p.slice(0, 6).join(", ")}, ${p
+    .slice(6)
+    .map((v, i) => (i === 0 ? `${v}::jsonb` : v))
+    .join(", ")})`;
 }
 
-export function auditParameters(record: AuditRecord): unknown[] {
-  return [
+/** The values of auditInsertSql's parameters, in order; the active traceparent last for a system's "AuditEntry". */
+export function auditParameters(record: AuditRecord, table = AUDIT_TABLE): unknown[] {
+  const values: unknown[] = [
     record.principal.subject,
     record.principal.kind,
     record.requestId,
@@ -35,10 +49,12 @@ export function auditParameters(record: AuditRecord): unknown[] {
     record.entityKey,
     JSON.stringify(record.detail ?? null),
   ];
+  if (carriesTrace(table)) values.push(activeTraceparent());
+  return values;
 }
 
 export async function recordAudit(tx: RawSqlTransaction, record: AuditRecord, table = AUDIT_TABLE): Promise<void> {
-  await tx.$queryRawUnsafe(auditInsertSql(1, table), ...auditParameters(record));
+  await tx.$queryRawUnsafe(auditInsertSql(1, table), ...auditParameters(record, table));
 }
 
 /**
@@ -76,7 +92,8 @@ CREATE TABLE "AuditEntry" (
   "operation" TEXT NOT NULL,
   "entityType" TEXT NOT NULL,
   "entityKey" TEXT NOT NULL,
-  "detail" JSONB
+  "detail" JSONB,
+  "traceparent" TEXT
 );
 CREATE INDEX "AuditEntry_entity_idx" ON "AuditEntry" ("entityType", "entityKey");
 ${AUDIT_APPEND_ONLY_SQL}`;

@@ -15,6 +15,8 @@ export interface ChangeFeedRecord {
   changeKind: string;
   occurredAt: Date;
   payload: Record<string, unknown>;
+  /** The W3C traceparent of the apply that appended the entry (null or absent when tracing was off). */
+  traceparent?: string | null;
 }
 
 export interface ChangeFeedReadOptions {
@@ -49,6 +51,7 @@ interface FeedRow {
   changeKind: string;
   occurredAt: Date | string;
   payload: Record<string, unknown> | string;
+  traceparent: string | null;
 }
 
 export class ChangeFeedReader {
@@ -75,7 +78,7 @@ export class ChangeFeedReader {
   async readPage(after: bigint, options: ChangeFeedReadOptions): Promise<{ records: ChangeFeedRecord[]; scannedTo: bigint | null; complete: boolean }> {
     const prefix = options.entityKeyPrefix === undefined ? null : `${options.entityKeyPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const rows = await this.database.query<FeedRow>(
-      `SELECT "cursor"::text AS cursor, "entityType", "entityKey", "changeKind", "occurredAt", "payload"
+      `SELECT "cursor"::text AS cursor, "entityType", "entityKey", "changeKind", "occurredAt", "payload", "traceparent"
        FROM "${FEED_TABLE}"
        WHERE "cursor" > $1::bigint AND ($3::bigint IS NULL OR "cursor" <= $3::bigint)
          AND ($4::text[] IS NULL OR "entityType" = ANY($4::text[]))
@@ -108,6 +111,7 @@ export class ChangeFeedReader {
         changeKind: row.changeKind,
         occurredAt: new Date(row.occurredAt),
         payload: checked.payload,
+        traceparent: row.traceparent ?? null,
       });
     }
     return { records, scannedTo, complete: rows.length < options.limit };

@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
 import type { Registry } from "prom-client";
 import { REQUEST_ID_HEADER } from "./principal.js";
+import { SpanKind, traced } from "./tracing.js";
 
 export interface HttpRequestInfo {
   /** The request's headers (an in-process call's too, in the same lower-case form). */
@@ -21,6 +22,8 @@ export interface GraphQLHttpServerOptions<TContext extends BaseContext> {
   isReady: () => boolean | Promise<boolean>;
   maxBodyBytes?: number;
   path?: string;
+  /** The service's name on its traced spans (`crossdock.service`), e.g. "erp". */
+  service?: string;
 }
 
 /** A GraphQL request from a caller in the same process: what an HTTP POST to /graphql would carry. */
@@ -84,19 +87,45 @@ function requestIdOf(offered: string | string[] | undefined): string {
   return typeof offered === "string" && /^[\w.:-]{1,100}$/.test(offered) ? offered : randomUUID();
 }
 
-/** Runs one GraphQL request through Apollo Server; shared by the HTTP listener and the in-process handler. */
+/** The operation name a GraphQL body names (or its document's first operation), for its span. */
+function operationNameOf(body: unknown): string {
+  const { operationName, query } = (body ?? {}) as { operationName?: unknown; query?: unknown };
+  const name =
+    typeof operationName === "string"
+      ? operationName
+      : typeof query === "string"
+        ? /^\s*(?:query|mutation|subscription)\s+(\w+)/.exec(query.slice(0, 200))?.[1]
+        : undefined;
+  return name !== undefined && /^[A-Za-z_]\w{0,63}$/.test(name) ? name : "anonymous";
+}
+
+/**
+ * Runs one GraphQL request through Apollo Server; shared by the HTTP listener and the in-process
+ * handler. Traced as "<service> graphql": under the HTTP server span, or, for an in-process call,
+ * as the server span itself, continuing the caller's trace from the call's traceparent header.
+ */
 function executeGraphQL<TContext extends BaseContext>(
   options: GraphQLHttpServerOptions<TContext>,
-  request: { method: string; headers: http.IncomingHttpHeaders; search: string; body: unknown; requestId: string },
+  request: { method: string; headers: http.IncomingHttpHeaders; search: string; body: unknown; requestId: string; inProcess: boolean },
 ) {
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
   }
-  return options.apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: request.method, headers, search: request.search, body: request.body },
-    context: () => options.context({ headers: request.headers, requestId: request.requestId }),
-  });
+  const service = options.service ?? "graphql";
+  return traced(
+    `${service} graphql`,
+    {
+      kind: request.inProcess ? SpanKind.SERVER : SpanKind.INTERNAL,
+      ...(request.inProcess ? { parent: request.headers } : {}),
+      attributes: { "crossdock.service": service, "graphql.operation.name": operationNameOf(request.body), "crossdock.in_process": request.inProcess },
+    },
+    () =>
+      options.apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: request.method, headers, search: request.search, body: request.body },
+        context: () => options.context({ headers: request.headers, requestId: request.requestId }),
+      }),
+  );
 }
 
 /**
@@ -154,7 +183,7 @@ export function createGraphQLRequestListener<TContext extends BaseContext>(optio
         }
       }
       const method = (req.method ?? "GET").toUpperCase();
-      const response = await executeGraphQL(options, { method, headers: req.headers, search: url.search, body, requestId });
+      const response = await executeGraphQL(options, { method, headers: req.headers, search: url.search, body, requestId, inProcess: false });
       for (const [key, value] of response.headers) res.setHeader(key, value);
       res.statusCode = response.status ?? 200;
       if (response.body.kind === "complete") return res.end(response.body.string);
@@ -175,7 +204,7 @@ export function createLocalGraphQLHandler<TContext extends BaseContext>(options:
     for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
     headers["content-type"] ??= "application/json";
     const requestId = requestIdOf(headers[REQUEST_ID_HEADER]);
-    const response = await executeGraphQL(options, { method: "POST", headers, search: "", body: request.body, requestId });
+    const response = await executeGraphQL(options, { method: "POST", headers, search: "", body: request.body, requestId, inProcess: true });
     let body: string;
     if (response.body.kind === "complete") body = response.body.string;
     else {

@@ -88,8 +88,9 @@ export async function storeIdempotentResponse(
 ) {
   const store = `UPDATE "IdempotencyKey" SET "response" = $4::jsonb WHERE "caller" = $1 AND "scope" = $2 AND "key" = $3`;
   const values = [claim.caller, claim.scope, claim.key, JSON.stringify(response)];
-  // One round trip for both: the audit row rides along as a CTE ($5..$11).
-  if (audit) await tx.$queryRawUnsafe(`WITH audit AS (${auditInsertSql(values.length + 1, auditTable)}) ${store}`, ...values, ...auditParameters(audit));
+  // One round trip for both: the audit row rides along as a CTE (its parameters from $5 on).
+  if (audit)
+    await tx.$queryRawUnsafe(`WITH audit AS (${auditInsertSql(values.length + 1, auditTable)}) ${store}`, ...values, ...auditParameters(audit, auditTable));
   else await tx.$queryRawUnsafe(store, ...values);
 }
 

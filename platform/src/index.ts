@@ -3,6 +3,7 @@
 // audit and DataLoader helpers. It knows no business entity and no other service.
 export * from "./env.js";
 export * from "./logger.js";
+export * from "./tracing.js";
 export * from "./metrics.js";
 export * from "./requestOutcome.js";
 export * from "./database.js";

@@ -116,6 +116,7 @@ export async function startSubgraphServer<TContext extends RequestContextBase>(o
   await apollo.start();
   const handlerOptions = {
     apollo,
+    service: options.name,
     registry: options.metrics.registry,
     isReady: options.isReady ?? (() => true),
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),

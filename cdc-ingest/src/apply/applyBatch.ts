@@ -32,6 +32,8 @@ export interface BatchToApply {
   position: string | null;
   lastCommittedAt: Date | null;
   eventCount: number;
+  /** The apply's W3C traceparent, kept on the batch's feed entries (null or absent when tracing is off). */
+  traceparent?: string | null;
 }
 
 export interface AppliedBatch {
@@ -93,7 +95,7 @@ export async function applyBatch(db: Database, batch: BatchToApply, applyTruncat
       // round trip (every statement of a batch is one more wait at a sustained rate). Other
       // processes (gateway replicas, flows) tail the feed from Postgres; NOTIFY fires on commit.
       const [result] = await session.query<{ cursors: string[] }>(
-        `WITH feed AS (${feedInsertSql({ source: "$1", position: "$2::text", entries: "$6" })}),
+        `WITH feed AS (${feedInsertSql({ source: "$1", position: "$2::text", entries: "$6", traceparent: "$9::text" })}),
        letters AS (${deadLettersInsertSql("$7")} RETURNING 1),
        audits AS (${auditEntriesInsertSql("$8")} RETURNING 1),
        checkpoint AS (
@@ -118,9 +120,14 @@ export async function applyBatch(db: Database, batch: BatchToApply, applyTruncat
           feedEntriesParam(entries),
           deadLettersParam(batch.deadLetters),
           auditEntriesParam(batch.auditEntries ?? []),
+          batch.traceparent ?? null,
         ],
       );
-      const feed = appendedEntries(entries, result?.cursors ?? [], { source: batch.source, sourcePosition: batch.position ?? "" });
+      const feed = appendedEntries(entries, result?.cursors ?? [], {
+        source: batch.source,
+        sourcePosition: batch.position ?? "",
+        traceparent: batch.traceparent ?? null,
+      });
       return { feed, mirrorRowsChanged: changed.length };
     },
     // Sent with BEGIN (one round trip fewer per batch). The read-model lock orders the feed

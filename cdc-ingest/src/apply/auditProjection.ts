@@ -16,6 +16,8 @@ export interface CapturedAuditEntry {
   operation: string;
   entityType: string;
   entityKey: string;
+  /** The write's W3C traceparent (null before tracing, or with it off); not stored in "AuditLog". */
+  traceparent: string | null;
 }
 
 const text = (value: PlainValue | undefined): string => (value === null || value === undefined ? "" : String(value));
@@ -39,6 +41,7 @@ export function capturedAuditEntry(system: string, change: DebeziumRowChange): C
     operation: text(row["operation"]),
     entityType: text(row["entityType"]),
     entityKey: text(row["entityKey"]),
+    traceparent: typeof row["traceparent"] === "string" ? row["traceparent"] : null,
   };
 }
 

@@ -3,7 +3,7 @@
 // fails to apply is retried with backoff, then applied event by event so one poison event is
 // parked and the stream goes on. The source is acked only after the read model committed.
 // Its source's state and lag come from sourceHealth.ts, which probes the source's head.
-import type { Database, Logger } from "@crossdock/platform";
+import { activeTraceparent, traced, tracingEnabled, type Database, type Logger } from "@crossdock/platform";
 import type { DebeziumRowChange } from "../debezium/index.js";
 import { MARKER_TABLES } from "../capture/capturedTables.js";
 import { capturedAuditEntry, isAuditTampering, type CapturedAuditEntry } from "./auditProjection.js";
@@ -384,9 +384,28 @@ export class Ingestor {
     }
   }
 
+  /**
+   * Traced (tracing on, and the batch carries the trace of a source write): the apply continues the
+   * first write's trace and links the others'; its feed entries keep the apply's traceparent, so
+   * the flows and the subscription pushes that react continue the same trace.
+   */
+  private applyTraced(batch: BatchToApply) {
+    const traceparents = tracingEnabled() ? (batch.auditEntries ?? []).flatMap((entry) => (entry.traceparent ? [entry.traceparent] : [])) : [];
+    if (traceparents.length === 0) return applyBatch(this.options.hub, batch);
+    return traced(
+      "cdc-ingest apply",
+      {
+        parent: traceparents[0]!,
+        links: traceparents.slice(1),
+        attributes: { "crossdock.service": "cdc-ingest", "crossdock.source": batch.source, "crossdock.events": batch.eventCount },
+      },
+      () => applyBatch(this.options.hub, { ...batch, traceparent: activeTraceparent() }),
+    );
+  }
+
   private async applyAndPublish({ batch, parked }: PreparedBatch): Promise<void> {
     const { metrics } = this.options;
-    const result = await applyBatch(this.options.hub, batch);
+    const result = await this.applyTraced(batch);
     // After the commit: the database holds every letter before any copy leaves for Kafka.
     if (parked.length > 0) this.options.deadLetterSink?.publish(parked);
     const now = Date.now();

@@ -11,9 +11,9 @@ import type { FeedEntry, FeedEntryInput } from "./feedTypes.js";
  * append, checkpoint and notify in one round trip. `$source`, `$position` and `$entries` name
  * the parameters; the entries are feedEntriesParam's JSON. The caller holds READ_MODEL_APPLY_LOCK.
  */
-export function feedInsertSql(params: { source: string; position: string; entries: string }): string {
-  return `INSERT INTO "${FEED_TABLE}" ("entityType", "entityKey", "changeKind", "occurredAt", "source", "sourcePosition", "payload")
-     SELECT x.et, x.ek, x.ck, x.at, ${params.source}, ${params.position}, x.p
+export function feedInsertSql(params: { source: string; position: string; entries: string; traceparent?: string }): string {
+  return `INSERT INTO "${FEED_TABLE}" ("entityType", "entityKey", "changeKind", "occurredAt", "source", "sourcePosition", "payload", "traceparent")
+     SELECT x.et, x.ek, x.ck, x.at, ${params.source}, ${params.position}, x.p, ${params.traceparent ?? "NULL::text"}
      FROM jsonb_to_recordset(${params.entries}::jsonb) AS x(n int, et text, ek text, ck text, at timestamptz, p jsonb)
      ORDER BY x.n
      RETURNING "cursor"`;
@@ -27,10 +27,11 @@ export function feedEntriesParam(entries: readonly FeedEntryInput[]): string {
 export function appendedEntries(
   entries: readonly FeedEntryInput[],
   cursors: readonly string[],
-  origin: { source: string; sourcePosition: string },
+  origin: { source: string; sourcePosition: string; traceparent?: string | null },
 ): FeedEntry[] {
   const { source, sourcePosition } = origin;
+  const traceparent = origin.traceparent ?? null;
   // Cursors come from the sequence in the SELECT's order, so sorted cursors line up with entries.
   const sorted = cursors.map((c) => BigInt(c)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return entries.map((entry, i) => ({ ...entry, cursor: sorted[i]!.toString(), source, sourcePosition }));
+  return entries.map((entry, i) => ({ ...entry, cursor: sorted[i]!.toString(), source, sourcePosition, traceparent }));
 }

@@ -16,4 +16,6 @@ export interface FeedEntry extends FeedEntryInput {
   cursor: string;
   source: string;
   sourcePosition: string;
+  /** The W3C traceparent of the apply that appended it; null when tracing is off. */
+  traceparent: string | null;
 }

@@ -91,7 +91,11 @@ export class FlowFeedReader {
     await this.options.prepare(events);
     const triggers: RunTrigger[] = [];
     const lookup = runLookup({ hub, pending: triggers, reorderPoint: this.options.reorderPoint });
-    for (const event of events) triggers.push(...(await registry.route(event, lookup)));
+    for (const event of events) {
+      const routed = await registry.route(event, lookup);
+      if (event.traceparent) for (const trigger of routed) trigger.traceparent ??= event.traceparent;
+      triggers.push(...routed);
+    }
     const { steps, finished } = await hub.transaction(async (session) => {
       // Optimistic: another reader (a second replica) that moved the cursor first wins the batch.
       await commit(session);

@@ -16,6 +16,8 @@ export interface ClaimedStep {
   orderNumber: string | null;
   customerNumber: string | null;
   facts: Facts;
+  /** The W3C traceparent of the change that caused the step (null when tracing was off). */
+  traceparent: string | null;
   claimedAt: Date;
 }
 
@@ -33,7 +35,7 @@ const LIVE = `('PENDING', 'RUNNING', 'PARKED')`;
 const CLAIM_SET = `"status" = 'RUNNING', "attempts" = s."attempts" + 1, "owner" = $2,
   "leaseUntil" = clock_timestamp() + make_interval(secs => $3::double precision / 1000), "startedAt" = COALESCE(s."startedAt", clock_timestamp())`;
 /** The claimed steps (CTE "claimed") with what a worker needs of their runs. */
-const CLAIMED_SELECT = `SELECT c."id"::text AS id, c."runId", c."name", c."kind", c."input", c."attempts", c."generation",
+const CLAIMED_SELECT = `SELECT c."id"::text AS id, c."runId", c."name", c."kind", c."input", c."attempts", c."generation", c."traceparent",
          r."flow", r."orderNumber", r."customerNumber", r."facts"
        FROM claimed c JOIN "FlowRun" r ON r."id" = c."runId" ORDER BY c."id"`;
 
@@ -62,7 +64,7 @@ export async function applyTriggers(session: SqlSession, triggers: readonly RunT
     string,
     { id: string; facts: Facts; rel: string | null; shp: string | null; dlv: string | null; cust: string | null; steps: boolean }
   >();
-  const steps: { n: number; run: string; name: string; kind: string; input: Facts; at: string | null }[] = [];
+  const steps: { n: number; run: string; name: string; kind: string; input: Facts; at: string | null; tp: string | null }[] = [];
   const skips: { run: string; kinds: string[] }[] = [];
   for (const t of triggers) {
     const id = runIdOf(t.flow, t.subjectKey);
@@ -83,7 +85,8 @@ export async function applyTriggers(session: SqlSession, triggers: readonly RunT
     u.cust ??= t.customerNumber ?? null;
     u.steps ||= (t.steps?.length ?? 0) > 0;
     updates.set(id, u);
-    for (const step of t.steps ?? []) steps.push({ n: steps.length, run: id, name: step.name, kind: step.kind, input: step.input, at: step.notBefore ?? null });
+    for (const step of t.steps ?? [])
+      steps.push({ n: steps.length, run: id, name: step.name, kind: step.kind, input: step.input, at: step.notBefore ?? null, tp: t.traceparent ?? null });
     if (t.skipPendingKinds?.length) skips.push({ run: id, kinds: t.skipPendingKinds });
   }
   const creates = [...runs.values()].filter((r) => r.create);
@@ -106,8 +109,9 @@ export async function applyTriggers(session: SqlSession, triggers: readonly RunT
   let inserted = 0;
   if (steps.length > 0) {
     const rows = await session.query<{ id: string }>(
-      `INSERT INTO "FlowStep" ("runId", "name", "kind", "input", "availableAt")
-       SELECT x.run, x.name, x.kind, x.input, COALESCE(x.at, now()) FROM jsonb_to_recordset($1::jsonb) AS x(n int, run text, name text, kind text, input jsonb, at timestamptz)
+      `INSERT INTO "FlowStep" ("runId", "name", "kind", "input", "availableAt", "traceparent")
+       SELECT x.run, x.name, x.kind, x.input, COALESCE(x.at, now()), x.tp
+       FROM jsonb_to_recordset($1::jsonb) AS x(n int, run text, name text, kind text, input jsonb, at timestamptz, tp text)
        JOIN "FlowRun" r ON r."id" = x.run AND r."status" <> 'CANCELLED'
        ORDER BY x.n
        ON CONFLICT ("runId", "name") DO NOTHING RETURNING "id"::text AS id`,
@@ -160,7 +164,7 @@ WITH run AS (
   FROM head h WHERE s."id" = h."id" AND h."status" = 'PENDING' AND h."availableAt" <= clock_timestamp() AND s."status" = 'PENDING'
   RETURNING s.*
 )
-SELECT EXISTS (SELECT 1 FROM done) AS "recorded", COALESCE((SELECT "done" FROM run), false) AS "runDone", c."id"::text AS id, c."runId", c."name", c."kind", c."input", c."attempts", c."generation",
+SELECT EXISTS (SELECT 1 FROM done) AS "recorded", COALESCE((SELECT "done" FROM run), false) AS "runDone", c."id"::text AS id, c."runId", c."name", c."kind", c."input", c."attempts", c."generation", c."traceparent",
        r."flow", r."orderNumber", r."customerNumber", r."facts" || $7::jsonb AS "facts"
 FROM (SELECT 1) AS one LEFT JOIN claimed c ON true LEFT JOIN run r ON c."id" IS NOT NULL`;
 

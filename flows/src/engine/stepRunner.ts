@@ -2,7 +2,7 @@
 // runs run side by side), execute them through the gateway, and record the outcome — success,
 // a retry after exponential backoff with jitter, or compensation and parking when the step
 // cannot complete. A slow or failing run never holds up another.
-import { isDatabaseUnavailable, type Logger } from "@crossdock/platform";
+import { isDatabaseUnavailable, traced, tracingEnabled, type Logger } from "@crossdock/platform";
 import { backoffDelayMs, type BackoffPolicy } from "./backoff.js";
 import { compensateRun } from "./compensation.js";
 import type { FlowMetrics } from "./flowMetrics.js";
@@ -98,7 +98,20 @@ export class StepRunner {
   /** Runs a claimed step, then the run's following steps as long as each is due right away. */
   private async work(first: ClaimedStep): Promise<void> {
     let step: ClaimedStep | null = first;
-    while (step) step = await this.execute(step);
+    while (step) step = await this.executeTraced(step);
+  }
+
+  /** Traced (tracing on and the step carries its cause's traceparent): the step continues that trace. */
+  private executeTraced(step: ClaimedStep): Promise<ClaimedStep | null> {
+    if (!step.traceparent || !tracingEnabled()) return this.execute(step);
+    return traced(
+      `flows step ${step.flow}.${step.kind}`,
+      {
+        parent: step.traceparent,
+        attributes: { "crossdock.service": "flows", "crossdock.flow": step.flow, "crossdock.step": step.name, "crossdock.attempt": step.attempts },
+      },
+      () => this.execute(step),
+    );
   }
 
   /** Executes one step and records its outcome; returns the run's next step when it was claimed with the success. */

@@ -39,6 +39,8 @@ export interface RunTrigger {
   milestones?: RunMilestones;
   /** Pending (not yet started) steps of these kinds are skipped, e.g. on cancellation. */
   skipPendingKinds?: string[];
+  /** The W3C traceparent of the feed entry that caused it; its steps continue that trace. */
+  traceparent?: string | null;
 }
 
 export function runIdOf(flow: string, subjectKey: string): string {

@@ -1,7 +1,8 @@
 // What travels with every subgraph call from the caller's context: the request id (so the
-// subgraph's logs join the gateway's) and the principal, signed so the subgraph can trust it
-// (CROSSDOCK_PRINCIPAL_SECRET). One decorator per concern.
-import { PRINCIPAL_HEADER, REQUEST_ID_HEADER, signPrincipal } from "@crossdock/platform";
+// subgraph's logs join the gateway's), the principal, signed so the subgraph can trust it
+// (CROSSDOCK_PRINCIPAL_SECRET), and the trace context (W3C traceparent, also on in-process calls).
+// One decorator per concern.
+import { injectTraceContext, PRINCIPAL_HEADER, REQUEST_ID_HEADER, signPrincipal } from "@crossdock/platform";
 import type { CallDecorator } from "./subgraphCall.js";
 
 export const requestIdHeader: CallDecorator = (call) => {
@@ -13,3 +14,8 @@ export function principalSigning(secret: string): CallDecorator {
     if (call.context?.principal) call.headers[PRINCIPAL_HEADER] = signPrincipal(call.context.principal, secret);
   };
 }
+
+/** The active span's traceparent (tracing on only); an HTTP call's fetch span replaces it with its own. */
+export const traceContextHeader: CallDecorator = (call) => {
+  injectTraceContext(call.headers);
+};

@@ -2,7 +2,7 @@
 // plans a subscription, checks its cursor, registers it with the fan-out, runs its catch-up or
 // initial state, and drains everything on shutdown. It never writes to the feed.
 import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from "graphql";
-import type { ChangeFeedReader, ChangeFeedRecord, Logger, Principal } from "@crossdock/platform";
+import { tracedSync, tracingEnabled, type ChangeFeedReader, type ChangeFeedRecord, type Logger, type Principal } from "@crossdock/platform";
 import { ErrorCode } from "@crossdock/schema";
 import { catchUp } from "./feed/catchUp.js";
 import type { ErrorFormatter } from "./resolution/eventShaping.js";
@@ -242,7 +242,25 @@ export class SubscriptionService {
     for (const record of records) {
       this.options.metrics.feedLag.observe((now - record.occurredAt.getTime()) / 1000);
       const field = streamFieldForEntityType(record.entityType);
-      if (field) delivered += this.registry.dispatch(field, toStreamEvent(field, record));
+      if (!field) continue;
+      if (!record.traceparent || !tracingEnabled()) {
+        delivered += this.registry.dispatch(field, toStreamEvent(field, record));
+        continue;
+      }
+      // Traced: the push continues the change's trace (the apply that appended it); the
+      // subscribers' resolutions it starts are its children.
+      delivered += tracedSync(
+        "gateway subscription push",
+        {
+          parent: record.traceparent,
+          attributes: { "crossdock.service": "gateway", "crossdock.stream": field.name, "crossdock.cursor": record.cursor.toString() },
+        },
+        (span) => {
+          const count = this.registry.dispatch(field, toStreamEvent(field, record));
+          span?.setAttribute("crossdock.subscribers", count);
+          return count;
+        },
+      );
     }
     this.options.metrics.events.inc({ kind: "feed" }, records.length);
     this.options.metrics.events.inc({ kind: "delivered" }, delivered);

@@ -16,7 +16,9 @@ import {
   migrate,
   openDatabase,
   principalSecretFrom,
+  startTracing,
   stopOnSignals,
+  withTracingFlushed,
   type MigrationMode,
 } from "@crossdock/platform";
 import { startHub } from "../hub.js";
@@ -103,7 +105,11 @@ function startAll(options: CommandOptions, migrations: MigrationMode): () => Pro
 async function serve(name: string, start: () => Promise<Running>): Promise<void> {
   const logger = createLogger(`crossdock ${name}`);
   installProcessGuards(logger);
-  stopOnSignals(name, await start(), logger);
+  // One trace provider for the process: "crossdock" for the whole hub, else the service's name
+  // (OTEL_SERVICE_NAME wins); nothing is loaded unless the OTEL_* environment asks for traces.
+  const tracing = await startTracing(name === "all" ? "crossdock" : name);
+  if (tracing.enabled) logger.info("tracing on (OpenTelemetry, OTLP)");
+  stopOnSignals(name, withTracingFlushed(await start(), tracing), logger);
 }
 
 /** The one migration job: each database in turn, each under its advisory lock (see platform migrator). */

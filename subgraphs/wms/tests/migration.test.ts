@@ -30,6 +30,7 @@ describe("WMS migrations", () => {
       "0003_shipment_lines",
       "0004_write_attribution",
       "0005_reorder_points",
+      "0006_audit_traceparent",
       "0007_scoped_external_keys",
     ]);
     expect(await migrate(db, MIGRATIONS_DIR)).toEqual({ applied: [], alreadyApplied: listMigrations(MIGRATIONS_DIR).length });

@@ -3,7 +3,7 @@
 // same writer's key again returns the first entry and writes nothing; the same writer's key about
 // a different customer, order or kind is IDEMPOTENCY_KEY_REUSED. Another writer's keys are never
 // seen: the same key from someone else is a key of their own.
-import { requireCustomerAccess } from "@crossdock/platform";
+import { activeTraceparent, requireCustomerAccess } from "@crossdock/platform";
 import { crossdockError, ErrorCode } from "@crossdock/schema";
 import type { TimelineEntry } from "../__generated__/prisma/client.js";
 import type { CrmContext } from "../context.js";
@@ -57,6 +57,7 @@ export async function addTimelineEntry(ctx: CrmContext, input: AddTimelineEntryI
     ctx.principal.subject,
     ctx.principal.kind,
     JSON.stringify({ customerNumber: entry.customerNumber, orderNumber: entry.orderNumber, kind: entry.kind }),
+    activeTraceparent(),
   ]);
   let stored: TimelineEntry | undefined = rows[0];
   if (!stored) {
@@ -68,7 +69,8 @@ export async function addTimelineEntry(ctx: CrmContext, input: AddTimelineEntryI
 }
 
 // $1 customer, $2 order, $3 kind, $4 summary, $5 occurredAt, $6 source ("<kind>:<subject>"), $7 externalKey, $8 request id,
-// $9 and $10 the verified subject and its kind (the audit columns of platform auditInsertSql), $11 audit detail.
+// $9 and $10 the verified subject and its kind (the audit columns of platform auditInsertSql), $11 audit detail,
+// $12 the write's traceparent (null when tracing is off).
 const ADD_ENTRY_SQL = `
 WITH account AS (
   SELECT "accountId" FROM "Account" WHERE "customerNumber" = $1
@@ -78,8 +80,8 @@ WITH account AS (
   ON CONFLICT ("source", "externalKey") DO NOTHING
   RETURNING *
 ), audit AS (
-  INSERT INTO "AuditEntry" ("subject", "subjectKind", "requestId", "operation", "entityType", "entityKey", "detail")
-  SELECT $9, $10, $8, 'addTimelineEntry', 'TimelineEntry', $7, $11::jsonb FROM inserted
+  INSERT INTO "AuditEntry" ("subject", "subjectKind", "requestId", "operation", "entityType", "entityKey", "detail", "traceparent")
+  SELECT $9, $10, $8, 'addTimelineEntry', 'TimelineEntry', $7, $11::jsonb, $12 FROM inserted
 )
 SELECT *, true AS "inserted" FROM inserted
 UNION ALL

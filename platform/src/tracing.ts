@@ -1,0 +1,219 @@
+// Traces (OpenTelemetry): the standard Node SDK with the http, undici (fetch) and pg
+// instrumentations, configured by the standard environment (OTEL_EXPORTER_OTLP_ENDPOINT,
+// OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER, ...). Off unless an OTLP
+// endpoint or a traces exporter is set: then the SDK is never loaded and every helper here is a
+// plain call that does nothing. One provider per process (the embedded hub runs every service in
+// one). W3C trace context travels as `traceparent`: in HTTP headers, in the in-process calls'
+// headers, and in the data a change carries from its source transaction to what reacts to it.
+import { createRequire } from "node:module";
+import { context, propagation, trace, SpanKind, SpanStatusCode, TraceFlags, type Context, type Link, type Span, type SpanContext } from "@opentelemetry/api";
+
+export { SpanKind };
+export type { Span };
+
+/** The W3C header (and column) name. */
+export const TRACEPARENT = "traceparent";
+
+export interface TracingHandle {
+  /** Whether this process exports traces. */
+  enabled: boolean;
+  /** Flushes what is still buffered and stops exporting. */
+  shutdown(): Promise<void>;
+}
+
+const DISABLED: TracingHandle = { enabled: false, shutdown: async () => undefined };
+
+let enabled = false;
+let started: Promise<TracingHandle> | null = null;
+
+/** Tracing is on when the environment names an OTLP endpoint or a traces exporter (the standard variables). */
+export function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+  const set = (value: string | undefined) => (value ?? "").trim() !== "";
+  if ((env.OTEL_SDK_DISABLED ?? "").trim().toLowerCase() === "true") return false;
+  const exporter = env.OTEL_TRACES_EXPORTER;
+  if (set(exporter)) return exporter!.trim().toLowerCase() !== "none";
+  return set(env.OTEL_EXPORTER_OTLP_ENDPOINT) || set(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+}
+
+/** Whether this process exports traces (startTracing found them configured). */
+export function tracingEnabled(): boolean {
+  return enabled;
+}
+
+/**
+ * Starts tracing once per process (later calls get the same handle). `serviceName` is used when
+ * OTEL_SERVICE_NAME is not set. Without configuration nothing is loaded and nothing is registered.
+ * `env` decides whether it starts; the SDK itself reads its settings from process.env.
+ */
+export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): Promise<TracingHandle> {
+  if (!tracingConfigured(env)) return Promise.resolve(DISABLED);
+  started ??= loadSdk(serviceName, env).catch((error: unknown) => {
+    started = null;
+    throw error;
+  });
+  return started;
+}
+
+async function loadSdk(serviceName: string, env: NodeJS.ProcessEnv): Promise<TracingHandle> {
+  const [{ NodeSDK }, { HttpInstrumentation }, { UndiciInstrumentation }, { PgInstrumentation }] = await Promise.all([
+    import("@opentelemetry/sdk-node"),
+    import("@opentelemetry/instrumentation-http"),
+    import("@opentelemetry/instrumentation-undici"),
+    import("@opentelemetry/instrumentation-pg"),
+  ]);
+  const sdk = new NodeSDK({
+    ...((env.OTEL_SERVICE_NAME ?? "").trim() === "" ? { serviceName } : {}),
+    instrumentations: [
+      // Health, readiness and metrics scrapes are not traced: they would drown the requests.
+      new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => /^\/(healthz|readyz|metrics)\b/.test(request.url ?? "") }),
+      new UndiciInstrumentation(),
+      new PgInstrumentation({ requireParentSpan: true }),
+    ],
+    // Traces only: metrics stay Prometheus (/metrics), logs stay pino lines (with trace_id).
+    metricReaders: [],
+    logRecordProcessors: [],
+  });
+  sdk.start();
+  // The instrumentations patch modules when they are required; this process imports them as ES
+  // modules, so they are required here once (the same module objects the imports share).
+  const require = createRequire(import.meta.url);
+  for (const name of ["node:http", "node:https", "pg"]) {
+    try {
+      require(name);
+    } catch {
+      // pg is absent in a release that runs only on PGlite.
+    }
+  }
+  enabled = true;
+  return {
+    enabled: true,
+    async shutdown() {
+      enabled = false;
+      await sdk.shutdown();
+      started = null;
+    },
+  };
+}
+
+function tracer() {
+  return trace.getTracer("crossdock");
+}
+
+/** The active span's W3C traceparent, or null (tracing off, or no span). */
+export function activeTraceparent(active: Context = context.active()): string | null {
+  if (!enabled) return null;
+  const carrier: Record<string, string> = {};
+  propagation.inject(active, carrier);
+  return carrier[TRACEPARENT] ?? null;
+}
+
+/** Adds the active trace context (traceparent, tracestate) to outgoing headers; nothing when tracing is off. */
+export function injectTraceContext(headers: Record<string, string>): void {
+  if (enabled) propagation.inject(context.active(), headers);
+}
+
+/** The context a traceparent (or a set of headers carrying one) continues; the active one when there is none. */
+export function contextFrom(carrier: string | null | undefined | Record<string, string | string[] | undefined>): Context {
+  if (!enabled || !carrier) return context.active();
+  const headers = typeof carrier === "string" ? { [TRACEPARENT]: carrier } : carrier;
+  return propagation.extract(context.active(), headers, {
+    get: (from, key) => {
+      const value = from[key];
+      return Array.isArray(value) ? value[0] : value;
+    },
+    keys: (from) => Object.keys(from),
+  });
+}
+
+/** The span context a traceparent names, for a span link; null when unreadable or tracing is off. */
+export function spanContextOf(traceparent: string | null | undefined): SpanContext | null {
+  if (!enabled || !traceparent) return null;
+  const remote = trace.getSpanContext(contextFrom(traceparent));
+  return remote && trace.isSpanContextValid(remote) ? remote : null;
+}
+
+export interface TracedOptions {
+  kind?: SpanKind;
+  /** Continue this trace (a traceparent or headers carrying one) instead of the active span. */
+  parent?: string | null | Record<string, string | string[] | undefined>;
+  /** Other traces this work belongs to (their traceparents): span links. */
+  links?: readonly (string | null | undefined)[];
+  attributes?: Record<string, string | number | boolean>;
+}
+
+function parentOf(options: TracedOptions): Context {
+  return options.parent === undefined ? context.active() : contextFrom(options.parent);
+}
+
+/**
+ * The parent was not sampled: with the (default) parent-based samplers no descendant is either,
+ * so no span is made at all; the work runs in the parent's context, which carries the decision on.
+ */
+function unsampled(parent: Context): boolean {
+  const parentSpan = trace.getSpanContext(parent);
+  return parentSpan !== undefined && trace.isSpanContextValid(parentSpan) && (parentSpan.traceFlags & TraceFlags.SAMPLED) === 0;
+}
+
+function startSpan(name: string, options: TracedOptions, parent: Context): { span: Span; active: Context } {
+  const links: Link[] = [];
+  const seen = new Set<string>();
+  for (const traceparent of options.links ?? []) {
+    const linked = spanContextOf(traceparent);
+    if (!linked || seen.has(linked.spanId)) continue;
+    seen.add(linked.spanId);
+    links.push({ context: linked });
+  }
+  const span = tracer().startSpan(
+    name,
+    { kind: options.kind ?? SpanKind.INTERNAL, links, ...(options.attributes ? { attributes: options.attributes } : {}) },
+    parent,
+  );
+  return { span, active: trace.setSpan(parent, span) };
+}
+
+function recordFailure(span: Span, error: unknown): void {
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+}
+
+/**
+ * Runs `fn` in a span (active for everything it calls); records a thrown error on the span. With
+ * tracing off it only calls `fn`; under an unsampled parent it runs `fn` in that parent's context.
+ */
+export async function traced<T>(name: string, options: TracedOptions, fn: (span: Span | null) => Promise<T>): Promise<T> {
+  if (!enabled) return fn(null);
+  const parent = parentOf(options);
+  if (unsampled(parent)) return context.with(parent, () => fn(null));
+  const { span, active } = startSpan(name, options, parent);
+  try {
+    return await context.with(active, () => fn(span));
+  } catch (error) {
+    recordFailure(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+/** traced() for synchronous work: promises `fn` starts keep the span as their parent. */
+export function tracedSync<T>(name: string, options: TracedOptions, fn: (span: Span | null) => T): T {
+  if (!enabled) return fn(null);
+  const parent = parentOf(options);
+  if (unsampled(parent)) return context.with(parent, () => fn(null));
+  const { span, active } = startSpan(name, options, parent);
+  try {
+    return context.with(active, () => fn(span));
+  } catch (error) {
+    recordFailure(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+/** The active span's trace id, for log lines; undefined when tracing is off or nothing is traced. */
+export function activeTraceId(): string | undefined {
+  if (!enabled) return undefined;
+  const active = trace.getSpanContext(context.active());
+  return active && trace.isSpanContextValid(active) ? active.traceId : undefined;
+}
