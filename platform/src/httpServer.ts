@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
 import type { Registry } from "prom-client";
 import { REQUEST_ID_HEADER } from "./principal.js";
-import { SpanKind, traced } from "./tracing.js";
+import { SpanKind, spanActive, traced } from "./tracing.js";
 
 export interface HttpRequestInfo {
   /** The request's headers (an in-process call's too, in the same lower-case form). */
@@ -101,8 +101,9 @@ function operationNameOf(body: unknown): string {
 
 /**
  * Runs one GraphQL request through Apollo Server; shared by the HTTP listener and the in-process
- * handler. Traced as "<service> graphql": under the HTTP server span, or, for an in-process call,
- * as the server span itself, continuing the caller's trace from the call's traceparent header.
+ * handler. Traced as "<service> graphql": under the http instrumentation's server span when it is
+ * loaded, else as the server span itself, continuing the caller's trace from the request's
+ * traceparent header (an in-process call always carries it there).
  */
 function executeGraphQL<TContext extends BaseContext>(
   options: GraphQLHttpServerOptions<TContext>,
@@ -113,11 +114,12 @@ function executeGraphQL<TContext extends BaseContext>(
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
   }
   const service = options.service ?? "graphql";
+  const serverSpan = request.inProcess || !spanActive();
   return traced(
     `${service} graphql`,
     {
-      kind: request.inProcess ? SpanKind.SERVER : SpanKind.INTERNAL,
-      ...(request.inProcess ? { parent: request.headers } : {}),
+      kind: serverSpan ? SpanKind.SERVER : SpanKind.INTERNAL,
+      ...(serverSpan ? { parent: request.headers } : {}),
       attributes: { "crossdock.service": service, "graphql.operation.name": operationNameOf(request.body), "crossdock.in_process": request.inProcess },
     },
     () =>

@@ -54,21 +54,55 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
   return started;
 }
 
+/** The instrumentations this process can load, by the names OTEL_NODE_{ENABLED,DISABLED}_INSTRUMENTATIONS use. */
+export const INSTRUMENTATIONS = ["http", "undici", "pg"] as const;
+export type InstrumentationName = (typeof INSTRUMENTATIONS)[number];
+
+/**
+ * Which of the SDK's instrumentations to load: all of them unless OTEL_NODE_ENABLED_INSTRUMENTATIONS
+ * lists some (comma-separated names, as @opentelemetry/auto-instrumentations-node reads them; an
+ * unknown name such as "none" loads none), less any that OTEL_NODE_DISABLED_INSTRUMENTATIONS lists.
+ * Crossdock's own spans (each service's GraphQL request, the apply, flow steps, pushes) and the
+ * trace context they carry do not need them: they add a span per HTTP exchange, fetch and SQL statement.
+ */
+export function instrumentationsFrom(env: NodeJS.ProcessEnv): Set<InstrumentationName> {
+  const list = (value: string | undefined) =>
+    (value ?? "")
+      .split(",")
+      .map((name) => name.trim().toLowerCase())
+      .filter((name) => name !== "");
+  const enabled = list(env.OTEL_NODE_ENABLED_INSTRUMENTATIONS);
+  const disabled = new Set(list(env.OTEL_NODE_DISABLED_INSTRUMENTATIONS));
+  return new Set(INSTRUMENTATIONS.filter((name) => (enabled.length === 0 || enabled.includes(name)) && !disabled.has(name)));
+}
+
+let loadedInstrumentations = new Set<InstrumentationName>();
+
+/** Whether this process loaded that instrumentation (tracing on and the environment asked for it). */
+export function instrumentationLoaded(name: InstrumentationName): boolean {
+  return enabled && loadedInstrumentations.has(name);
+}
+
+/** Whether a span is active here (for instance the http instrumentation's server span). */
+export function spanActive(): boolean {
+  return enabled && trace.getSpan(context.active()) !== undefined;
+}
+
 async function loadSdk(serviceName: string, env: NodeJS.ProcessEnv): Promise<TracingHandle> {
-  const [{ NodeSDK }, { HttpInstrumentation }, { UndiciInstrumentation }, { PgInstrumentation }] = await Promise.all([
-    import("@opentelemetry/sdk-node"),
-    import("@opentelemetry/instrumentation-http"),
-    import("@opentelemetry/instrumentation-undici"),
-    import("@opentelemetry/instrumentation-pg"),
-  ]);
+  const chosen = instrumentationsFrom(env);
+  loadedInstrumentations = chosen;
+  const { NodeSDK } = await import("@opentelemetry/sdk-node");
+  const instrumentations = [];
+  if (chosen.has("http")) {
+    const { HttpInstrumentation } = await import("@opentelemetry/instrumentation-http");
+    // Health, readiness and metrics scrapes are not traced: they would drown the requests.
+    instrumentations.push(new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => /^\/(healthz|readyz|metrics)\b/.test(request.url ?? "") }));
+  }
+  if (chosen.has("undici")) instrumentations.push(new (await import("@opentelemetry/instrumentation-undici")).UndiciInstrumentation());
+  if (chosen.has("pg")) instrumentations.push(new (await import("@opentelemetry/instrumentation-pg")).PgInstrumentation({ requireParentSpan: true }));
   const sdk = new NodeSDK({
     ...((env.OTEL_SERVICE_NAME ?? "").trim() === "" ? { serviceName } : {}),
-    instrumentations: [
-      // Health, readiness and metrics scrapes are not traced: they would drown the requests.
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => /^\/(healthz|readyz|metrics)\b/.test(request.url ?? "") }),
-      new UndiciInstrumentation(),
-      new PgInstrumentation({ requireParentSpan: true }),
-    ],
+    instrumentations,
     // Traces only: metrics stay Prometheus (/metrics), logs stay pino lines (with trace_id).
     metricReaders: [],
     logRecordProcessors: [],

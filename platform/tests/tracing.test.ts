@@ -8,6 +8,7 @@ import {
   activeTraceparent,
   contextFrom,
   injectTraceContext,
+  instrumentationsFrom,
   spanContextOf,
   startTracing,
   traced,
@@ -27,6 +28,16 @@ describe("tracing", () => {
     expect(tracingConfigured({ OTEL_TRACES_EXPORTER: "console" })).toBe(true);
     expect(tracingConfigured({ OTEL_TRACES_EXPORTER: "none", OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" })).toBe(false);
     expect(tracingConfigured({ OTEL_SDK_DISABLED: "true", OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" })).toBe(false);
+  });
+
+  it("loads every instrumentation unless the environment names some or takes some out", () => {
+    expect([...instrumentationsFrom({})]).toEqual(["http", "undici", "pg"]);
+    expect([...instrumentationsFrom({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: "none" })]).toEqual([]);
+    expect([...instrumentationsFrom({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: " HTTP, pg ,unknown" })]).toEqual(["http", "pg"]);
+    expect([...instrumentationsFrom({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: "http,undici,pg", OTEL_NODE_DISABLED_INSTRUMENTATIONS: "pg" })]).toEqual([
+      "http",
+      "undici",
+    ]);
   });
 
   it("without the OTEL environment starts nothing: no provider, no context, helpers only run the work", async () => {

@@ -5,7 +5,7 @@
 // plumbing took about a quarter of the flows process's CPU in bench:flows. In the embedded hub the
 // gateway runs in the same process and is called as a function (same headers, same pipeline).
 import { Agent, request } from "undici";
-import { injectTraceContext, jsonCopy, type LocalGraphQLHandler } from "@crossdock/platform";
+import { injectTraceContext, instrumentationLoaded, jsonCopy, type LocalGraphQLHandler } from "@crossdock/platform";
 import { PermanentStepError } from "./types.js";
 
 /** Error codes from the registry that mean "this request will never succeed as it is". */
@@ -66,8 +66,8 @@ export class GatewayClient {
   async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
     const headers = { "content-type": "application/json", authorization: `Bearer ${this.options.serviceToken}`, "x-crossdock-client": "flows" };
     const local = await this.options.local;
-    // Over HTTP the undici instrumentation sends the trace context; in process it goes in the headers.
-    if (local) injectTraceContext(headers);
+    // The trace context goes in the headers, unless the undici instrumentation sends it over HTTP.
+    if (local || !instrumentationLoaded("undici")) injectTraceContext(headers);
     const { status, text } = local ? await this.sendLocal(local, headers, { query, variables }) : await this.sendHttp(headers, { query, variables });
     let body: { data?: T | null; errors?: { message: string; extensions?: { code?: string; retryable?: unknown } }[] };
     try {
