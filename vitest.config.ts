@@ -40,6 +40,7 @@ const BOTH_BACKENDS = [
   "test/e2e/subscriptions.test.ts",
   "test/e2e/subscriptionsReplicas.test.ts",
   "test/e2e/tracing.test.ts",
+  "test/e2e/tracingInstrumented.test.ts",
   "test/e2e/writes.test.ts",
 ];
 const missing = BOTH_BACKENDS.filter((file) => !existsSync(new URL(file, import.meta.url)));

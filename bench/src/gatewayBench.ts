@@ -6,6 +6,9 @@
 // runs them in one). CPU and RSS are summed over the hub's processes. Prints figures; asserts nothing.
 // --otlp-sink turns tracing on in the hub, exporting to a sink in this process (the sampler comes
 // from the caller's OTEL_TRACES_SAMPLER / _ARG), so the cost of tracing shows beside a run without.
+// --tracing-pair runs two Postgres hubs at once, one without tracing and one with it (as
+// --otlp-sink), and measures them in alternating windows (--rounds of --duration each): this
+// machine's speed drifts by tens of percent from minute to minute, so runs minutes apart do not compare.
 import { parseArgs } from "node:util";
 import { ALL_ACCESS, postgresAdminUrl, principalHeaders } from "@crossdock/test";
 import { createHubDatabases, DIRECT, FEDERATED, orderNumbers } from "./support/gatewayWorkload.js";
@@ -38,6 +41,8 @@ const { values } = parseArgs({
     "hive-auth": { type: "boolean", default: false },
     // Tracing on in the hub: OTLP export to a sink in this process (see the top of the file).
     "otlp-sink": { type: "boolean", default: false },
+    // Two Postgres hubs side by side, tracing off and on, measured in alternating windows (see tracingPair).
+    "tracing-pair": { type: "boolean", default: false },
   },
 });
 const durationMs = Number(values.duration) * 1000;
@@ -153,7 +158,90 @@ async function withOtlpSink(run: () => Promise<void>): Promise<void> {
   }
 }
 
-if (values.peer === undefined) {
+/**
+ * Tracing off and on, side by side: two Postgres hubs (each service in its own process), warmed
+ * alike, then measured in alternating windows (off-on, then on-off, ...) so that a drift in the
+ * machine's speed falls on both. Prints each window and the median of the per-round ratios.
+ */
+async function tracingPair(): Promise<void> {
+  const rounds = Math.max(2, Number(values.rounds));
+  const sink: OtlpSink = await startOtlpSink();
+  const sampler = `${process.env.OTEL_TRACES_SAMPLER ?? "parentbased_always_on"}${process.env.OTEL_TRACES_SAMPLER_ARG ? ` ${process.env.OTEL_TRACES_SAMPLER_ARG}` : ""}`;
+  console.log(
+    `gateway benchmark, tracing off and on side by side: Postgres, each service in its own process, ${concurrency} concurrent clients, ` +
+      `${rounds} rounds of ${durationMs / 1000} s per hub, seed scale ${values.scale}, node ${process.version}\n` +
+      `tracing on: OTLP ${process.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? "http/protobuf"} to a sink in this process, sampler ${sampler}\n`,
+  );
+  const databases = await Promise.all([createHubDatabases(values.postgres!), createHubDatabases(values.postgres!)]);
+  const hubs: ServiceProcesses[] = [];
+  try {
+    const seedScale = Number(values.scale);
+    hubs.push(await startServiceProcesses({ env: { ...databases[0]!.env, OTEL_SDK_DISABLED: "true", OTEL_EXPORTER_OTLP_ENDPOINT: "" }, seedScale }));
+    hubs.push(await startServiceProcesses({ env: { ...databases[1]!.env, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url }, seedScale }));
+    const numbers = await Promise.all(hubs.map((hub) => orderNumbers(hub.gatewayUrl)));
+    const load = (i: number, ms: number) =>
+      runLoad({
+        url: hubs[i]!.gatewayUrl,
+        concurrency,
+        durationMs: ms,
+        body: (n) => JSON.stringify({ query: FEDERATED, variables: { n: numbers[i]![n % numbers[i]!.length] } }),
+      });
+    for (const i of [0, 1, 0, 1]) await load(i, 5000);
+    const label = ["off", "on"] as const;
+    const totals = [
+      { requests: 0, seconds: 0, cpu: 0, errors: 0 },
+      { requests: 0, seconds: 0, cpu: 0, errors: 0 },
+    ];
+    const ratios: number[] = [];
+    const cpuRatios: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? [0, 1] : [1, 0];
+      const rate = [0, 0];
+      const cpuPer = [0, 0];
+      for (const i of order) {
+        const hub = hubs[i]!;
+        const before = hub.pids.map((pid) => cpuSeconds(pid));
+        const result = await load(i, durationMs);
+        const cpu = hub.pids.reduce((sum, pid, k) => sum + cpuSeconds(pid) - before[k]!, 0);
+        rate[i] = result.requests / result.seconds;
+        cpuPer[i] = (cpu / result.requests) * 1000;
+        Object.assign(totals[i]!, {
+          requests: totals[i]!.requests + result.requests,
+          seconds: totals[i]!.seconds + result.seconds,
+          cpu: totals[i]!.cpu + cpu,
+          errors: totals[i]!.errors + result.errors,
+        });
+      }
+      ratios.push(rate[1]! / rate[0]!);
+      cpuRatios.push(cpuPer[1]! / cpuPer[0]!);
+      console.log(
+        `round ${round + 1}: ${order.map((i) => `${label[i]} ${rate[i]!.toFixed(0)} req/s (${cpuPer[i]!.toFixed(2)} CPU s/1k)`).join(", ")}; on/off ${(rate[1]! / rate[0]!).toFixed(3)}`,
+      );
+    }
+    const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
+    console.log();
+    for (const i of [0, 1]) {
+      const t = totals[i]!;
+      console.log(
+        `tracing ${label[i]}: ${(t.requests / t.seconds).toFixed(0)} req/s, ${((t.cpu / t.requests) * 1000).toFixed(2)} CPU s/1k req, ${t.errors} errors`,
+      );
+    }
+    const { requests, bytes } = sink.received();
+    console.log(`OTLP sink: ${requests} export requests, ${(bytes / 1024).toFixed(0)} KB`);
+    console.log(
+      `throughput on/off: median of rounds ${median(ratios).toFixed(3)} (cost ${((1 - median(ratios)) * 100).toFixed(1)}%); ` +
+        `CPU per request on/off: median ${median(cpuRatios).toFixed(3)}`,
+    );
+  } finally {
+    for (const hub of hubs) await hub.stop();
+    for (const database of databases) await database.drop();
+    await sink.close();
+  }
+}
+
+if (values["tracing-pair"]) {
+  await tracingPair();
+} else if (values.peer === undefined) {
   await withOtlpSink(benchBackends);
 } else if (values.peer === "hive") {
   console.log(

@@ -16,6 +16,8 @@ export interface GatewayContext {
   logger: Logger;
   /** The calling application (apollographql-client-name/-version), for labels only. */
   client?: ClientIdentity;
+  /** The operation's trace (its span's W3C traceparent), for the subgraph calls; null or absent when untraced. */
+  traceparent?: string | null;
   /** The transport already held this operation to the trusted documents (graphql-ws); the plugin skips it. */
   trustedDocumentChecked?: boolean;
 }

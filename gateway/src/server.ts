@@ -23,6 +23,7 @@ import {
   listen,
   metricsPlugin,
   openDatabase,
+  traceLogFields,
   type DestinationStream,
   type HttpRequestInfo,
   type LocalGraphQLHandler,
@@ -184,10 +185,10 @@ export async function start(config: GatewayConfig, deps: GatewayDependencies = {
     // Not ready before it listens, while it drains, or while its change feed's database is away.
     isReady: async () => ready && ((await feed?.database.reachable()) ?? true),
     maxBodyBytes: config.limits.maxBodyBytes,
-    context: async ({ headers, requestId }: HttpRequestInfo): Promise<GatewayContext> => {
+    context: async ({ headers, requestId, traceparent }: HttpRequestInfo): Promise<GatewayContext> => {
       const client = clientOf(headers);
       const labels = client === UNKNOWN_CLIENT ? { requestId } : { requestId, client: client.name, clientVersion: client.version };
-      return { requestId, principal: await principalOf(headers), client, logger: logger.child(labels) };
+      return { requestId, principal: await principalOf(headers), client, logger: logger.child({ ...labels, ...traceLogFields(traceparent) }), traceparent };
     },
   };
   const graphqlListener = createGraphQLRequestListener<GatewayContext>(handlerOptions);

@@ -3,7 +3,7 @@
 // the deadline, and a transport (HTTP, or a function for a subgraph in this process); the
 // answer is judged (answerErrors.ts) and bounds the operation's cache policy.
 import type { GraphQLDataSource } from "@apollo/gateway";
-import { DEV_PRINCIPAL_SECRET, type LocalGraphQLHandler } from "@crossdock/platform";
+import { DEV_PRINCIPAL_SECRET, parentFor, SpanKind, traced, type LocalGraphQLHandler } from "@crossdock/platform";
 import type { GatewayContext } from "./context.js";
 import { incomingOperation, type GatewayResponse, type ProcessOptions } from "./apolloGatewayAdapter.js";
 import { graphqlBodyOf } from "./subgraph-calls/answerErrors.js";
@@ -62,15 +62,29 @@ export class CrossdockSubgraphDataSource implements GraphQLDataSource<GatewayCon
           });
   }
 
-  async process(options: ProcessOptions): Promise<GatewayResponse> {
+  /** One subgraph call, traced as "gateway fetch <subgraph>" (a client span under the operation's) when tracing is on. */
+  process(options: ProcessOptions): Promise<GatewayResponse> {
+    const incoming = incomingOperation(options);
+    return traced(
+      `gateway fetch ${this.name}`,
+      {
+        kind: SpanKind.CLIENT,
+        parent: parentFor(incoming?.context?.traceparent),
+        attributes: { "crossdock.service": "gateway", "crossdock.subgraph": this.name },
+      },
+      (_span, traceparent) => this.call(options, incoming, traceparent),
+    );
+  }
+
+  private async call(options: ProcessOptions, incoming: ReturnType<typeof incomingOperation>, traceparent: string | null): Promise<GatewayResponse> {
     const { request } = options;
     if (!request.query) throw new Error("Missing query");
-    const incoming = incomingOperation(options);
     const call: SubgraphCall = {
       subgraph: this.name,
       headers: { "content-type": "application/json" },
       body: { query: request.query, operationName: request.operationName, variables: request.variables, extensions: request.extensions },
       context: incoming?.context,
+      traceparent,
     };
     for (const decorate of this.decorators) decorate(call);
     const onAnswer = (answer: SubgraphAnswer) => incoming?.restrictCachePolicy(answer.headers["cache-control"]);

@@ -15,6 +15,8 @@ export interface AuditRecord {
   entityType: string;
   entityKey: string;
   detail?: unknown;
+  /** The write's trace (its request's traceparent); absent: the active one, where a context manager keeps it. */
+  traceparent?: string | null;
 }
 
 const AUDIT_PARAMETER_COUNT = 7;
@@ -38,7 +40,7 @@ export function auditInsertSql(first = 1, table = AUDIT_TABLE): string {
     .join(", ")})`;
 }
 
-/** The values of auditInsertSql's parameters, in order; the active traceparent last for a system's "AuditEntry". */
+/** The values of auditInsertSql's parameters, in order; the write's traceparent last for a system's "AuditEntry". */
 export function auditParameters(record: AuditRecord, table = AUDIT_TABLE): unknown[] {
   const values: unknown[] = [
     record.principal.subject,
@@ -49,7 +51,7 @@ export function auditParameters(record: AuditRecord, table = AUDIT_TABLE): unkno
     record.entityKey,
     JSON.stringify(record.detail ?? null),
   ];
-  if (carriesTrace(table)) values.push(activeTraceparent());
+  if (carriesTrace(table)) values.push(record.traceparent === undefined ? activeTraceparent() : record.traceparent);
   return values;
 }
 

@@ -13,6 +13,8 @@ export interface HttpRequestInfo {
   /** The request's headers (an in-process call's too, in the same lower-case form). */
   headers: http.IncomingHttpHeaders;
   requestId: string;
+  /** The request's trace (its span's W3C traceparent) for what it causes; null when tracing is off. */
+  traceparent: string | null;
 }
 
 export interface GraphQLHttpServerOptions<TContext extends BaseContext> {
@@ -122,10 +124,10 @@ function executeGraphQL<TContext extends BaseContext>(
       ...(serverSpan ? { parent: request.headers } : {}),
       attributes: { "crossdock.service": service, "graphql.operation.name": operationNameOf(request.body), "crossdock.in_process": request.inProcess },
     },
-    () =>
+    (_span, traceparent) =>
       options.apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: request.method, headers, search: request.search, body: request.body },
-        context: () => options.context({ headers: request.headers, requestId: request.requestId }),
+        context: () => options.context({ headers: request.headers, requestId: request.requestId, traceparent }),
       }),
   );
 }

@@ -1,10 +1,10 @@
 // Logs (pino): JSON lines everywhere except development (NODE_ENV=development, as `npm start`
 // sets), where one shared pino-pretty stream prints them for a person. pino-pretty is a dev
 // dependency: a release without it (npm prune --omit=dev) logs JSON, and production never loads it.
-// With tracing on (tracing.ts), each line logged inside a traced span carries its `trace_id`.
+// With tracing on (tracing.ts), a request's logger (and a flow step's, an apply's) carries the
+// `trace_id` of its sampled trace (traceLogFields).
 import { createRequire } from "node:module";
 import { pino, type DestinationStream, type Logger } from "pino";
-import { activeTraceId } from "./tracing.js";
 
 export type { Logger };
 
@@ -25,15 +25,9 @@ function developmentStream(): DestinationStream | null {
 
 export type { DestinationStream };
 
-/** The active trace's id for a log line; nothing when tracing is off (one boolean check). */
-function traceFields(): { trace_id?: string } {
-  const traceId = activeTraceId();
-  return traceId === undefined ? {} : { trace_id: traceId };
-}
-
 /** A service's logger; `destination` (tests) receives its JSON lines instead of stdout. */
 export function createLogger(service: string, level = process.env.LOG_LEVEL ?? "info", destination?: DestinationStream): Logger {
-  const options = { name: service, level, base: { service }, timestamp: pino.stdTimeFunctions.isoTime, mixin: traceFields };
+  const options = { name: service, level, base: { service }, timestamp: pino.stdTimeFunctions.isoTime };
   if (destination) return pino(options, destination);
   const stream = process.env.NODE_ENV === "development" ? developmentStream() : null;
   return stream ? pino(options, stream) : pino(options);

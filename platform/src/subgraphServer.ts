@@ -20,11 +20,14 @@ import { requestOutcome } from "./requestOutcome.js";
 import { closeServer, createGraphQLRequestListener, createLocalGraphQLHandler, listen, type HttpRequestInfo, type LocalGraphQLHandler } from "./httpServer.js";
 import { applySchemaAuthorization } from "./schemaAuthorization.js";
 import { principalSecretFrom, PRINCIPAL_HEADER, verifyPrincipal, type Principal } from "./principal.js";
+import { traceLogFields } from "./tracing.js";
 
 export interface RequestContextBase extends BaseContext {
   requestId: string;
   principal: Principal;
   logger: Logger;
+  /** The request's trace (W3C traceparent), for the writes it makes; null when tracing is off. */
+  traceparent: string | null;
 }
 
 export interface SubgraphServerOptions<TContext extends RequestContextBase> {
@@ -120,9 +123,9 @@ export async function startSubgraphServer<TContext extends RequestContextBase>(o
     registry: options.metrics.registry,
     isReady: options.isReady ?? (() => true),
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
-    context: async ({ headers, requestId }: HttpRequestInfo) => {
+    context: async ({ headers, requestId, traceparent }: HttpRequestInfo) => {
       const principal = verifyPrincipal(headers[PRINCIPAL_HEADER] as string | undefined, secret);
-      return options.createContext({ requestId, principal, logger: options.logger.child({ requestId }) });
+      return options.createContext({ requestId, principal, logger: options.logger.child({ requestId, ...traceLogFields(traceparent) }), traceparent });
     },
   };
   const server = http.createServer(createGraphQLRequestListener<TContext>(handlerOptions));

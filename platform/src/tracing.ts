@@ -1,12 +1,34 @@
-// Traces (OpenTelemetry): the standard Node SDK with the http, undici (fetch) and pg
-// instrumentations, configured by the standard environment (OTEL_EXPORTER_OTLP_ENDPOINT,
-// OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER, ...). Off unless an OTLP
-// endpoint or a traces exporter is set: then the SDK is never loaded and every helper here is a
-// plain call that does nothing. One provider per process (the embedded hub runs every service in
-// one). W3C trace context travels as `traceparent`: in HTTP headers, in the in-process calls'
-// headers, and in the data a change carries from its source transaction to what reacts to it.
+// Traces (OpenTelemetry): the standard Node SDK, configured by the standard environment
+// (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER,
+// ...). Off unless an OTLP endpoint or a traces exporter is set: then the SDK is never loaded and
+// every helper here is a plain call that does nothing. One provider per process (the embedded hub
+// runs every service in one). W3C trace context travels as `traceparent`: in HTTP headers, in the
+// in-process calls' headers, and in the data a change carries from its source transaction to what
+// reacts to it.
+//
+// Crossdock passes the trace context explicitly: each request's context, write actor, change batch
+// and flow step holds its traceparent, so its own spans need no context manager. On Node 20 the
+// SDK's AsyncLocalStorage context manager puts a hook on every promise the process makes, which
+// cost a fifth of the gateway's throughput even with nothing sampled (docs/observability.md). It
+// is registered only with the SDK's http/undici/pg instrumentations (opt-in), which need it.
 import { createRequire } from "node:module";
-import { context, propagation, trace, SpanKind, SpanStatusCode, TraceFlags, type Context, type Link, type Span, type SpanContext } from "@opentelemetry/api";
+import {
+  context,
+  INVALID_SPAN_CONTEXT,
+  propagation,
+  ROOT_CONTEXT,
+  trace,
+  SpanKind,
+  SpanStatusCode,
+  TraceFlags,
+  type Context,
+  type ContextManager,
+  type Link,
+  type Span,
+  type SpanContext,
+  type Tracer,
+  type TracerProvider,
+} from "@opentelemetry/api";
 
 export { SpanKind };
 export type { Span };
@@ -24,6 +46,8 @@ export interface TracingHandle {
 const DISABLED: TracingHandle = { enabled: false, shutdown: async () => undefined };
 
 let enabled = false;
+/** Whether a context manager is registered (the instrumentations need one): then the active context is also kept. */
+let contextManaged = false;
 let started: Promise<TracingHandle> | null = null;
 
 /** Tracing is on when the environment names an OTLP endpoint or a traces exporter (the standard variables). */
@@ -59,11 +83,13 @@ export const INSTRUMENTATIONS = ["http", "undici", "pg"] as const;
 export type InstrumentationName = (typeof INSTRUMENTATIONS)[number];
 
 /**
- * Which of the SDK's instrumentations to load: all of them unless OTEL_NODE_ENABLED_INSTRUMENTATIONS
- * lists some (comma-separated names, as @opentelemetry/auto-instrumentations-node reads them; an
- * unknown name such as "none" loads none), less any that OTEL_NODE_DISABLED_INSTRUMENTATIONS lists.
- * Crossdock's own spans (each service's GraphQL request, the apply, flow steps, pushes) and the
- * trace context they carry do not need them: they add a span per HTTP exchange, fetch and SQL statement.
+ * Which of the SDK's instrumentations to load: those OTEL_NODE_ENABLED_INSTRUMENTATIONS lists
+ * (comma-separated names, as @opentelemetry/auto-instrumentations-node reads them; "all" for every
+ * one), less any that OTEL_NODE_DISABLED_INSTRUMENTATIONS lists. None by default, unlike
+ * auto-instrumentations-node: Crossdock's own spans (each service's GraphQL request, the subgraph
+ * calls, the apply, flow steps, pushes) and the trace context they carry do not need them, and they
+ * need the context manager that costs every request (see the top of the file). They add a span per
+ * HTTP exchange, fetch and SQL statement.
  */
 export function instrumentationsFrom(env: NodeJS.ProcessEnv): Set<InstrumentationName> {
   const list = (value: string | undefined) =>
@@ -73,7 +99,7 @@ export function instrumentationsFrom(env: NodeJS.ProcessEnv): Set<Instrumentatio
       .filter((name) => name !== "");
   const enabled = list(env.OTEL_NODE_ENABLED_INSTRUMENTATIONS);
   const disabled = new Set(list(env.OTEL_NODE_DISABLED_INSTRUMENTATIONS));
-  return new Set(INSTRUMENTATIONS.filter((name) => (enabled.length === 0 || enabled.includes(name)) && !disabled.has(name)));
+  return new Set(INSTRUMENTATIONS.filter((name) => (enabled.includes("all") || enabled.includes(name)) && !disabled.has(name)));
 }
 
 let loadedInstrumentations = new Set<InstrumentationName>();
@@ -83,9 +109,47 @@ export function instrumentationLoaded(name: InstrumentationName): boolean {
   return enabled && loadedInstrumentations.has(name);
 }
 
-/** Whether a span is active here (for instance the http instrumentation's server span). */
+/** Whether a span is active here (for instance the http instrumentation's server span); never without a context manager. */
 export function spanActive(): boolean {
-  return enabled && trace.getSpan(context.active()) !== undefined;
+  return contextManaged && trace.getSpan(context.active()) !== undefined;
+}
+
+/**
+ * The trace to continue: the active span's context when a context manager keeps one (so the
+ * instrumentations' spans and ours nest), else the traceparent the caller holds.
+ */
+export function parentFor(traceparent: string | null | undefined): string | null | undefined {
+  return spanActive() ? undefined : (traceparent ?? null);
+}
+
+/** The context manager when there is none to keep: nothing is ever active, `with` only calls. */
+const NO_ACTIVE_CONTEXT: ContextManager = {
+  active: () => ROOT_CONTEXT,
+  with: (_context, fn, thisArg, ...args) => fn.call(thisArg, ...args),
+  bind: (_context, target) => target,
+  enable() {
+    return this;
+  },
+  disable() {
+    return this;
+  },
+};
+
+/** A tracer whose spans are never recorded, for a library that cannot find its parent without a context manager. */
+const SILENT_TRACER: Tracer = {
+  startSpan: () => trace.wrapSpanContext(INVALID_SPAN_CONTEXT),
+  startActiveSpan: (...args: unknown[]) => (args[args.length - 1] as (span: Span) => unknown)(trace.wrapSpanContext(INVALID_SPAN_CONTEXT)),
+} as Tracer;
+
+/**
+ * @apollo/gateway's own spans (gateway.request, .plan, .fetch, ...) find their parent only through
+ * the active context: without a context manager each would start a trace of its own, so they are
+ * silenced and the gateway's subgraph calls are traced by Crossdock (gateway/src/subgraph-calls).
+ */
+function withoutContextBoundLibraries(provider: TracerProvider): TracerProvider {
+  return {
+    getTracer: (name, version, options) => (name === "apollo/gateway-js" ? SILENT_TRACER : provider.getTracer(name, version, options)),
+  };
 }
 
 async function loadSdk(serviceName: string, env: NodeJS.ProcessEnv): Promise<TracingHandle> {
@@ -100,14 +164,25 @@ async function loadSdk(serviceName: string, env: NodeJS.ProcessEnv): Promise<Tra
   }
   if (chosen.has("undici")) instrumentations.push(new (await import("@opentelemetry/instrumentation-undici")).UndiciInstrumentation());
   if (chosen.has("pg")) instrumentations.push(new (await import("@opentelemetry/instrumentation-pg")).PgInstrumentation({ requireParentSpan: true }));
+  // The instrumentations find their parent span through the active context: only they need a context manager.
+  const managed = instrumentations.length > 0;
   const sdk = new NodeSDK({
     ...((env.OTEL_SERVICE_NAME ?? "").trim() === "" ? { serviceName } : {}),
     instrumentations,
+    ...(managed ? {} : { contextManager: NO_ACTIVE_CONTEXT }),
     // Traces only: metrics stay Prometheus (/metrics), logs stay pino lines (with trace_id).
     metricReaders: [],
     logRecordProcessors: [],
   });
   sdk.start();
+  if (!managed) {
+    const provider = (trace.getTracerProvider() as { getDelegate?: () => TracerProvider }).getDelegate?.();
+    if (provider) {
+      trace.disable();
+      trace.setGlobalTracerProvider(withoutContextBoundLibraries(provider));
+    }
+  }
+  contextManaged = managed;
   // The instrumentations patch modules when they are required; this process imports them as ES
   // modules, so they are required here once (the same module objects the imports share).
   const require = createRequire(import.meta.url);
@@ -123,6 +198,7 @@ async function loadSdk(serviceName: string, env: NodeJS.ProcessEnv): Promise<Tra
     enabled: true,
     async shutdown() {
       enabled = false;
+      contextManaged = false;
       await sdk.shutdown();
       started = null;
     },
@@ -205,22 +281,43 @@ function startSpan(name: string, options: TracedOptions, parent: Context): { spa
   return { span, active: trace.setSpan(parent, span) };
 }
 
+/** A span context as a W3C traceparent (version 00). */
+function formatTraceparent(spanContext: SpanContext): string {
+  return `00-${spanContext.traceId}-${spanContext.spanId}-${(spanContext.traceFlags & 0xff).toString(16).padStart(2, "0")}`;
+}
+
+/** The traceparent of a span, to hand to what it causes (null when tracing is off or it has none). */
+export function traceparentOf(span: Span | null | undefined): string | null {
+  if (!enabled || !span) return null;
+  const spanContext = span.spanContext();
+  return trace.isSpanContextValid(spanContext) ? formatTraceparent(spanContext) : null;
+}
+
+/** What an unsampled parent passes on: its own traceparent, so nothing downstream is sampled either. */
+function passedOn(options: TracedOptions, parent: Context): string | null {
+  if (typeof options.parent === "string") return options.parent;
+  const spanContext = trace.getSpanContext(parent);
+  return spanContext && trace.isSpanContextValid(spanContext) ? formatTraceparent(spanContext) : null;
+}
+
 function recordFailure(span: Span, error: unknown): void {
   span.recordException(error instanceof Error ? error : String(error));
   span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
 }
 
 /**
- * Runs `fn` in a span (active for everything it calls); records a thrown error on the span. With
- * tracing off it only calls `fn`; under an unsampled parent it runs `fn` in that parent's context.
+ * Runs `fn` in a span; records a thrown error on the span. `fn` gets the span and the traceparent
+ * to hand to what it causes (the span's; under an unsampled parent, which makes no span, the
+ * parent's). With a context manager the span is also active for everything `fn` calls. With tracing
+ * off it only calls `fn` (with nulls).
  */
-export async function traced<T>(name: string, options: TracedOptions, fn: (span: Span | null) => Promise<T>): Promise<T> {
-  if (!enabled) return fn(null);
+export async function traced<T>(name: string, options: TracedOptions, fn: (span: Span | null, traceparent: string | null) => Promise<T>): Promise<T> {
+  if (!enabled) return fn(null, null);
   const parent = parentOf(options);
-  if (unsampled(parent)) return context.with(parent, () => fn(null));
+  if (unsampled(parent)) return contextManaged ? context.with(parent, () => fn(null, passedOn(options, parent))) : fn(null, passedOn(options, parent));
   const { span, active } = startSpan(name, options, parent);
   try {
-    return await context.with(active, () => fn(span));
+    return await (contextManaged ? context.with(active, () => fn(span, traceparentOf(span))) : fn(span, traceparentOf(span)));
   } catch (error) {
     recordFailure(span, error);
     throw error;
@@ -229,20 +326,33 @@ export async function traced<T>(name: string, options: TracedOptions, fn: (span:
   }
 }
 
-/** traced() for synchronous work: promises `fn` starts keep the span as their parent. */
-export function tracedSync<T>(name: string, options: TracedOptions, fn: (span: Span | null) => T): T {
-  if (!enabled) return fn(null);
+/** traced() for synchronous work: with a context manager, promises `fn` starts keep the span as their parent. */
+export function tracedSync<T>(name: string, options: TracedOptions, fn: (span: Span | null, traceparent: string | null) => T): T {
+  if (!enabled) return fn(null, null);
   const parent = parentOf(options);
-  if (unsampled(parent)) return context.with(parent, () => fn(null));
+  if (unsampled(parent)) return contextManaged ? context.with(parent, () => fn(null, passedOn(options, parent))) : fn(null, passedOn(options, parent));
   const { span, active } = startSpan(name, options, parent);
   try {
-    return context.with(active, () => fn(span));
+    return contextManaged ? context.with(active, () => fn(span, traceparentOf(span))) : fn(span, traceparentOf(span));
   } catch (error) {
     recordFailure(span, error);
     throw error;
   } finally {
     span.end();
   }
+}
+
+/** The trace id a traceparent names, for log lines; undefined for anything else. */
+export function traceIdOf(traceparent: string | null | undefined): string | undefined {
+  const match = traceparent ? /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceparent) : null;
+  return match ? match[1] : undefined;
+}
+
+/** Log fields for a trace: `trace_id` when the traceparent is sampled (an unsampled trace is never exported). */
+export function traceLogFields(traceparent: string | null | undefined): { trace_id?: string } {
+  const sampled = traceparent !== null && traceparent !== undefined && (Number.parseInt(traceparent.slice(-2), 16) & TraceFlags.SAMPLED) !== 0;
+  const traceId = sampled ? traceIdOf(traceparent) : undefined;
+  return traceId === undefined ? {} : { trace_id: traceId };
 }
 
 /** The active span's trace id, for log lines; undefined when tracing is off or nothing is traced. */

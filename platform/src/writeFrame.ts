@@ -12,6 +12,8 @@ import { WRITE_TRANSACTION_DEADLINE_MS, writeDeadlineOptions, type SqlTransactio
 export interface WriteActor {
   principal: Principal;
   requestId: string;
+  /** The request's trace, recorded with the audit entry so capture carries it on; absent or null untraced. */
+  traceparent?: string | null;
 }
 
 /** What a write touched, for its audit entry. */
@@ -110,7 +112,13 @@ export async function writeInTransaction<Tx extends RawSqlTransaction, R, W = ne
     if (!claimed.claimed) return { result: claimed.response, audit: null, written: null, replayed: true };
   }
   const decision = await options.decide(tx);
-  const audit: AuditRecord | null = decision.audit && { principal: actor.principal, requestId: actor.requestId, operation, ...decision.audit };
+  const audit: AuditRecord | null = decision.audit && {
+    principal: actor.principal,
+    requestId: actor.requestId,
+    traceparent: actor.traceparent ?? null,
+    operation,
+    ...decision.audit,
+  };
   if (claim) await storeIdempotentResponse(tx, claim, decision.result, audit, options.auditTable);
   else if (audit) await recordAudit(tx, audit, options.auditTable);
   return { result: decision.result, audit, written: decision.written ?? null, replayed: false };

@@ -13,6 +13,7 @@ import {
   startTracing,
   traced,
   tracedSync,
+  traceparentOf,
   tracingConfigured,
   tracingEnabled,
 } from "../src/index.js";
@@ -30,9 +31,11 @@ describe("tracing", () => {
     expect(tracingConfigured({ OTEL_SDK_DISABLED: "true", OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" })).toBe(false);
   });
 
-  it("loads every instrumentation unless the environment names some or takes some out", () => {
-    expect([...instrumentationsFrom({})]).toEqual(["http", "undici", "pg"]);
+  it("loads no instrumentation unless the environment names some (or all), less those it takes out", () => {
+    expect([...instrumentationsFrom({})]).toEqual([]);
     expect([...instrumentationsFrom({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: "none" })]).toEqual([]);
+    expect([...instrumentationsFrom({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: "all" })]).toEqual(["http", "undici", "pg"]);
+    expect([...instrumentationsFrom({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: "all", OTEL_NODE_DISABLED_INSTRUMENTATIONS: "pg" })]).toEqual(["http", "undici"]);
     expect([...instrumentationsFrom({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: " HTTP, pg ,unknown" })]).toEqual(["http", "pg"]);
     expect([...instrumentationsFrom({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: "http,undici,pg", OTEL_NODE_DISABLED_INSTRUMENTATIONS: "pg" })]).toEqual([
       "http",
@@ -57,6 +60,8 @@ describe("tracing", () => {
     expect(await traced("work", { parent: TRACEPARENT, links: [TRACEPARENT] }, async (span) => (seen.push(span), 7))).toBe(7);
     expect(tracedSync("work", { parent: TRACEPARENT }, (span) => (seen.push(span), 8))).toBe(8);
     expect(seen).toEqual([null, null]);
+    expect(await traced("work", {}, async (span, traceparent) => [span, traceparent])).toEqual([null, null]);
+    expect(traceparentOf(null)).toBeNull();
     const headers: Record<string, string> = {};
     injectTraceContext(headers);
     expect(headers).toEqual({});

@@ -2,7 +2,7 @@
 // continues a sampled traceparent; under an unsampled one no span is made, and the unsampled
 // context is what travels on (so nothing downstream is sampled either, at no cost).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { activeTraceparent, startTracing, traced, tracedSync, type TracingHandle } from "../src/index.js";
+import { activeTraceparent, startTracing, traceLogFields, traced, tracedSync, traceparentOf, type TracingHandle } from "../src/index.js";
 
 const TRACE = "0af7651916cd43dd8448eb211c80319c";
 const SAMPLED = `00-${TRACE}-b7ad6b7169203331-01`;
@@ -22,15 +22,30 @@ describe("tracing on", () => {
 
   it("continues a sampled parent in a span of its own", async () => {
     expect(handle.enabled).toBe(true);
-    const seen = await traced("child", { parent: SAMPLED }, async (span) => ({ span, traceparent: activeTraceparent() }));
+    const seen = await traced("child", { parent: SAMPLED }, async (span, traceparent) => ({ span, traceparent }));
     expect(seen.span).not.toBeNull();
     expect(seen.traceparent).toMatch(new RegExp(`^00-${TRACE}-[0-9a-f]{16}-01$`));
     expect(seen.traceparent).not.toBe(SAMPLED);
+    expect(seen.traceparent).toBe(traceparentOf(seen.span));
+    // No context manager without the SDK's instrumentations: nothing is "active", the traceparent is passed.
+    expect(activeTraceparent()).toBeNull();
+    expect(traceLogFields(seen.traceparent)).toEqual({ trace_id: TRACE });
   });
 
   it("makes no span under an unsampled parent and passes the parent's context on", async () => {
-    const seen = await traced("child", { parent: UNSAMPLED }, async (span) => ({ span, traceparent: activeTraceparent() }));
+    const seen = await traced("child", { parent: UNSAMPLED }, async (span, traceparent) => ({ span, traceparent }));
     expect(seen).toEqual({ span: null, traceparent: UNSAMPLED });
-    expect(tracedSync("child", { parent: UNSAMPLED }, (span) => [span, activeTraceparent()])).toEqual([null, UNSAMPLED]);
+    expect(tracedSync("child", { parent: UNSAMPLED }, (span, traceparent) => [span, traceparent])).toEqual([null, UNSAMPLED]);
+    // An unsampled trace's lines carry no trace_id: it is never exported.
+    expect(traceLogFields(UNSAMPLED)).toEqual({});
+  });
+
+  it("starts a trace at a root and passes the root span's traceparent on", async () => {
+    const root = await traced("root", {}, async (span, traceparent) => ({ span, traceparent }));
+    expect(root.span).not.toBeNull();
+    expect(root.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(root.traceparent).toBe(traceparentOf(root.span));
+    const child = await traced("child", { parent: root.traceparent }, async (_span, traceparent) => traceparent);
+    expect(child!.slice(3, 35)).toBe(root.traceparent!.slice(3, 35));
   });
 });

@@ -81,8 +81,8 @@ export interface HubProcess {
 export async function startHubProcess(options: { env?: Record<string, string>; seedScale?: number; startTimeoutMs?: number } = {}): Promise<HubProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), "crossdock-bench-"));
   const [port, erpPort, crmPort, wmsPort, opsPort, flowsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
-  // BENCH_CPU_PROF_DIR=<dir> writes a V8 CPU profile of the hub process there on stop.
-  const profile = process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`, "--cpu-prof-name=hub.cpuprofile"] : [];
+  // BENCH_CPU_PROF_DIR=<dir> writes V8 CPU profiles of the hub process in <dir>/hub/ on stop (one per thread).
+  const profile = process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}/hub`] : [];
   const extra = process.env.BENCH_HUB_NODE_ARGS ? process.env.BENCH_HUB_NODE_ARGS.split(" ") : [];
   const child = spawn(process.execPath, [...profile, ...extra, "--import", "tsx", "launcher/src/index.ts"], {
     cwd: REPO_ROOT,
@@ -219,10 +219,9 @@ export async function startServiceProcesses(options: { env: Record<string, strin
     for (const child of children.values()) if (child.exitCode === null) child.kill("SIGKILL");
   };
   const launch = async (name: ServiceName) => {
-    // BENCH_CPU_PROF_DIR=<dir> writes a V8 CPU profile of every service process there on stop.
-    const profile = process.env.BENCH_CPU_PROF_DIR
-      ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`, `--cpu-prof-name=${name}.cpuprofile`]
-      : [];
+    // BENCH_CPU_PROF_DIR=<dir> writes V8 CPU profiles of every service process on stop, in <dir>/<service>/:
+    // one per thread (tsx's module-hooks thread has its own), so no name is given that two threads would share.
+    const profile = process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}/${name}`] : [];
     const child = spawn(process.execPath, [...profile, "--import", "tsx", SERVICE_ENTRIES[name]], {
       cwd: REPO_ROOT,
       env,

@@ -3,7 +3,7 @@
 // fails to apply is retried with backoff, then applied event by event so one poison event is
 // parked and the stream goes on. The source is acked only after the read model committed.
 // Its source's state and lag come from sourceHealth.ts, which probes the source's head.
-import { activeTraceparent, traced, tracingEnabled, type Database, type Logger } from "@crossdock/platform";
+import { traced, tracingEnabled, type Database, type Logger } from "@crossdock/platform";
 import type { DebeziumRowChange } from "../debezium/index.js";
 import { MARKER_TABLES } from "../capture/capturedTables.js";
 import { capturedAuditEntry, isAuditTampering, type CapturedAuditEntry } from "./auditProjection.js";
@@ -399,7 +399,7 @@ export class Ingestor {
         links: traceparents.slice(1),
         attributes: { "crossdock.service": "cdc-ingest", "crossdock.source": batch.source, "crossdock.events": batch.eventCount },
       },
-      () => applyBatch(this.options.hub, { ...batch, traceparent: activeTraceparent() }),
+      (_span, traceparent) => applyBatch(this.options.hub, { ...batch, traceparent }),
     );
   }
 

@@ -5,7 +5,7 @@
 // plumbing took about a quarter of the flows process's CPU in bench:flows. In the embedded hub the
 // gateway runs in the same process and is called as a function (same headers, same pipeline).
 import { Agent, request } from "undici";
-import { injectTraceContext, instrumentationLoaded, jsonCopy, type LocalGraphQLHandler } from "@crossdock/platform";
+import { injectTraceContext, instrumentationLoaded, jsonCopy, spanActive, TRACEPARENT, type LocalGraphQLHandler } from "@crossdock/platform";
 import { PermanentStepError } from "./types.js";
 
 /** Error codes from the registry that mean "this request will never succeed as it is". */
@@ -59,15 +59,33 @@ export interface GatewayClientOptions {
 export class GatewayClient {
   private readonly agent: Agent;
 
-  constructor(private readonly options: GatewayClientOptions) {
-    this.agent = new Agent({ keepAliveTimeout: 60_000, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
+  constructor(
+    private readonly options: GatewayClientOptions,
+    agent?: Agent,
+    /** The trace this client's calls continue (a flow step's span); null: the active one, if any. */
+    private readonly traceparent: string | null = null,
+  ) {
+    this.agent = agent ?? new Agent({ keepAliveTimeout: 60_000, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
+  }
+
+  /** The same client (same pool) with its calls continuing `traceparent`; itself when that is null. */
+  continuing(traceparent: string | null): GatewayClient {
+    return traceparent ? new GatewayClient(this.options, this.agent, traceparent) : this;
   }
 
   async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    const headers = { "content-type": "application/json", authorization: `Bearer ${this.options.serviceToken}`, "x-crossdock-client": "flows" };
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      authorization: `Bearer ${this.options.serviceToken}`,
+      "x-crossdock-client": "flows",
+    };
     const local = await this.options.local;
-    // The trace context goes in the headers, unless the undici instrumentation sends it over HTTP.
-    if (local || !instrumentationLoaded("undici")) injectTraceContext(headers);
+    // The trace context goes in the headers, unless the undici instrumentation sends it over HTTP
+    // (with a context manager: from the active span, the step's).
+    if (local || !instrumentationLoaded("undici")) {
+      if (spanActive()) injectTraceContext(headers);
+      else if (this.traceparent) headers[TRACEPARENT] = this.traceparent;
+    }
     const { status, text } = local ? await this.sendLocal(local, headers, { query, variables }) : await this.sendHttp(headers, { query, variables });
     let body: { data?: T | null; errors?: { message: string; extensions?: { code?: string; retryable?: unknown } }[] };
     try {

@@ -110,12 +110,15 @@ export class StepRunner {
         parent: step.traceparent,
         attributes: { "crossdock.service": "flows", "crossdock.flow": step.flow, "crossdock.step": step.name, "crossdock.attempt": step.attempts },
       },
-      () => this.execute(step),
+      (_span, traceparent) => this.execute(step, traceparent),
     );
   }
 
-  /** Executes one step and records its outcome; returns the run's next step when it was claimed with the success. */
-  private async execute(step: ClaimedStep): Promise<ClaimedStep | null> {
+  /**
+   * Executes one step and records its outcome; returns the run's next step when it was claimed with
+   * the success. The step's gateway calls continue `traceparent` (its span's) when traced.
+   */
+  private async execute(step: ClaimedStep, traceparent: string | null = null): Promise<ClaimedStep | null> {
     const { store, registry, gateway, metrics, logger, workerId, maxAttempts, maxUnavailableAttempts, leaseMs, signal } = this.options;
     const labels = { flow: step.flow, step: step.kind };
     const started = performance.now();
@@ -131,7 +134,7 @@ export class StepRunner {
         customerNumber: step.customerNumber,
         idempotencyKey: idempotencyKeyOf(step.runId, step.name, step.generation),
         generation: step.generation,
-        gateway,
+        gateway: gateway.continuing(traceparent),
       });
       if (signal.aborted) return null;
       // A stopping worker takes no new step; the next one stays PENDING for whoever runs next.
@@ -166,7 +169,7 @@ export class StepRunner {
           await store.retryLater(step, workerId, { code, message }, backoffDelayMs(backoff, step.attempts));
           return null;
         }
-        const problems = await compensateRun({ store, registry, gateway, failed: step });
+        const problems = await compensateRun({ store, registry, gateway: gateway.continuing(traceparent), failed: step });
         const why = permanent ? `${code}: ${message}` : `gave up after ${step.attempts} attempts; last ${code}: ${message}`;
         await store.park(step, workerId, { code, message }, [`${step.name} ${why}`, ...problems].join("; "));
         logger.warn({ runId: step.runId, step: step.name, code, problems }, "flow run parked");

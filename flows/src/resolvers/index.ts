@@ -13,7 +13,7 @@ async function reloaded(ctx: FlowsContext, runId: string): Promise<RunRow> {
 
 /** The audit subject: always the verified principal, never anything in the arguments. */
 function actorOf(ctx: FlowsContext) {
-  return { principal: ctx.principal, requestId: ctx.requestId };
+  return { principal: ctx.principal, requestId: ctx.requestId, traceparent: ctx.traceparent };
 }
 
 export const resolvers = {

@@ -2,7 +2,7 @@
 // subgraph's logs join the gateway's), the principal, signed so the subgraph can trust it
 // (CROSSDOCK_PRINCIPAL_SECRET), and the trace context (W3C traceparent, also on in-process calls).
 // One decorator per concern.
-import { injectTraceContext, PRINCIPAL_HEADER, REQUEST_ID_HEADER, signPrincipal } from "@crossdock/platform";
+import { PRINCIPAL_HEADER, REQUEST_ID_HEADER, signPrincipal, TRACEPARENT } from "@crossdock/platform";
 import type { CallDecorator } from "./subgraphCall.js";
 
 export const requestIdHeader: CallDecorator = (call) => {
@@ -15,7 +15,7 @@ export function principalSigning(secret: string): CallDecorator {
   };
 }
 
-/** The active span's traceparent (tracing on only); an HTTP call's fetch span replaces it with its own. */
+/** The call's trace (tracing on only): its fetch span's traceparent. */
 export const traceContextHeader: CallDecorator = (call) => {
-  injectTraceContext(call.headers);
+  if (call.traceparent) call.headers[TRACEPARENT] = call.traceparent;
 };

@@ -16,6 +16,8 @@ export interface SubgraphCall {
   body: SubgraphRequestBody;
   /** The client operation this call serves; absent for the gateway's own calls (health checks). */
   context?: GatewayContext | undefined;
+  /** The trace the call continues (W3C traceparent); null or absent when untraced. */
+  traceparent?: string | null | undefined;
   /** Aborted when the call is given up (its deadline passed). */
   signal?: AbortSignal | undefined;
 }

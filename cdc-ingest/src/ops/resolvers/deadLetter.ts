@@ -14,7 +14,7 @@ async function parked(ctx: OpsContext, id: string) {
 
 /** The audit subject: always the verified principal, never anything in the arguments. */
 function actorOf(ctx: OpsContext) {
-  return { principal: ctx.principal, requestId: ctx.requestId };
+  return { principal: ctx.principal, requestId: ctx.requestId, traceparent: ctx.traceparent };
 }
 
 export const deadLetterResolvers = {

@@ -3,7 +3,7 @@
 // same writer's key again returns the first entry and writes nothing; the same writer's key about
 // a different customer, order or kind is IDEMPOTENCY_KEY_REUSED. Another writer's keys are never
 // seen: the same key from someone else is a key of their own.
-import { activeTraceparent, requireCustomerAccess } from "@crossdock/platform";
+import { requireCustomerAccess } from "@crossdock/platform";
 import { crossdockError, ErrorCode } from "@crossdock/schema";
 import type { TimelineEntry } from "../__generated__/prisma/client.js";
 import type { CrmContext } from "../context.js";
@@ -57,7 +57,7 @@ export async function addTimelineEntry(ctx: CrmContext, input: AddTimelineEntryI
     ctx.principal.subject,
     ctx.principal.kind,
     JSON.stringify({ customerNumber: entry.customerNumber, orderNumber: entry.orderNumber, kind: entry.kind }),
-    activeTraceparent(),
+    ctx.traceparent,
   ]);
   let stored: TimelineEntry | undefined = rows[0];
   if (!stored) {

@@ -11,6 +11,6 @@ export function crmWrites(ctx: Pick<CrmContext, "prisma">): WriteTransactions<Cr
 }
 
 /** The audit subject: always the verified principal, never anything in the arguments. */
-export function actorOf(ctx: Pick<CrmContext, "principal" | "requestId">): WriteActor {
-  return { principal: ctx.principal, requestId: ctx.requestId };
+export function actorOf(ctx: Pick<CrmContext, "principal" | "requestId" | "traceparent">): WriteActor {
+  return { principal: ctx.principal, requestId: ctx.requestId, traceparent: ctx.traceparent };
 }

@@ -16,7 +16,7 @@ import { recordPayment, type RecordPaymentInput } from "../writes/recordPayment.
 
 /** The audit subject: always the verified principal, never anything in the arguments. */
 function actorOf(ctx: ErpContext) {
-  return { principal: ctx.principal, requestId: ctx.requestId };
+  return { principal: ctx.principal, requestId: ctx.requestId, traceparent: ctx.traceparent };
 }
 
 export const Mutation = {

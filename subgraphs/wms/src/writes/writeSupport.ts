@@ -35,7 +35,7 @@ export async function runWmsSqlWrite<T, W = never>(ctx: WmsContext, options: Wms
 
 /** The audit subject: always the verified principal, never anything in the arguments. */
 function actorOf(ctx: WmsContext) {
-  return { principal: ctx.principal, requestId: ctx.requestId };
+  return { principal: ctx.principal, requestId: ctx.requestId, traceparent: ctx.traceparent };
 }
 
 /** A quantity that fits numeric(18,3): at most 3 fraction digits and 15 integer digits. */
