@@ -36,7 +36,7 @@ import type { OpsContext, OpsServices } from "./ops/context.js";
 import { replayDeadLetter } from "./dlq/replay.js";
 import { parkedCountsBySource } from "./dlq/deadLetters.js";
 import { createDeadLetterTopicMetrics, DeadLetterTopicPublisher, type DeadLetterTopicOptions } from "./dlq/deadLetterTopics.js";
-import { AuditChainMonitor } from "./ops/auditChain.js";
+import { AuditChainMonitor, AuditIntegrityCheck } from "./ops/auditChain.js";
 
 export { loadConfig, type IngestConfig };
 export * from "./debezium/index.js";
@@ -206,6 +206,7 @@ export async function start(config: IngestConfig, deps: IngestDependencies = {})
       bus,
       sourceStatuses: () => Promise.all(ingestors.map((i) => i.checkStatus())),
       replayDeadLetter: (id, actor) => replayDeadLetter({ hub, bus, id, actor }),
+      auditIntegrity: new AuditIntegrityCheck(hub),
     };
     server = await startSubgraphServer<OpsContext>({
       name: "ops",

@@ -15,7 +15,7 @@ import { migrate, openDatabase, ALL_SCOPES, type Database, type Principal } from
 import { applyBatch } from "../src/apply/applyBatch.js";
 import { capturedAuditEntry } from "../src/apply/auditProjection.js";
 import { recordDeadLetterAction } from "../src/dlq/deadLetters.js";
-import { AuditChainMonitor, auditEntryHash, readAuditIntegrity, verifyAuditChain, verifyAuditLog } from "../src/ops/auditChain.js";
+import { AuditChainMonitor, auditEntryHash, AuditIntegrityCheck, verifyAuditChain, verifyAuditLog } from "../src/ops/auditChain.js";
 import type { DebeziumRowChange } from "../src/debezium/index.js";
 import { createTestDatabases, preferPostgres } from "@crossdock/test";
 
@@ -154,7 +154,7 @@ describe("the audit log's hash chain", () => {
 
     const report = await verifyAuditChain(hub);
     expect(report).toMatchObject({ verifiedEntries: 4, problems: [], last: { entryId: chain[3]!.id, hash: chain[3]!.hash } });
-    expect(await readAuditIntegrity(hub, auditor)).toMatchObject({ verifiedEntries: 4, brokenEntries: 0, firstBrokenEntry: null });
+    expect(await new AuditIntegrityCheck(hub).read(auditor)).toMatchObject({ verifiedEntries: 4, brokenEntries: 0, firstBrokenEntry: null });
   });
 
   it("does not fork when operator actions and ingest batches write at the same time", async () => {
@@ -178,12 +178,25 @@ describe("the audit log's hash chain", () => {
     expect(await verifyAuditChain(db)).toMatchObject({ verifiedEntries: 12, problems: [] });
   });
 
+  it("shares one full pass between concurrent auditIntegrity callers and answers it again for a while", async () => {
+    const check = new AuditIntegrityCheck(hub, 60_000);
+    const [first, second] = await Promise.all([check.read(auditor), check.read(auditor)]);
+    expect(second).toBe(first);
+    const entries = (await rows(hub)).length;
+    expect(first.verifiedEntries).toBe(entries);
+    await applyAudits(hub, "wms", [capturedInsert({ subject: "wanda", subjectKind: "user", operation: "adjustStock", entityKey: "W-1" })]);
+    // Within the reuse window: the same pass (its checkedAt says when it ran).
+    expect(await check.read(auditor)).toBe(first);
+    // A check without one verifies again and sees the new entry.
+    expect(await new AuditIntegrityCheck(hub, 0).read(auditor)).toMatchObject({ verifiedEntries: entries + 1, brokenEntries: 0 });
+  });
+
   it("refuses auditIntegrity without audit:read, and the refusal changes nothing", async () => {
     const before = await rows(hub);
-    await expect(readAuditIntegrity(hub, { kind: "anonymous", subject: "anonymous", scopes: [] })).rejects.toMatchObject({
+    await expect(new AuditIntegrityCheck(hub).read({ kind: "anonymous", subject: "anonymous", scopes: [] })).rejects.toMatchObject({
       extensions: { code: "UNAUTHENTICATED" },
     });
-    await expect(readAuditIntegrity(hub, { kind: "user", subject: "ann", scopes: ["orders:read", "ops:admin"] })).rejects.toMatchObject({
+    await expect(new AuditIntegrityCheck(hub).read({ kind: "user", subject: "ann", scopes: ["orders:read", "ops:admin"] })).rejects.toMatchObject({
       extensions: { code: "FORBIDDEN" },
     });
     expect(await rows(hub)).toEqual(before);
@@ -203,7 +216,7 @@ describe("the audit log's hash chain", () => {
       { entryId: changed.id, system: "erp", reason: `entry ${changed.id} (erp) does not match its hash: its contents were changed` },
     ]);
     expect(report.verifiedEntries).toBe(chain.length - 1);
-    expect(await readAuditIntegrity(hub, auditor)).toMatchObject({
+    expect(await new AuditIntegrityCheck(hub).read(auditor)).toMatchObject({
       verifiedEntries: chain.length - 1,
       brokenEntries: 1,
       firstBrokenEntry: { id: changed.id, system: "erp", reason: expect.stringContaining("contents were changed") },
@@ -267,7 +280,11 @@ describe("the audit log's hash chain", () => {
     expect((await verifyAuditLog(db)).problems).toEqual([
       { entryId: first!.id, system: "flows", reason: `entry ${first!.id} (flows) does not match its hash: its contents were changed` },
     ]);
-    expect(await readAuditIntegrity(db, auditor)).toMatchObject({ verifiedEntries: 2, brokenEntries: 1, firstBrokenEntry: { id: first!.id, system: "flows" } });
+    expect(await new AuditIntegrityCheck(db).read(auditor)).toMatchObject({
+      verifiedEntries: 2,
+      brokenEntries: 1,
+      firstBrokenEntry: { id: first!.id, system: "flows" },
+    });
     expect(await new AuditChainMonitor(db).isBroken()).toBe(true);
   });
 

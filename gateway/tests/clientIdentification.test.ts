@@ -39,9 +39,13 @@ describe("per-client metrics", () => {
     await run(`query Status { order(id: "1") { id status } }`, portal);
     await run(`query Status { order(id: "2") { id status } }`, portal);
     await run(`query Old { order(id: "1") { legacyCode ...F } } fragment F on Order { id }`, legacy);
+    await run(`query Typo { order(id: "1") { statuss } }`, portal);
     const text = await registry.metrics();
     expect(metricSum(text, "crossdock_client_operations_total", { client: "portal", client_version: "1.0", operation: "Status", outcome: "ok" })).toBe(2);
     expect(metricSum(text, "crossdock_client_operations_total", { client: "legacy-erp-sync", operation: "Old" })).toBe(1);
+    // The caller's mistake (an invalid field) is a client_error, not the hub's failure.
+    expect(metricSum(text, "crossdock_client_operations_total", { client: "portal", outcome: "client_error" })).toBe(1);
+    expect(metricSum(text, "crossdock_client_operations_total", { client: "portal", outcome: "error" })).toBe(0);
     expect(metricSum(text, "crossdock_field_usage_total", { client: "portal", field: "Order.status", deprecated: "false" })).toBe(2);
     expect(metricSum(text, "crossdock_field_usage_total", { client: "portal", field: "Query.order" })).toBe(2);
     // Who still uses the deprecated field: only the legacy client.

@@ -1,8 +1,21 @@
 // Tracing on (tracing.ts), in a process of its own (vitest runs each file in its own fork): a span
 // continues a sampled traceparent; under an unsampled one no span is made, and the unsampled
-// context is what travels on (so nothing downstream is sampled either, at no cost).
+// context is what travels on (so nothing downstream is sampled either, at no cost); a request's
+// context holds its span's traceparent and its logger the sampled trace's id.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { activeTraceparent, startTracing, traceLogFields, traced, tracedSync, traceparentOf, type TracingHandle } from "../src/index.js";
+import {
+  activeTraceparent,
+  createLogger,
+  createServiceMetrics,
+  startSubgraphServer,
+  startTracing,
+  traceLogFields,
+  traced,
+  tracedSync,
+  traceparentOf,
+  type RequestContextBase,
+  type TracingHandle,
+} from "../src/index.js";
 
 const TRACE = "0af7651916cd43dd8448eb211c80319c";
 const SAMPLED = `00-${TRACE}-b7ad6b7169203331-01`;
@@ -47,5 +60,46 @@ describe("tracing on", () => {
     expect(root.traceparent).toBe(traceparentOf(root.span));
     const child = await traced("child", { parent: root.traceparent }, async (_span, traceparent) => traceparent);
     expect(child!.slice(3, 35)).toBe(root.traceparent!.slice(3, 35));
+  });
+
+  it("gives a request's context its span's traceparent and its log lines the sampled trace's id", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const server = await startSubgraphServer({
+      name: "traced",
+      typeDefs: `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+        type Query { ping: String }`,
+      resolvers: {
+        Query: {
+          ping: (_: unknown, __: unknown, ctx: RequestContextBase) => {
+            ctx.logger.info("pinged");
+            return ctx.traceparent;
+          },
+        },
+      },
+      port: 0,
+      logger: createLogger("traced", "info", { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) }),
+      metrics: createServiceMetrics("traced"),
+      createContext: (base) => base,
+    });
+    try {
+      const ping = async (traceparent: string) => {
+        const response = await fetch(server.url, {
+          method: "POST",
+          headers: { "content-type": "application/json", traceparent },
+          body: JSON.stringify({ query: "{ ping }" }),
+        });
+        return ((await response.json()) as { data: { ping: string } }).data.ping;
+      };
+      const sampled = await ping(SAMPLED);
+      // The request's span continues the caller's trace: same trace id, a span of its own, sampled.
+      expect(sampled).toMatch(new RegExp(`^00-${TRACE}-[0-9a-f]{16}-01$`));
+      expect(sampled).not.toBe(SAMPLED);
+      expect(lines.filter((line) => line.msg === "pinged").map((line) => line.trace_id)).toEqual([TRACE]);
+      // Unsampled: no span, the caller's traceparent passed on, and no trace_id on the line.
+      expect(await ping(UNSAMPLED)).toBe(UNSAMPLED);
+      expect(lines.filter((line) => line.msg === "pinged").map((line) => line.trace_id)).toEqual([TRACE, undefined]);
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -70,6 +70,8 @@ for (const backend of BACKENDS) {
       const after = await eventually(
         () => integrity(),
         (answer) => (answer.data?.auditIntegrity.verifiedEntries ?? 0) > before.data!.auditIntegrity.verifiedEntries,
+        // A pass is answered again for 5 s (AuditIntegrityCheck): the next one sees the write.
+        10_000,
       );
       expect(after.data!.auditIntegrity).toMatchObject({ brokenEntries: 0, firstBrokenEntry: null });
       expect(after.data!.auditIntegrity.verifiedEntries).toBe(before.data!.auditIntegrity.verifiedEntries + 1);
@@ -99,7 +101,14 @@ for (const backend of BACKENDS) {
           const target = rows[0]!;
           await owner.query(`DROP TRIGGER "AuditLog_append_only" ON "AuditLog"`);
           await owner.query(`UPDATE "AuditLog" SET "subject" = 'someone-else' WHERE "id" = $1::bigint`, [target.id]);
-          const answer = (await integrity()).data!.auditIntegrity;
+          // A full pass that ended moments ago is answered again for a few seconds: wait for one after the change.
+          const answer = (
+            await eventually(
+              () => integrity(),
+              (a) => a.data?.auditIntegrity.firstBrokenEntry != null,
+              10_000,
+            )
+          ).data!.auditIntegrity;
           expect(answer.firstBrokenEntry).toEqual({
             id: target.id,
             system: target.system,

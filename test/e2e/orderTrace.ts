@@ -12,6 +12,7 @@ import { instrumentationLoaded, startTracing, traced, traceIdOf, TRACEPARENT, ty
 import { defaultHeadersFor, graphql } from "../src/index.js";
 import { BACKENDS, backendAvailable, eventually, startTestHub, type TestHub } from "./hubHarness.js";
 import { activeFulfillments, orderWhen, seededCustomerAndStock, type Seeded } from "./flowsSupport.js";
+import { collect, graphqlWsClient, subscribed } from "./subscriptionsClients.js";
 
 interface ReceivedSpan {
   traceId: string;
@@ -67,6 +68,10 @@ async function startOtlpReceiver(): Promise<{ url: string; spans: ReceivedSpan[]
   };
 }
 
+const ORDER_STATUSES = `subscription Statuses($customerNumber: ID) {
+  orderStatusChanged(customerNumber: $customerNumber) { stage order { orderNumber customer { name } } }
+}`;
+
 const SUBMIT = `mutation SubmitTracedOrder($input: SubmitOrderInput!) { submitOrder(input: $input) { outcome order { orderNumber } } }`;
 
 /**
@@ -105,6 +110,11 @@ export async function describeOrderTrace(env: Record<string, string>): Promise<v
 
         it("one submitted order is one trace: gateway → ERP → capture apply → flow step → WMS fulfilment → apply → push", async () => {
           expect(tracing.enabled).toBe(true);
+          // A subscriber to the customer's orders, whose selection needs the ERP (the customer's name):
+          // the push's resolution is part of the trace too.
+          const client = graphqlWsClient(t.url);
+          const statuses = collect(client, ORDER_STATUSES, { customerNumber: seeded.customerNumber });
+          await subscribed(t.url, 1);
           let traceId = "";
           const submitted = await traced("e2e submit order", {}, async (_span, traceparent) => {
             traceId = traceIdOf(traceparent)!;
@@ -144,6 +154,7 @@ export async function describeOrderTrace(env: Record<string, string>): Promise<v
             has(spans, "e2e submit order") &&
             has(spans, "cdc-ingest apply", { "crossdock.source": "wms" }) &&
             has(spans, "gateway subscription push") &&
+            has(spans, "gateway subscription resolve") &&
             has(spans, "flows step orderToCash.createFulfillment") &&
             orphans(spans).length === 0;
           const spans = await eventually(async () => inTrace(), complete, 30_000);
@@ -178,6 +189,16 @@ export async function describeOrderTrace(env: Record<string, string>): Promise<v
           const wmsCalls = spans.filter((span) => span.name === "wms graphql").map(ancestors);
           const chain = ["flows step orderToCash.createFulfillment", "cdc-ingest apply", "erp graphql", "e2e submit order"];
           expect(wmsCalls.filter((names) => chain.every((name) => names.includes(name)))).toHaveLength(1);
+
+          // The subscriber's resolution: a child of a push, fetching the customer's name from the ERP.
+          const resolves = spans.filter((span) => span.name === "gateway subscription resolve");
+          expect(resolves.length).toBeGreaterThan(0);
+          expect(resolves.every((span) => byId.get(span.parentSpanId)?.name === "gateway subscription push")).toBe(true);
+          expect(spans.some((span) => span.name === "gateway fetch erp" && ancestors(span).includes("gateway subscription resolve"))).toBe(true);
+          const [event] = await statuses.waitFor(1);
+          expect(event.orderStatusChanged.order.customer.name).toEqual(expect.any(String));
+          statuses.unsubscribe();
+          await client.dispose();
         });
       },
     );

@@ -213,15 +213,49 @@ export class AuditChainMonitor {
   }
 }
 
-/** The graph's auditIntegrity: the whole chain verified now (needs audit:read, checked here too). */
-export async function readAuditIntegrity(hub: SqlSession, principal: Principal) {
-  requireScopes(principal, [[Scope.AUDIT_READ]], "auditIntegrity");
-  const report = await verifyAuditLog(hub, { maxProblems: 1000 });
-  const first = report.problems[0];
-  return {
-    verifiedEntries: report.verifiedEntries,
-    brokenEntries: report.problems.length,
-    firstBrokenEntry: first ? { id: first.entryId, system: first.system, reason: first.reason } : null,
-    checkedAt: report.checkedAt,
-  };
+/** What the graph's auditIntegrity answers. */
+export interface AuditIntegrity {
+  verifiedEntries: number;
+  brokenEntries: number;
+  firstBrokenEntry: { id: string; system: string; reason: string } | null;
+  checkedAt: Date;
+}
+
+/**
+ * The graph's auditIntegrity: the whole log verified (both chains, from their first entry, so an
+ * old entry rewritten shows). A full pass reads every entry, so callers share it: a pass in flight
+ * answers everyone who asks meanwhile, and one that ended less than `reuseMs` ago is answered
+ * again (its checkedAt says when it ran). However many auditors poll, the hub database sees at
+ * most one pass per `reuseMs`.
+ */
+export class AuditIntegrityCheck {
+  private running: Promise<AuditIntegrity> | null = null;
+  private latest: AuditIntegrity | null = null;
+
+  constructor(
+    private readonly hub: SqlSession,
+    private readonly reuseMs = 5000,
+  ) {}
+
+  /** Needs audit:read (checked here as well as by the schema). */
+  async read(principal: Principal): Promise<AuditIntegrity> {
+    requireScopes(principal, [[Scope.AUDIT_READ]], "auditIntegrity");
+    if (this.latest && Date.now() - this.latest.checkedAt.getTime() < this.reuseMs) return this.latest;
+    this.running ??= this.verify().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async verify(): Promise<AuditIntegrity> {
+    const report = await verifyAuditLog(this.hub, { maxProblems: 1000 });
+    const first = report.problems[0];
+    this.latest = {
+      verifiedEntries: report.verifiedEntries,
+      brokenEntries: report.problems.length,
+      firstBrokenEntry: first ? { id: first.entryId, system: first.system, reason: first.reason } : null,
+      checkedAt: report.checkedAt,
+    };
+    return this.latest;
+  }
 }

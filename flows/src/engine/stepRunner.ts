@@ -2,7 +2,7 @@
 // runs run side by side), execute them through the gateway, and record the outcome — success,
 // a retry after exponential backoff with jitter, or compensation and parking when the step
 // cannot complete. A slow or failing run never holds up another.
-import { isDatabaseUnavailable, traced, tracingEnabled, type Logger } from "@crossdock/platform";
+import { isDatabaseUnavailable, traced, traceLogFields, tracingEnabled, type Logger } from "@crossdock/platform";
 import { backoffDelayMs, type BackoffPolicy } from "./backoff.js";
 import { compensateRun } from "./compensation.js";
 import type { FlowMetrics } from "./flowMetrics.js";
@@ -119,7 +119,8 @@ export class StepRunner {
    * the success. The step's gateway calls continue `traceparent` (its span's) when traced.
    */
   private async execute(step: ClaimedStep, traceparent: string | null = null): Promise<ClaimedStep | null> {
-    const { store, registry, gateway, metrics, logger, workerId, maxAttempts, maxUnavailableAttempts, leaseMs, signal } = this.options;
+    const { store, registry, gateway, metrics, workerId, maxAttempts, maxUnavailableAttempts, leaseMs, signal } = this.options;
+    const logger = traceparent ? this.options.logger.child(traceLogFields(traceparent)) : this.options.logger;
     const labels = { flow: step.flow, step: step.kind };
     const started = performance.now();
     const definition = registry.step(step.flow, step.kind);

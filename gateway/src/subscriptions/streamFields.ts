@@ -17,6 +17,8 @@ export interface StreamEvent {
   entityRef: unknown;
   occurredAt: Date;
   payload: Readonly<Record<string, unknown>>;
+  /** The trace of the push that delivered it (tracing on and the change traced): its resolution continues it. */
+  traceparent?: string | null;
 }
 
 export interface StreamField {

@@ -255,8 +255,8 @@ export class SubscriptionService {
           parent: record.traceparent,
           attributes: { "crossdock.service": "gateway", "crossdock.stream": field.name, "crossdock.cursor": record.cursor.toString() },
         },
-        (span) => {
-          const count = this.registry.dispatch(field, toStreamEvent(field, record));
+        (span, traceparent) => {
+          const count = this.registry.dispatch(field, { ...toStreamEvent(field, record), traceparent });
           span?.setAttribute("crossdock.subscribers", count);
           return count;
         },

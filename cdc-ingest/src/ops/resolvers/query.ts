@@ -10,7 +10,6 @@ import type { OpsContext } from "../context.js";
 import { positionKey } from "../loaders.js";
 import { awaitChangeCursor } from "../readYourWrites.js";
 import { readAuditLog, type AuditLogArgs } from "../auditLog.js";
-import { readAuditIntegrity } from "../auditChain.js";
 import { feedConsumerViews } from "../feedConsumers.js";
 import { search, type SearchArgs, type SearchHitReference } from "../search.js";
 
@@ -32,7 +31,7 @@ export const queryResolvers = {
   Query: {
     auditLog: (_: unknown, args: AuditLogArgs, ctx: OpsContext) => readAuditLog(ctx.services.hub, ctx.principal, args),
 
-    auditIntegrity: (_: unknown, _args: unknown, ctx: OpsContext) => readAuditIntegrity(ctx.services.hub, ctx.principal),
+    auditIntegrity: (_: unknown, _args: unknown, ctx: OpsContext) => ctx.services.auditIntegrity.read(ctx.principal),
 
     search: (_: unknown, args: SearchArgs, ctx: OpsContext) => search(ctx.services.hub, ctx.principal, args),
 

@@ -29,8 +29,11 @@ export interface GraphResult {
 export interface GraphExecutor {
   /** The current API schema (changes when the supergraph is reloaded). */
   schema(): GraphQLSchema;
-  /** Executes `query`; `atChange` lets the batch's root fetch be answered from feed payloads. */
-  execute(query: GraphQuery, principal: Principal, atChange?: EntitiesAtChange): Promise<GraphResult>;
+  /**
+   * Executes `query`; `atChange` lets the batch's root fetch be answered from feed payloads; its
+   * subgraph calls continue `traceparent` when given.
+   */
+  execute(query: GraphQuery, principal: Principal, atChange?: EntitiesAtChange, traceparent?: string | null): Promise<GraphResult>;
 }
 
 export interface GraphExecutorOptions {
@@ -74,11 +77,11 @@ export function createGraphExecutor(options: GraphExecutorOptions): GraphExecuto
       : source;
   return {
     schema: options.schema,
-    async execute(query, principal, atChange) {
+    async execute(query, principal, atChange, traceparent = null) {
       const loaded = loadedGateway(options.gateway);
       if (!loaded) throw new Error("the gateway has not loaded a supergraph yet");
       const requestId = randomUUID();
-      const context: GatewayContext = { requestId, principal, logger: options.logger.child({ requestId }) };
+      const context: GatewayContext = { requestId, principal, logger: options.logger.child({ requestId }), traceparent };
       const serviceMap: ServiceMap = Object.create(null) as ServiceMap;
       for (const [name, dataSource] of loaded.dataSources()) {
         serviceMap[name] = atChange ? answeringFromPayloads(timed(name, dataSource), atChange, () => options.onAnsweredFromPayloads?.()) : dataSource;

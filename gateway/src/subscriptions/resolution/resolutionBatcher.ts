@@ -4,7 +4,7 @@
 // changes of the same key in one batch share one resolution. The batch's own fields come from the
 // feed payloads (see graphExecution), the rest through the query plan.
 import { GraphQLError } from "graphql";
-import { encodePrincipal, type Logger, type Principal } from "@crossdock/platform";
+import { encodePrincipal, traced, type Logger, type Principal } from "@crossdock/platform";
 import type { GraphExecutor } from "./graphExecution.js";
 import type { CanonicalSelection } from "../operationPlan.js";
 import { entityAlias, type ResolutionQueryCache } from "./resolutionQuery.js";
@@ -107,6 +107,20 @@ export class ResolutionBatcher {
     }
   }
 
+  /**
+   * Traced (the events came with the traces of their pushes): one span for the batch, continuing the
+   * first event's trace and linking the others', as the capture's apply does for a batch of writes.
+   */
+  private executeTraced<T>(keys: PendingKey[], run: (traceparent: string | null) => Promise<T>): Promise<T> {
+    const traceparents = keys.flatMap((key) => (key.event.traceparent ? [key.event.traceparent] : []));
+    if (traceparents.length === 0) return run(null);
+    return traced(
+      "gateway subscription resolve",
+      { parent: traceparents[0]!, links: traceparents.slice(1), attributes: { "crossdock.service": "gateway", "crossdock.events": keys.length } },
+      (_span, traceparent) => run(traceparent),
+    );
+  }
+
   private async execute(group: PendingGroup, keys: PendingKey[]): Promise<EntityResolution[]> {
     const { selection } = group;
     const query = this.options.queries.get(selection);
@@ -119,11 +133,10 @@ export class ResolutionBatcher {
     const { field } = selection;
     const refs = keys.map((key) => key.event.entityRef);
     const variables: Record<string, unknown> = { ...selection.variableValues, [query.keysVariable]: refs };
-    const result = await this.options.executor.execute({ ...query, variables }, group.principal, {
-      field: field.entityBatch.field,
-      refs,
-      entities: keys.map((key) => field.entityAtChange(key.event)),
-    });
+    const atChange = { field: field.entityBatch.field, refs, entities: keys.map((key) => field.entityAtChange(key.event)) };
+    const result = await this.executeTraced(keys, (traceparent) =>
+      this.options.executor.execute({ ...query, variables }, group.principal, atChange, traceparent),
+    );
     const data = result.data ?? {};
     // Errors by (entity node, key); an error on a whole list (or none) concerns every key.
     const errorsOf = keys.map((): GraphQLError[] => []);
