@@ -16,6 +16,7 @@ import {
   context,
   INVALID_SPAN_CONTEXT,
   propagation,
+  ProxyTracerProvider,
   ROOT_CONTEXT,
   trace,
   SpanKind,
@@ -176,11 +177,9 @@ async function loadSdk(serviceName: string, env: NodeJS.ProcessEnv): Promise<Tra
   });
   sdk.start();
   if (!managed) {
-    const provider = (trace.getTracerProvider() as { getDelegate?: () => TracerProvider }).getDelegate?.();
-    if (provider) {
-      trace.disable();
-      trace.setGlobalTracerProvider(withoutContextBoundLibraries(provider));
-    }
+    // The same global proxy, a new delegate: libraries hold tracers of this proxy (taken when they loaded).
+    const proxy = trace.getTracerProvider();
+    if (proxy instanceof ProxyTracerProvider) proxy.setDelegate(withoutContextBoundLibraries(proxy.getDelegate()));
   }
   contextManaged = managed;
   // The instrumentations patch modules when they are required; this process imports them as ES

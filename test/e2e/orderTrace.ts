@@ -166,6 +166,8 @@ export async function describeOrderTrace(env: Record<string, string>): Promise<v
           ).toBe(true);
           expect(has(spans, "gateway fetch erp", { "crossdock.subgraph": "erp" })).toBe(true);
           expect(spans.some((span) => span.name.startsWith("gateway."))).toBe(instrumentationLoaded("http"));
+          // Without the context manager they are not made at all (not as traces of their own either).
+          expect(receiver.spans.some((span) => span.name.startsWith("gateway."))).toBe(instrumentationLoaded("http"));
           // The ERP's write, its capture's apply, the flow step it causes, the WMS write that step makes
           // (through the gateway in process), that change's apply and the subscription push.
           expect(has(spans, "erp graphql", { "crossdock.service": "erp" })).toBe(true);
