@@ -173,11 +173,17 @@ async function tracingPair(): Promise<void> {
       `tracing on: OTLP ${process.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? "http/protobuf"} to a sink in this process, sampler ${sampler}\n`,
   );
   const databases = await Promise.all([createHubDatabases(values.postgres!), createHubDatabases(values.postgres!)]);
+  // Two hubs on one server: smaller pools (both alike) keep them under Postgres's default max_connections (100).
+  const pools = {
+    CROSSDOCK_PG_POOL_SIZE: process.env.CROSSDOCK_PG_POOL_SIZE ?? "4",
+    CROSSDOCK_PG_TX_POOL_SIZE: process.env.CROSSDOCK_PG_TX_POOL_SIZE ?? "4",
+  };
+  console.log(`each hub: Postgres pools of ${pools.CROSSDOCK_PG_POOL_SIZE} + ${pools.CROSSDOCK_PG_TX_POOL_SIZE} connections per database per process\n`);
   const hubs: ServiceProcesses[] = [];
   try {
     const seedScale = Number(values.scale);
-    hubs.push(await startServiceProcesses({ env: { ...databases[0]!.env, OTEL_SDK_DISABLED: "true", OTEL_EXPORTER_OTLP_ENDPOINT: "" }, seedScale }));
-    hubs.push(await startServiceProcesses({ env: { ...databases[1]!.env, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url }, seedScale }));
+    hubs.push(await startServiceProcesses({ env: { ...databases[0]!.env, ...pools, OTEL_SDK_DISABLED: "true", OTEL_EXPORTER_OTLP_ENDPOINT: "" }, seedScale }));
+    hubs.push(await startServiceProcesses({ env: { ...databases[1]!.env, ...pools, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url }, seedScale }));
     const numbers = await Promise.all(hubs.map((hub) => orderNumbers(hub.gatewayUrl)));
     const load = (i: number, ms: number) =>
       runLoad({
