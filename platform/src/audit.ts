@@ -6,7 +6,6 @@
 // to the read-model apply and whatever the change causes (cdc-ingest, flows, subscriptions).
 import type { Principal } from "./principal.js";
 import type { RawSqlTransaction } from "./idempotency.js";
-import { activeTraceparent } from "./tracing.js";
 
 export interface AuditRecord {
   principal: Principal;
@@ -15,7 +14,7 @@ export interface AuditRecord {
   entityType: string;
   entityKey: string;
   detail?: unknown;
-  /** The write's trace (its request's traceparent); absent: the active one, where a context manager keeps it. */
+  /** The write's trace (its request's traceparent); absent or null when untraced. */
   traceparent?: string | null;
 }
 
@@ -51,7 +50,7 @@ export function auditParameters(record: AuditRecord, table = AUDIT_TABLE): unkno
     record.entityKey,
     JSON.stringify(record.detail ?? null),
   ];
-  if (carriesTrace(table)) values.push(record.traceparent === undefined ? activeTraceparent() : record.traceparent);
+  if (carriesTrace(table)) values.push(record.traceparent ?? null);
   return values;
 }
 

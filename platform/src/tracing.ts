@@ -9,8 +9,8 @@
 // Crossdock passes the trace context explicitly: each request's context, write actor, change batch
 // and flow step holds its traceparent, so its own spans need no context manager. On Node 20 the
 // SDK's AsyncLocalStorage context manager puts a hook on every promise the process makes, which
-// cost a fifth of the gateway's throughput even with nothing sampled (docs/observability.md). It
-// is registered only with the SDK's http/undici/pg instrumentations (opt-in), which need it.
+// cost the gateway 13% of its throughput with nothing sampled (docs/observability.md). It is
+// registered only with the SDK's http/undici/pg instrumentations (opt-in), which need it.
 import { createRequire } from "node:module";
 import {
   context,
@@ -352,11 +352,4 @@ export function traceLogFields(traceparent: string | null | undefined): { trace_
   const sampled = traceparent !== null && traceparent !== undefined && (Number.parseInt(traceparent.slice(-2), 16) & TraceFlags.SAMPLED) !== 0;
   const traceId = sampled ? traceIdOf(traceparent) : undefined;
   return traceId === undefined ? {} : { trace_id: traceId };
-}
-
-/** The active span's trace id, for log lines; undefined when tracing is off or nothing is traced. */
-export function activeTraceId(): string | undefined {
-  if (!enabled) return undefined;
-  const active = trace.getSpanContext(context.active());
-  return active && trace.isSpanContextValid(active) ? active.traceId : undefined;
 }

@@ -4,7 +4,6 @@
 import { context, trace } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
 import {
-  activeTraceId,
   activeTraceparent,
   contextFrom,
   injectTraceContext,
@@ -66,7 +65,6 @@ describe("tracing", () => {
     injectTraceContext(headers);
     expect(headers).toEqual({});
     expect(activeTraceparent()).toBeNull();
-    expect(activeTraceId()).toBeUndefined();
     expect(spanContextOf(TRACEPARENT)).toBeNull();
     expect(contextFrom(TRACEPARENT)).toBe(context.active());
     await handle.shutdown();
