@@ -3,7 +3,7 @@
 // the deadline, and a transport (HTTP, or a function for a subgraph in this process); the
 // answer is judged (answerErrors.ts) and bounds the operation's cache policy.
 import type { GraphQLDataSource } from "@apollo/gateway";
-import { DEV_PRINCIPAL_SECRET, parentFor, SpanKind, traced, type LocalGraphQLHandler } from "@crossdock/platform";
+import { DEV_PRINCIPAL_SECRET, parentFor, SpanKind, traced, tracingEnabled, type LocalGraphQLHandler } from "@crossdock/platform";
 import type { GatewayContext } from "./context.js";
 import { incomingOperation, type GatewayResponse, type ProcessOptions } from "./apolloGatewayAdapter.js";
 import { graphqlBodyOf } from "./subgraph-calls/answerErrors.js";
@@ -65,6 +65,7 @@ export class CrossdockSubgraphDataSource implements GraphQLDataSource<GatewayCon
   /** One subgraph call, traced as "gateway fetch <subgraph>" (a client span under the operation's) when tracing is on. */
   process(options: ProcessOptions): Promise<GatewayResponse> {
     const incoming = incomingOperation(options);
+    if (!tracingEnabled()) return this.call(options, incoming, null);
     return traced(
       `gateway fetch ${this.name}`,
       {

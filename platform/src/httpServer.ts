@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
 import type { Registry } from "prom-client";
 import { REQUEST_ID_HEADER } from "./principal.js";
-import { SpanKind, spanActive, traced } from "./tracing.js";
+import { SpanKind, spanActive, traced, tracingEnabled } from "./tracing.js";
 
 export interface HttpRequestInfo {
   /** The request's headers (an in-process call's too, in the same lower-case form). */
@@ -115,6 +115,12 @@ function executeGraphQL<TContext extends BaseContext>(
   for (const [key, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
   }
+  const execute = (traceparent: string | null) =>
+    options.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: request.method, headers, search: request.search, body: request.body },
+      context: () => options.context({ headers: request.headers, requestId: request.requestId, traceparent }),
+    });
+  if (!tracingEnabled()) return execute(null);
   const service = options.service ?? "graphql";
   const serverSpan = request.inProcess || !spanActive();
   return traced(
@@ -124,11 +130,7 @@ function executeGraphQL<TContext extends BaseContext>(
       ...(serverSpan ? { parent: request.headers } : {}),
       attributes: { "crossdock.service": service, "graphql.operation.name": operationNameOf(request.body), "crossdock.in_process": request.inProcess },
     },
-    (_span, traceparent) =>
-      options.apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: request.method, headers, search: request.search, body: request.body },
-        context: () => options.context({ headers: request.headers, requestId: request.requestId, traceparent }),
-      }),
+    (_span, traceparent) => execute(traceparent),
   );
 }
 

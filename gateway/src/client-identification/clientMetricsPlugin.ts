@@ -1,6 +1,7 @@
 // Per-client figures as an Apollo Server plugin: operations by client, client version,
-// operation name and outcome (ok, client_error, error: requestOutcome), and field usage by client (fieldUsage.ts). The caller's
-// identity comes from the context (server.ts reads the headers once, for logs as well).
+// operation name and outcome (ok, client_error, error: requestOutcome), and field usage by client
+// (fieldUsage.ts). The caller's identity comes from the context (server.ts reads the headers once,
+// for logs as well).
 import type { ApolloServerPlugin } from "@apollo/server";
 import { Counter, operationLabeler, requestOutcome, type Registry } from "@crossdock/platform";
 import type { GatewayContext } from "../context.js";
