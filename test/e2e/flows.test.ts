@@ -5,18 +5,15 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Decimal } from "@crossdock/schema";
 import { fetchMetrics, graphql, graphqlData, metricSum } from "../src/index.js";
-import { BACKENDS, backendAvailable, eventually, startTestHub, type TestHub } from "./hubHarness.js";
-import { activeFulfillments, milestone, order, orderWhen, pickAndShip, runOf, seededCustomerAndStock, submit, type Seeded } from "./flowsSupport.js";
+import { BACKENDS, backendAvailable, eventually, type TestHub } from "./hubHarness.js";
+import { activeFulfillments, milestone, order, orderWhen, pickAndShip, runOf, startFlowsHub, submit, type Seeded } from "./flowsSupport.js";
 
 for (const backend of BACKENDS) {
   describe.skipIf(!(await backendAvailable(backend)))(`flows (${backend})`, () => {
     let t: TestHub;
     let seeded: Seeded;
 
-    beforeAll(async () => {
-      t = await startTestHub(backend, 0.05, { FLOWS_ENABLED: "1" });
-      seeded = await seededCustomerAndStock(t.url);
-    });
+    beforeAll(async () => ({ t, seeded } = await startFlowsHub(backend)));
     afterAll(async () => t?.stop());
 
     it("order-to-cash: fulfilment, shipment recorded in the ERP with an invoice, CRM timeline, delivery completes the run", async () => {

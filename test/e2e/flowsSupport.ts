@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { Decimal } from "@crossdock/schema";
 import { graphql, graphqlData } from "../src/index.js";
-import { eventually } from "./hubHarness.js";
+import { eventually, startTestHub, type Backend, type TestHub } from "./hubHarness.js";
 
 export const SUBMIT = `mutation($input: SubmitOrderInput!) { submitOrder(input: $input) { outcome reason message order { orderNumber status total } } }`;
 export const ORDER = `query($n: ID!) { order(orderNumber: $n) {
@@ -18,6 +18,12 @@ export interface Seeded {
   customerNumber: string;
   sku: string;
   warehouseCode: string;
+}
+
+/** A small hub with the flows on, and a customer and stock its orders can use. */
+export async function startFlowsHub(backend: Backend): Promise<{ t: TestHub; seeded: Seeded }> {
+  const t = await startTestHub(backend, 0.05, { FLOWS_ENABLED: "1" });
+  return { t, seeded: await seededCustomerAndStock(t.url) };
 }
 
 export async function seededCustomerAndStock(url: string): Promise<Seeded> {

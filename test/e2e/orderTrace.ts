@@ -10,8 +10,8 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { instrumentationLoaded, startTracing, traced, traceIdOf, TRACEPARENT, type TracingHandle } from "@crossdock/platform";
 import { defaultHeadersFor, graphql } from "../src/index.js";
-import { BACKENDS, backendAvailable, eventually, startTestHub, type TestHub } from "./hubHarness.js";
-import { activeFulfillments, orderWhen, seededCustomerAndStock, type Seeded } from "./flowsSupport.js";
+import { BACKENDS, backendAvailable, eventually, type TestHub } from "./hubHarness.js";
+import { activeFulfillments, orderWhen, startFlowsHub, type Seeded } from "./flowsSupport.js";
 import { collect, graphqlWsClient, subscribed } from "./subscriptionsClients.js";
 
 interface ReceivedSpan {
@@ -102,10 +102,7 @@ export async function describeOrderTrace(env: Record<string, string>): Promise<v
         let t: TestHub;
         let seeded: Seeded;
 
-        beforeAll(async () => {
-          t = await startTestHub(backend, 0.05, { FLOWS_ENABLED: "1" });
-          seeded = await seededCustomerAndStock(t.url);
-        });
+        beforeAll(async () => ({ t, seeded } = await startFlowsHub(backend)));
         afterAll(async () => t?.stop());
 
         it("one submitted order is one trace: gateway → ERP → capture apply → flow step → WMS fulfilment → apply → push", async () => {
